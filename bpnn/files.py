@@ -1,0 +1,42 @@
+"""Writing files safely: whole or not at all, and never over a file the caller did not mean to replace."""
+
+import os
+import tempfile
+from pathlib import Path
+
+from .errors import BpnnError
+
+__all__ = ["write_atomically"]
+
+
+def _umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def write_atomically(path, write, overwrite=True):
+    """Call ``write(stream)`` on a temporary file beside ``path``, then rename it to ``path``.
+
+    A failed or interrupted write leaves no partial file and leaves an existing ``path`` as it was. With
+    ``overwrite=False`` an existing ``path`` is an error (BpnnError), checked before anything is written.
+    """
+    path = Path(path)
+    if not overwrite and path.exists():
+        raise BpnnError(f"{path} already exists; not overwriting it")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600 files; give the usual permissions
+        with os.fdopen(handle, "wb") as stream:
+            write(stream)
+        if overwrite:
+            os.replace(tmp, path)
+        else:
+            os.link(tmp, path)  # fails if path appeared meanwhile: never replaces someone else's file
+            os.unlink(tmp)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return path

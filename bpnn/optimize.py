@@ -1,0 +1,154 @@
+"""Training: ``scipy.optimize.minimize`` over the flat θ, with budgets, best-θ, history and Ctrl-C.
+
+Every SciPy method here consumes the same ``objective(θ) -> (J, ∇J)``. ``minimize`` wraps it so that
+
+* ``maxiter`` really bounds the work for every method. SciPy's TNC ignores ``maxiter`` (it only knows
+  ``maxfun``, a bound on evaluations, and merely warns about unknown options). Here an *iteration* is one
+  call of the method's per-iteration callback (TNC: one truncated-Newton step; L-BFGS-B, BFGS, CG: one
+  line search), and the first evaluation asked for after ``maxiter`` iterations stops the run;
+  ``maxfun``, when given, bounds evaluations the same way;
+* the result is the **best θ evaluated**, not the last one (TNC can end on a worse point);
+* a history records, per iteration, the lowest cost so far, the evaluations and the seconds spent;
+* Ctrl-C (KeyboardInterrupt) ends training cleanly with the best θ so far, so the caller still writes
+  its outputs.
+"""
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.optimize
+
+from .errors import BpnnError
+from .network import check_data, cost_and_grad, one_hot
+from .params import init_weights
+
+__all__ = ["METHODS", "TrainResult", "minimize", "train"]
+
+METHODS = ("TNC", "L-BFGS-B", "CG", "BFGS")
+_UNBOUNDED = 2**31 - 1  # for SciPy's own evaluation caps, so that only maxiter/maxfun bound the run
+
+
+@dataclass
+class TrainResult:
+    """What training produced: θ*, its cost, the work spent and the per-iteration history."""
+
+    theta: np.ndarray
+    cost: float
+    method: str
+    n_iterations: int
+    n_evaluations: int
+    seconds: float
+    stop_reason: str
+    interrupted: bool = False
+    history: dict = field(default_factory=lambda: {"iteration": [], "cost": [], "n_evaluations": [], "seconds": []})
+    layer_sizes: list = None
+
+
+class _BudgetReached(Exception):
+    pass
+
+
+class _Tracker:
+    """Counts evaluations and iterations, keeps the best θ, enforces the budget, reports progress."""
+
+    def __init__(self, objective, theta0, maxiter, maxfun, progress):
+        self.objective, self.maxiter, self.maxfun, self.progress = objective, maxiter, maxfun, progress
+        self.best_theta, self.best_cost = np.array(theta0, dtype=np.float64), np.inf
+        self.n_evaluations = self.n_iterations = 0
+        self.history = {"iteration": [], "cost": [], "n_evaluations": [], "seconds": []}
+        self.start = time.perf_counter()
+
+    def evaluate(self, theta):
+        if self.n_iterations >= self.maxiter:
+            raise _BudgetReached(f"maxiter reached ({self.maxiter} iterations)")
+        if self.maxfun is not None and self.n_evaluations >= self.maxfun:
+            raise _BudgetReached(f"maxfun reached ({self.maxfun} evaluations)")
+        J, grad = self.objective(theta)
+        self.n_evaluations += 1
+        if J < self.best_cost:
+            self.best_cost = J
+            self.best_theta[:] = theta
+        return J, grad
+
+    def end_iteration(self, xk):
+        self.n_iterations += 1
+        record = {
+            "iteration": self.n_iterations,
+            "cost": float(self.best_cost),
+            "n_evaluations": self.n_evaluations,
+            "seconds": time.perf_counter() - self.start,
+        }
+        for key, value in record.items():
+            self.history[key].append(value)
+        if self.progress is not None:
+            self.progress(record)
+
+
+def check_method(method):
+    """The canonical spelling of a supported SciPy method (case-insensitive), or BpnnError."""
+    for name in METHODS:
+        if str(method).upper() == name:
+            return name
+    raise BpnnError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
+
+
+def minimize(objective, theta0, method="TNC", maxiter=400, maxfun=None, progress=None):
+    """Minimize ``objective(θ) -> (J, ∇J)`` from θ₀ with a SciPy method; return a ``TrainResult``.
+
+    ``maxiter`` bounds iterations and ``maxfun`` (optional) evaluations, for every method. ``progress``,
+    if given, is called after each iteration with a dict: iteration, cost (lowest so far),
+    n_evaluations, seconds.
+    """
+    method = check_method(method)
+    if int(maxiter) < 0 or (maxfun is not None and int(maxfun) < 1):
+        raise BpnnError(f"maxiter must be ≥ 0 and maxfun ≥ 1, got maxiter={maxiter}, maxfun={maxfun}")
+    tracker = _Tracker(objective, theta0, int(maxiter), maxfun, progress)
+    options = {"maxfun": _UNBOUNDED} if method in ("TNC", "L-BFGS-B") else {}
+    if method != "TNC":
+        options["maxiter"] = _UNBOUNDED
+    interrupted = False
+    try:
+        result = scipy.optimize.minimize(
+            tracker.evaluate,
+            np.array(theta0, dtype=np.float64),
+            jac=True,
+            method=method,
+            callback=tracker.end_iteration,
+            options=options,
+        )
+        stop_reason = str(result.message)
+    except _BudgetReached as reached:
+        stop_reason = str(reached)
+    except KeyboardInterrupt:
+        stop_reason, interrupted = "interrupted (Ctrl-C)", True
+    if tracker.n_evaluations == 0:  # stopped before the first evaluation: θ₀ is all there is
+        tracker.best_cost = float(objective(tracker.best_theta)[0]) if not interrupted else float("nan")
+    return TrainResult(
+        theta=tracker.best_theta,
+        cost=float(tracker.best_cost),
+        method=method,
+        n_iterations=tracker.n_iterations,
+        n_evaluations=tracker.n_evaluations,
+        seconds=time.perf_counter() - tracker.start,
+        stop_reason=stop_reason,
+        interrupted=interrupted,
+        history=tracker.history,
+    )
+
+
+def train(X, y, hidden_layer_sizes=(25,), lam=1.0, method="TNC", maxiter=400, maxfun=None,
+          n_classes=None, rng=0, progress=None):
+    """Train a network [n, *hidden_layer_sizes, K] on (X, y) with regularization λ = ``lam``.
+
+    X (m × n) and y (labels 0..K−1) are validated once here; K is ``n_classes`` or max(y) + 1. θ₀ comes
+    from ``init_weights`` seeded by ``rng``. Returns the ``TrainResult`` with ``layer_sizes`` set.
+    """
+    X, y = check_data(X, y, n_classes=n_classes)
+    n_classes = int(n_classes) if n_classes is not None else int(y.max()) + 1
+    sizes = [X.shape[1], *[int(h) for h in hidden_layer_sizes], n_classes]
+    Y = one_hot(y, n_classes)
+    theta0 = init_weights(sizes, rng)
+    result = minimize(lambda theta: cost_and_grad(theta, sizes, X, Y, lam), theta0, method, maxiter, maxfun, progress)
+    result.layer_sizes = sizes
+    return result

@@ -1,0 +1,49 @@
+"""Figures: image grids (hidden units, sample inputs) drawn with matplotlib, written as PNG files.
+
+The figures are built on ``matplotlib.figure.Figure`` with the Agg canvas directly, so they need no
+display and no pyplot state. Images arrive upright, shape (k, h, w): turning rows into images is the data
+set's job (``Dataset.images``), because only the data set knows its pixel order.
+"""
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from .files import write_atomically
+
+__all__ = ["grid_shape", "tile_images", "save_image_grid"]
+
+
+def grid_shape(n):
+    """(rows, columns) for n tiles: rows = ⌊√n⌋, columns = ⌈n / rows⌉ (25 → 5×5, 100 → 10×10)."""
+    rows = max(1, int(np.floor(np.sqrt(n))))
+    return rows, int(np.ceil(n / rows))
+
+
+def tile_images(images, pad=1):
+    """One 2-D array holding the images on a grid, each divided by its largest |value| (so in [−1, 1]),
+    separated by ``pad`` pixels of −1, as the course's ``displayData`` draws them."""
+    images = np.asarray(images, dtype=np.float64)
+    n, h, w = images.shape
+    rows, cols = grid_shape(n)
+    canvas = -np.ones((pad + rows * (h + pad), pad + cols * (w + pad)))
+    scale = np.abs(images).reshape(n, -1).max(axis=1)
+    scale[scale == 0] = 1.0
+    for k in range(n):
+        r, c = divmod(k, cols)
+        top, left = pad + r * (h + pad), pad + c * (w + pad)
+        canvas[top:top + h, left:left + w] = images[k] / scale[k]
+    return canvas
+
+
+def save_image_grid(images, path, title=None):
+    """Write the images as one grid (gray, [−1, 1]) to a new PNG at ``path``; returns the path."""
+    figure = Figure(figsize=(6, 6))
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    axes.imshow(tile_images(images), cmap="gray", vmin=-1.0, vmax=1.0, interpolation="nearest")
+    axes.set_axis_off()
+    if title:
+        axes.set_title(title)
+    figure.tight_layout()
+    return write_atomically(path, lambda stream: figure.savefig(stream, format="png", dpi=100), overwrite=False)

@@ -1,0 +1,58 @@
+"""Check backprop's gradient against central differences; exit 1 if the relative difference is ≥ 1e-9.
+
+    python scripts/gradcheck.py                      # the course's 3-5-3 debug problem, λ = 0
+    python scripts/gradcheck.py --lambda 3
+    python scripts/gradcheck.py --full --k 200       # 200 random coordinates of a 400-25-10 network
+"""
+
+import argparse
+
+from bpnn.cli import run_script
+from bpnn.gradcheck import full_size_problem, debug_problem, check_gradients
+
+THRESHOLD = 1e-9
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        description="Compare cost_and_grad's backprop gradient with a central-difference estimate. Prints "
+                    "both side by side (first rows), the relative difference ‖num − ana‖ / ‖num + ana‖ and the "
+                    f"largest error per weight matrix; exits 1 unless the difference is below {THRESHOLD:g}.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument("--lambda", dest="lam", type=float, default=0.0, metavar="λ", help="regularization")
+    parser.add_argument("--sizes", type=int, nargs="+", metavar="UNITS",
+                        help="layer sizes, input to output (default: 3 5 3; with --full: 400 25 10)")
+    parser.add_argument("--m", type=int, default=5, help="examples in the debug problem")
+    parser.add_argument("--full", action="store_true",
+                        help="check a full-size network, random θ₀, on the default data (or --data)")
+    parser.add_argument("--data", metavar="PATH", help="with --full: course-layout .mat file")
+    parser.add_argument("--k", type=int, default=200, help="with --full: how many random coordinates to check")
+    parser.add_argument("--seed", type=int, default=0, help="with --full: seed for θ₀ and the coordinates")
+    parser.add_argument("--rows", type=int, default=10, help="how many gradient rows to print")
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    if args.full:
+        sizes = args.sizes or [400, 25, 10]
+        theta, X, Y = full_size_problem(sizes, args.data, args.seed)
+        result = check_gradients(theta, sizes, X, Y, args.lam, k=args.k, rng=args.seed)
+        print(f"Network {sizes} on {X.shape[0]} examples, {len(result.indices)} random coordinates, λ = {args.lam}")
+    else:
+        sizes = args.sizes or [3, 5, 3]
+        theta, X, Y = debug_problem(sizes, args.m)
+        result = check_gradients(theta, sizes, X, Y, args.lam)
+        print(f"Debug problem {sizes}, m = {args.m}, λ = {args.lam}")
+    print(f"{'index':>8} {'numerical':>16} {'analytic':>16}")
+    for index, num, ana in result.rows(args.rows):
+        print(f"{index:8d} {num:16.10f} {ana:16.10f}")
+    print("Largest |numerical − analytic| per weight matrix: "
+          + ", ".join(f"Theta{i}: {e:.3g}" for i, e in enumerate(result.max_abs_error_per_layer, start=1)))
+    print(f"Relative difference: {result.relative_difference:.3e}")
+    return 0 if result.relative_difference < THRESHOLD else 1
+
+
+if __name__ == "__main__":
+    run_script(main)
