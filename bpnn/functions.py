@@ -5,13 +5,20 @@ Hidden activations are ``Activation`` pairs:
   ``derivative(a)``  g'(z) written in terms of the activation a = g(z), which backprop already holds
                      (sigmoid: a(1 − a)).
 
-An output layer and its cost are one ``OutputCost``: the output activation, the cost summed over the
-batch as a function of the pre-activation z (so it can be computed stably), and the output delta
-δ = ∂cost/∂z. For sigmoid outputs with cross-entropy,
+An output layer and its cost are one ``OutputCost``: ``output(z)`` is the output activation, and
+``cost_and_delta(z, Y)`` returns the cost summed over the batch together with the output delta
+δ = ∂cost/∂z, from shared intermediate values. For sigmoid outputs with cross-entropy,
 
-  cost(z, y) = −[y log σ(z) + (1 − y) log(1 − σ(z))] = log(1 + eᶻ) − y z,     δ = σ(z) − y,
+  cost(z, y) = −[y log σ(z) + (1 − y) log(1 − σ(z))] = softplus(z) − y z,     δ = σ(z) − y,
 
-where log(1 + eᶻ) = ``logaddexp(0, z)`` never overflows, so the cost stays finite when units saturate.
+and both come from one exponential e = exp(−|z|) ∈ (0, 1]:
+
+  softplus(z) = log(1 + eᶻ) = max(z, 0) + log(1 + e),     σ(|z|) = 1/(1 + e),
+  σ(z) = ½ + sign(z) (σ(|z|) − ½)   (the symmetry σ(−x) = 1 − σ(x)).
+
+Nothing overflows, so the cost stays finite when units saturate (log(sigmoid(z)) would be −inf).
+Σ log(1 + e) is summed as the logs of products of 512 factors at a time (each factor is in (1, 2], so a
+product stays below 2⁵¹²): one logarithm per 512 numbers, with rounding at the level of the sum itself.
 """
 
 from dataclasses import dataclass
@@ -62,24 +69,41 @@ class Activation:
 
 @dataclass(frozen=True)
 class OutputCost:
-    """An output activation with its cost: ``total(z, Y)`` = Σ over the batch, ``delta(a, Y)`` = ∂cost/∂z."""
+    """An output activation with its cost: ``output(z)`` = h, ``cost_and_delta(z, Y)`` = (Σ cost, ∂cost/∂z)."""
 
     name: str
     output: Callable[[np.ndarray], np.ndarray]
-    total: Callable[[np.ndarray, np.ndarray], float]
-    delta: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    cost_and_delta: Callable[[np.ndarray, np.ndarray], tuple]
 
 
 def _sigmoid_in_place(z):
-    return expit(z, out=z)
+    """z ← 1 / (1 + e⁻ᶻ); e⁻ᶻ may overflow to inf for z < −709, which gives the right limit 0."""
+    with np.errstate(over="ignore"):
+        np.exp(np.negative(z, out=z), out=z)
+    z += 1.0
+    return np.reciprocal(z, out=z)
 
 
-def _sigmoid_cross_entropy_total(z, Y):
-    return float(np.logaddexp(0.0, z).sum() - np.vdot(Y, z))
+def _sum_log(q, block=512):
+    """Σ log qᵢ for qᵢ in [1, 2]: the log of each product of ``block`` factors (≤ 2^block), summed."""
+    q = q.ravel()
+    full = q.size - q.size % block
+    products = np.prod(q[:full].reshape(-1, block), axis=1)
+    return float(np.log(products).sum() + np.log(np.prod(q[full:])))
 
 
-def _output_minus_target(a, Y):
-    return a - Y
+def _sigmoid_cross_entropy(z, Y):
+    """Σ [softplus(z) − y z] and δ = σ(z) − y, from e = exp(−|z|) (see the module docstring)."""
+    q = np.abs(z)
+    np.exp(np.negative(q, out=q), out=q)
+    q += 1.0  # 1 + e, in (1, 2]
+    total = np.maximum(z, 0.0).sum() + _sum_log(q) - np.vdot(Y, z)
+    h = np.reciprocal(q, out=q)  # σ(|z|), in [½, 1)
+    h -= 0.5
+    np.copysign(h, z, out=h)
+    h += 0.5  # σ(z)
+    h -= Y
+    return float(total), h
 
 
 HIDDEN_ACTIVATIONS = {
@@ -87,9 +111,7 @@ HIDDEN_ACTIVATIONS = {
 }
 
 OUTPUT_COSTS = {
-    "sigmoid+cross-entropy": OutputCost(
-        "sigmoid+cross-entropy", _sigmoid_in_place, _sigmoid_cross_entropy_total, _output_minus_target
-    ),
+    "sigmoid+cross-entropy": OutputCost("sigmoid+cross-entropy", expit, _sigmoid_cross_entropy),
 }
 
 

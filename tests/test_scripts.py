@@ -1,0 +1,133 @@
+"""The scripts, run as a user runs them (subprocesses), on small data the tests make."""
+
+import json
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from bpnn import cost_and_grad, load_mat, load_weights, one_hot, pack, sizes_of
+from tests.conftest import ROOT
+
+TRAIN, GRADCHECK = ROOT / "scripts" / "train_tnc.py", ROOT / "scripts" / "gradcheck.py"
+
+
+def run(script, *args, cwd):
+    return subprocess.run([sys.executable, str(script), *map(str, args)], cwd=cwd, capture_output=True, text=True,
+                          timeout=300)
+
+
+def test_train_writes_every_output(tmp_path, small_mat):
+    out = tmp_path / "run"
+    done = run(TRAIN, "--data", small_mat, "--maxiter", 15, "--hidden", 10, "--out", out, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "300 examples × 400 features" in done.stdout
+    assert "Split: 240 training, 60 held-out" in done.stdout
+    assert "iteration     1" in done.stdout and "precision" in done.stdout
+    assert sorted(p.name for p in out.iterdir()) == ["hidden_units.png", "metrics.json", "samples.png", "weights.mat"]
+    metrics = json.loads((out / "metrics.json").read_text())
+    for key in ("dataset", "layer_sizes", "lambda", "method", "maxiter", "n_train", "n_test", "n_evaluations",
+                "seconds", "final_cost", "train_accuracy", "test_accuracy"):
+        assert key in metrics, key
+    assert metrics["layer_sizes"] == [400, 10, 10] and metrics["n_test"] == 60 and metrics["method"] == "TNC"
+    assert len(metrics["history"]["cost"]) == metrics["n_iterations"] == 15
+    assert [t.shape for t in load_weights(out / "weights.mat")] == [(10, 401), (10, 11)]
+
+    again = run(TRAIN, "--data", small_mat, "--maxiter", 2, "--out", out, cwd=tmp_path)
+    assert again.returncode == 2 and "already holds" in again.stderr and "Traceback" not in again.stderr
+    assert json.loads((out / "metrics.json").read_text()) == metrics  # untouched
+
+
+def test_weights_mode_reports_costs_at_lambda_0_and_1(tmp_path, small_mat):
+    trained = tmp_path / "trained"
+    assert run(TRAIN, "--data", small_mat, "--maxiter", 10, "--quiet", "--out", trained, cwd=tmp_path).returncode == 0
+    out = tmp_path / "eval"
+    done = run(TRAIN, "--data", small_mat, "--weights", trained / "weights.mat", "--out", out, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    metrics = json.loads((out / "metrics.json").read_text())
+    thetas = load_weights(trained / "weights.mat")
+    X, y = load_mat(small_mat)
+    for lam, key in ((0.0, "cost_lambda0"), (1.0, "cost_lambda1")):
+        expected = cost_and_grad(pack(thetas), sizes_of(thetas), X, one_hot(y, 10), lam)[0]
+        assert metrics[key] == pytest.approx(expected, rel=1e-12)
+        assert f"{expected:.6f}" in done.stdout
+    assert metrics["n_examples"] == 300 and 0 <= metrics["accuracy"] <= 1
+
+
+def test_test_size_zero_trains_on_everything(tmp_path, small_mat):
+    done = run(TRAIN, "--data", small_mat, "--maxiter", 3, "--test-size", 0, "--quiet", "--out", tmp_path / "r",
+               cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    metrics = json.loads((tmp_path / "r" / "metrics.json").read_text())
+    assert metrics["n_train"] == 300 and metrics["n_test"] == 0 and metrics["test_accuracy"] is None
+    assert "Held-out" not in done.stdout
+
+
+def test_default_run_folder_is_timestamped(tmp_path, small_mat):
+    done = run(TRAIN, "--data", small_mat, "--maxiter", 2, "--quiet", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    (folder,) = (tmp_path / "runs").iterdir()
+    assert (folder / "metrics.json").is_file()
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda d: d / "missing.mat", "no such file"),
+        (lambda d: (d / "x.mat").write_text("plain text") and d / "x.mat", "not a readable MATLAB .mat file"),
+    ],
+)
+def test_bad_data_exits_2_without_traceback_or_outputs(tmp_path, make, message):
+    path = make(tmp_path)
+    done = run(TRAIN, "--data", path, "--out", tmp_path / "out", cwd=tmp_path)
+    assert done.returncode == 2
+    assert message in done.stderr and done.stderr.startswith("error: ") and "Traceback" not in done.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_bad_arguments(tmp_path, small_mat):
+    done = run(TRAIN, "--data", small_mat, "--test-size", 1.5, "--out", tmp_path / "o", cwd=tmp_path)
+    assert done.returncode == 2 and "test size must be in [0, 1)" in done.stderr
+    done = run(TRAIN, "--method", "newton", cwd=tmp_path)
+    assert done.returncode == 2 and "invalid choice" in done.stderr
+
+
+def test_ctrl_c_stops_training_and_still_writes_outputs(tmp_path, data_home):
+    out = tmp_path / "run"
+    process = subprocess.Popen(  # the full embedded digits, unregularized: far from converged in seconds
+        [sys.executable, str(TRAIN), "--maxiter", "100000", "--lambda", "0", "--hidden", "40", "--out", str(out)],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    for line in process.stdout:  # wait until training has started
+        if "iteration" in line:
+            break
+    time.sleep(0.2)
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=120)
+    assert process.returncode == 0, stderr
+    assert "interrupted (Ctrl-C)" in stdout and "Held-out set" in stdout
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["interrupted"] is True and np.isfinite(metrics["final_cost"])
+    assert (out / "weights.mat").is_file()
+
+
+def test_gradcheck_script(tmp_path):
+    done = run(GRADCHECK, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert any(line.split()[:1] == ["0"] for line in lines)  # rows: index, numerical, analytic
+    value = float(next(line for line in lines if line.startswith("Relative difference:")).split(":")[1])
+    assert value < 1e-9
+    done = run(GRADCHECK, "--lambda", 3, "--sizes", 4, 6, 5, 3, cwd=tmp_path)
+    assert done.returncode == 0 and "Relative difference:" in done.stdout
+
+
+def test_gradcheck_full_mode(tmp_path, small_mat):
+    done = run(GRADCHECK, "--full", "--k", 30, "--data", small_mat, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "Network [400, 25, 10] on 300 examples, 30 random coordinates" in done.stdout
+    done = run(GRADCHECK, "--full", "--sizes", 400, 5, 3, "--data", small_mat, cwd=tmp_path)
+    assert done.returncode == 2 and "do not fit" in done.stderr
