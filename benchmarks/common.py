@@ -5,6 +5,9 @@ import platform
 import time
 
 
+IDLE = 0.25
+
+
 def _calls_per_round(fn, budget):
     start = time.perf_counter()
     fn()
@@ -13,11 +16,16 @@ def _calls_per_round(fn, budget):
 
 def best_times(contenders, repeat=7, budget=0.2):
     """Best seconds per call of each ``{name: fn}``, measured round-robin: every round times each
-    contender once (about ``budget`` seconds of calls), so drift in the machine's speed hits all alike."""
+    contender once (about ``budget`` seconds of calls), so drift in the machine's speed hits all alike.
+
+    Before each contender's turn the harness sleeps ``IDLE`` seconds: OpenBLAS's worker threads keep
+    spinning for about 0.1 s after a multithreaded product, and would otherwise steal a core from
+    whichever contender runs next (seen here: bpnn's row-block threads lost 40 % to it)."""
     calls = {name: _calls_per_round(fn, budget) for name, fn in contenders.items()}
     best = dict.fromkeys(contenders, float("inf"))
     for _ in range(repeat):
         for name, fn in contenders.items():
+            time.sleep(IDLE)
             start = time.perf_counter()
             for _ in range(calls[name]):
                 fn()

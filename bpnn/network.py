@@ -19,6 +19,7 @@ import numpy as np
 from .errors import BpnnError
 from .functions import get_activation, get_output_cost
 from .params import unpack
+from .threads import map_blocks, row_blocks
 
 __all__ = ["one_hot", "check_data", "forward", "cost_and_grad", "predict_proba", "predict"]
 
@@ -108,7 +109,8 @@ def cost_and_grad(theta, layer_sizes, X, Y, lam=0.0, *, hidden=DEFAULT_HIDDEN, o
     """Regularized cost J(θ) and its gradient ∇J(θ) (packed like θ) by one vectorized backprop pass.
 
     ``X`` is m × s₁, ``Y`` the m × s_L one-hot targets (``one_hot(y, K)``), ``lam`` is λ. The defaults are
-    the course's network: sigmoid hidden units, sigmoid outputs, cross-entropy cost.
+    the course's network: sigmoid hidden units, sigmoid outputs, cross-entropy cost. Large batches are
+    cut into row blocks evaluated on parallel threads (see ``bpnn.threads``); the sum is the same.
     """
     thetas = unpack(theta, layer_sizes)
     X, Y = np.asarray(X, dtype=np.float64), np.asarray(Y, dtype=np.float64)
@@ -116,29 +118,40 @@ def cost_and_grad(theta, layer_sizes, X, Y, lam=0.0, *, hidden=DEFAULT_HIDDEN, o
     m = X.shape[0]
     g, out = get_activation(hidden), get_output_cost(output)
 
-    activations, z_out = forward(thetas, X, hidden)
-    J, delta = out.cost_and_delta(z_out, Y)
-    J /= m
-    delta /= m
+    blocks = row_blocks(m)
+    grads = [np.empty(len(theta)) for _ in blocks]
+    costs = map_blocks(
+        lambda rows, grad: _backprop(thetas, X[rows], Y[rows], unpack(grad, layer_sizes), 1.0 / m, g, out),
+        blocks, grads,
+    )
+    J, grad = sum(costs), grads[0]
+    for other in grads[1:]:
+        grad += other
 
-    grad = np.empty(len(theta))
-    ones = np.ones(m)  # Σᵢ δᵢ as the product 1ᵀδ: BLAS is several times faster than sum(axis=0) here
-    for Theta, G, a_prev, layer in zip(
-        reversed(thetas), reversed(unpack(grad, layer_sizes)), reversed(activations), range(len(thetas) - 1, -1, -1)
-    ):
-        W = Theta[:, 1:]
-        np.matmul(delta.T, a_prev, out=G[:, 1:])
-        np.matmul(ones, delta, out=G[:, 0])
-        if lam:
+    if lam:
+        for Theta, G in zip(thetas, unpack(grad, layer_sizes)):
+            W = Theta[:, 1:]
             G[:, 1:] += (lam / m) * W
             J += lam / (2.0 * m) * np.einsum("ij,ij->", W, W)
-        if layer:
-            delta = delta @ W
-            delta *= g.derivative(a_prev)
-
     if not np.isfinite(J):
         raise BpnnError(_why_not_finite(theta, X, Y))
     return J, grad
+
+
+def _backprop(thetas, X, Y, grads, scale, g, out):
+    """The data term for the rows X, Y: returns scale · Σ cost and writes scale · ∂(Σ cost)/∂Θ⁽ˡ⁾ into grads."""
+    activations, z_out = forward(thetas, X, g.name)
+    total, delta = out.cost_and_delta(z_out, Y)
+    delta *= scale
+    ones = np.ones(X.shape[0])  # Σᵢ δᵢ as the product 1ᵀδ: BLAS is several times faster than sum(axis=0)
+    for layer in range(len(thetas) - 1, -1, -1):
+        G, a_prev = grads[layer], activations[layer]
+        np.matmul(delta.T, a_prev, out=G[:, 1:])
+        np.matmul(ones, delta, out=G[:, 0])
+        if layer:
+            delta = delta @ thetas[layer][:, 1:]
+            delta *= g.derivative(a_prev)
+    return total * scale
 
 
 def _why_not_finite(theta, X, Y):
