@@ -18,6 +18,7 @@ from .errors import BpnnError
 from .functions import log_sigmoid, sigmoid, sigmoid_gradient
 from .gradcheck import check_gradients, debug_problem, numerical_gradient, relative_difference
 from .network import check_data, cost_and_grad, forward, one_hot, predict, predict_proba
+from . import threads
 from .optimize import METHODS, TrainResult, minimize, train
 from .params import init_weights, layer_shapes, n_params, pack, sizes_of, unpack
 from .report import accuracy, evaluate

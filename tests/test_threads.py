@@ -1,0 +1,55 @@
+import numpy as np
+import pytest
+
+from bpnn import BpnnError, cost_and_grad, init_weights, one_hot, threads
+
+
+@pytest.fixture
+def fixed_threads():
+    yield threads.set_num_threads
+    threads.set_num_threads(None)
+
+
+def test_row_blocks_cover_every_row_once(fixed_threads, monkeypatch):
+    monkeypatch.setattr(threads, "MIN_ROWS_PER_BLOCK", 10)
+    fixed_threads(3)
+    blocks = threads.row_blocks(35)
+    assert len(blocks) == 3
+    assert np.array_equal(np.concatenate([np.arange(35)[b] for b in blocks]), np.arange(35))
+    assert len(threads.row_blocks(25)) == 2  # each block keeps at least MIN_ROWS_PER_BLOCK rows
+    assert len(threads.row_blocks(9)) == 1
+    fixed_threads(1)
+    assert threads.row_blocks(10_000) == [slice(0, 10_000)]
+
+
+def test_parallel_blocks_give_the_same_cost_and_gradient(fixed_threads, monkeypatch):
+    monkeypatch.setattr(threads, "MIN_ROWS_PER_BLOCK", 50)
+    rng = np.random.default_rng(0)
+    sizes = [30, 12, 7, 5]
+    X, Y = rng.random((301, 30)), one_hot(rng.integers(0, 5, 301), 5)
+    theta = init_weights(sizes, 1)
+    fixed_threads(1)
+    J1, g1 = cost_and_grad(theta, sizes, X, Y, 2.0)
+    fixed_threads(4)
+    assert len(threads.row_blocks(301)) == 4
+    J4, g4 = cost_and_grad(theta, sizes, X, Y, 2.0)
+    assert J4 == pytest.approx(J1, rel=1e-13)
+    np.testing.assert_allclose(g4, g1, rtol=1e-11, atol=1e-16)
+
+
+def test_thread_count_follows_blas_unless_set(fixed_threads, monkeypatch):
+    from threadpoolctl import threadpool_limits
+
+    monkeypatch.delenv("BPNN_NUM_THREADS", raising=False)
+    with threadpool_limits(1, user_api="blas"):
+        assert threads.get_num_threads() == 1
+    monkeypatch.setenv("BPNN_NUM_THREADS", "3")
+    assert threads.get_num_threads() == 3
+    fixed_threads(2)
+    assert threads.get_num_threads() == 2
+    with pytest.raises(BpnnError, match="positive integer"):
+        fixed_threads(0)
+    fixed_threads(None)
+    monkeypatch.setenv("BPNN_NUM_THREADS", "many")
+    with pytest.raises(BpnnError, match="BPNN_NUM_THREADS"):
+        threads.get_num_threads()
