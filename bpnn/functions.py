@@ -2,8 +2,8 @@
 
 Hidden activations are ``Activation`` pairs:
   ``apply(z)``       a = g(z), computed in place in ``z``;
-  ``derivative(a)``  g'(z) written in terms of the activation a = g(z), which backprop already holds
-                     (sigmoid: a(1 − a)).
+  ``derivative(a)``  g'(z) written in terms of the activation a = g(z), which backprop already holds:
+                     sigmoid a(1 − a), tanh 1 − a², relu [a > 0].
 
 An output layer and its cost are one ``OutputCost``: ``output(z)`` is the output activation, and
 ``cost_and_delta(z, Y)`` returns the cost summed over the batch together with the output delta
@@ -15,6 +15,13 @@ and both come from one exponential e = exp(−|z|) ∈ (0, 1]:
 
   softplus(z) = log(1 + eᶻ) = max(z, 0) + log(1 + e),     σ(|z|) = 1/(1 + e),
   σ(z) = ½ + sign(z) (σ(|z|) − ½)   (the symmetry σ(−x) = 1 − σ(x)).
+
+The other pairs (output activation, cost):
+
+  sigmoid + quadratic        cost = ½ ‖σ(z) − y‖²,             δ = (σ(z) − y) ⊙ σ(z)(1 − σ(z));
+  softmax + log-likelihood   cost = logsumexp(z) − z·y,        δ = softmax(z) − y,
+
+with logsumexp(z) = max z + log Σ exp(z − max z), so softmax never overflows either.
 
 Nothing overflows, so the cost stays finite when units saturate (log(sigmoid(z)) would be −inf).
 Σ log(1 + e) is summed as the logs of products of 512 factors at a time (each factor is in (1, 2], so a
@@ -33,10 +40,13 @@ __all__ = [
     "sigmoid",
     "sigmoid_gradient",
     "log_sigmoid",
+    "softmax",
     "Activation",
     "OutputCost",
     "HIDDEN_ACTIVATIONS",
     "OUTPUT_COSTS",
+    "COSTS",
+    "OUTPUTS",
     "get_activation",
     "get_output_cost",
 ]
@@ -69,9 +79,12 @@ class Activation:
 
 @dataclass(frozen=True)
 class OutputCost:
-    """An output activation with its cost: ``output(z)`` = h, ``cost_and_delta(z, Y)`` = (Σ cost, ∂cost/∂z)."""
+    """An output activation with its cost: ``output(z)`` = h, ``cost_and_delta(z, Y)`` = (Σ cost, ∂cost/∂z).
 
-    name: str
+    ``cost_and_delta`` may overwrite z (it is the last use of z in backprop)."""
+
+    output_name: str
+    cost_name: str
     output: Callable[[np.ndarray], np.ndarray]
     cost_and_delta: Callable[[np.ndarray, np.ndarray], tuple]
 
@@ -106,27 +119,81 @@ def _sigmoid_cross_entropy(z, Y):
     return float(total), h
 
 
+def _sigmoid_quadratic(z, Y):
+    """Σ ½(σ(z) − y)² and δ = (σ(z) − y) σ(z)(1 − σ(z))."""
+    a = _sigmoid_in_place(z)
+    error = a - Y
+    total = 0.5 * np.vdot(error, error)
+    a *= 1.0 - a
+    error *= a
+    return float(total), error
+
+
+def softmax(z):
+    """Row-wise softmax exp(zₖ) / Σⱼ exp(zⱼ), computed as exp(z − max z) so it never overflows."""
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    e /= e.sum(axis=1, keepdims=True)
+    return e
+
+
+def _softmax_log_likelihood(z, Y):
+    """Σᵢ [logsumexp(zᵢ) − zᵢ·yᵢ] and δ = softmax(z) − y."""
+    top = z.max(axis=1, keepdims=True)
+    e = np.exp(z - top)
+    sums = e.sum(axis=1, keepdims=True)
+    total = top.sum() + np.log(sums).sum() - np.vdot(Y, z)
+    e /= sums
+    e -= Y
+    return float(total), e
+
+
+def _tanh_in_place(z):
+    return np.tanh(z, out=z)
+
+
+def _relu_in_place(z):
+    return np.maximum(z, 0.0, out=z)
+
+
 HIDDEN_ACTIVATIONS = {
     "sigmoid": Activation("sigmoid", _sigmoid_in_place, lambda a: a * (1.0 - a)),
+    "tanh": Activation("tanh", _tanh_in_place, lambda a: 1.0 - a * a),
+    "relu": Activation("relu", _relu_in_place, lambda a: (a > 0.0).astype(a.dtype)),
 }
 
+# (output activation, cost) pairs that make sense together; the first output listed for a cost is the
+# one chosen when only the cost is given.
 OUTPUT_COSTS = {
-    "sigmoid+cross-entropy": OutputCost("sigmoid+cross-entropy", expit, _sigmoid_cross_entropy),
+    ("sigmoid", "cross-entropy"): OutputCost("sigmoid", "cross-entropy", expit, _sigmoid_cross_entropy),
+    ("sigmoid", "quadratic"): OutputCost("sigmoid", "quadratic", expit, _sigmoid_quadratic),
+    ("softmax", "log-likelihood"): OutputCost("softmax", "log-likelihood", softmax, _softmax_log_likelihood),
 }
-
-
-def _lookup(table, name, what):
-    try:
-        return table[name]
-    except (KeyError, TypeError):
-        raise BpnnError(f"unknown {what} {name!r}; choose one of {', '.join(sorted(table))}") from None
 
 
 def get_activation(name):
     """The hidden ``Activation`` called ``name`` (BpnnError naming the choices if there is none)."""
-    return _lookup(HIDDEN_ACTIVATIONS, name, "hidden activation")
+    try:
+        return HIDDEN_ACTIVATIONS[name]
+    except (KeyError, TypeError):
+        raise BpnnError(f"unknown hidden activation {name!r}; choose one of {', '.join(HIDDEN_ACTIVATIONS)}") from None
 
 
-def get_output_cost(name):
-    """The ``OutputCost`` called ``name`` (BpnnError naming the choices if there is none)."""
-    return _lookup(OUTPUT_COSTS, name, "output/cost")
+COSTS = tuple(dict.fromkeys(cost for _, cost in OUTPUT_COSTS))
+OUTPUTS = tuple(dict.fromkeys(output for output, _ in OUTPUT_COSTS))
+
+
+def get_output_cost(cost="cross-entropy", output=None):
+    """The ``OutputCost`` for this cost and output activation (``output=None``: the cost's usual output).
+
+    Raises BpnnError for an unknown name or a pair that makes no sense (e.g. softmax + quadratic).
+    """
+    if cost not in COSTS:
+        raise BpnnError(f"unknown cost {cost!r}; choose one of {', '.join(COSTS)}")
+    if output is None:
+        output = next(out for out, c in OUTPUT_COSTS if c == cost)
+    if output not in OUTPUTS:
+        raise BpnnError(f"unknown output activation {output!r}; choose one of {', '.join(OUTPUTS)}")
+    if (output, cost) not in OUTPUT_COSTS:
+        pairs = ", ".join(f"{o} + {c}" for o, c in OUTPUT_COSTS)
+        raise BpnnError(f"{output} outputs do not go with the {cost} cost; the pairs are: {pairs}")
+    return OUTPUT_COSTS[(output, cost)]

@@ -78,7 +78,7 @@ def check_gradients(theta, layer_sizes, X, Y, lam=0.0, k=None, rng=None, eps=1e-
     """Compare ``cost_and_grad``'s gradient with central differences at θ.
 
     All coordinates by default; with ``k``, ``k`` coordinates drawn at random (seeded by ``rng``), which is
-    how a full-size network is checked in seconds. ``options`` go to ``cost_and_grad`` (hidden, output).
+    how a full-size network is checked in seconds. ``options`` go to ``cost_and_grad`` (activation, output, cost, dropout).
     """
     sizes = check_layer_sizes(layer_sizes)
     theta = np.asarray(theta, dtype=np.float64)

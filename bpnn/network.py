@@ -2,16 +2,20 @@
 
 For weight matrices Θ⁽ˡ⁾ = [b⁽ˡ⁾ | W⁽ˡ⁾] (bias in column 0) and a batch X of m rows:
 
-  a⁽¹⁾ = X,   z⁽ˡ⁺¹⁾ = a⁽ˡ⁾ W⁽ˡ⁾ᵀ + b⁽ˡ⁾,   a⁽ˡ⁺¹⁾ = g(z⁽ˡ⁺¹⁾)   (output layer: its own activation)
+  a⁽¹⁾ = X,   z⁽ˡ⁺¹⁾ = a⁽ˡ⁾ W⁽ˡ⁾ᵀ + b⁽ˡ⁾,   a⁽ˡ⁺¹⁾ = g(z⁽ˡ⁺¹⁾) ⊙ D⁽ˡ⁺¹⁾   (output layer: its own activation)
+
+where D⁽ˡ⁾ is an optional inverted-dropout mask (entries 0 or 1/(1 − p)), else 1.
 
   J(θ) = (1/m) Σᵢ cost(z⁽ᴸ⁾ᵢ, yᵢ) + λ/(2m) Σₗ ‖W⁽ˡ⁾‖²            (bias columns not regularized)
 
 Backprop, for the whole batch at once (rows are examples, no loop over them):
 
-  δ⁽ᴸ⁾ = ∂cost/∂z⁽ᴸ⁾ / m,   δ⁽ˡ⁾ = (δ⁽ˡ⁺¹⁾ W⁽ˡ⁾) ⊙ g'(z⁽ˡ⁾),
+  δ⁽ᴸ⁾ = ∂cost/∂z⁽ᴸ⁾ / m,   δ⁽ˡ⁾ = (δ⁽ˡ⁺¹⁾ W⁽ˡ⁾) ⊙ g'(z⁽ˡ⁾) ⊙ D⁽ˡ⁾,
   ∂J/∂W⁽ˡ⁾ = δ⁽ˡ⁺¹⁾ᵀ a⁽ˡ⁾ + (λ/m) W⁽ˡ⁾,   ∂J/∂b⁽ˡ⁾ = Σᵢ δ⁽ˡ⁺¹⁾ᵢ.
 
-The gradient is written into views of one flat array, so it comes out already packed like θ.
+The gradient is written into views of one flat array, so it comes out already packed like θ. The
+choices of hidden activation g, output activation and cost are in ``bpnn.functions``; the defaults are
+the course's sigmoid units with the cross-entropy cost.
 """
 
 import numpy as np
@@ -21,10 +25,7 @@ from .functions import get_activation, get_output_cost
 from .params import unpack
 from .threads import map_blocks, row_blocks
 
-__all__ = ["one_hot", "check_data", "forward", "cost_and_grad", "predict_proba", "predict"]
-
-DEFAULT_HIDDEN = "sigmoid"
-DEFAULT_OUTPUT_COST = "sigmoid+cross-entropy"
+__all__ = ["one_hot", "check_data", "forward", "dropout_masks", "cost_and_grad", "cost", "predict_proba", "predict"]
 
 
 def one_hot(y, n_classes):
@@ -92,65 +93,112 @@ def _check_shapes(thetas, X, Y=None):
             )
 
 
-def forward(thetas, X, hidden=DEFAULT_HIDDEN):
+def _affine(a, Theta):
+    """z = a Wᵀ + b for Θ = [b | W]."""
+    z = a @ Theta[:, 1:].T
+    z += Theta[:, 0]
+    return z
+
+
+def _forward(thetas, X, g, dropout=None, slopes=False):
+    """Inputs of every layer [X, a⁽²⁾, …] (dropout applied), g'(z) ⊙ D per hidden layer if ``slopes``, z⁽ᴸ⁾."""
+    inputs, derivatives = [X], []
+    for layer, Theta in enumerate(thetas[:-1]):
+        a = g.apply(_affine(inputs[-1], Theta))
+        if slopes:
+            derivatives.append(g.derivative(a))
+        if dropout is not None:
+            a *= dropout[layer]
+            if slopes:
+                derivatives[-1] *= dropout[layer]
+        inputs.append(a)
+    return inputs, derivatives, _affine(inputs[-1], thetas[-1])
+
+
+def forward(thetas, X, activation="sigmoid"):
     """Hidden activations ``[a⁽¹⁾ = X, a⁽²⁾, …, a⁽ᴸ⁻¹⁾]`` and the output pre-activation z⁽ᴸ⁾."""
-    g = get_activation(hidden)
-    activations = [X]
-    for Theta in thetas[:-1]:
-        z = activations[-1] @ Theta[:, 1:].T
-        z += Theta[:, 0]
-        activations.append(g.apply(z))
-    z_out = activations[-1] @ thetas[-1][:, 1:].T
-    z_out += thetas[-1][:, 0]
+    activations, _, z_out = _forward(thetas, X, get_activation(activation))
     return activations, z_out
 
 
-def cost_and_grad(theta, layer_sizes, X, Y, lam=0.0, *, hidden=DEFAULT_HIDDEN, output=DEFAULT_OUTPUT_COST):
+def dropout_masks(layer_sizes, m, p, rng=None):
+    """Inverted-dropout masks for the hidden layers of m examples: each entry 0 with probability p, else
+    1/(1 − p), so activations keep their expected value and prediction needs no rescaling."""
+    if not 0.0 <= p < 1.0:
+        raise BpnnError(f"dropout probability must be in [0, 1), got {p}")
+    rng = np.random.default_rng(rng)
+    return [(rng.random((m, units)) >= p) / (1.0 - p) for units in layer_sizes[1:-1]]
+
+
+def cost_and_grad(theta, layer_sizes, X, Y, lam=0.0, *, activation="sigmoid", output=None,
+                  cost="cross-entropy", dropout=None):
     """Regularized cost J(θ) and its gradient ∇J(θ) (packed like θ) by one vectorized backprop pass.
 
-    ``X`` is m × s₁, ``Y`` the m × s_L one-hot targets (``one_hot(y, K)``), ``lam`` is λ. The defaults are
-    the course's network: sigmoid hidden units, sigmoid outputs, cross-entropy cost. Large batches are
-    cut into row blocks evaluated on parallel threads (see ``bpnn.threads``); the sum is the same.
+    ``X`` is m × s₁, ``Y`` the m × s_L one-hot targets (``one_hot(y, K)``), ``lam`` is λ. ``activation`` is the
+    hidden units' activation (sigmoid, tanh, relu); ``cost`` and ``output`` the cost and output activation
+    (cross-entropy or quadratic with sigmoid outputs, log-likelihood with softmax outputs; ``output=None``
+    takes the cost's usual one). ``dropout`` is a list of masks from ``dropout_masks``, one per hidden
+    layer. The defaults are the course's network. Large batches are cut into row blocks evaluated on
+    parallel threads (see ``bpnn.threads``); the sum is the same.
     """
     thetas = unpack(theta, layer_sizes)
     X, Y = np.asarray(X, dtype=np.float64), np.asarray(Y, dtype=np.float64)
     _check_shapes(thetas, X, Y)
+    if dropout is not None and [d.shape for d in dropout] != [(X.shape[0], t.shape[0]) for t in thetas[:-1]]:
+        raise BpnnError("dropout needs one m × s_l mask per hidden layer (see dropout_masks)")
     m = X.shape[0]
-    g, out = get_activation(hidden), get_output_cost(output)
+    g, out = get_activation(activation), get_output_cost(cost, output)
 
     blocks = row_blocks(m)
     grads = [np.empty(len(theta)) for _ in blocks]
-    costs = map_blocks(
-        lambda rows, grad: _backprop(thetas, X[rows], Y[rows], unpack(grad, layer_sizes), 1.0 / m, g, out),
-        blocks, grads,
-    )
-    J, grad = sum(costs), grads[0]
+
+    def block(rows, grad):
+        masks = None if dropout is None else [d[rows] for d in dropout]
+        return _backprop(thetas, X[rows], Y[rows], unpack(grad, layer_sizes), 1.0 / m, g, out, masks)
+
+    J = sum(map_blocks(block, blocks, grads))
+    grad = grads[0]
     for other in grads[1:]:
         grad += other
 
+    J += _penalty(thetas, lam, m)
     if lam:
         for Theta, G in zip(thetas, unpack(grad, layer_sizes)):
-            W = Theta[:, 1:]
-            G[:, 1:] += (lam / m) * W
-            J += lam / (2.0 * m) * np.einsum("ij,ij->", W, W)
+            G[:, 1:] += (lam / m) * Theta[:, 1:]
     if not np.isfinite(J):
         raise BpnnError(_why_not_finite(theta, X, Y))
     return J, grad
 
 
-def _backprop(thetas, X, Y, grads, scale, g, out):
+def _penalty(thetas, lam, m):
+    """λ/(2m) Σₗ ‖W⁽ˡ⁾‖², bias columns excluded."""
+    return lam / (2.0 * m) * sum(np.einsum("ij,ij->", T[:, 1:], T[:, 1:]) for T in thetas) if lam else 0.0
+
+
+def cost(theta, layer_sizes, X, Y, lam=0.0, *, activation="sigmoid", output=None, cost="cross-entropy"):
+    """J(θ) alone, by a forward pass (no backprop): what monitoring a training run needs."""
+    thetas = unpack(theta, layer_sizes)
+    X, Y = np.asarray(X, dtype=np.float64), np.asarray(Y, dtype=np.float64)
+    _check_shapes(thetas, X, Y)
+    m = X.shape[0]
+    _, z_out = forward(thetas, X, activation)
+    total, _ = get_output_cost(cost, output).cost_and_delta(z_out, Y)
+    return total / m + _penalty(thetas, lam, m)
+
+
+def _backprop(thetas, X, Y, grads, scale, g, out, dropout):
     """The data term for the rows X, Y: returns scale · Σ cost and writes scale · ∂(Σ cost)/∂Θ⁽ˡ⁾ into grads."""
-    activations, z_out = forward(thetas, X, g.name)
+    inputs, slopes, z_out = _forward(thetas, X, g, dropout, slopes=True)
     total, delta = out.cost_and_delta(z_out, Y)
     delta *= scale
     ones = np.ones(X.shape[0])  # Σᵢ δᵢ as the product 1ᵀδ: BLAS is several times faster than sum(axis=0)
     for layer in range(len(thetas) - 1, -1, -1):
-        G, a_prev = grads[layer], activations[layer]
-        np.matmul(delta.T, a_prev, out=G[:, 1:])
+        G = grads[layer]
+        np.matmul(delta.T, inputs[layer], out=G[:, 1:])
         np.matmul(ones, delta, out=G[:, 0])
         if layer:
             delta = delta @ thetas[layer][:, 1:]
-            delta *= g.derivative(a_prev)
+            delta *= slopes[layer - 1]
     return total * scale
 
 
@@ -161,17 +209,17 @@ def _why_not_finite(theta, X, Y):
     return "cost is not finite: the weights are too large for float64"
 
 
-def predict_proba(theta, layer_sizes, X, *, hidden=DEFAULT_HIDDEN, output=DEFAULT_OUTPUT_COST):
+def predict_proba(theta, layer_sizes, X, *, activation="sigmoid", output=None, cost="cross-entropy"):
     """The network's output activations h_θ(X), one row per example."""
     thetas = unpack(theta, layer_sizes)
     _check_shapes(thetas, X)
-    _, z_out = forward(thetas, np.asarray(X, dtype=np.float64), hidden)
-    return get_output_cost(output).output(z_out)
+    _, z_out = forward(thetas, np.asarray(X, dtype=np.float64), activation)
+    return get_output_cost(cost, output).output(z_out)
 
 
-def predict(theta, layer_sizes, X, *, hidden=DEFAULT_HIDDEN):
-    """Predicted labels 0..K−1: the index of the largest output (largest z⁽ᴸ⁾, as the output is monotone)."""
+def predict(theta, layer_sizes, X, *, activation="sigmoid"):
+    """Predicted labels 0..K−1: the index of the largest output (largest z⁽ᴸ⁾, as outputs are monotone)."""
     thetas = unpack(theta, layer_sizes)
     _check_shapes(thetas, X)
-    _, z_out = forward(thetas, np.asarray(X, dtype=np.float64), hidden)
+    _, z_out = forward(thetas, np.asarray(X, dtype=np.float64), activation)
     return np.argmax(z_out, axis=1)

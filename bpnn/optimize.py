@@ -138,17 +138,19 @@ def minimize(objective, theta0, method="TNC", maxiter=400, maxfun=None, progress
 
 
 def train(X, y, hidden_layer_sizes=(25,), lam=1.0, method="TNC", maxiter=400, maxfun=None,
-          n_classes=None, rng=0, progress=None):
+          n_classes=None, rng=0, progress=None, init="uniform", **network):
     """Train a network [n, *hidden_layer_sizes, K] on (X, y) with regularization λ = ``lam``.
 
     X (m × n) and y (labels 0..K−1) are validated once here; K is ``n_classes`` or max(y) + 1. θ₀ comes
-    from ``init_weights`` seeded by ``rng``. Returns the ``TrainResult`` with ``layer_sizes`` set.
+    from ``init_weights(sizes, rng, init)``; ``network`` holds ``cost_and_grad``'s options (activation,
+    output, cost). Returns the ``TrainResult`` with ``layer_sizes`` set.
     """
     X, y = check_data(X, y, n_classes=n_classes)
     n_classes = int(n_classes) if n_classes is not None else int(y.max()) + 1
     sizes = [X.shape[1], *[int(h) for h in hidden_layer_sizes], n_classes]
     Y = one_hot(y, n_classes)
-    theta0 = init_weights(sizes, rng)
-    result = minimize(lambda theta: cost_and_grad(theta, sizes, X, Y, lam), theta0, method, maxiter, maxfun, progress)
+    theta0 = init_weights(sizes, rng, init)
+    result = minimize(lambda theta: cost_and_grad(theta, sizes, X, Y, lam, **network), theta0, method, maxiter,
+                      maxfun, progress)
     result.layer_sizes = sizes
     return result

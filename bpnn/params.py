@@ -13,7 +13,7 @@ import numpy as np
 
 from .errors import BpnnError
 
-__all__ = ["check_layer_sizes", "layer_shapes", "n_params", "pack", "sizes_of", "unpack", "init_weights"]
+__all__ = ["check_layer_sizes", "layer_shapes", "n_params", "pack", "sizes_of", "unpack", "INITIALIZERS", "init_weights"]
 
 
 def check_layer_sizes(layer_sizes):
@@ -86,15 +86,29 @@ def unpack(theta, layer_sizes):
     return [theta[start:stop].reshape(shape) for start, stop, shape in slices]
 
 
-def init_weights(layer_sizes, rng=None):
-    """Random θ with every Θ⁽ˡ⁾ uniform in [−ε_l, ε_l], ε_l = √6 / √(s_l + s_{l+1}) (biases included).
+INITIALIZERS = ("uniform", "normal", "scaled-normal")
 
-    ``rng`` is a ``numpy.random.Generator`` or a seed for ``numpy.random.default_rng``.
+
+def init_weights(layer_sizes, rng=None, method="uniform"):
+    """Random θ for these layer sizes; ``rng`` is a ``numpy.random.Generator`` or a seed.
+
+    ``method``:
+      ``uniform``        every Θ⁽ˡ⁾ (biases too) uniform in [−ε_l, ε_l], ε_l = √6 / √(s_l + s_{l+1}) (the course);
+      ``normal``         weights and biases N(0, 1) (the tutorials' first, "large" initialization);
+      ``scaled-normal``  weights N(0, 1/s_l), biases N(0, 1) (the tutorials' improved one: a unit's input
+                         sum then has variance about 1 + 1, so sigmoid units start unsaturated).
     """
     sizes = check_layer_sizes(layer_sizes)
+    if method not in INITIALIZERS:
+        raise BpnnError(f"unknown initializer {method!r}; choose one of {', '.join(INITIALIZERS)}")
     rng = np.random.default_rng(rng)
     theta = np.empty(n_params(sizes))
-    for weights, fan_in, fan_out in zip(unpack(theta, sizes), sizes[:-1], sizes[1:]):
-        eps = np.sqrt(6.0) / np.sqrt(fan_in + fan_out)
-        weights[...] = rng.uniform(-eps, eps, size=weights.shape)
+    for Theta, fan_in, fan_out in zip(unpack(theta, sizes), sizes[:-1], sizes[1:]):
+        if method == "uniform":
+            eps = np.sqrt(6.0) / np.sqrt(fan_in + fan_out)
+            Theta[...] = rng.uniform(-eps, eps, size=Theta.shape)
+        else:
+            Theta[...] = rng.standard_normal(Theta.shape)
+            if method == "scaled-normal":
+                Theta[:, 1:] /= np.sqrt(fan_in)
     return theta

@@ -1,4 +1,4 @@
-"""Figures: image grids (hidden units, sample inputs) drawn with matplotlib, written as PNG files.
+"""Figures: image grids (hidden units, sample inputs) and learning curves, written as PNG files.
 
 The figures are built on ``matplotlib.figure.Figure`` with the Agg canvas directly, so they need no
 display and no pyplot state. Images arrive upright, shape (k, h, w): turning rows into images is the data
@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 
 from .files import write_atomically
 
-__all__ = ["grid_shape", "tile_images", "save_image_grid"]
+__all__ = ["grid_shape", "tile_images", "save_image_grid", "save_learning_curves"]
 
 
 def grid_shape(n):
@@ -45,5 +45,27 @@ def save_image_grid(images, path, title=None):
     axes.set_axis_off()
     if title:
         axes.set_title(title)
+    figure.tight_layout()
+    return write_atomically(path, lambda stream: figure.savefig(stream, format="png", dpi=100), overwrite=False)
+
+
+def save_learning_curves(history, path, title="Learning curves"):
+    """Two panels against epoch: cost and accuracy, each for the training and (when recorded) evaluation
+    data; written to a new PNG at ``path``."""
+    figure = Figure(figsize=(10, 4))
+    FigureCanvasAgg(figure)
+    epochs = history["epoch"]
+    for position, quantity in enumerate(("cost", "accuracy"), start=1):
+        axes = figure.add_subplot(1, 2, position)
+        for split, style in (("training", "-"), ("evaluation", "--")):
+            values = history[f"{split}_{quantity}"]
+            if values and values[0] is not None:
+                axes.plot(epochs, values, style, marker="o", markersize=3, label=f"{split} data")
+        axes.set_xlabel("epoch")
+        axes.set_ylabel(quantity)
+        axes.set_title(f"{quantity.capitalize()} per epoch")
+        axes.grid(True, alpha=0.3)
+        axes.legend()
+    figure.suptitle(title)
     figure.tight_layout()
     return write_atomically(path, lambda stream: figure.savefig(stream, format="png", dpi=100), overwrite=False)

@@ -1,8 +1,8 @@
-"""A training or evaluation run as the scripts perform it: split, train, report, write the run folder.
+"""Training and evaluation runs as the scripts perform them: split, train, report, write the run folder.
 
-A run folder (``--out``, default ``runs/<timestamp>/``) receives ``weights.mat``, ``hidden_units.png``,
-``samples.png`` and ``metrics.json``. Before anything is computed, the run checks that none of those files
-exists yet, and each is then created exclusively: a run never overwrites a file it did not create.
+A run folder (``--out``, default ``runs/<timestamp>/``) receives the run's files (weights, figures,
+``metrics.json``). Before anything is computed, the run checks that none of those files exists yet, and
+each is then created exclusively: a run never overwrites a file it did not create.
 """
 
 import json
@@ -15,16 +15,19 @@ from sklearn.model_selection import train_test_split
 
 from .errors import BpnnError
 from .files import write_atomically
-from .network import cost_and_grad, one_hot
+from .network import cost, one_hot
 from .optimize import train
 from .params import pack, sizes_of, unpack
-from .plots import save_image_grid
+from .plots import save_image_grid, save_learning_curves
 from .report import evaluate
+from .sgd import sgd
 from .weights import load_weights, save_weights
 
-__all__ = ["prepare_out_dir", "split", "progress_printer", "train_run", "evaluate_weights_run"]
+__all__ = ["prepare_out_dir", "holdout", "split", "progress_printer", "epoch_printer", "train_run", "sgd_run",
+           "evaluate_weights_run"]
 
-TRAIN_OUTPUTS = ("weights.mat", "hidden_units.png", "samples.png", "metrics.json")
+TNC_OUTPUTS = ("weights.mat", "hidden_units.png", "samples.png", "metrics.json")
+SGD_OUTPUTS = ("weights.mat", "weights.npz", "hidden_units.png", "learning_curves.png", "metrics.json")
 EVALUATE_OUTPUTS = ("hidden_units.png", "metrics.json")
 
 
@@ -46,20 +49,25 @@ def prepare_out_dir(out, names):
     return out
 
 
+def holdout(X, y, size, seed=0, what="test"):
+    """(X_a, y_a, X_b, y_b): a stratified random ``size`` fraction of the rows held out as part b
+    (``size=0``: part b is empty)."""
+    if not 0.0 <= size < 1.0:
+        raise BpnnError(f"{what} size must be in [0, 1), got {size}")
+    if size == 0:
+        return X, y, X[:0], y[:0]
+    try:
+        X_a, X_b, y_a, y_b = train_test_split(X, y, test_size=size, random_state=seed, stratify=y)
+    except ValueError as error:
+        raise BpnnError(f"cannot hold out {size} of {len(y)} examples as {what} data: {error}") from None
+    return X_a, y_a, X_b, y_b
+
+
 def split(dataset, test_size=0.2, seed=0):
-    """(X_train, y_train, X_test, y_test): the source's own split if it has one, else a stratified random
-    split with ``test_size`` held out (``test_size=0``: everything is training data, the test part empty)."""
+    """(X_train, y_train, X_test, y_test): the source's own split if it has one, else ``holdout``."""
     if dataset.X_test is not None:
         return dataset.X, dataset.y, dataset.X_test, dataset.y_test
-    if not 0.0 <= test_size < 1.0:
-        raise BpnnError(f"test size must be in [0, 1), got {test_size}")
-    if test_size == 0:
-        return dataset.X, dataset.y, dataset.X[:0], dataset.y[:0]
-    try:
-        return tuple(train_test_split(dataset.X, dataset.y, test_size=test_size, random_state=seed,
-                                      stratify=dataset.y)[i] for i in (0, 2, 1, 3))
-    except ValueError as error:
-        raise BpnnError(f"cannot hold out {test_size} of {len(dataset.y)} examples: {error}") from None
+    return holdout(dataset.X, dataset.y, test_size, seed)
 
 
 def progress_printer(stream=None, every_seconds=1.0):
@@ -73,6 +81,20 @@ def progress_printer(stream=None, every_seconds=1.0):
             print(f"  iteration {record['iteration']:5d}   cost {record['cost']:.6f}   "
                   f"evaluations {record['n_evaluations']:6d}   {record['seconds']:6.1f} s",
                   file=stream or sys.stdout, flush=True)
+
+    return show
+
+
+def epoch_printer(n_evaluation, stream=None):
+    """An SGD ``progress`` callback printing the book's 'Epoch j: correct / n' line with the costs."""
+    def show(record):
+        if record["evaluation_accuracy"] is not None:
+            correct = round(record["evaluation_accuracy"] * n_evaluation)
+            line = f"Epoch {record['epoch']}: {correct} / {n_evaluation}   evaluation cost {record['evaluation_cost']:.4f}"
+        else:
+            line = f"Epoch {record['epoch']}: training accuracy {record['training_accuracy']:.4f}"
+        print(f"{line}   training cost {record['training_cost']:.4f}   {record['seconds']:.1f} s",
+              file=stream or sys.stdout, flush=True)
 
     return show
 
@@ -94,35 +116,22 @@ def _print_report(title, result):
     print(f"\n{title}: accuracy {result['accuracy']:.4f}\n{result['report']}")
 
 
-def train_run(dataset, hidden=(25,), lam=1.0, method="TNC", maxiter=400, test_size=0.2, seed=0,
-              out=None, quiet=False):
-    """Train on ``dataset`` as ``scripts/train_tnc.py`` does, print the reports, write the run folder."""
-    X_train, y_train, X_test, y_test = split(dataset, test_size, seed)
-    print(f"Split: {len(y_train)} training, {len(y_test)} held-out examples (test size {test_size}, seed {seed})")
-    out = prepare_out_dir(out, TRAIN_OUTPUTS)
-    print(f"Training {[X_train.shape[1], *hidden, dataset.n_classes]} with {method}, λ = {lam}, "
-          f"maxiter = {maxiter} …")
-    result = train(X_train, y_train, hidden, lam, method, maxiter, n_classes=dataset.n_classes, rng=seed,
-                   progress=None if quiet else progress_printer())
-    print(f"Stopped after {result.n_iterations} iterations, {result.n_evaluations} evaluations, "
-          f"{result.seconds:.1f} s: {result.stop_reason}; cost {result.cost:.6f}")
-
-    sizes = result.layer_sizes
-    train_eval = evaluate(result.theta, sizes, X_train, y_train)
+def _finish(dataset, result, X_train, y_train, X_test, y_test, out, network, metrics):
+    """Print the training and held-out reports, write weights.mat, hidden_units.png and metrics.json."""
+    print(f"Stopped after {result.n_iterations} {'epochs' if result.method == 'sgd' else 'iterations'}, "
+          f"{result.n_evaluations} gradient evaluations, {result.seconds:.1f} s: {result.stop_reason}; "
+          f"cost {result.cost:.6f}")
+    sizes, activation = result.layer_sizes, network.get("activation", "sigmoid")
+    train_eval = evaluate(result.theta, sizes, X_train, y_train, activation)
     _print_report("Training set", train_eval)
-    test_eval = evaluate(result.theta, sizes, X_test, y_test) if len(y_test) else None
+    test_eval = evaluate(result.theta, sizes, X_test, y_test, activation) if len(y_test) else None
     if test_eval:
         _print_report("Held-out set", test_eval)
-
     thetas = unpack(result.theta, sizes)
     save_weights(out / "weights.mat", thetas)
     _save_hidden_units(dataset, thetas, out / "hidden_units.png")
-    if dataset.image_shape is not None:
-        picks = np.random.default_rng(seed).choice(len(X_train), size=min(100, len(X_train)), replace=False)
-        save_image_grid(dataset.images(X_train[picks]), out / "samples.png", "random training images")
     _write_json(out / "metrics.json", {
-        "dataset": dataset.name, "layer_sizes": sizes, "lambda": lam, "method": result.method,
-        "maxiter": maxiter, "seed": seed, "test_size": test_size,
+        "dataset": dataset.name, "layer_sizes": sizes, **network, **metrics, "method": result.method,
         "n_train": len(y_train), "n_test": len(y_test),
         "n_iterations": result.n_iterations, "n_evaluations": result.n_evaluations,
         "seconds": result.seconds, "stop_reason": result.stop_reason, "interrupted": result.interrupted,
@@ -131,11 +140,54 @@ def train_run(dataset, hidden=(25,), lam=1.0, method="TNC", maxiter=400, test_si
         "confusion_matrix": (test_eval or train_eval)["confusion_matrix"],
         "history": result.history,
     })
-    print(f"\nWrote {', '.join(TRAIN_OUTPUTS)} to {out}/")
+    return thetas
+
+
+def train_run(dataset, hidden_layer_sizes=(25,), lam=1.0, method="TNC", maxiter=400, test_size=0.2, seed=0,
+              out=None, quiet=False, init="uniform", **network):
+    """Train on ``dataset`` as ``scripts/train_tnc.py`` does, print the reports, write the run folder."""
+    X_train, y_train, X_test, y_test = split(dataset, test_size, seed)
+    print(f"Split: {len(y_train)} training, {len(y_test)} held-out examples (test size {test_size}, seed {seed})")
+    out = prepare_out_dir(out, TNC_OUTPUTS)
+    print(f"Training {[X_train.shape[1], *hidden_layer_sizes, dataset.n_classes]} with {method}, λ = {lam}, "
+          f"maxiter = {maxiter} …")
+    result = train(X_train, y_train, hidden_layer_sizes, lam, method, maxiter, n_classes=dataset.n_classes, rng=seed,
+                   progress=None if quiet else progress_printer(), init=init, **network)
+    _finish(dataset, result, X_train, y_train, X_test, y_test, out, network,
+            {"lambda": lam, "maxiter": maxiter, "init": init, "seed": seed, "test_size": test_size})
+    if dataset.image_shape is not None:
+        picks = np.random.default_rng(seed).choice(len(X_train), size=min(100, len(X_train)), replace=False)
+        save_image_grid(dataset.images(X_train[picks]), out / "samples.png", "random training images")
+    print(f"\nWrote {', '.join(TNC_OUTPUTS)} to {out}/")
     return out
 
 
-def evaluate_weights_run(dataset, weights_path, out=None):
+def sgd_run(dataset, hidden_layer_sizes=(100,), epochs=30, batch_size=10, eta=0.2, lam=1.0, momentum=0.0, early_stop=None,
+            dropout=0.0, init="scaled-normal", test_size=0.2, validation_size=0.1, seed=0, out=None, quiet=False,
+            **network):
+    """Train by mini-batch SGD as ``scripts/train_sgd.py`` does: monitor a validation split each epoch,
+    print the reports, write the run folder with learning_curves.png."""
+    X_train, y_train, X_test, y_test = split(dataset, test_size, seed)
+    X_fit, y_fit, X_val, y_val = holdout(X_train, y_train, validation_size, seed, "validation")
+    print(f"Split: {len(y_fit)} training, {len(y_val)} validation, {len(y_test)} held-out examples")
+    out = prepare_out_dir(out, SGD_OUTPUTS)
+    evaluation = (X_val, y_val) if len(y_val) else None
+    print(f"SGD on {[X_fit.shape[1], *hidden_layer_sizes, dataset.n_classes]}: {epochs} epochs, mini-batch {batch_size}, "
+          f"η = {eta}, λ = {lam}, momentum {momentum}, dropout {dropout}, {init} init …")
+    result = sgd(X_fit, y_fit, hidden_layer_sizes, epochs, batch_size, eta, lam, momentum, evaluation, early_stop, dropout,
+                 init, dataset.n_classes, seed, None if quiet else epoch_printer(len(y_val)), **network)
+    thetas = _finish(dataset, result, X_fit, y_fit, X_test, y_test, out, network, {
+        "epochs": epochs, "batch_size": batch_size, "eta": eta, "lambda": lam, "momentum": momentum,
+        "early_stop": early_stop, "dropout": dropout, "init": init, "seed": seed, "test_size": test_size,
+        "n_validation": len(y_val)})
+    save_weights(out / "weights.npz", thetas)
+    save_learning_curves(result.history, out / "learning_curves.png",
+                         f"SGD, {network.get('activation', 'sigmoid')} hidden units, {result.layer_sizes}")
+    print(f"\nWrote {', '.join(SGD_OUTPUTS)} to {out}/")
+    return out
+
+
+def evaluate_weights_run(dataset, weights_path, out=None, **network):
     """Evaluate saved weights on every example of ``dataset``: costs at λ = 0 and 1, accuracy, report."""
     thetas = load_weights(weights_path)
     sizes = sizes_of(thetas)
@@ -145,14 +197,14 @@ def evaluate_weights_run(dataset, weights_path, out=None):
     out = prepare_out_dir(out, EVALUATE_OUTPUTS)
     theta = pack(thetas)
     Y = one_hot(dataset.y, dataset.n_classes)
-    costs = {lam: cost_and_grad(theta, sizes, dataset.X, Y, lam)[0] for lam in (0.0, 1.0)}
-    result = evaluate(theta, sizes, dataset.X, dataset.y)
+    costs = {lam: cost(theta, sizes, dataset.X, Y, lam, **network) for lam in (0.0, 1.0)}
+    result = evaluate(theta, sizes, dataset.X, dataset.y, network.get("activation", "sigmoid"))
     print(f"Weights {weights_path}: layer sizes {sizes}")
     print(f"Cost at λ = 0: {costs[0.0]:.6f}\nCost at λ = 1: {costs[1.0]:.6f}")
     _print_report(f"All {len(dataset.y)} examples", result)
     _save_hidden_units(dataset, thetas, out / "hidden_units.png")
     _write_json(out / "metrics.json", {
-        "dataset": dataset.name, "weights": str(weights_path), "layer_sizes": sizes,
+        "dataset": dataset.name, "weights": str(weights_path), "layer_sizes": sizes, **network,
         "cost_lambda0": costs[0.0], "cost_lambda1": costs[1.0], "accuracy": result["accuracy"],
         "n_examples": len(dataset.y), "confusion_matrix": result["confusion_matrix"],
     })

@@ -8,7 +8,7 @@
 import argparse
 
 from bpnn import METHODS, load_dataset
-from bpnn.cli import describe, run_script
+from bpnn.cli import add_data_argument, add_network_arguments, describe, network_options, run_script
 from bpnn.runs import evaluate_weights_run, train_run
 
 
@@ -19,10 +19,7 @@ def parse_args(argv=None):
                     "hidden_units.png, samples.png and metrics.json to the run folder.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    parser.add_argument("--data", metavar="PATH",
-                        help="course-layout .mat file (X: m×400, y: 1..10). Default: data/ex4data1.mat if it "
-                             "exists, else the embedded digits (made in data/ on first use; $BPNN_DATA_DIR "
-                             "moves the data folder)")
+    add_data_argument(parser)
     parser.add_argument("--hidden", type=int, nargs="+", default=[25], metavar="UNITS",
                         help="hidden layer sizes, one number per hidden layer")
     parser.add_argument("--lambda", dest="lam", type=float, default=1.0, metavar="λ",
@@ -42,6 +39,7 @@ def parse_args(argv=None):
                         help="evaluate these weights (.mat/.npz with Theta1, Theta2, …) on all examples "
                              "instead of training")
     parser.add_argument("--quiet", action="store_true", help="no per-iteration progress lines")
+    add_network_arguments(parser)
     return parser.parse_args(argv)
 
 
@@ -50,10 +48,10 @@ def main(argv=None):
     dataset = load_dataset(args.data)
     print(describe(dataset))
     if args.weights:
-        evaluate_weights_run(dataset, args.weights, args.out)
+        evaluate_weights_run(dataset, args.weights, args.out, **network_options(args))
     else:
         train_run(dataset, args.hidden, args.lam, args.method, args.maxiter, args.test_size, args.seed,
-                  args.out, args.quiet)
+                  args.out, args.quiet, args.init, **network_options(args))
 
 
 if __name__ == "__main__":

@@ -62,3 +62,15 @@ def test_init_weights_range_and_seed():
     np.testing.assert_array_equal(theta, init_weights(sizes, 0))
     np.testing.assert_array_equal(theta, init_weights(sizes, np.random.default_rng(0)))
     assert not np.array_equal(theta, init_weights(sizes, 1))
+
+
+def test_normal_initializers_match_the_tutorials():
+    sizes = [784, 100, 10]
+    for method, weight_std in (("normal", lambda n: 1.0), ("scaled-normal", lambda n: 1 / np.sqrt(n))):
+        thetas = unpack(init_weights(sizes, 0, method), sizes)
+        for T, fan_in in zip(thetas, sizes[:-1]):
+            assert np.std(T[:, 1:]) == pytest.approx(weight_std(fan_in), rel=0.05)
+            assert abs(np.mean(T[:, 1:])) < 0.05 * weight_std(fan_in)
+        assert np.std(np.concatenate([T[:, 0] for T in thetas])) == pytest.approx(1.0, rel=0.2)  # biases N(0, 1)
+    with pytest.raises(BpnnError, match="unknown initializer 'xavier'"):
+        init_weights(sizes, 0, "xavier")
