@@ -127,7 +127,7 @@ def debug_problem(layer_sizes=(3, 5, 3), m=5):
     return theta, X, one_hot(y, sizes[-1])
 
 
-def full_size_problem(layer_sizes=(400, 25, 10), source=None, rng=0):
+def full_size_problem(layer_sizes=(400, 25, 10), source=None, rng=0, init="uniform"):
     """(θ, X, Y) for checking a full-size network: θ from ``init_weights`` seeded by ``rng``, X and Y the
     data set at ``source`` (default: ``load_dataset``'s default)."""
     dataset = load_dataset(source)
@@ -135,4 +135,4 @@ def full_size_problem(layer_sizes=(400, 25, 10), source=None, rng=0):
     if sizes[0] != dataset.X.shape[1] or sizes[-1] != dataset.n_classes:
         raise BpnnError(f"layer sizes {list(sizes)} do not fit {dataset.name}: it has {dataset.X.shape[1]} "
                         f"features and {dataset.n_classes} classes")
-    return init_weights(sizes, rng), dataset.X, one_hot(dataset.y, dataset.n_classes)
+    return init_weights(sizes, rng, init), dataset.X, one_hot(dataset.y, dataset.n_classes)

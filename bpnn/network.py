@@ -103,16 +103,17 @@ def _affine(a, Theta):
 def _forward(thetas, X, g, dropout=None, slopes=False):
     """Inputs of every layer [X, a⁽²⁾, …] (dropout applied), g'(z) ⊙ D per hidden layer if ``slopes``, z⁽ᴸ⁾."""
     inputs, derivatives = [X], []
-    for layer, Theta in enumerate(thetas[:-1]):
-        a = g.apply(_affine(inputs[-1], Theta))
-        if slopes:
-            derivatives.append(g.derivative(a))
-        if dropout is not None:
-            a *= dropout[layer]
+    with np.errstate(over="ignore", invalid="ignore"):  # huge weights: the finite-cost check reports them
+        for layer, Theta in enumerate(thetas[:-1]):
+            a = g.apply(_affine(inputs[-1], Theta))
             if slopes:
-                derivatives[-1] *= dropout[layer]
-        inputs.append(a)
-    return inputs, derivatives, _affine(inputs[-1], thetas[-1])
+                derivatives.append(g.derivative(a))
+            if dropout is not None:
+                a *= dropout[layer]
+                if slopes:
+                    derivatives[-1] *= dropout[layer]
+            inputs.append(a)
+        return inputs, derivatives, _affine(inputs[-1], thetas[-1])
 
 
 def forward(thetas, X, activation="sigmoid"):

@@ -131,3 +131,56 @@ def test_gradcheck_full_mode(tmp_path, small_mat):
     assert "Network [400, 25, 10] on 300 examples, 30 random coordinates" in done.stdout
     done = run(GRADCHECK, "--full", "--sizes", 400, 5, 3, "--data", small_mat, cwd=tmp_path)
     assert done.returncode == 2 and "do not fit" in done.stderr
+
+
+SGD = ROOT / "scripts" / "train_sgd.py"
+
+
+def test_train_sgd_writes_curves_and_the_four_lists(tmp_path, small_mat):
+    out = tmp_path / "sgd"
+    done = run(SGD, "--data", small_mat, "--epochs", 3, "--hidden", 20, "--activation", "relu", "--cost",
+               "log-likelihood", "--early-stop", 5, "--dropout", 0.1, "--momentum", 0.5, "--out", out, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "Epoch 1: " in done.stdout and "/ 24" in done.stdout  # 10 % of the 240 training rows
+    assert sorted(p.name for p in out.iterdir()) == [
+        "hidden_units.png", "learning_curves.png", "metrics.json", "weights.mat", "weights.npz"]
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["method"] == "sgd" and metrics["activation"] == "relu" and metrics["cost"] == "log-likelihood"
+    assert metrics["n_validation"] == 24 and metrics["n_train"] == 216 and metrics["n_test"] == 60
+    for key in ("training_cost", "training_accuracy", "evaluation_cost", "evaluation_accuracy"):
+        assert len(metrics["history"][key]) == 3
+    assert matplotlib_image(out / "learning_curves.png").shape[1] > 500
+
+
+def matplotlib_image(path):
+    import matplotlib.image
+
+    return matplotlib.image.imread(path)
+
+
+def test_train_sgd_rejects_nonsense(tmp_path, small_mat):
+    done = run(SGD, "--data", small_mat, "--cost", "log-likelihood", "--output", "sigmoid", "--out", tmp_path / "o",
+               cwd=tmp_path)
+    assert done.returncode == 2 and "sigmoid outputs do not go with the log-likelihood cost" in done.stderr
+    assert "Traceback" not in done.stderr
+    done = run(SGD, "--data", small_mat, "--early-stop", 2, "--validation-size", 0, "--out", tmp_path / "p",
+               cwd=tmp_path)
+    assert done.returncode == 2 and "early stopping needs evaluation data" in done.stderr
+
+
+def test_train_tnc_with_network_options(tmp_path, small_mat):
+    out = tmp_path / "tanh"
+    done = run(TRAIN, "--data", small_mat, "--maxiter", 5, "--activation", "tanh", "--cost", "log-likelihood",
+               "--init", "scaled-normal", "--quiet", "--out", out, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert (metrics["activation"], metrics["cost"], metrics["init"]) == ("tanh", "log-likelihood", "scaled-normal")
+
+
+def test_gradcheck_script_options(tmp_path):
+    done = run(GRADCHECK, "--activation", "relu", "--cost", "log-likelihood", "--dropout", 0.5, "--sizes", 4, 6, 5, 3,
+               "--threshold", 1e-7, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "relu hidden units, log-likelihood cost, dropout 0.5 (fixed mask)" in done.stdout
+    failing = run(GRADCHECK, "--cost", "quadratic", "--threshold", 1e-30, cwd=tmp_path)
+    assert failing.returncode == 1 and "Relative difference:" in failing.stdout
