@@ -6,6 +6,8 @@ The pieces, each in its own module:
   network    forward pass, cost_and_grad (vectorized backprop), predict
   gradcheck  central-difference gradient check (O(n) memory), the course's debug problem
   optimize   scipy.optimize.minimize with real maxiter, best θ, history, Ctrl-C; train
+  sgd        mini-batch SGD (momentum, weight decay, dropout, monitoring, early stopping)
+  threads    row blocks on parallel threads for large batches
   datasets   course .mat layout, the embedded default digits
   weights    Theta1, Theta2, … in .mat / .npz
   report     accuracy, classification report, confusion matrix
@@ -17,9 +19,10 @@ from .datasets import Dataset, default_data_path, load_dataset, load_mat, save_m
 from .errors import BpnnError
 from .functions import log_sigmoid, sigmoid, sigmoid_gradient
 from .gradcheck import check_gradients, debug_problem, numerical_gradient, relative_difference
-from .network import check_data, cost_and_grad, forward, one_hot, predict, predict_proba
+from .network import check_data, cost, cost_and_grad, dropout_masks, forward, one_hot, predict, predict_proba
 from . import threads
 from .optimize import METHODS, TrainResult, minimize, train
+from .sgd import sgd
 from .params import init_weights, layer_shapes, n_params, pack, sizes_of, unpack
 from .report import accuracy, evaluate
 from .weights import load_weights, save_weights
@@ -34,9 +37,11 @@ __all__ = [
     "accuracy",
     "check_data",
     "check_gradients",
+    "cost",
     "cost_and_grad",
     "debug_problem",
     "default_data_path",
+    "dropout_masks",
     "evaluate",
     "forward",
     "init_weights",
@@ -55,6 +60,7 @@ __all__ = [
     "relative_difference",
     "save_mat",
     "save_weights",
+    "sgd",
     "sigmoid",
     "sigmoid_gradient",
     "sizes_of",
