@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bpnn.datasets import embedded_digits  # noqa: E402
 from bpnn.runs import holdout  # noqa: E402
-from bpnn.sgd import sgd  # noqa: E402
+from bpnn.sgd import train_sgd  # noqa: E402
 
 CONFIGS = {
     "first (quadratic, N(0,1))": dict(cost="quadratic", init="normal"),
@@ -39,7 +39,7 @@ def main(argv=None):
     X_train, y_train, X_test, y_test = holdout(X, y, 0.2, args.seed)
     curves = {}
     for name, options in CONFIGS.items():
-        result = sgd(X_train, y_train, (args.hidden,), args.epochs, 10, args.eta, 1.0, evaluation=(X_test, y_test),
+        result = train_sgd(X_train, y_train, (args.hidden,), args.epochs, 10, args.eta, 1.0, evaluation=(X_test, y_test),
                      rng=args.seed, **options)
         curves[name] = result.history["evaluation_accuracy"]
 

@@ -22,7 +22,7 @@ from .gradcheck import check_gradients, debug_problem, numerical_gradient, relat
 from .network import check_data, cost, cost_and_grad, dropout_masks, forward, one_hot, predict, predict_proba
 from . import threads
 from .optimize import METHODS, TrainResult, minimize, train
-from .sgd import sgd
+from .sgd import train_sgd
 from .params import init_weights, layer_shapes, n_params, pack, sizes_of, unpack
 from .report import accuracy, evaluate
 from .weights import load_weights, save_weights
@@ -60,10 +60,10 @@ __all__ = [
     "relative_difference",
     "save_mat",
     "save_weights",
-    "sgd",
     "sigmoid",
     "sigmoid_gradient",
     "sizes_of",
     "train",
+    "train_sgd",
     "unpack",
 ]

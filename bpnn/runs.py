@@ -20,7 +20,7 @@ from .optimize import train
 from .params import pack, sizes_of, unpack
 from .plots import save_image_grid, save_learning_curves
 from .report import evaluate
-from .sgd import sgd
+from .sgd import train_sgd
 from .weights import load_weights, save_weights
 
 __all__ = ["prepare_out_dir", "holdout", "split", "progress_printer", "epoch_printer", "train_run", "sgd_run",
@@ -174,7 +174,7 @@ def sgd_run(dataset, hidden_layer_sizes=(100,), epochs=30, batch_size=10, eta=0.
     evaluation = (X_val, y_val) if len(y_val) else None
     print(f"SGD on {[X_fit.shape[1], *hidden_layer_sizes, dataset.n_classes]}: {epochs} epochs, mini-batch {batch_size}, "
           f"η = {eta}, λ = {lam}, momentum {momentum}, dropout {dropout}, {init} init …")
-    result = sgd(X_fit, y_fit, hidden_layer_sizes, epochs, batch_size, eta, lam, momentum, evaluation, early_stop, dropout,
+    result = train_sgd(X_fit, y_fit, hidden_layer_sizes, epochs, batch_size, eta, lam, momentum, evaluation, early_stop, dropout,
                  init, dataset.n_classes, seed, None if quiet else epoch_printer(len(y_val)), **network)
     thetas = _finish(dataset, result, X_fit, y_fit, X_test, y_test, out, network, {
         "epochs": epochs, "batch_size": batch_size, "eta": eta, "lambda": lam, "momentum": momentum,

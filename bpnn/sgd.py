@@ -25,10 +25,10 @@ from .optimize import TrainResult
 from .params import init_weights
 from .report import accuracy
 
-__all__ = ["sgd"]
+__all__ = ["train_sgd"]
 
 
-def sgd(X, y, hidden_layer_sizes=(100,), epochs=30, batch_size=10, eta=0.2, lam=1.0, momentum=0.0,
+def train_sgd(X, y, hidden_layer_sizes=(100,), epochs=30, batch_size=10, eta=0.2, lam=1.0, momentum=0.0,
         evaluation=None, early_stop=None, dropout=0.0, init="scaled-normal", n_classes=None, rng=0,
         progress=None, **network):
     """Train a network [n, *hidden_layer_sizes, K] on (X, y) by mini-batch SGD; returns a ``TrainResult``.
