@@ -14,11 +14,15 @@ __all__ = ["run_script", "describe", "add_data_argument", "add_network_arguments
 
 
 def add_data_argument(parser):
-    """``--data PATH``: the data set (default: the course file or the embedded digits)."""
-    parser.add_argument("--data", metavar="PATH",
-                        help="course-layout .mat file (X: m×400, y: 1..10). Default: data/ex4data1.mat if it "
-                             "exists, else the embedded digits (made in data/ on first use; $BPNN_DATA_DIR "
-                             "moves the data folder)")
+    """``--data SOURCE`` and ``--dtype``: the data set (default: the course file or the embedded digits)."""
+    parser.add_argument("--data", metavar="SOURCE",
+                        help="a course .mat file; a folder of 32×32 text digits <label>_<index>.txt (or one with "
+                             "trainingDigits/ and testDigits/), or a .zip of either; a folder with the four MNIST "
+                             "IDX files (plain or .gz); mnist.pkl.gz; or 'mnist' (OpenML, cached in the data "
+                             "folder). Default: data/ex4data1.mat if it exists, else the embedded digits (made in "
+                             "data/ on first use; $BPNN_DATA_DIR moves the data folder)")
+    parser.add_argument("--dtype", default="float64", choices=["float64", "float32"],
+                        help="type X is stored and computed in (float32 halves memory; θ stays float64)")
 
 
 def add_network_arguments(parser, init="uniform"):
@@ -41,9 +45,10 @@ def network_options(args):
 
 def describe(dataset):
     """One line naming the data set, its shape and its classes."""
-    split = f", own test split of {len(dataset.y_test)}" if dataset.X_test is not None else ""
-    return (f"Data: {dataset.name}: {dataset.X.shape[0]} examples × {dataset.X.shape[1]} features, "
-            f"{dataset.n_classes} classes{split}")
+    parts = "".join(f", own {what} part of {len(labels)}" for what, labels in
+                    (("validation", dataset.y_valid), ("test", dataset.y_test)) if labels is not None)
+    return (f"Data: {dataset.name} [{dataset.kind}]: {dataset.X.shape[0]} examples × {dataset.X.shape[1]} "
+            f"features ({dataset.X.dtype}), {dataset.n_classes} classes{parts}")
 
 
 def run_script(main):

@@ -1,14 +1,23 @@
-"""Data sets: the course's ex4 ``.mat`` layout and the embedded default built from scikit-learn's digits.
+"""Data sets: every format bpnn reads, detected from the path, and the embedded default digits.
 
-The course layout (``ex4data1.mat``): ``X`` is m × 400, each row a 20×20 image stored column-major (as
-MATLAB writes it, so ``row.reshape(20, 20, order="F")`` is upright); ``y`` is m × 1 with labels 1..10,
-where 10 stands for the digit 0. Inside bpnn labels are 0..K−1: the mapping 10 → 0 happens here and
-nowhere else, and so does the knowledge of how a row becomes an upright image (``Dataset.images``).
+| source                                     | reader                              | split          | images      |
+|--------------------------------------------|-------------------------------------|----------------|-------------|
+| ``*.mat`` (course ex4 layout)              | ``formats.mat.load_mat``            | none           | column-major|
+| folder of ``<label>_<index>.txt``          | ``formats.text_digits``             | none           | 32×32       |
+| folder with trainingDigits/ and testDigits/| ``formats.text_digits``             | train / test   | 32×32       |
+| ``*.zip`` of either                        | ``formats.text_digits``             | as inside      | 32×32       |
+| folder with the four MNIST IDX files       | ``formats.idx``                     | 60k / 10k      | 28×28       |
+| ``mnist.pkl.gz`` (the book's file)         | ``formats.mnist_pickle``            | 50k/10k/10k    | 28×28       |
+| ``mnist`` (online, cached in the data dir) | ``formats.openml``                  | 60k / 10k      | 28×28       |
+
+A ``Dataset`` carries X (one row per image, floats in [0, 1]), y (0..K−1), the source's own test and
+validation parts when it has them, and how a row becomes an upright image (``Dataset.images``): the only
+place outside the readers that knows pixel order.
 
 The embedded default works offline: scikit-learn's bundled handwritten digits (1797 images, 8×8,
 values 0..16) are scaled to [0, 1], resampled to 16×16 and framed by a 2-pixel blank margin into
-20×20 images like the course's, then written in the same ``.mat`` layout under the data folder, so the
-default run reads its data through the same ``load_mat`` a course user's ``ex4data1.mat`` takes.
+20×20 images like the course's, then written in the course's ``.mat`` layout under the data folder, so
+the default run reads its data through the same ``load_mat`` a course user's ``ex4data1.mat`` takes.
 """
 
 import os
@@ -16,16 +25,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import scipy.io
 
 from .errors import BpnnError
-from .files import write_atomically
+from .formats.idx import find_idx_files, load_idx_folder
+from .formats.mat import load_mat, save_mat
+from .formats.mnist_pickle import load_mnist_pickle
+from .formats.openml import load_openml_mnist
+from .formats.text_digits import split_folders, text_digits_in_folder, text_digits_in_zip
 
 __all__ = [
     "Dataset",
     "data_dir",
     "load_mat",
     "save_mat",
+    "embedded_digits",
     "make_default_mat",
     "default_data_path",
     "load_dataset",
@@ -33,13 +46,15 @@ __all__ = [
 
 COURSE_FILE = "ex4data1.mat"
 DEFAULT_FILE = "digits20.mat"
+DTYPES = ("float64", "float32")
 
 
 @dataclass
 class Dataset:
-    """Examples X (m × n floats), labels y (0..K−1), and what is needed to draw a row as an image.
+    """Examples X (m × n floats in [0, 1]), labels y (0..K−1), the source's own parts, and the image layout.
 
-    ``X_test``/``y_test`` hold the source's own test split when it defines one (else None).
+    ``X_test``/``y_test`` and ``X_valid``/``y_valid`` hold the source's own test and validation parts when it
+    defines them (else None). ``kind`` names the format.
     """
 
     X: np.ndarray
@@ -50,6 +65,9 @@ class Dataset:
     image_order: str = "C"
     X_test: np.ndarray = None
     y_test: np.ndarray = None
+    X_valid: np.ndarray = None
+    y_valid: np.ndarray = None
+    kind: str = ""
 
     def images(self, rows):
         """Rows of X (or of Θ⁽¹⁾ without its bias column) as upright images, shape (k, h, w)."""
@@ -57,6 +75,12 @@ class Dataset:
             raise BpnnError(f"{self.name}: rows of {self.X.shape[1]} values are not images of a known shape")
         rows = np.asarray(rows)
         return rows.reshape((rows.shape[0], *self.image_shape), order=self.image_order)
+
+    def all_examples(self):
+        """(X, y) of every part (training, validation, test) stacked: what a format conversion writes."""
+        parts = [(self.X, self.y), (self.X_valid, self.y_valid), (self.X_test, self.y_test)]
+        parts = [(X, y) for X, y in parts if X is not None]
+        return np.concatenate([X for X, _ in parts]), np.concatenate([y for _, y in parts])
 
 
 def data_dir():
@@ -67,48 +91,6 @@ def data_dir():
 def _square_shape(n):
     side = int(round(np.sqrt(n)))
     return (side, side) if side * side == n else None
-
-
-def load_mat(path):
-    """Read a course-layout ``.mat`` file: returns X (m × n float64) and y (m int64 labels 0..9).
-
-    Raises BpnnError naming the file and the problem: missing file, not a ``.mat``, no ``X`` or ``y``,
-    shapes that do not match, NaN/inf in X, labels that are not integers 1..10.
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise BpnnError(f"{path}: no such file")
-    try:
-        contents = scipy.io.loadmat(path)
-    except NotImplementedError:
-        raise BpnnError(f"{path}: MATLAB v7.3 (HDF5) files are not supported; save it with -v7") from None
-    except Exception as error:  # scipy raises ValueError, TypeError, MatReadError, … for non-.mat bytes
-        raise BpnnError(f"{path}: not a readable MATLAB .mat file ({error})") from None
-    variables = sorted(k for k in contents if not k.startswith("__"))
-    for key in ("X", "y"):
-        if key not in contents:
-            raise BpnnError(f"{path}: no variable {key!r} (the file has: {', '.join(variables) or 'nothing'})")
-    X, y = np.asarray(contents["X"]), np.asarray(contents["y"])
-    if X.ndim != 2 or X.dtype.kind not in "iubf":
-        raise BpnnError(f"{path}: X must be a numeric m × n matrix, got {X.dtype} of shape {X.shape}")
-    if y.size != X.shape[0] or (y.ndim == 2 and 1 not in y.shape):
-        raise BpnnError(f"{path}: X has {X.shape[0]} rows but y has shape {y.shape}; expected {X.shape[0]} × 1")
-    X, y = X.astype(np.float64), y.ravel()
-    if not np.all(np.isfinite(X)):
-        raise BpnnError(f"{path}: X contains NaN or inf")
-    if y.dtype.kind not in "iubf" or not np.all(np.isin(y, np.arange(1, 11))):
-        bad = np.unique(y[~np.isin(y, np.arange(1, 11))])[:5] if y.dtype.kind in "iubf" else y.dtype
-        raise BpnnError(f"{path}: labels must be integers 1..10 (10 for the digit 0), found {bad}")
-    return X, y.astype(np.int64) % 10
-
-
-def save_mat(path, X, y):
-    """Write X (rows already in the course's column-major pixel order) and labels 0..9 as a course ``.mat``
-    (y stored as 1..10, 10 for the digit 0). The file appears whole or not at all."""
-    y = np.asarray(y).astype(np.int64)
-    labels = np.where(y == 0, 10, y).astype(np.float64).reshape(-1, 1)
-    data = {"X": np.asarray(X, dtype=np.float64), "y": labels}
-    return write_atomically(path, lambda stream: scipy.io.savemat(stream, data, do_compression=True))
 
 
 def embedded_digits():
@@ -144,12 +126,59 @@ def default_data_path(folder=None):
     return default
 
 
-def load_dataset(source=None):
-    """Load a data set by path (``None``: the default, see ``default_data_path``) as a ``Dataset``."""
+def _check_dtype(dtype):
+    name = np.dtype(dtype).name
+    if name not in DTYPES:
+        raise BpnnError(f"data type must be one of {', '.join(DTYPES)}, got {name}")
+    return np.dtype(dtype)
+
+
+def load_dataset(source=None, dtype=np.float64):
+    """Load a data set as a ``Dataset``, detecting its format from ``source`` (see the module table).
+
+    ``source`` is a path, ``"mnist"`` (OpenML, cached in the data folder) or None (the default data).
+    ``dtype`` (float64 or float32) is the type X is stored in.
+    """
+    dtype = _check_dtype(dtype)
+    if source is not None and str(source).lower() == "mnist" and not Path(source).exists():
+        X, y, X_test, y_test = load_openml_mnist(data_dir(), dtype)
+        return Dataset(X, y, f"MNIST from OpenML (cached in {data_dir()})", 10, (28, 28), "C", X_test, y_test,
+                       kind="openml mnist_784")
     path = default_data_path() if source is None else Path(source)
-    X, y = load_mat(path)
-    if path.name == DEFAULT_FILE:
-        name = f"embedded digits (scikit-learn load_digits, 20×20) from {path}"
-    else:
-        name = f"course .mat {path}"
-    return Dataset(X=X, y=y, name=name, n_classes=10, image_shape=_square_shape(X.shape[1]), image_order="F")
+    if path.is_dir():
+        return _load_folder(path, dtype)
+    if not path.exists():
+        raise BpnnError(f"{path}: no such file or folder")
+    name = path.name.lower()
+    if name.endswith(".mat"):
+        X, y = load_mat(path)
+        what = "embedded digits (scikit-learn load_digits, 20×20)" if path.name == DEFAULT_FILE else "course .mat"
+        return Dataset(X.astype(dtype, copy=False), y, f"{what} {path}", 10, _square_shape(X.shape[1]), "F",
+                       kind="course .mat")
+    if name.endswith(".zip"):
+        parts = text_digits_in_zip(path, dtype)
+        return _text_dataset(parts.get("train", parts.get("all")), parts.get("test"), f"32×32 text digits in {path}")
+    if name.endswith((".pkl.gz", ".pkl")):
+        parts = load_mnist_pickle(path, dtype)
+        (X, y), (X_valid, y_valid), (X_test, y_test) = parts["train"], parts["validation"], parts["test"]
+        return Dataset(X, y, f"MNIST pickle {path}", 10, _square_shape(X.shape[1]), "C", X_test, y_test,
+                       X_valid, y_valid, kind="mnist.pkl.gz")
+    raise BpnnError(f"{path}: unknown data format; expected a .mat, .zip, .pkl.gz file or a folder "
+                    "(text digits, trainingDigits/ + testDigits/, or MNIST IDX files)")
+
+
+def _text_dataset(train, test, name):
+    X, y = train
+    X_test, y_test = test if test is not None else (None, None)
+    return Dataset(X, y, name, 10, (32, 32), "C", X_test, y_test, kind="text digits")
+
+
+def _load_folder(folder, dtype):
+    if find_idx_files(folder):
+        X, y, X_test, y_test, shape = load_idx_folder(folder, dtype)
+        return Dataset(X, y, f"MNIST IDX files in {folder}", 10, shape, "C", X_test, y_test, kind="mnist idx")
+    two = split_folders(folder)
+    if two:
+        return _text_dataset(text_digits_in_folder(two[0], dtype), text_digits_in_folder(two[1], dtype),
+                             f"32×32 text digits in {folder} (trainingDigits/ + testDigits/)")
+    return _text_dataset(text_digits_in_folder(folder, dtype), None, f"32×32 text digits in {folder}")

@@ -6,13 +6,19 @@ from pathlib import Path
 
 from .errors import BpnnError
 
-__all__ = ["write_atomically"]
+__all__ = ["refuse_existing", "write_atomically"]
 
 
 def _umask():
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def refuse_existing(path):
+    """BpnnError if ``path`` exists: for checking, before long work, that an output will not replace anything."""
+    if Path(path).exists():
+        raise BpnnError(f"{path} already exists; not overwriting it")
 
 
 def write_atomically(path, write, overwrite=True):
@@ -22,8 +28,8 @@ def write_atomically(path, write, overwrite=True):
     ``overwrite=False`` an existing ``path`` is an error (BpnnError), checked before anything is written.
     """
     path = Path(path)
-    if not overwrite and path.exists():
-        raise BpnnError(f"{path} already exists; not overwriting it")
+    if not overwrite:
+        refuse_existing(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:

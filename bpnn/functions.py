@@ -97,12 +97,15 @@ def _sigmoid_in_place(z):
     return np.reciprocal(z, out=z)
 
 
-def _sum_log(q, block=512):
-    """Σ log qᵢ for qᵢ in [1, 2]: the log of each product of ``block`` factors (≤ 2^block), summed."""
+def _sum_log(q):
+    """Σ log qᵢ for qᵢ in [1, 2]: the log of each product of ``block`` factors (≤ 2^block), summed.
+
+    Blocks of 512 in float64 (2⁵¹² < 1.8e308) and of 64 in float32 (2⁶⁴ < 3.4e38)."""
+    block = 512 if q.dtype == np.float64 else 64
     q = q.ravel()
     full = q.size - q.size % block
     products = np.prod(q[:full].reshape(-1, block), axis=1)
-    return float(np.log(products).sum() + np.log(np.prod(q[full:])))
+    return float(np.log(products).sum(dtype=np.float64) + np.log(np.prod(q[full:])))
 
 
 def _sigmoid_cross_entropy(z, Y):

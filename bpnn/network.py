@@ -28,10 +28,10 @@ from .threads import map_blocks, row_blocks
 __all__ = ["one_hot", "check_data", "forward", "dropout_masks", "cost_and_grad", "cost", "predict_proba", "predict"]
 
 
-def one_hot(y, n_classes):
+def one_hot(y, n_classes, dtype=np.float64):
     """The m×K matrix Y with Y[i, y[i]] = 1 and zeros elsewhere, for labels y in 0..K−1."""
     y = check_labels(y, n_classes)
-    Y = np.zeros((y.shape[0], n_classes))
+    Y = np.zeros((y.shape[0], n_classes), dtype=dtype)
     Y[np.arange(y.shape[0]), y] = 1.0
     return Y
 
@@ -58,15 +58,15 @@ def check_labels(y, n_classes):
 def check_data(X, y=None, n_features=None, n_classes=None):
     """Validate a data set once, before training: X m×n finite floats, y m labels in 0..K−1.
 
-    Returns ``X`` as float64 (and ``y`` as int64 when given). Errors name the problem: shape, NaN/inf,
-    a row count that does not match the labels, labels out of range.
+    Returns ``X`` as float64, or float32 if it is float32 (and ``y`` as int64 when given). Errors name the
+    problem: shape, NaN/inf, a row count that does not match the labels, labels out of range.
     """
     X = np.asarray(X)
     if X.ndim != 2:
         raise BpnnError(f"X must be a 2-D array (one row per example), got shape {X.shape}")
     if X.dtype.kind not in "iubf":
         raise BpnnError(f"X must hold numbers, got dtype {X.dtype}")
-    X = np.asarray(X, dtype=np.float64)
+    X = np.asarray(X, dtype=compute_dtype(X))
     if n_features is not None and X.shape[1] != n_features:
         raise BpnnError(f"X has {X.shape[1]} columns but the network's input layer has {n_features} units")
     if not np.all(np.isfinite(X)):
@@ -80,13 +80,27 @@ def check_data(X, y=None, n_features=None, n_classes=None):
     return X, y
 
 
+def compute_dtype(X):
+    """float32 for float32 data, else float64: the precision the passes over X run in."""
+    return np.float32 if np.asarray(X).dtype == np.float32 else np.float64
+
+
+def _in_compute_dtype(thetas, X, Y=None):
+    """θ's matrices, X and Y in X's compute dtype (θ is cast only for float32: a copy of ~n numbers)."""
+    dtype = compute_dtype(X)
+    X = np.asarray(X, dtype=dtype)
+    Y = None if Y is None else np.asarray(Y, dtype=dtype)
+    if dtype != np.float64:
+        thetas = [T.astype(dtype) for T in thetas]
+    _check_shapes(thetas, X, Y)
+    return thetas, X, Y
+
+
 def _check_shapes(thetas, X, Y=None):
-    X = np.asarray(X)
     n_in, n_out = thetas[0].shape[1] - 1, thetas[-1].shape[0]
     if X.ndim != 2 or X.shape[1] != n_in:
         raise BpnnError(f"X has shape {X.shape}; the network needs m × {n_in}")
     if Y is not None:
-        Y = np.asarray(Y)
         if Y.shape != (X.shape[0], n_out):
             raise BpnnError(
                 f"Y has shape {Y.shape}; the network needs {X.shape[0]} × {n_out} (one-hot rows, see one_hot)"
@@ -140,31 +154,31 @@ def cost_and_grad(theta, layer_sizes, X, Y, lam=0.0, *, activation="sigmoid", ou
     (cross-entropy or quadratic with sigmoid outputs, log-likelihood with softmax outputs; ``output=None``
     takes the cost's usual one). ``dropout`` is a list of masks from ``dropout_masks``, one per hidden
     layer. The defaults are the course's network. Large batches are cut into row blocks evaluated on
-    parallel threads (see ``bpnn.threads``); the sum is the same.
+    parallel threads (see ``bpnn.threads``); the sum is the same. With float32 X the passes run in
+    float32 (half the memory traffic); θ, J and the gradient stay float64.
     """
-    thetas = unpack(theta, layer_sizes)
-    X, Y = np.asarray(X, dtype=np.float64), np.asarray(Y, dtype=np.float64)
-    _check_shapes(thetas, X, Y)
+    thetas64 = unpack(theta, layer_sizes)
+    thetas, X, Y = _in_compute_dtype(thetas64, X, Y)
     if dropout is not None and [d.shape for d in dropout] != [(X.shape[0], t.shape[0]) for t in thetas[:-1]]:
         raise BpnnError("dropout needs one m × s_l mask per hidden layer (see dropout_masks)")
     m = X.shape[0]
     g, out = get_activation(activation), get_output_cost(cost, output)
 
     blocks = row_blocks(m)
-    grads = [np.empty(len(theta)) for _ in blocks]
+    grads = [np.empty(len(theta), dtype=X.dtype) for _ in blocks]
 
     def block(rows, grad):
         masks = None if dropout is None else [d[rows] for d in dropout]
         return _backprop(thetas, X[rows], Y[rows], unpack(grad, layer_sizes), 1.0 / m, g, out, masks)
 
-    J = sum(map_blocks(block, blocks, grads))
-    grad = grads[0]
+    J = float(sum(map_blocks(block, blocks, grads)))
+    grad = grads[0].astype(np.float64, copy=False)
     for other in grads[1:]:
         grad += other
 
-    J += _penalty(thetas, lam, m)
+    J += _penalty(thetas64, lam, m)
     if lam:
-        for Theta, G in zip(thetas, unpack(grad, layer_sizes)):
+        for Theta, G in zip(thetas64, unpack(grad, layer_sizes)):
             G[:, 1:] += (lam / m) * Theta[:, 1:]
     if not np.isfinite(J):
         raise BpnnError(_why_not_finite(theta, X, Y))
@@ -178,13 +192,12 @@ def _penalty(thetas, lam, m):
 
 def cost(theta, layer_sizes, X, Y, lam=0.0, *, activation="sigmoid", output=None, cost="cross-entropy"):
     """J(θ) alone, by a forward pass (no backprop): what monitoring a training run needs."""
-    thetas = unpack(theta, layer_sizes)
-    X, Y = np.asarray(X, dtype=np.float64), np.asarray(Y, dtype=np.float64)
-    _check_shapes(thetas, X, Y)
+    thetas64 = unpack(theta, layer_sizes)
+    thetas, X, Y = _in_compute_dtype(thetas64, X, Y)
     m = X.shape[0]
     _, z_out = forward(thetas, X, activation)
     total, _ = get_output_cost(cost, output).cost_and_delta(z_out, Y)
-    return total / m + _penalty(thetas, lam, m)
+    return total / m + _penalty(thetas64, lam, m)
 
 
 def _backprop(thetas, X, Y, grads, scale, g, out, dropout):
@@ -192,7 +205,7 @@ def _backprop(thetas, X, Y, grads, scale, g, out, dropout):
     inputs, slopes, z_out = _forward(thetas, X, g, dropout, slopes=True)
     total, delta = out.cost_and_delta(z_out, Y)
     delta *= scale
-    ones = np.ones(X.shape[0])  # Σᵢ δᵢ as the product 1ᵀδ: BLAS is several times faster than sum(axis=0)
+    ones = np.ones(X.shape[0], dtype=X.dtype)  # Σᵢ δᵢ as the product 1ᵀδ: BLAS is several times faster than sum(axis=0)
     for layer in range(len(thetas) - 1, -1, -1):
         G = grads[layer]
         np.matmul(delta.T, inputs[layer], out=G[:, 1:])
@@ -207,20 +220,18 @@ def _why_not_finite(theta, X, Y):
     for name, arr in (("theta", theta), ("X", X), ("Y", Y)):
         if not np.all(np.isfinite(arr)):
             return f"cost is not finite: {name} contains NaN or inf"
-    return "cost is not finite: the weights are too large for float64"
+    return f"cost is not finite: the weights are too large for {X.dtype}"
 
 
 def predict_proba(theta, layer_sizes, X, *, activation="sigmoid", output=None, cost="cross-entropy"):
     """The network's output activations h_θ(X), one row per example."""
-    thetas = unpack(theta, layer_sizes)
-    _check_shapes(thetas, X)
-    _, z_out = forward(thetas, np.asarray(X, dtype=np.float64), activation)
+    thetas, X, _ = _in_compute_dtype(unpack(theta, layer_sizes), X)
+    _, z_out = forward(thetas, X, activation)
     return get_output_cost(cost, output).output(z_out)
 
 
 def predict(theta, layer_sizes, X, *, activation="sigmoid"):
     """Predicted labels 0..K−1: the index of the largest output (largest z⁽ᴸ⁾, as outputs are monotone)."""
-    thetas = unpack(theta, layer_sizes)
-    _check_shapes(thetas, X)
-    _, z_out = forward(thetas, np.asarray(X, dtype=np.float64), activation)
+    thetas, X, _ = _in_compute_dtype(unpack(theta, layer_sizes), X)
+    _, z_out = forward(thetas, X, activation)
     return np.argmax(z_out, axis=1)

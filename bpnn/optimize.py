@@ -148,7 +148,7 @@ def train(X, y, hidden_layer_sizes=(25,), lam=1.0, method="TNC", maxiter=400, ma
     X, y = check_data(X, y, n_classes=n_classes)
     n_classes = int(n_classes) if n_classes is not None else int(y.max()) + 1
     sizes = [X.shape[1], *[int(h) for h in hidden_layer_sizes], n_classes]
-    Y = one_hot(y, n_classes)
+    Y = one_hot(y, n_classes, X.dtype)
     theta0 = init_weights(sizes, rng, init)
     result = minimize(lambda theta: cost_and_grad(theta, sizes, X, Y, lam, **network), theta0, method, maxiter,
                       maxfun, progress)

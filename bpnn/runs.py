@@ -165,10 +165,14 @@ def train_run(dataset, hidden_layer_sizes=(25,), lam=1.0, method="TNC", maxiter=
 def sgd_run(dataset, hidden_layer_sizes=(100,), epochs=30, batch_size=10, eta=0.2, lam=1.0, momentum=0.0, early_stop=None,
             dropout=0.0, init="scaled-normal", test_size=0.2, validation_size=0.1, seed=0, out=None, quiet=False,
             **network):
-    """Train by mini-batch SGD as ``scripts/train_sgd.py`` does: monitor a validation split each epoch,
-    print the reports, write the run folder with learning_curves.png."""
+    """Train by mini-batch SGD as ``scripts/train_sgd.py`` does: monitor a validation part each epoch (the
+    source's own, else ``validation_size`` of the training part), print the reports, write the run folder
+    with learning_curves.png."""
     X_train, y_train, X_test, y_test = split(dataset, test_size, seed)
-    X_fit, y_fit, X_val, y_val = holdout(X_train, y_train, validation_size, seed, "validation")
+    if dataset.X_valid is not None:
+        X_fit, y_fit, X_val, y_val = X_train, y_train, dataset.X_valid, dataset.y_valid
+    else:
+        X_fit, y_fit, X_val, y_val = holdout(X_train, y_train, validation_size, seed, "validation")
     print(f"Split: {len(y_fit)} training, {len(y_val)} validation, {len(y_test)} held-out examples")
     out = prepare_out_dir(out, SGD_OUTPUTS)
     evaluation = (X_val, y_val) if len(y_val) else None

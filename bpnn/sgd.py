@@ -49,7 +49,7 @@ def train_sgd(X, y, hidden_layer_sizes=(100,), epochs=30, batch_size=10, eta=0.2
                         f"batch size={batch_size}, eta={eta}, momentum={momentum}")
     sizes = [X.shape[1], *[int(h) for h in hidden_layer_sizes], n_classes]
     rng = np.random.default_rng(rng)
-    Y = one_hot(y, n_classes)
+    Y = one_hot(y, n_classes, X.dtype)
     n = X.shape[0]
     theta = init_weights(sizes, rng, init)
     velocity = np.zeros_like(theta)

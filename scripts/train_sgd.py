@@ -44,7 +44,7 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    dataset = load_dataset(args.data)
+    dataset = load_dataset(args.data, args.dtype)
     print(describe(dataset))
     sgd_run(dataset, args.hidden, args.epochs, args.batch_size, args.eta, args.lam, args.momentum, args.early_stop,
             args.dropout, args.init, args.test_size, args.validation_size, args.seed, args.out, args.quiet,

@@ -45,7 +45,7 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    dataset = load_dataset(args.data)
+    dataset = load_dataset(args.data, args.dtype)
     print(describe(dataset))
     if args.weights:
         evaluate_weights_run(dataset, args.weights, args.out, **network_options(args))
