@@ -184,3 +184,61 @@ def test_gradcheck_script_options(tmp_path):
     assert "relu hidden units, log-likelihood cost, dropout 0.5 (fixed mask)" in done.stdout
     failing = run(GRADCHECK, "--cost", "quadratic", "--threshold", 1e-30, cwd=tmp_path)
     assert failing.returncode == 1 and "Relative difference:" in failing.stdout
+
+
+def test_train_on_the_two_folder_layout_uses_its_split(tmp_path):
+    from tests.formats_helpers import digit_images, write_text_digits
+
+    rng = np.random.default_rng(0)
+    write_text_digits(tmp_path / "data" / "trainingDigits", *digit_images(40, rng))
+    write_text_digits(tmp_path / "data" / "testDigits", *digit_images(15, rng))
+    out = tmp_path / "run"
+    done = run(TRAIN, "--data", tmp_path / "data", "--maxiter", 3, "--quiet", "--out", out, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "[text digits]" in done.stdout and "own test part of 15" in done.stdout
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["n_train"] == 40 and metrics["n_test"] == 15 and metrics["layer_sizes"][0] == 1024
+
+
+def test_bad_data_files_exit_2_and_write_nothing(tmp_path):
+    from tests.formats_helpers import digit_images, write_text_digits
+
+    folder = write_text_digits(tmp_path / "d", *digit_images(3, np.random.default_rng(0)))
+    (folder / "5_9.txt").write_bytes(b"01" * 16 + b"\n")
+    for script in (TRAIN, SGD):
+        done = run(script, "--data", folder, "--out", tmp_path / "out", cwd=tmp_path)
+        assert done.returncode == 2 and "5_9.txt: expected 32 lines" in done.stderr
+        assert "Traceback" not in done.stderr and not (tmp_path / "out").exists()
+
+
+def test_train_sgd_uses_the_pickles_own_validation_part(tmp_path):
+    from tests.formats_helpers import write_mnist_pickle
+
+    write_mnist_pickle(tmp_path / "mnist.pkl.gz", np.random.default_rng(0), sizes=(60, 20, 15))
+    out = tmp_path / "run"
+    done = run(SGD, "--data", tmp_path / "mnist.pkl.gz", "--epochs", 2, "--hidden", 8, "--dtype", "float32",
+               "--quiet", "--out", out, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "(float32)" in done.stdout
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert (metrics["n_train"], metrics["n_validation"], metrics["n_test"]) == (60, 20, 15)
+
+
+def test_make_mat_script(tmp_path, small_mat):
+    from tests.formats_helpers import write_idx_folder
+
+    write_idx_folder(tmp_path / "mnist", np.random.default_rng(0), gz=True)
+    done = run(MAKE_MAT, tmp_path / "mnist", tmp_path / "ex4.mat", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "Wrote 40 images of 20×20" in done.stdout
+    X, y = load_mat(tmp_path / "ex4.mat")
+    assert X.shape == (40, 400)
+    before = (tmp_path / "ex4.mat").read_bytes()
+    again = run(MAKE_MAT, small_mat, tmp_path / "ex4.mat", cwd=tmp_path)
+    assert again.returncode == 2 and "already exists" in again.stderr
+    assert (tmp_path / "ex4.mat").read_bytes() == before
+    assert run(MAKE_MAT, small_mat, tmp_path / "ex4.mat", "--force", cwd=tmp_path).returncode == 0
+    assert load_mat(tmp_path / "ex4.mat")[0].shape == (300, 400)
+
+
+MAKE_MAT = ROOT / "scripts" / "make_mat.py"

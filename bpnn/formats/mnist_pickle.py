@@ -3,8 +3,8 @@
 rows of 784 floats in [0, 1]).
 
 Unpickling can run arbitrary code, so the file is read with an unpickler that admits only what such a
-file needs: tuples (built by the pickle machinery itself) and numpy arrays and dtypes. Anything else is
-refused before it is built.
+file needs: tuples (built by the pickle machinery itself), numpy arrays and dtypes, and ``_codecs.encode``
+(bytes in protocol-2 pickles). Anything else is refused before it is built.
 """
 
 import gzip
@@ -22,6 +22,7 @@ _ALLOWED = {
     ("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct"),
     ("numpy.core.numeric", "_frombuffer"), ("numpy._core.numeric", "_frombuffer"),
     ("numpy", "ndarray"), ("numpy", "dtype"),
+    ("_codecs", "encode"),  # how protocol-2 pickles written by Python 3 carry raw bytes: str → bytes only
 }
 
 
@@ -29,7 +30,7 @@ class _ArraysOnly(pickle.Unpickler):
     def find_class(self, module, name):
         if (module, name) not in _ALLOWED:
             raise BpnnError(f"refusing to unpickle {module}.{name}: only numpy arrays and tuples are allowed")
-        target = module.replace("numpy.core", "numpy._core")  # files written before NumPy 2
+        target = module.replace("numpy.core", "numpy._core") if module.startswith("numpy.core") else module
         return getattr(__import__(target, fromlist=[name]), name)
 
 

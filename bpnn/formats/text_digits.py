@@ -39,8 +39,8 @@ def _decode(name, data):
     return pixels
 
 
-def _label(name, n_classes=10):
-    match = _NAME.match(PurePosixPath(name).name)
+def _label(name, file_name, n_classes=10):
+    match = _NAME.match(file_name)
     if not match:
         raise BpnnError(f"{name}: file name has no label; expected <label>_<index>.txt, e.g. 7_12.txt")
     label = int(match.group(1))
@@ -49,15 +49,16 @@ def _label(name, n_classes=10):
     return label
 
 
-def read_text_digit_files(named_bytes, where, dtype=np.float64):
-    """X (m × 1024, rows in reading order) and y from (name, bytes) pairs of ``<label>_<index>.txt`` files."""
-    named_bytes = list(named_bytes)
-    if not named_bytes:
+def read_text_digit_files(files, where, dtype=np.float64):
+    """X (m × 1024, rows in reading order) and y from (name shown in errors, file name, bytes) triples of
+    ``<label>_<index>.txt`` files."""
+    files = list(files)
+    if not files:
         raise BpnnError(f"{where}: no <label>_<index>.txt files")
-    X = np.empty((len(named_bytes), SIDE * SIDE), dtype=dtype)
-    y = np.empty(len(named_bytes), dtype=np.int64)
-    for row, (name, data) in enumerate(named_bytes):
-        y[row] = _label(name)
+    X = np.empty((len(files), SIDE * SIDE), dtype=dtype)
+    y = np.empty(len(files), dtype=np.int64)
+    for row, (name, file_name, data) in enumerate(files):
+        y[row] = _label(name, file_name)
         X[row] = _decode(name, data)
     return X, y
 
@@ -80,7 +81,7 @@ def text_digits_in_folder(folder, dtype=np.float64):
         contents = sorted(p.name for p in folder.iterdir())
         detail = "it is empty" if not contents else f"it holds {', '.join(contents[:5])}{' …' if len(contents) > 5 else ''}"
         raise BpnnError(f"{folder}: no <label>_<index>.txt digit files ({detail})")
-    return read_text_digit_files(((str(p), p.read_bytes()) for p in files), folder, dtype)
+    return read_text_digit_files(((str(p), p.name, p.read_bytes()) for p in files), folder, dtype)
 
 
 def text_digits_in_zip(path, dtype=np.float64):
@@ -102,6 +103,8 @@ def text_digits_in_zip(path, dtype=np.float64):
 
         def read(selected, where):
             selected = sorted(selected, key=lambda m: m.filename)
-            return read_text_digit_files(((f"{path}:{m.filename}", archive.read(m)) for m in selected), where, dtype)
+            return read_text_digit_files(
+                ((f"{path}:{m.filename}", PurePosixPath(m.filename).name, archive.read(m)) for m in selected),
+                where, dtype)
 
         return {key: read(selected, f"{path} ({key})") for key, selected in parts.items()}
