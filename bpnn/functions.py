@@ -111,15 +111,23 @@ def _sum_log(q):
 def _sigmoid_cross_entropy(z, Y):
     """Σ [softplus(z) − y z] and δ = σ(z) − y, from e = exp(−|z|) (see the module docstring)."""
     q = np.abs(z)
+    positive_part = 0.5 * (z.sum() + q.sum())  # Σ max(z, 0)
     np.exp(np.negative(q, out=q), out=q)
     q += 1.0  # 1 + e, in (1, 2]
-    total = np.maximum(z, 0.0).sum() + _sum_log(q) - np.vdot(Y, z)
+    total = positive_part + _sum_log(q) - np.vdot(Y, z)
     h = np.reciprocal(q, out=q)  # σ(|z|), in [½, 1)
     h -= 0.5
     np.copysign(h, z, out=h)
     h += 0.5  # σ(z)
     h -= Y
     return float(total), h
+
+
+def _sigmoid_slope(a):
+    """σ'(z) = a(1 − a), with one temporary."""
+    slope = np.subtract(1.0, a)
+    slope *= a
+    return slope
 
 
 def _sigmoid_quadratic(z, Y):
@@ -159,7 +167,7 @@ def _relu_in_place(z):
 
 
 HIDDEN_ACTIVATIONS = {
-    "sigmoid": Activation("sigmoid", _sigmoid_in_place, lambda a: a * (1.0 - a)),
+    "sigmoid": Activation("sigmoid", _sigmoid_in_place, _sigmoid_slope),
     "tanh": Activation("tanh", _tanh_in_place, lambda a: 1.0 - a * a),
     "relu": Activation("relu", _relu_in_place, lambda a: (a > 0.0).astype(a.dtype)),
 }
