@@ -12,11 +12,14 @@ The pieces, each in its own module:
   weights    Theta1, Theta2, … in .mat / .npz
   report     accuracy, classification report, confusion matrix
   plots      image grids (hidden units, samples)
-  runs       the scripts' training and evaluation runs
+  estimator  BPNNClassifier, the scikit-learn estimator
+  search     grid search over two parameters with joblib
+  runs       the scripts' training, evaluation and search runs
 """
 
 from .datasets import Dataset, default_data_path, load_dataset, load_mat, save_mat
 from .errors import BpnnError
+from .estimator import BPNNClassifier
 from .functions import log_sigmoid, sigmoid, sigmoid_gradient
 from .gradcheck import check_gradients, debug_problem, numerical_gradient, relative_difference
 from .network import check_data, cost, cost_and_grad, dropout_masks, forward, one_hot, predict, predict_proba
@@ -30,6 +33,7 @@ from .weights import load_weights, save_weights
 __version__ = "0.1.0"
 
 __all__ = [
+    "BPNNClassifier",
     "BpnnError",
     "Dataset",
     "METHODS",

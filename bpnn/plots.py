@@ -1,4 +1,4 @@
-"""Figures: image grids (hidden units, sample inputs) and learning curves, written as PNG files.
+"""Figures: image grids (hidden units, sample inputs), learning curves and grid-search maps, as PNG files.
 
 The figures are built on ``matplotlib.figure.Figure`` with the Agg canvas directly, so they need no
 display and no pyplot state. Images arrive upright, shape (k, h, w): turning rows into images is the data
@@ -8,10 +8,11 @@ set's job (``Dataset.images``), because only the data set knows its pixel order.
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 
 from .files import write_atomically
 
-__all__ = ["grid_shape", "tile_images", "save_image_grid", "save_learning_curves"]
+__all__ = ["grid_shape", "tile_images", "save_image_grid", "save_learning_curves", "save_grid_plot"]
 
 
 def grid_shape(n):
@@ -67,5 +68,32 @@ def save_learning_curves(history, path, title="Learning curves"):
         axes.grid(True, alpha=0.3)
         axes.legend()
     figure.suptitle(title)
+    figure.tight_layout()
+    return write_atomically(path, lambda stream: figure.savefig(stream, format="png", dpi=100), overwrite=False)
+
+
+def save_grid_plot(result, path, title="Cross-validated accuracy"):
+    """Heat map of the mean CV accuracy over the two grid parameters, with a colour bar, every point's
+    value written in its cell and the best point outlined; written to a new PNG at ``path``."""
+    figure = Figure(figsize=(7, 5.5))
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    image = axes.imshow(result.mean, cmap="viridis", origin="lower", aspect="auto")
+    figure.colorbar(image, ax=axes, label=f"mean accuracy, {result.cv}-fold CV")
+    (name_a, name_b), (values_a, values_b) = result.names, result.values
+    axes.set_yticks(range(len(values_a)), [str(v) for v in values_a])
+    axes.set_xticks(range(len(values_b)), [str(v) for v in values_b])
+    axes.set_ylabel(name_a)
+    axes.set_xlabel(name_b)
+    low, high = float(result.mean.min()), float(result.mean.max())
+    for i in range(len(values_a)):
+        for j in range(len(values_b)):
+            bright = high > low and result.mean[i, j] > (low + high) / 2
+            axes.text(j, i, f"{result.mean[i, j]:.3f}", ha="center", va="center", fontsize=8,
+                      color="black" if bright else "white")
+    best_a, best_b, best = result.best
+    i, j = values_a.index(best_a), values_b.index(best_b)
+    axes.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor="red", linewidth=2.5))
+    axes.set_title(f"{title}\nbest {best:.4f} at {name_a} = {best_a}, {name_b} = {best_b}")
     figure.tight_layout()
     return write_atomically(path, lambda stream: figure.savefig(stream, format="png", dpi=100), overwrite=False)

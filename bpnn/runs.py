@@ -5,6 +5,8 @@ A run folder (``--out``, default ``runs/<timestamp>/``) receives the run's files
 each is then created exclusively: a run never overwrites a file it did not create.
 """
 
+import csv
+import io
 import json
 import sys
 from datetime import datetime
@@ -18,17 +20,20 @@ from .files import write_atomically
 from .network import cost, one_hot
 from .optimize import train
 from .params import pack, sizes_of, unpack
-from .plots import save_image_grid, save_learning_curves
+from .estimator import BPNNClassifier
+from .plots import save_grid_plot, save_image_grid, save_learning_curves
+from .search import grid_search
 from .report import evaluate
 from .sgd import train_sgd
 from .weights import load_weights, save_weights
 
 __all__ = ["prepare_out_dir", "holdout", "split", "progress_printer", "epoch_printer", "train_run", "sgd_run",
-           "evaluate_weights_run"]
+           "evaluate_weights_run", "grid_run"]
 
 TNC_OUTPUTS = ("weights.mat", "hidden_units.png", "samples.png", "metrics.json")
 SGD_OUTPUTS = ("weights.mat", "weights.npz", "hidden_units.png", "learning_curves.png", "metrics.json")
 EVALUATE_OUTPUTS = ("hidden_units.png", "metrics.json")
+GRID_OUTPUTS = ("grid.png", "grid.csv")
 
 
 def prepare_out_dir(out, names):
@@ -214,3 +219,32 @@ def evaluate_weights_run(dataset, weights_path, out=None, **network):
     })
     print(f"\nWrote {', '.join(EVALUATE_OUTPUTS)} to {out}/")
     return out
+
+
+def grid_run(dataset, grid, method="TNC", maxiter=200, epochs=15, cv=3, n_jobs=-1, seed=0, out=None, init=None,
+             **network):
+    """Grid search as ``scripts/grid_search.py`` does, on the training part of ``dataset`` (all of it when
+    the source has no own test part): progress, the best point, grid.png and grid.csv."""
+    out = prepare_out_dir(out, GRID_OUTPUTS)
+    estimator = BPNNClassifier(method=method, maxiter=maxiter, epochs=epochs, init=init, random_state=seed, **network)
+    (name_a, values_a), (name_b, values_b) = grid
+    print(f"Grid: {name_a} ∈ {values_a} × {name_b} ∈ {values_b}, {cv}-fold CV, {method}, on {len(dataset.y)} examples")
+
+    overwrite = sys.stdout.isatty()  # one line redrawn on a terminal, a line per fit in a log
+
+    def show(done, total, seconds):
+        print(f"{chr(13) if overwrite else ''}  {done} / {total} fits, {seconds:.1f} s",
+              end="\n" if done == total or not overwrite else "", flush=True)
+
+    result = grid_search(dataset.X, dataset.y, grid, estimator, cv, n_jobs, seed, show)
+    best_a, best_b, best = result.best
+    print(f"Best: {name_a} = {best_a}, {name_b} = {best_b}: mean accuracy {best:.4f}")
+    save_grid_plot(result, out / "grid.png", f"{method}, {dataset.kind}, {len(dataset.y)} examples")
+    table = io.StringIO()
+    writer = csv.DictWriter(table, fieldnames=[name_a, name_b, "mean", "std", "seconds"])
+    writer.writeheader()
+    writer.writerows(result.rows())
+    data = table.getvalue().encode()
+    write_atomically(out / "grid.csv", lambda stream: stream.write(data), overwrite=False)
+    print(f"Wrote {', '.join(GRID_OUTPUTS)} to {out}/")
+    return result

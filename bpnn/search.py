@@ -1,0 +1,118 @@
+"""A cross-validated grid search over two hyper-parameters of ``BPNNClassifier``, run in parallel by joblib.
+
+Every (grid point, fold) pair is one joblib task: clone the estimator with the point's parameters, fit
+on the fold's training rows, score accuracy on its held-out rows. Tasks run through
+``joblib.Parallel``, so the active joblib backend decides where: local processes by default, or a
+cluster inside ``with joblib.parallel_backend("dask"):`` (dask.distributed). Results arrive as tasks
+finish, which drives the progress report; folds are stratified and seeded, so every point sees the same
+splits.
+"""
+
+import itertools
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from joblib import Parallel, delayed
+from sklearn.base import clone
+from sklearn.model_selection import StratifiedKFold
+
+from .errors import BpnnError
+from .estimator import BPNNClassifier
+
+__all__ = ["PARAMETERS", "GridResult", "parse_param", "grid_search"]
+
+# Command-line names of the searchable parameters → (BPNNClassifier parameter, value type).
+PARAMETERS = {
+    "hidden": ("hidden_layer_sizes", int),
+    "lambda": ("lambda_", float),
+    "maxiter": ("maxiter", int),
+    "eta": ("eta", float),
+    "batch-size": ("batch_size", int),
+    "epochs": ("epochs", int),
+    "momentum": ("momentum", float),
+    "dropout": ("dropout", float),
+}
+
+
+def parse_param(text):
+    """'hidden=10,25,50' → ('hidden', [10, 25, 50]); BpnnError naming the problem otherwise."""
+    name, _, values = text.partition("=")
+    name = name.strip().replace("_", "-")
+    if name not in PARAMETERS or not values:
+        raise BpnnError(f"--param {text!r}: expected NAME=V1,V2,… with NAME one of {', '.join(PARAMETERS)}")
+    kind = PARAMETERS[name][1]
+    try:
+        parsed = [kind(v) for v in values.split(",") if v.strip()]
+    except ValueError:
+        raise BpnnError(f"--param {text!r}: values of {name} must be {kind.__name__}s") from None
+    if not parsed:
+        raise BpnnError(f"--param {text!r}: no values")
+    return name, parsed
+
+
+@dataclass
+class GridResult:
+    """Mean and standard deviation of the CV accuracy at every point of a two-parameter grid."""
+
+    names: tuple  # the two command-line parameter names
+    values: tuple  # the two lists of values
+    mean: np.ndarray  # len(values[0]) × len(values[1])
+    std: np.ndarray
+    seconds: np.ndarray  # summed fit time over the folds
+    cv: int
+
+    @property
+    def best(self):
+        """(value of the first parameter, value of the second, mean accuracy) at the best point."""
+        i, j = np.unravel_index(np.argmax(self.mean), self.mean.shape)
+        return self.values[0][i], self.values[1][j], float(self.mean[i, j])
+
+    def rows(self):
+        """One dict per point: the two parameters, mean, std, seconds."""
+        return [{self.names[0]: a, self.names[1]: b, "mean": float(self.mean[i, j]), "std": float(self.std[i, j]),
+                 "seconds": float(self.seconds[i, j])}
+                for (i, a), (j, b) in itertools.product(enumerate(self.values[0]), enumerate(self.values[1]))]
+
+
+def _as_estimator_params(name, value):
+    target = PARAMETERS[name][0]
+    return {target: (value,) if target == "hidden_layer_sizes" else value}
+
+
+def _fit_and_score(estimator, params, X, y, train, test, key):
+    start = time.perf_counter()
+    model = clone(estimator).set_params(**params).fit(X[train], y[train])
+    return key, float(model.score(X[test], y[test])), time.perf_counter() - start
+
+
+def grid_search(X, y, grid, estimator=None, cv=3, n_jobs=-1, seed=0, progress=None):
+    """Cross-validate ``estimator`` (default ``BPNNClassifier()``) at every point of ``grid``.
+
+    ``grid`` is two (name, values) pairs with names from ``PARAMETERS``. ``progress(done, total, seconds)``
+    is called as tasks finish. Returns a ``GridResult``.
+    """
+    if len(grid) != 2:
+        raise BpnnError(f"the grid needs exactly two parameters, got {len(grid)}")
+    (name_a, values_a), (name_b, values_b) = grid
+    if name_a == name_b:
+        raise BpnnError(f"the two grid parameters must differ, got {name_a} twice")
+    estimator = estimator if estimator is not None else BPNNClassifier()
+    folds = list(StratifiedKFold(n_splits=cv, shuffle=True, random_state=seed).split(X, y))
+    tasks = [
+        delayed(_fit_and_score)(estimator, {**_as_estimator_params(name_a, a), **_as_estimator_params(name_b, b)},
+                                X, y, train, test, (i, j, k))
+        for (i, a), (j, b) in itertools.product(enumerate(values_a), enumerate(values_b))
+        for k, (train, test) in enumerate(folds)
+    ]
+    scores = np.zeros((len(values_a), len(values_b), cv))
+    seconds = np.zeros((len(values_a), len(values_b)))
+    start = time.perf_counter()
+    for done, ((i, j, k), score, took) in enumerate(Parallel(n_jobs=n_jobs, return_as="generator_unordered")(tasks),
+                                                   start=1):
+        scores[i, j, k] = score
+        seconds[i, j] += took
+        if progress is not None:
+            progress(done, len(tasks), time.perf_counter() - start)
+    return GridResult((name_a, name_b), (list(values_a), list(values_b)), scores.mean(axis=2), scores.std(axis=2),
+                      seconds, cv)
