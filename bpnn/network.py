@@ -117,17 +117,16 @@ def _affine(a, Theta):
 def _forward(thetas, X, g, dropout=None, slopes=False):
     """Inputs of every layer [X, a⁽²⁾, …] (dropout applied), g'(z) ⊙ D per hidden layer if ``slopes``, z⁽ᴸ⁾."""
     inputs, derivatives = [X], []
-    with np.errstate(over="ignore", invalid="ignore"):  # huge weights: the finite-cost check reports them
-        for layer, Theta in enumerate(thetas[:-1]):
-            a = g.apply(_affine(inputs[-1], Theta))
+    for layer, Theta in enumerate(thetas[:-1]):
+        a = g.apply(_affine(inputs[-1], Theta))
+        if slopes:
+            derivatives.append(g.derivative(a))
+        if dropout is not None:
+            a *= dropout[layer]
             if slopes:
-                derivatives.append(g.derivative(a))
-            if dropout is not None:
-                a *= dropout[layer]
-                if slopes:
-                    derivatives[-1] *= dropout[layer]
-            inputs.append(a)
-        return inputs, derivatives, _affine(inputs[-1], thetas[-1])
+                derivatives[-1] *= dropout[layer]
+        inputs.append(a)
+    return inputs, derivatives, _affine(inputs[-1], thetas[-1])
 
 
 def forward(thetas, X, activation="sigmoid"):
@@ -195,15 +194,20 @@ def cost(theta, layer_sizes, X, Y, lam=0.0, *, activation="sigmoid", output=None
     thetas64 = unpack(theta, layer_sizes)
     thetas, X, Y = _in_compute_dtype(thetas64, X, Y)
     m = X.shape[0]
-    _, z_out = forward(thetas, X, activation)
-    total, _ = get_output_cost(cost, output).cost_and_delta(z_out, Y)
-    return total / m + _penalty(thetas64, lam, m)
+    with np.errstate(over="ignore", invalid="ignore"):
+        _, z_out = forward(thetas, X, activation)
+        total, _ = get_output_cost(cost, output).cost_and_delta(z_out, Y)
+    J = total / m + _penalty(thetas64, lam, m)
+    if not np.isfinite(J):
+        raise BpnnError(_why_not_finite(theta, X, Y))
+    return J
 
 
 def _backprop(thetas, X, Y, grads, scale, g, out, dropout):
     """The data term for the rows X, Y: returns scale · Σ cost and writes scale · ∂(Σ cost)/∂Θ⁽ˡ⁾ into grads."""
-    inputs, slopes, z_out = _forward(thetas, X, g, dropout, slopes=True)
-    total, delta = out.cost_and_delta(z_out, Y)
+    with np.errstate(over="ignore", invalid="ignore"):  # huge weights: the finite-cost check reports them
+        inputs, slopes, z_out = _forward(thetas, X, g, dropout, slopes=True)
+        total, delta = out.cost_and_delta(z_out, Y)
     delta *= scale
     ones = np.ones(X.shape[0], dtype=X.dtype)  # Σᵢ δᵢ as the product 1ᵀδ: BLAS is several times faster than sum(axis=0)
     for layer in range(len(thetas) - 1, -1, -1):
