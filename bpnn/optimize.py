@@ -10,7 +10,13 @@ Every SciPy method here consumes the same ``objective(θ) -> (J, ∇J)``. ``mini
 * the result is the **best θ evaluated**, not the last one (TNC can end on a worse point);
 * a history records, per iteration, the lowest cost so far, the evaluations and the seconds spent;
 * Ctrl-C (KeyboardInterrupt) ends training cleanly with the best θ so far, so the caller still writes
-  its outputs.
+  its outputs;
+* BLAS runs with the number of threads that suits the method (``BLAS_THREADS``). Measured on this
+  project's 2-core machine (400-25-10 on 1437 digits, 200 iterations): L-BFGS-B takes 4 ms an
+  evaluation with one BLAS thread and 16–19 ms with two (its own small BLAS calls between evaluations
+  collide with OpenBLAS's spinning workers), while TNC (3.5 → 2.5 ms) and CG (3.2–4.0 → 2.3 ms) gain
+  from two. Row blocks keep the thread budget the process had before BLAS was limited, so big batches
+  still use every core under L-BFGS-B.
 """
 
 import time
@@ -22,10 +28,12 @@ import scipy.optimize
 from .errors import BpnnError
 from .network import check_data, cost_and_grad, one_hot
 from .params import init_weights
+from .threads import get_num_threads, limit_blas, using_threads
 
-__all__ = ["METHODS", "TrainResult", "minimize", "train"]
+__all__ = ["METHODS", "BLAS_THREADS", "TrainResult", "minimize", "train"]
 
 METHODS = ("TNC", "L-BFGS-B", "CG", "BFGS")
+BLAS_THREADS = {"L-BFGS-B": 1}  # per method; a method not listed keeps BLAS as it is
 _UNBOUNDED = 2**31 - 1  # for SciPy's own evaluation caps, so that only maxiter/maxfun bound the run
 
 
@@ -93,12 +101,13 @@ def check_method(method):
     raise BpnnError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
 
 
-def minimize(objective, theta0, method="TNC", maxiter=400, maxfun=None, progress=None):
+def minimize(objective, theta0, method="TNC", maxiter=400, maxfun=None, progress=None, blas_threads="auto"):
     """Minimize ``objective(θ) -> (J, ∇J)`` from θ₀ with a SciPy method; return a ``TrainResult``.
 
     ``maxiter`` bounds iterations and ``maxfun`` (optional) evaluations, for every method. ``progress``,
     if given, is called after each iteration with a dict: iteration, cost (lowest so far),
-    n_evaluations, seconds.
+    n_evaluations, seconds. ``blas_threads``: "auto" (the method's entry in ``BLAS_THREADS``), None
+    (leave BLAS alone) or a number of threads.
     """
     method = check_method(method)
     if int(maxiter) < 0 or (maxfun is not None and int(maxfun) < 1):
@@ -108,15 +117,18 @@ def minimize(objective, theta0, method="TNC", maxiter=400, maxfun=None, progress
     if method != "TNC":
         options["maxiter"] = _UNBOUNDED
     interrupted = False
+    if blas_threads == "auto":
+        blas_threads = BLAS_THREADS.get(method)
     try:
-        result = scipy.optimize.minimize(
-            tracker.evaluate,
-            np.array(theta0, dtype=np.float64),
-            jac=True,
-            method=method,
-            callback=tracker.end_iteration,
-            options=options,
-        )
+        with using_threads(get_num_threads()), limit_blas(blas_threads):
+            result = scipy.optimize.minimize(
+                tracker.evaluate,
+                np.array(theta0, dtype=np.float64),
+                jac=True,
+                method=method,
+                callback=tracker.end_iteration,
+                options=options,
+            )
         stop_reason = str(result.message)
     except _BudgetReached as reached:
         stop_reason = str(reached)
@@ -138,7 +150,7 @@ def minimize(objective, theta0, method="TNC", maxiter=400, maxfun=None, progress
 
 
 def train(X, y, hidden_layer_sizes=(25,), lam=1.0, method="TNC", maxiter=400, maxfun=None,
-          n_classes=None, rng=0, progress=None, init="uniform", **network):
+          n_classes=None, rng=0, progress=None, init="uniform", blas_threads="auto", **network):
     """Train a network [n, *hidden_layer_sizes, K] on (X, y) with regularization λ = ``lam``.
 
     X (m × n) and y (labels 0..K−1) are validated once here; K is ``n_classes`` or max(y) + 1. θ₀ comes
@@ -151,6 +163,6 @@ def train(X, y, hidden_layer_sizes=(25,), lam=1.0, method="TNC", maxiter=400, ma
     Y = one_hot(y, n_classes, X.dtype)
     theta0 = init_weights(sizes, rng, init)
     result = minimize(lambda theta: cost_and_grad(theta, sizes, X, Y, lam, **network), theta0, method, maxiter,
-                      maxfun, progress)
+                      maxfun, progress, blas_threads)
     result.layer_sizes = sizes
     return result

@@ -149,7 +149,7 @@ def _finish(dataset, result, X_train, y_train, X_test, y_test, out, network, met
 
 
 def train_run(dataset, hidden_layer_sizes=(25,), lam=1.0, method="TNC", maxiter=400, test_size=0.2, seed=0,
-              out=None, quiet=False, init="uniform", **network):
+              out=None, quiet=False, init="uniform", blas_threads="auto", **network):
     """Train on ``dataset`` as ``scripts/train_tnc.py`` does, print the reports, write the run folder."""
     X_train, y_train, X_test, y_test = split(dataset, test_size, seed)
     print(f"Split: {len(y_train)} training, {len(y_test)} held-out examples (test size {test_size}, seed {seed})")
@@ -157,7 +157,7 @@ def train_run(dataset, hidden_layer_sizes=(25,), lam=1.0, method="TNC", maxiter=
     print(f"Training {[X_train.shape[1], *hidden_layer_sizes, dataset.n_classes]} with {method}, λ = {lam}, "
           f"maxiter = {maxiter} …")
     result = train(X_train, y_train, hidden_layer_sizes, lam, method, maxiter, n_classes=dataset.n_classes, rng=seed,
-                   progress=None if quiet else progress_printer(), init=init, **network)
+                   progress=None if quiet else progress_printer(), init=init, blas_threads=blas_threads, **network)
     _finish(dataset, result, X_train, y_train, X_test, y_test, out, network,
             {"lambda": lam, "maxiter": maxiter, "init": init, "seed": seed, "test_size": test_size})
     if dataset.image_shape is not None:

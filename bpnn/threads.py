@@ -17,12 +17,13 @@ take a core from the blocks (400-25-10 at m = 5000 and 20,000, measured the same
 
 import os
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager, nullcontext
 
 from threadpoolctl import ThreadpoolController
 
 from .errors import BpnnError
 
-__all__ = ["set_num_threads", "get_num_threads", "row_blocks", "map_blocks"]
+__all__ = ["set_num_threads", "get_num_threads", "using_threads", "limit_blas", "row_blocks", "map_blocks"]
 
 MIN_ROWS_PER_BLOCK = 20_000
 
@@ -44,6 +45,23 @@ def set_num_threads(n):
     if n is not None and (int(n) != n or n < 1):
         raise BpnnError(f"number of threads must be a positive integer or None, got {n!r}")
     _fixed = None if n is None else int(n)
+
+
+@contextmanager
+def using_threads(n):
+    """Within the block, row blocks use ``n`` threads (whatever BLAS is limited to meanwhile)."""
+    global _fixed
+    saved = _fixed
+    set_num_threads(n)
+    try:
+        yield
+    finally:
+        _fixed = saved
+
+
+def limit_blas(n):
+    """A context holding BLAS at ``n`` threads (``None``: no change)."""
+    return nullcontext() if n is None else _blas().limit(limits=int(n), user_api="blas")
 
 
 def get_num_threads():
@@ -75,5 +93,5 @@ def map_blocks(fn, *iterables):
         return [fn(*items[0])]
     if _pool is None or _pool._max_workers < len(items):
         _pool = ThreadPoolExecutor(max_workers=len(items), thread_name_prefix="bpnn")
-    with _blas().limit(limits=1, user_api="blas"):
+    with limit_blas(1):
         return list(_pool.map(lambda args: fn(*args), items))

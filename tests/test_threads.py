@@ -53,3 +53,26 @@ def test_thread_count_follows_blas_unless_set(fixed_threads, monkeypatch):
     monkeypatch.setenv("BPNN_NUM_THREADS", "many")
     with pytest.raises(BpnnError, match="BPNN_NUM_THREADS"):
         threads.get_num_threads()
+
+
+@pytest.mark.parametrize("method, blas_threads, expected", [("L-BFGS-B", "auto", 1), ("TNC", "auto", None),
+                                                           ("L-BFGS-B", 2, 2), ("CG", 1, 1)])
+def test_blas_threads_per_method(fixed_threads, method, blas_threads, expected):
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    from bpnn import minimize
+
+    sizes = [3, 4, 2]
+    X, Y = np.random.default_rng(0).random((20, 3)), one_hot(np.arange(20) % 2, 2)
+    seen = []
+
+    def objective(theta):
+        seen.append(({lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"},
+                     threads.get_num_threads()))
+        return cost_and_grad(theta, sizes, X, Y, 0.1)
+
+    with threadpool_limits(2, user_api="blas"):
+        minimize(objective, init_weights(sizes, 0), method, maxiter=2, blas_threads=blas_threads)
+    blas, budget = seen[0]
+    assert blas == {expected if expected is not None else 2}
+    assert budget == 2  # row blocks keep the budget the process had before BLAS was limited
