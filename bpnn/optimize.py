@@ -90,7 +90,7 @@ class _Tracker:
         for key, value in record.items():
             self.history[key].append(value)
         if self.progress is not None:
-            self.progress(record)
+            self.progress({**record, "theta": self.best_theta})
 
 
 def check_method(method):
@@ -106,7 +106,7 @@ def minimize(objective, theta0, method="TNC", maxiter=400, maxfun=None, progress
 
     ``maxiter`` bounds iterations and ``maxfun`` (optional) evaluations, for every method. ``progress``,
     if given, is called after each iteration with a dict: iteration, cost (lowest so far),
-    n_evaluations, seconds. ``blas_threads``: "auto" (the method's entry in ``BLAS_THREADS``), None
+    n_evaluations, seconds, and theta (the best θ so far, a live array: copy it to keep it). ``blas_threads``: "auto" (the method's entry in ``BLAS_THREADS``), None
     (leave BLAS alone) or a number of threads.
     """
     method = check_method(method)
