@@ -64,10 +64,13 @@ class _Tracker:
         self.objective, self.maxiter, self.maxfun, self.progress = objective, maxiter, maxfun, progress
         self.best_theta, self.best_cost = np.array(theta0, dtype=np.float64), np.inf
         self.n_evaluations = self.n_iterations = 0
+        self.stop_requested = False
         self.history = {"iteration": [], "cost": [], "n_evaluations": [], "seconds": []}
         self.start = time.perf_counter()
 
     def evaluate(self, theta):
+        if self.stop_requested:
+            raise _BudgetReached(f"stopped by the progress callback after {self.n_iterations} iterations")
         if self.n_iterations >= self.maxiter:
             raise _BudgetReached(f"maxiter reached ({self.maxiter} iterations)")
         if self.maxfun is not None and self.n_evaluations >= self.maxfun:
@@ -89,8 +92,8 @@ class _Tracker:
         }
         for key, value in record.items():
             self.history[key].append(value)
-        if self.progress is not None:
-            self.progress({**record, "theta": self.best_theta})
+        if self.progress is not None and self.progress({**record, "theta": self.best_theta}):
+            self.stop_requested = True
 
 
 def check_method(method):
@@ -106,7 +109,8 @@ def minimize(objective, theta0, method="TNC", maxiter=400, maxfun=None, progress
 
     ``maxiter`` bounds iterations and ``maxfun`` (optional) evaluations, for every method. ``progress``,
     if given, is called after each iteration with a dict: iteration, cost (lowest so far),
-    n_evaluations, seconds, and theta (the best θ so far, a live array: copy it to keep it). ``blas_threads``: "auto" (the method's entry in ``BLAS_THREADS``), None
+    n_evaluations, seconds, and theta (the best θ so far, a live array: copy it to keep it); if it returns
+    True, training stops before the next evaluation (early stopping on any criterion). ``blas_threads``: "auto" (the method's entry in ``BLAS_THREADS``), None
     (leave BLAS alone) or a number of threads.
     """
     method = check_method(method)

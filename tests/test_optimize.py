@@ -119,3 +119,12 @@ def test_train_rejects_bad_data():
         train(np.array([[np.nan, 1.0], [0.0, 1.0]]), [0, 1])
     with pytest.raises(BpnnError, match="out of range"):
         train(np.ones((2, 2)), [0, 5], n_classes=3)
+
+
+def test_progress_callback_can_stop_training(problem):
+    sizes, X, y, objective = problem
+    f, calls = counting(objective)
+    result = minimize(f, init_weights(sizes, 0), "TNC", maxiter=400,
+                      progress=lambda record: record["iteration"] == 4 and record["theta"] is not None)
+    assert result.n_iterations == 4 and "stopped by the progress callback" in result.stop_reason
+    assert len(calls) == result.n_evaluations
