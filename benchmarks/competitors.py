@@ -20,6 +20,15 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
 
 
+def _split(theta, shapes):
+    """The matrices of these shapes, one after the other in θ (C order), written out independently of bpnn."""
+    thetas, start = [], 0
+    for shape in shapes:
+        thetas.append(theta[start:start + shape[0] * shape[1]].reshape(shape))
+        start += shape[0] * shape[1]
+    return thetas
+
+
 class LoopBackprop:
     """J and ∇J with one Python iteration per example, in the course's Θ layout (bias in column 0)."""
 
@@ -28,10 +37,7 @@ class LoopBackprop:
         self.shapes = [(b, a + 1) for a, b in zip(self.sizes[:-1], self.sizes[1:])]
 
     def __call__(self, theta, X, Y, lam):
-        thetas, start = [], 0
-        for shape in self.shapes:
-            thetas.append(theta[start:start + shape[0] * shape[1]].reshape(shape))
-            start += shape[0] * shape[1]
+        thetas = _split(theta, self.shapes)
         grads = [np.zeros(shape) for shape in self.shapes]
         m, J = X.shape[0], 0.0
         for t in range(m):
@@ -72,10 +78,7 @@ class SklearnObjective:
 
     def to_sklearn(self, theta):
         """bpnn θ (Θ⁽ˡ⁾ row-major, bias column 0) → scikit-learn's packing (Wᵀ's, then intercepts)."""
-        thetas, start = [], 0
-        for shape in self.shapes:
-            thetas.append(theta[start:start + shape[0] * shape[1]].reshape(shape))
-            start += shape[0] * shape[1]
+        thetas = _split(theta, self.shapes)
         return np.concatenate([T[:, 1:].T.ravel() for T in thetas] + [T[:, 0] for T in thetas])
 
     def from_sklearn(self, packed):

@@ -15,6 +15,11 @@ from .files import write_atomically
 __all__ = ["grid_shape", "tile_images", "save_image_grid", "save_learning_curves", "save_grid_plot"]
 
 
+def _save(figure, path):
+    """Write the figure as a new PNG at ``path`` (never over an existing file)."""
+    return write_atomically(path, lambda stream: figure.savefig(stream, format="png", dpi=100), overwrite=False)
+
+
 def grid_shape(n):
     """(rows, columns) for n tiles: rows = ⌊√n⌋, columns = ⌈n / rows⌉ (25 → 5×5, 100 → 10×10)."""
     rows = max(1, int(np.floor(np.sqrt(n))))
@@ -47,7 +52,7 @@ def save_image_grid(images, path, title=None):
     if title:
         axes.set_title(title)
     figure.tight_layout()
-    return write_atomically(path, lambda stream: figure.savefig(stream, format="png", dpi=100), overwrite=False)
+    return _save(figure, path)
 
 
 def save_learning_curves(history, path, title="Learning curves"):
@@ -69,7 +74,7 @@ def save_learning_curves(history, path, title="Learning curves"):
         axes.legend()
     figure.suptitle(title)
     figure.tight_layout()
-    return write_atomically(path, lambda stream: figure.savefig(stream, format="png", dpi=100), overwrite=False)
+    return _save(figure, path)
 
 
 def save_grid_plot(result, path, title="Cross-validated accuracy"):
@@ -96,4 +101,4 @@ def save_grid_plot(result, path, title="Cross-validated accuracy"):
     axes.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor="red", linewidth=2.5))
     axes.set_title(f"{title}\nbest {best:.4f} at {name_a} = {best_a}, {name_b} = {best_b}")
     figure.tight_layout()
-    return write_atomically(path, lambda stream: figure.savefig(stream, format="png", dpi=100), overwrite=False)
+    return _save(figure, path)
