@@ -29,8 +29,8 @@ __all__ = ["train_sgd"]
 
 
 def train_sgd(X, y, hidden_layer_sizes=(100,), epochs=30, batch_size=10, eta=0.2, lam=1.0, momentum=0.0,
-        evaluation=None, early_stop=None, dropout=0.0, init="scaled-normal", n_classes=None, rng=0,
-        progress=None, **network):
+              evaluation=None, early_stop=None, dropout=0.0, init="scaled-normal", n_classes=None, rng=0,
+              progress=None, **network):
     """Train a network [n, *hidden_layer_sizes, K] on (X, y) by mini-batch SGD; returns a ``TrainResult``.
 
     ``evaluation`` is an optional (X_eval, y_eval) pair monitored each epoch and used by ``early_stop``.
@@ -42,6 +42,7 @@ def train_sgd(X, y, hidden_layer_sizes=(100,), epochs=30, batch_size=10, eta=0.2
     n_classes = int(n_classes) if n_classes is not None else int(y.max()) + 1
     if evaluation is not None:
         X_eval, y_eval = check_data(*evaluation, n_features=X.shape[1], n_classes=n_classes)
+        evaluation = X_eval, y_eval, one_hot(y_eval, n_classes, X_eval.dtype)
     elif early_stop:
         raise BpnnError("early stopping needs evaluation data")
     if epochs < 0 or batch_size < 1 or eta <= 0 or not 0 <= momentum < 1:
@@ -60,20 +61,20 @@ def train_sgd(X, y, hidden_layer_sizes=(100,), epochs=30, batch_size=10, eta=0.2
 
     try:
         for epoch in range(1, epochs + 1):
-            order = rng.permutation(n)
-            for first in range(0, n, batch_size):
-                rows = order[first:first + batch_size]
-                masks = dropout_masks(sizes, len(rows), dropout, rng) if dropout else None
-                try:
+            try:
+                order = rng.permutation(n)
+                for first in range(0, n, batch_size):
+                    rows = order[first:first + batch_size]
+                    masks = dropout_masks(sizes, len(rows), dropout, rng) if dropout else None
                     _, grad = cost_and_grad(theta, sizes, X[rows], Y[rows], lam * len(rows) / n, dropout=masks,
                                             **network)
-                except BpnnError as error:
-                    raise BpnnError(f"SGD diverged in epoch {epoch} ({error}); try a smaller eta") from None
-                n_evaluations += 1
-                velocity *= momentum
-                velocity -= eta * grad
-                theta += velocity
-            record = _monitor(theta, sizes, X, y, Y, lam, evaluation and (X_eval, y_eval), network)
+                    n_evaluations += 1
+                    velocity *= momentum
+                    velocity -= eta * grad
+                    theta += velocity
+                record = _monitor(theta, sizes, X, y, Y, lam, evaluation, network)
+            except BpnnError as error:  # the data and options were checked above: a non-finite cost here diverged
+                raise BpnnError(f"SGD diverged in epoch {epoch} ({error}); try a smaller eta") from None
             record.update(epoch=epoch, seconds=time.perf_counter() - start)
             for key in history:
                 history[key].append(record[key])
@@ -93,23 +94,22 @@ def train_sgd(X, y, hidden_layer_sizes=(100,), epochs=30, batch_size=10, eta=0.2
         stop_reason, interrupted = f"interrupted (Ctrl-C) in epoch {epoch}", True
 
     final = best_theta if history["epoch"] else theta
-    result = TrainResult(theta=final, cost=float(cost(final, sizes, X, Y, lam, **network)), method="sgd",
-                         n_iterations=len(history["epoch"]), n_evaluations=n_evaluations,
-                         seconds=time.perf_counter() - start, stop_reason=stop_reason, interrupted=interrupted,
-                         history=history)
-    result.layer_sizes = sizes
-    return result
+    return TrainResult(theta=final, cost=float(cost(final, sizes, X, Y, lam, **network)), method="sgd",
+                       n_iterations=len(history["epoch"]), n_evaluations=n_evaluations,
+                       seconds=time.perf_counter() - start, stop_reason=stop_reason, interrupted=interrupted,
+                       history=history, layer_sizes=sizes)
 
 
 def _monitor(theta, sizes, X, y, Y, lam, evaluation, network):
-    """One epoch's record: cost (with the L2 term) and accuracy on the training and evaluation data."""
+    """One epoch's record: cost (with the L2 term) and accuracy on the training data and, when given, the
+    evaluation triple (X, y, one-hot Y)."""
     activation = network.get("activation", "sigmoid")
     record = {"training_cost": float(cost(theta, sizes, X, Y, lam, **network)),
               "training_accuracy": accuracy(theta, sizes, X, y, activation),
               "evaluation_cost": None, "evaluation_accuracy": None}
-    if evaluation:
-        X_eval, y_eval = evaluation
+    if evaluation is not None:
+        X_eval, y_eval, Y_eval = evaluation
         lam_eval = lam * len(y_eval) / len(y)  # the training set's penalty λ/(2n) Σ‖W‖², see the module docstring
-        record["evaluation_cost"] = float(cost(theta, sizes, X_eval, one_hot(y_eval, sizes[-1]), lam_eval, **network))
+        record["evaluation_cost"] = float(cost(theta, sizes, X_eval, Y_eval, lam_eval, **network))
         record["evaluation_accuracy"] = accuracy(theta, sizes, X_eval, y_eval, activation)
     return record
