@@ -14,7 +14,7 @@ from bpnn.runs import evaluate_weights_run, train_run
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
-        description="Train a backpropagation network on a course-layout digits .mat file, print the "
+        description="Train a backpropagation network on a digits data set (any format --data accepts), print the "
                     "training and held-out classification reports, and write weights.mat, "
                     "hidden_units.png, samples.png and metrics.json to the run folder.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,

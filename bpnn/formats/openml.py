@@ -3,9 +3,10 @@
 The first fetch is cached twice under the data folder: scikit-learn's own cache (``openml/``) and a
 compact ``mnist_784.npz`` (uint8 pixels, labels) that later runs load in a fraction of a second without
 the network. The standard split is kept: the first 60,000 rows train, the last 10,000 test. Offline, the
-download fails at once (no retries) with a message saying how to supply the files instead.
+download fails at once (one retry after 0.1 s) with a message saying how to supply the files instead.
 """
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -24,8 +25,10 @@ OFFLINE_HELP = ("supply MNIST as files instead: --data FOLDER holding the four I
 def _fetch(data_home):
     from sklearn.datasets import fetch_openml
 
-    return fetch_openml("mnist_784", version=1, as_frame=False, data_home=str(data_home), n_retries=0,
-                        parser="liac-arff")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # "network error … Retrying": the error itself is reported
+        return fetch_openml("mnist_784", version=1, as_frame=False, data_home=str(data_home), n_retries=1,
+                            delay=0.1, parser="liac-arff")
 
 
 def load_openml_mnist(folder, dtype=np.float64, fetch=_fetch):
