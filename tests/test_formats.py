@@ -196,8 +196,7 @@ class Bunch:
 
 
 def test_openml_fetches_once_then_uses_the_cache(tmp_path):
-    rng = np.random.default_rng(10)
-    pixels = rng.integers(0, 256, size=(70_000, 784)).astype(np.float64)
+    pixels = ((np.arange(70_000)[:, None] + np.arange(784)) % 256).astype(np.uint8)  # every value 0..255
     labels = (np.arange(70_000) % 10).astype(str)  # OpenML gives labels as strings
     calls = []
 
@@ -261,3 +260,20 @@ def test_write_course_mat_from_28_pixel_images(tmp_path):
     course = load_dataset(path)
     expected = crop_and_resample(dataset.images(dataset.X[:1]), 20)[0]
     np.testing.assert_allclose(course.images(course.X[:1])[0], expected)  # column-major rows, upright
+
+
+def test_real_fetch_openml_offline_fails_at_once(tmp_path, monkeypatch):
+    """scikit-learn's own fetch_openml, with our arguments, on a machine whose network is cut off."""
+    import sklearn.datasets._openml as openml_module
+    from urllib.error import URLError
+
+    calls = []
+
+    def no_network(*args, **kwargs):
+        calls.append(args)
+        raise URLError("[Errno -2] Name or service not known")
+
+    monkeypatch.setattr(openml_module, "urlopen", no_network)
+    with pytest.raises(BpnnError, match="cannot download MNIST from OpenML .*Name or service not known.*--data"):
+        load_openml_mnist(tmp_path)
+    assert 1 <= len(calls) <= 2  # one try and at most one quick retry
