@@ -6,6 +6,7 @@ stderr and exit status 2 (no traceback), and Ctrl-C outside training into exit s
 
 import sys
 
+from .datasets import DTYPES
 from .errors import BpnnError
 from .functions import COSTS, HIDDEN_ACTIVATIONS, OUTPUTS
 from .params import INITIALIZERS
@@ -21,7 +22,7 @@ def add_data_argument(parser):
                              "IDX files (plain or .gz); mnist.pkl.gz; or 'mnist' (OpenML, cached in the data "
                              "folder). Default: data/ex4data1.mat if it exists, else the embedded digits (made in "
                              "data/ on first use; $BPNN_DATA_DIR moves the data folder)")
-    parser.add_argument("--dtype", default="float64", choices=["float64", "float32"],
+    parser.add_argument("--dtype", default="float64", choices=DTYPES,
                         help="type X is stored and computed in (float32 halves memory; θ stays float64)")
 
 

@@ -72,7 +72,6 @@ def log_sigmoid(z):
 class Activation:
     """A hidden-layer activation g: ``apply`` overwrites z with g(z); ``derivative`` maps a = g(z) to g'(z)."""
 
-    name: str
     apply: Callable[[np.ndarray], np.ndarray]
     derivative: Callable[[np.ndarray], np.ndarray]
 
@@ -83,8 +82,6 @@ class OutputCost:
 
     ``cost_and_delta`` may overwrite z (it is the last use of z in backprop)."""
 
-    output_name: str
-    cost_name: str
     output: Callable[[np.ndarray], np.ndarray]
     cost_and_delta: Callable[[np.ndarray, np.ndarray], tuple]
 
@@ -167,17 +164,17 @@ def _relu_in_place(z):
 
 
 HIDDEN_ACTIVATIONS = {
-    "sigmoid": Activation("sigmoid", _sigmoid_in_place, _sigmoid_slope),
-    "tanh": Activation("tanh", _tanh_in_place, lambda a: 1.0 - a * a),
-    "relu": Activation("relu", _relu_in_place, lambda a: (a > 0.0).astype(a.dtype)),
+    "sigmoid": Activation(_sigmoid_in_place, _sigmoid_slope),
+    "tanh": Activation(_tanh_in_place, lambda a: 1.0 - a * a),
+    "relu": Activation(_relu_in_place, lambda a: (a > 0.0).astype(a.dtype)),
 }
 
 # (output activation, cost) pairs that make sense together; the first output listed for a cost is the
 # one chosen when only the cost is given.
 OUTPUT_COSTS = {
-    ("sigmoid", "cross-entropy"): OutputCost("sigmoid", "cross-entropy", expit, _sigmoid_cross_entropy),
-    ("sigmoid", "quadratic"): OutputCost("sigmoid", "quadratic", expit, _sigmoid_quadratic),
-    ("softmax", "log-likelihood"): OutputCost("softmax", "log-likelihood", softmax, _softmax_log_likelihood),
+    ("sigmoid", "cross-entropy"): OutputCost(expit, _sigmoid_cross_entropy),
+    ("sigmoid", "quadratic"): OutputCost(expit, _sigmoid_quadratic),
+    ("softmax", "log-likelihood"): OutputCost(softmax, _softmax_log_likelihood),
 }
 
 

@@ -49,7 +49,7 @@ class TrainResult:
     seconds: float
     stop_reason: str
     interrupted: bool = False
-    history: dict = field(default_factory=lambda: {"iteration": [], "cost": [], "n_evaluations": [], "seconds": []})
+    history: dict = field(default_factory=dict)  # lists per iteration (SciPy) or per epoch (SGD)
     layer_sizes: list = None
 
 

@@ -49,7 +49,7 @@ def test_debug_problem_passes_the_threshold(lam, sizes):
 
 
 def test_check_catches_a_wrong_derivative(monkeypatch):
-    wrong = Activation("sigmoid", functions.HIDDEN_ACTIVATIONS["sigmoid"].apply, lambda a: 1.01 * a * (1 - a))
+    wrong = Activation(functions.HIDDEN_ACTIVATIONS["sigmoid"].apply, lambda a: 1.01 * a * (1 - a))
     monkeypatch.setitem(functions.HIDDEN_ACTIVATIONS, "sigmoid", wrong)
     theta, X, Y = debug_problem()
     result = check_gradients(theta, [3, 5, 3], X, Y)
