@@ -118,7 +118,7 @@ def _forward(thetas, X, g, dropout=None, slopes=False):
     """Inputs of every layer [X, a⁽²⁾, …] (dropout applied), g'(z) ⊙ D per hidden layer if ``slopes``, z⁽ᴸ⁾."""
     inputs, derivatives = [X], []
     for layer, Theta in enumerate(thetas[:-1]):
-        a = g.apply(_affine(inputs[-1], Theta))
+        a = g.apply(inputs[-1] @ Theta[:, 1:].T, Theta[:, 0])
         if slopes:
             derivatives.append(g.derivative(a))
         if dropout is not None:
@@ -163,7 +163,7 @@ def cost_and_grad(theta, layer_sizes, X, Y, lam=0.0, *, activation="sigmoid", ou
     m = X.shape[0]
     g, out = get_activation(activation), get_output_cost(cost, output)
 
-    blocks = row_blocks(m)
+    blocks = row_blocks(m, units=sum(layer_sizes[1:]), dtype=X.dtype)
     grads = [np.empty(len(theta), dtype=X.dtype) for _ in blocks]
 
     def block(rows, grad):

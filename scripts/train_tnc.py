@@ -39,8 +39,9 @@ def parse_args(argv=None):
                         help="evaluate these weights (.mat/.npz with Theta1, Theta2, …) on all examples "
                              "instead of training")
     parser.add_argument("--blas-threads", type=int, metavar="N",
-                        help="BLAS threads while training (default: 1 for L-BFGS-B, which runs several times "
-                             "slower with more; unchanged for the other methods)")
+                        help="BLAS threads for the optimizer's own work (default: 1 for L-BFGS-B and CG, whose "
+                             "small vector operations slow the evaluations down with more; unchanged for TNC "
+                             "and BFGS); cost and gradient evaluations use every thread BLAS had")
     parser.add_argument("--quiet", action="store_true", help="no per-iteration progress lines")
     add_network_arguments(parser)
     return parser.parse_args(argv)

@@ -11,30 +11,52 @@ def fixed_threads():
 
 
 def test_row_blocks_cover_every_row_once(fixed_threads, monkeypatch):
-    monkeypatch.setattr(threads, "MIN_ROWS_PER_BLOCK", 10)
+    monkeypatch.setitem(threads.MIN_ACTIVATIONS_PER_BLOCK, "float64", 100)
+    monkeypatch.setitem(threads.MIN_ACTIVATIONS_PER_BLOCK, "float32", 400)
     fixed_threads(3)
-    blocks = threads.row_blocks(35)
+    blocks = threads.row_blocks(35, units=10)
     assert len(blocks) == 3
     assert np.array_equal(np.concatenate([np.arange(35)[b] for b in blocks]), np.arange(35))
-    assert len(threads.row_blocks(25)) == 2  # each block keeps at least MIN_ROWS_PER_BLOCK rows
-    assert len(threads.row_blocks(9)) == 1
+    assert len(threads.row_blocks(25, units=10)) == 2  # each block keeps at least 100 activations
+    assert len(threads.row_blocks(9, units=10)) == 1
+    assert len(threads.row_blocks(35, units=10, dtype=np.float32)) == 1  # float32 needs 400 per block
     fixed_threads(1)
-    assert threads.row_blocks(10_000) == [slice(0, 10_000)]
+    assert threads.row_blocks(10_000, units=10) == [slice(0, 10_000)]
 
 
-def test_parallel_blocks_give_the_same_cost_and_gradient(fixed_threads, monkeypatch):
-    monkeypatch.setattr(threads, "MIN_ROWS_PER_BLOCK", 50)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_parallel_blocks_give_the_same_cost_and_gradient(fixed_threads, monkeypatch, dtype):
+    monkeypatch.setitem(threads.MIN_ACTIVATIONS_PER_BLOCK, np.dtype(dtype).name, 50 * 24)
     rng = np.random.default_rng(0)
     sizes = [30, 12, 7, 5]
-    X, Y = rng.random((301, 30)), one_hot(rng.integers(0, 5, 301), 5)
+    X, Y = rng.random((301, 30)).astype(dtype), one_hot(rng.integers(0, 5, 301), 5, dtype)
     theta = init_weights(sizes, 1)
     fixed_threads(1)
     J1, g1 = cost_and_grad(theta, sizes, X, Y, 2.0)
     fixed_threads(4)
-    assert len(threads.row_blocks(301)) == 4
+    assert len(threads.row_blocks(301, units=24, dtype=dtype)) == 4
     J4, g4 = cost_and_grad(theta, sizes, X, Y, 2.0)
-    assert J4 == pytest.approx(J1, rel=1e-13)
-    np.testing.assert_allclose(g4, g1, rtol=1e-11, atol=1e-16)
+    tol = 1e-13 if dtype == np.float64 else 1e-6
+    assert J4 == pytest.approx(J1, rel=tol)
+    np.testing.assert_allclose(g4, g1, rtol=100 * tol, atol=1e-16 if dtype == np.float64 else 1e-8)
+
+
+def test_limit_blas_restores_and_a_single_block_gets_every_thread(fixed_threads):
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    def blas_threads():
+        return {lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"}
+
+    with threadpool_limits(2, user_api="blas"):
+        with threads.limit_blas(1):
+            assert blas_threads() == {1}
+            fixed_threads(2)  # the budget an optimizer keeps while it holds BLAS at one thread
+            assert threads.map_blocks(lambda x: (x, blas_threads()), [7]) == [(7, {2})]
+            assert threads.map_blocks(lambda x: blas_threads(), [1, 2]) == [{1}, {1}]
+            assert blas_threads() == {1}
+        assert blas_threads() == {2}
+        with threads.limit_blas(None):
+            assert blas_threads() == {2}
 
 
 def test_thread_count_follows_blas_unless_set(fixed_threads, monkeypatch):
@@ -55,8 +77,9 @@ def test_thread_count_follows_blas_unless_set(fixed_threads, monkeypatch):
         threads.get_num_threads()
 
 
-@pytest.mark.parametrize("method, blas_threads, expected", [("L-BFGS-B", "auto", 1), ("TNC", "auto", None),
-                                                           ("L-BFGS-B", 2, 2), ("CG", 1, 1)])
+@pytest.mark.parametrize("method, blas_threads, expected", [("L-BFGS-B", "auto", 1), ("CG", "auto", 1),
+                                                           ("TNC", "auto", None), ("BFGS", "auto", None),
+                                                           ("L-BFGS-B", 2, 2), ("TNC", 1, 1)])
 def test_blas_threads_per_method(fixed_threads, method, blas_threads, expected):
     from threadpoolctl import threadpool_info, threadpool_limits
 
