@@ -5,7 +5,7 @@ import platform
 import time
 
 
-IDLE = 0.25
+WARMUP = 0.15
 
 
 def _calls_per_round(fn, budget):
@@ -14,18 +14,27 @@ def _calls_per_round(fn, budget):
     return max(1, int(budget / max(time.perf_counter() - start, 1e-9)))
 
 
+def _warm_up(fn, seconds):
+    end = time.perf_counter() + seconds
+    fn()
+    while time.perf_counter() < end:
+        fn()
+
+
 def best_times(contenders, repeat=7, budget=0.2):
     """Best seconds per call of each ``{name: fn}``, measured round-robin: every round times each
     contender once (about ``budget`` seconds of calls), so drift in the machine's speed hits all alike.
 
-    Before each contender's turn the harness sleeps ``IDLE`` seconds: OpenBLAS's worker threads keep
-    spinning for about 0.1 s after a multithreaded product, and would otherwise steal a core from
-    whichever contender runs next (seen here: bpnn's row-block threads lost 40 % to it)."""
+    Each contender's turn starts with ``WARMUP`` seconds of untimed calls, so that every contender is
+    timed in its steady state, as in a training loop: by then the threads it uses are awake, and
+    OpenBLAS's workers, which keep spinning for about 0.1 s after the previous contender's multithreaded
+    products, have gone to sleep if this contender does not use them (they took 40 % from bpnn's row-block
+    threads when timing started right after them)."""
     calls = {name: _calls_per_round(fn, budget) for name, fn in contenders.items()}
     best = dict.fromkeys(contenders, float("inf"))
     for _ in range(repeat):
         for name, fn in contenders.items():
-            time.sleep(IDLE)
+            _warm_up(fn, WARMUP)
             start = time.perf_counter()
             for _ in range(calls[name]):
                 fn()

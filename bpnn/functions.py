@@ -13,8 +13,9 @@ An output layer and its cost are one ``OutputCost``: ``output(z)`` is the output
 
 and both come from one exponential e = exp(−|z|) ∈ (0, 1]:
 
-  softplus(z) = log(1 + eᶻ) = max(z, 0) + log(1 + e),     σ(|z|) = 1/(1 + e),
-  σ(z) = ½ + sign(z) (σ(|z|) − ½)   (the symmetry σ(−x) = 1 − σ(x)).
+  softplus(z) = log(1 + eᶻ) = max(z, 0) + log(1 + e),     σ(z) = 1/(1 + e) for z ≥ 0, e/(1 + e) for z < 0,
+
+the second form keeping σ's relative precision where it is tiny (1 − σ(|z|) would cancel).
 
 The other pairs (output activation, cost):
 
@@ -108,15 +109,13 @@ def _sum_log(q):
 
 def _sigmoid_cross_entropy(z, Y):
     """Σ [softplus(z) − y z] and δ = σ(z) − y, from e = exp(−|z|) (see the module docstring)."""
-    q = np.abs(z)
-    positive_part = 0.5 * (z.sum() + q.sum())  # Σ max(z, 0)
-    np.exp(np.negative(q, out=q), out=q)
-    q += 1.0  # 1 + e, in (1, 2]
+    e = np.abs(z)
+    positive_part = 0.5 * (z.sum() + e.sum())  # Σ max(z, 0)
+    np.exp(np.negative(e, out=e), out=e)
+    q = e + 1.0  # in (1, 2]
     total = positive_part + _sum_log(q) - np.vdot(Y, z)
-    h = np.reciprocal(q, out=q)  # σ(|z|), in [½, 1)
-    h -= 0.5
-    np.copysign(h, z, out=h)
-    h += 0.5  # σ(z)
+    h = np.maximum(e, z >= 0, out=e)  # σ(z)'s numerator: 1 for z ≥ 0, e for z < 0
+    h /= q
     h -= Y
     return float(total), h
 

@@ -76,6 +76,15 @@ def test_saturated_outputs_give_finite_exact_cost():
     assert np.all(np.isfinite(grad))
 
 
+@pytest.mark.parametrize("z", [-30.0, -700.0, 3.0, 40.0])
+def test_output_delta_keeps_relative_precision(z):
+    # One hidden unit at σ(0) = ½ and Θ2 = [0, 2z] give the output z; with y = 0, ∂J/∂Θ2[0, 0] = σ(z) − 0.
+    theta = pack([np.array([[0.0, 0.0]]), np.array([[0.0, 2.0 * z]])])
+    _, grad = cost_and_grad(theta, [1, 1, 1], np.zeros((1, 1)), np.zeros((1, 1)))
+    expected = math.exp(z) / (1.0 + math.exp(z)) if z < 0 else 1.0 / (1.0 + math.exp(-z))
+    assert grad[2] == pytest.approx(expected, rel=1e-14, abs=0)  # ½ + (½ − σ(|z|)) loses it for z ≪ 0
+
+
 def test_predict_and_proba():
     theta = pack([np.array([[0.0, 1.0], [0.0, -1.0]])])  # a 1-2 network: z = (x, −x)
     X = np.array([[2.0], [-3.0], [0.5]])
