@@ -26,7 +26,7 @@ first calls after such work are slower.
 
 import os
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 
 import numpy as np
 from threadpoolctl import ThreadpoolController

@@ -2,7 +2,6 @@ import gzip
 import os
 import pickle
 import tracemalloc
-import zipfile
 
 import numpy as np
 import pytest
@@ -10,7 +9,7 @@ import pytest
 from bpnn import BpnnError, load_dataset, load_mat
 from bpnn.convert import crop_and_resample, write_course_mat
 from bpnn.formats.openml import load_openml_mnist
-from tests.formats_helpers import (digit_images, idx_bytes, text_digit, write_idx_folder, write_mnist_pickle,
+from tests.formats_helpers import (digit_images, idx_bytes, write_idx_folder, write_mnist_pickle,
                                    write_text_digits, zip_folder)
 
 
