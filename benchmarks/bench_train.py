@@ -95,8 +95,8 @@ def main(argv=None):
         print(f"  {'bpnn ' + method:<34} {seconds:8.2f} {evaluations:>12} {final:14.4f} "
               f"{ratios[method]:7.2f}×   (time until it first reaches the target)")
     if "TNC" in ratios:
-        verdict = "ok" if ratios["TNC"] >= 3 else "MISSED"
-        print(f"\n  bpnn TNC reaches scikit-learn's accuracy at {ratios['TNC']:.2f}× its speed (goal ≥ 3×): {verdict}; "
+        goal = "" if args.data else f" (goal ≥ 3× on the embedded digits): {'ok' if ratios['TNC'] >= 3 else 'MISSED'}"
+        print(f"\n  bpnn TNC reaches scikit-learn's accuracy at {ratios['TNC']:.2f}× its speed{goal}; "
               f"{sk_one_seconds / (sk_seconds / ratios['TNC']):.2f}× the speed of scikit-learn held at one BLAS thread")
 
 
