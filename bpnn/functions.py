@@ -155,12 +155,12 @@ def _softmax_log_likelihood(z, Y):
     return float(total), e
 
 
-def _tanh_in_place(z, b=0.0):
+def _tanh_in_place(z, b):
     z += b
     return np.tanh(z, out=z)
 
 
-def _relu_in_place(z, b=0.0):
+def _relu_in_place(z, b):
     z += b
     return np.maximum(z, 0.0, out=z)
 

@@ -16,9 +16,8 @@ Backprop, for the whole batch at once (rows are examples, no loop over them):
 The gradient is written into views of one flat array, so it comes out already packed like θ. Other
 buffers are allocated per call: keeping them across calls was measured and gains nothing (NumPy's
 allocator hands the freed blocks back; 0.04 page faults a call), while it would tie memory to the
-last shapes seen. The
-choices of hidden activation g, output activation and cost are in ``bpnn.functions``; the defaults are
-the course's sigmoid units with the cross-entropy cost.
+last shapes seen. The choices of hidden activation g, output activation and cost are in
+``bpnn.functions``; the defaults are the course's sigmoid units with the cross-entropy cost.
 """
 
 import numpy as np

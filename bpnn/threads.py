@@ -75,14 +75,14 @@ def limit_blas(n):
     """A context holding BLAS at ``n`` threads (``None``: no change), restored afterwards.
 
     Sets each BLAS library directly, and only if it differs: a few microseconds, cheap enough per call."""
-    libraries = [] if n is None else [lib for lib in _blas_libraries() if lib.get_num_threads() != int(n)]
-    saved = [lib.get_num_threads() for lib in libraries]
-    for lib in libraries:
+    counts = [] if n is None else [(lib, lib.get_num_threads()) for lib in _blas_libraries()]
+    changed = [(lib, count) for lib, count in counts if count != int(n)]
+    for lib, _ in changed:
         lib.set_num_threads(int(n))
     try:
         yield
     finally:
-        for lib, count in zip(libraries, saved):
+        for lib, count in changed:
             lib.set_num_threads(count)
 
 
