@@ -128,3 +128,38 @@ def test_progress_callback_can_stop_training(problem):
                       progress=lambda record: record["iteration"] == 4 and record["theta"] is not None)
     assert result.n_iterations == 4 and "stopped by the progress callback" in result.stop_reason
     assert len(calls) == result.n_evaluations
+
+
+def test_float32_training_matches_float64(digits):
+    # The default run's split and network, once in float64 and once in float32 (TNC with FLOAT32_OPTIONS):
+    # the float32 run converges to the same cost and the same held-out accuracy within half a point.
+    from bpnn.runs import holdout
+
+    X_train, y_train, X_test, y_test = holdout(*digits, 0.2)
+    runs = {dtype: train(X_train.astype(dtype), y_train, (25,), 1.0, "TNC", maxiter=400)
+            for dtype in (np.float64, np.float32)}
+    r64, r32 = runs[np.float64], runs[np.float32]
+    assert "Converged" in r32.stop_reason
+    assert r32.cost == pytest.approx(r64.cost, rel=5e-3)
+    acc64, acc32 = (accuracy(r.theta, r.layer_sizes, X_test, y_test) for r in (r64, r32))
+    assert acc64 > 0.95 and abs(acc32 - acc64) <= 0.005
+
+
+def test_cost_and_grad_float32_agrees_with_float64(problem):
+    sizes, X, y, _ = problem
+    theta, Y = init_weights(sizes, 3), one_hot(y, 10)
+    J64, g64 = cost_and_grad(theta, sizes, X, Y, 1.0)
+    J32, g32 = cost_and_grad(theta, sizes, X.astype(np.float32), Y.astype(np.float32), 1.0)
+    assert isinstance(J32, float) and g32.dtype == np.float64 and g32.shape == g64.shape
+    assert J32 == pytest.approx(J64, rel=1e-6)
+    assert np.linalg.norm(g32 - g64) <= 1e-5 * np.linalg.norm(g64)
+
+
+def test_minimize_passes_options_and_keeps_the_budgets_its_own(problem):
+    sizes, X, y, objective = problem
+    theta0 = init_weights(sizes, 0)
+    coarse = minimize(objective, theta0, "TNC", maxiter=50, options={"accuracy": 1e-2})
+    fine = minimize(objective, theta0, "TNC", maxiter=50)
+    assert coarse.n_evaluations != fine.n_evaluations  # the option reached SciPy's TNC
+    with pytest.raises(BpnnError, match="maxiter= and maxfun="):
+        minimize(objective, theta0, "TNC", options={"maxfun": 10})
