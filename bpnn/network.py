@@ -177,18 +177,23 @@ def cost_and_grad(theta, layer_sizes, X, Y, lam=0.0, *, activation="sigmoid", ou
     for other in grads[1:]:
         grad += other
 
-    J += _penalty(thetas64, lam, m)
     if lam:
-        for Theta, G in zip(thetas64, unpack(grad, layer_sizes)):
-            G[:, 1:] += (lam / m) * Theta[:, 1:]
+        penalty, penalty_grad = _l2(theta, layer_sizes, lam, m)
+        J += penalty
+        grad += penalty_grad
     if not np.isfinite(J):
         raise BpnnError(_why_not_finite(theta, X, Y))
     return J, grad
 
 
-def _penalty(thetas, lam, m):
-    """λ/(2m) Σₗ ‖W⁽ˡ⁾‖², bias columns excluded."""
-    return lam / (2.0 * m) * sum(np.einsum("ij,ij->", T[:, 1:], T[:, 1:]) for T in thetas) if lam else 0.0
+def _l2(theta, layer_sizes, lam, m):
+    """The L2 term λ/(2m) Σₗ ‖W⁽ˡ⁾‖² and its gradient (λ/m) W, packed like θ with zeros at the biases.
+
+    Both come from one flat copy w of θ with the bias entries zeroed: λ/(2m) w·w and (λ/m) w."""
+    w = np.array(theta, dtype=np.float64)
+    for Theta in unpack(w, layer_sizes):
+        Theta[:, 0] = 0.0
+    return lam / (2.0 * m) * float(w @ w), (lam / m) * w
 
 
 def cost(theta, layer_sizes, X, Y, lam=0.0, *, activation="sigmoid", output=None, cost="cross-entropy"):
@@ -199,7 +204,7 @@ def cost(theta, layer_sizes, X, Y, lam=0.0, *, activation="sigmoid", output=None
     with np.errstate(over="ignore", invalid="ignore"):
         _, z_out = forward(thetas, X, activation)
         total, _ = get_output_cost(cost, output).cost_and_delta(z_out, Y)
-    J = total / m + _penalty(thetas64, lam, m)
+    J = total / m + (_l2(theta, layer_sizes, lam, m)[0] if lam else 0.0)
     if not np.isfinite(J):
         raise BpnnError(_why_not_finite(theta, X, Y))
     return J

@@ -102,7 +102,7 @@ def get_num_threads():
 def row_blocks(m, units=1, dtype="float64"):
     """Slices cutting m rows into as many blocks as there are threads, each holding at least
     ``MIN_ACTIVATIONS_PER_BLOCK[dtype]`` activations when a row has ``units`` of them."""
-    k = max(1, min(get_num_threads(), m * units // MIN_ACTIVATIONS_PER_BLOCK[str(np.dtype(dtype))]))
+    k = max(1, min(get_num_threads(), m * units // MIN_ACTIVATIONS_PER_BLOCK[np.dtype(dtype).name]))
     edges = [round(i * m / k) for i in range(k + 1)]
     return [slice(a, b) for a, b in zip(edges[:-1], edges[1:])]
 
