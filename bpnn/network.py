@@ -189,11 +189,13 @@ def cost_and_grad(theta, layer_sizes, X, Y, lam=0.0, *, activation="sigmoid", ou
 def _l2(theta, layer_sizes, lam, m):
     """The L2 term λ/(2m) Σₗ ‖W⁽ˡ⁾‖² and its gradient (λ/m) W, packed like θ with zeros at the biases.
 
-    Both come from one flat copy w of θ with the bias entries zeroed: λ/(2m) w·w and (λ/m) w."""
+    Both come from one flat copy w of θ with the bias entries zeroed: λ/(2m) w·w and (λ/m) w. The dot
+    product is einsum's, not BLAS's: OpenBLAS spreads a dot product of over 10,000 numbers over its
+    threads, whose workers then keep spinning and slowed the next call's row blocks by half."""
     w = np.array(theta, dtype=np.float64)
     for Theta in unpack(w, layer_sizes):
         Theta[:, 0] = 0.0
-    return lam / (2.0 * m) * float(w @ w), (lam / m) * w
+    return lam / (2.0 * m) * float(np.einsum("i,i->", w, w)), (lam / m) * w
 
 
 def cost(theta, layer_sizes, X, Y, lam=0.0, *, activation="sigmoid", output=None, cost="cross-entropy"):
