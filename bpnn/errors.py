@@ -1,9 +1,20 @@
-"""The one exception type bpnn raises for bad input.
+"""The exceptions bpnn raises.
 
-``BpnnError`` subclasses ``ValueError`` so code that already catches ``ValueError`` keeps working.
-The scripts catch it (and ``OSError``) and print its message instead of a traceback.
+``BpnnError`` is every problem with the caller's input: the message names the input and what is wrong
+with it. It subclasses ``ValueError`` so code that already catches ``ValueError`` keeps working. The
+scripts turn it into one ``error: …`` line and exit status 2.
+
+``DivergedError`` is the one problem that is not the input's: the cost became infinite or NaN at weights
+the optimizer reached (a learning rate too large, weights past what the dtype holds). Only the
+finite-cost checks raise it, and only trainers that can say what diverged catch it.
 """
+
+__all__ = ["BpnnError", "DivergedError"]
 
 
 class BpnnError(ValueError):
     """Input that bpnn cannot use: the message names the input and what is wrong with it."""
+
+
+class DivergedError(BpnnError):
+    """The cost is not finite at these weights: they grew past what the computation's dtype can hold."""

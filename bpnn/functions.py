@@ -7,26 +7,26 @@ Hidden activations are ``Activation`` pairs:
 
 An output layer and its cost are one ``OutputCost``: ``output(z)`` is the output activation, and
 ``cost_and_delta(z, Y)`` returns the cost summed over the batch together with the output delta
-δ = ∂cost/∂z, from shared intermediate values. For sigmoid outputs with cross-entropy,
+δ = ∂cost/∂z, from shared intermediate values. Y is one-hot (one 1 per row, zeros elsewhere).
 
-  cost(z, y) = −[y log σ(z) + (1 − y) log(1 − σ(z))] = softplus(z) − y z,     δ = σ(z) − y,
+Every cost is summed **term by term from non-negative terms**, so it is never negative and keeps its
+relative precision when units saturate (|z| → ∞), where forms such as Σ max(z, 0) − Σ y z cancel. For
+sigmoid outputs with cross-entropy,
 
-and both come from one exponential e = exp(−|z|) ∈ (0, 1]:
+  cost(z, y) = −[y log σ(z) + (1 − y) log(1 − σ(z))] = [max(z, 0) − y z] + log(1 + e),   e = exp(−|z|),
 
-  softplus(z) = log(1 + eᶻ) = max(z, 0) + log(1 + e),     σ(z) = 1/(1 + e) for z ≥ 0, e/(1 + e) for z < 0,
-
-the second form keeping σ's relative precision where it is tiny (1 − σ(|z|) would cancel).
+where for y ∈ {0, 1} the bracket is max(z, 0) or max(−z, 0), computed exactly; log(1 + e) = log1p(e) is
+exact even where e is below the rounding of 1 + e. The delta δ = σ(z) − y comes from the same e:
+σ(z) = 1/(1 + e) for z ≥ 0 and e/(1 + e) for z < 0 (1 − σ(|z|) would cancel).
 
 The other pairs (output activation, cost):
 
-  sigmoid + quadratic        cost = ½ ‖σ(z) − y‖²,             δ = (σ(z) − y) ⊙ σ(z)(1 − σ(z));
-  softmax + log-likelihood   cost = logsumexp(z) − z·y,        δ = softmax(z) − y,
+  sigmoid + quadratic        cost = ½ (σ(z) − y)² = ½ σ(t)²,  t = z for y = 0, −z for y = 1,
+                             δ = (σ(z) − y) σ(z)(1 − σ(z)) = ±σ(t) · e/(1 + e)²;
+  softmax + log-likelihood   cost = [max z − z_y] + log1p(Σ_{k ≠ top} exp(zₖ − max z)),   δ = softmax(z) − y,
 
-with logsumexp(z) = max z + log Σ exp(z − max z), so softmax never overflows either.
-
-Nothing overflows, so the cost stays finite when units saturate (log(sigmoid(z)) would be −inf).
-Σ log(1 + e) is summed as the logs of products of 512 factors at a time (each factor is in (1, 2], so a
-product stays below 2⁵¹²): one logarithm per 512 numbers, with rounding at the level of the sum itself.
+both brackets ≥ 0 and so is the log1p term, so softmax never overflows and the cost never cancels.
+Sums are accumulated in float64 whatever the dtype of z.
 """
 
 from dataclasses import dataclass
@@ -96,24 +96,19 @@ def _sigmoid_in_place(z, b=0.0):
     return np.reciprocal(z, out=z)
 
 
-def _sum_log(q):
-    """Σ log qᵢ for qᵢ in [1, 2]: the log of each product of ``block`` factors (≤ 2^block), summed.
-
-    Blocks of 512 in float64 (2⁵¹² < 1.8e308) and of 64 in float32 (2⁶⁴ < 3.4e38)."""
-    block = 512 if q.dtype == np.float64 else 64
-    q = q.ravel()
-    full = q.size - q.size % block
-    products = np.prod(q[:full].reshape(block, -1), axis=0)  # row by row: vectorized, no serial chain
-    return float(np.log(products).sum(dtype=np.float64) + np.log(np.prod(q[full:])))
+def _exp_minus_abs(z):
+    """e = exp(−|z|) ∈ (0, 1] and q = 1 + e, the shared intermediates of the sigmoid output costs."""
+    e = np.abs(z)
+    np.exp(np.negative(e, out=e), out=e)
+    return e, e + 1.0
 
 
 def _sigmoid_cross_entropy(z, Y):
-    """Σ [softplus(z) − y z] and δ = σ(z) − y, from e = exp(−|z|) (see the module docstring)."""
-    e = np.abs(z)
-    positive_part = 0.5 * (z.sum() + e.sum())  # Σ max(z, 0)
-    np.exp(np.negative(e, out=e), out=e)
-    q = e + 1.0  # in (1, 2]
-    total = positive_part + _sum_log(q) - np.vdot(Y, z)
+    """Σ [max(z, 0) − y z + log1p(e)] and δ = σ(z) − y, from e = exp(−|z|) (see the module docstring)."""
+    loss = np.maximum(z, 0.0)
+    loss -= Y * z  # max(z, 0) − z = max(−z, 0) where y = 1: exact, never negative
+    e, q = _exp_minus_abs(z)
+    total = loss.sum(dtype=np.float64) + np.log1p(e).sum(dtype=np.float64)
     h = np.maximum(e, z >= 0, out=e)  # σ(z)'s numerator: 1 for z ≥ 0, e for z < 0
     h /= q
     h -= Y
@@ -128,12 +123,15 @@ def _sigmoid_slope(a):
 
 
 def _sigmoid_quadratic(z, Y):
-    """Σ ½(σ(z) − y)² and δ = (σ(z) − y) σ(z)(1 − σ(z))."""
-    a = _sigmoid_in_place(z)
-    error = a - Y
+    """Σ ½ σ(t)² with t = z (y = 0) or −z (y = 1), and δ = ±σ(t) · e/(1 + e)² (see the module docstring)."""
+    sign = 1.0 - 2.0 * Y  # +1 where y = 0, −1 where y = 1
+    e, q = _exp_minus_abs(z)
+    error = np.maximum(e, z * sign >= 0)  # σ(t)'s numerator
+    error /= q
     total = 0.5 * np.vdot(error, error)
-    a *= 1.0 - a
-    error *= a
+    error *= sign  # σ(z) − y
+    error *= e
+    error /= q * q  # σ(z)(1 − σ(z)) = e/(1 + e)²
     return float(total), error
 
 
@@ -145,12 +143,20 @@ def softmax(z):
 
 
 def _softmax_log_likelihood(z, Y):
-    """Σᵢ [logsumexp(zᵢ) − zᵢ·yᵢ] and δ = softmax(z) − y."""
-    top = z.max(axis=1, keepdims=True)
+    """Σᵢ [(max zᵢ − zᵢ·yᵢ) + log1p(Σ_{k ≠ top} exp(zᵢₖ − max zᵢ))] and δ = softmax(z) − y.
+
+    The top unit's own term exp(0) = 1 is left out of the sum and added back by log1p, so terms far
+    below 1 are not lost to the rounding of 1 + Σ."""
+    rows = np.arange(z.shape[0])
+    top_unit = z.argmax(axis=1)
+    top = z[rows, top_unit][:, None]
+    gap = top[:, 0] - np.einsum("ij,ij->i", Y, z)  # max z − z of the true class: ≥ 0, exact for one-hot rows
     e = np.exp(z - top)
-    sums = e.sum(axis=1, keepdims=True)
-    total = top.sum() + np.log(sums).sum() - np.vdot(Y, z)
-    e /= sums
+    e[rows, top_unit] = 0.0
+    others = e.sum(axis=1)
+    total = gap.sum(dtype=np.float64) + np.log1p(others).sum(dtype=np.float64)
+    e[rows, top_unit] = 1.0
+    e /= (others + 1.0)[:, None]
     e -= Y
     return float(total), e
 

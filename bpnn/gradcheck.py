@@ -15,7 +15,7 @@ import numpy as np
 from .datasets import load_dataset
 from .errors import BpnnError
 from .network import cost_and_grad, one_hot
-from .params import check_layer_sizes, init_weights, unpack
+from .params import as_generator, check_layer_sizes, init_weights, unpack
 
 __all__ = [
     "numerical_gradient",
@@ -90,7 +90,7 @@ def check_gradients(theta, layer_sizes, X, Y, lam=0.0, k=None, rng=None, eps=1e-
     if k is None or k >= theta.size:
         indices = np.arange(theta.size)
     else:
-        indices = np.sort(np.random.default_rng(rng).choice(theta.size, size=k, replace=False))
+        indices = np.sort(as_generator(rng).choice(theta.size, size=k, replace=False))
     numerical = numerical_gradient(f, theta, eps, indices)
     analytic = analytic_full[indices]
 

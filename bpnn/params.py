@@ -12,8 +12,10 @@ from functools import lru_cache
 import numpy as np
 
 from .errors import BpnnError
+from .limits import check_fits
 
-__all__ = ["check_layer_sizes", "layer_shapes", "n_params", "pack", "sizes_of", "unpack", "INITIALIZERS", "init_weights"]
+__all__ = ["check_layer_sizes", "layer_shapes", "n_params", "pack", "sizes_of", "unpack", "INITIALIZERS", "as_generator",
+           "init_weights"]
 
 
 def check_layer_sizes(layer_sizes):
@@ -77,6 +79,8 @@ def unpack(theta, layer_sizes):
     """
     slices = _slices(check_layer_sizes(layer_sizes))
     theta = np.asarray(theta)
+    if theta.dtype.kind not in "iuf":
+        raise BpnnError(f"parameter vector must hold real numbers, got dtype {theta.dtype}")
     expected = slices[-1][1]
     if theta.ndim != 1 or theta.shape[0] != expected:
         raise BpnnError(
@@ -87,6 +91,15 @@ def unpack(theta, layer_sizes):
 
 
 INITIALIZERS = ("uniform", "normal", "scaled-normal")
+
+
+def as_generator(seed):
+    """A ``numpy.random.Generator`` from a seed (an integer ≥ 0), None (fresh entropy) or a Generator."""
+    if isinstance(seed, np.random.Generator) or seed is None:
+        return np.random.default_rng(seed)
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise BpnnError(f"seed must be an integer ≥ 0 (or a numpy Generator), got {seed!r}")
+    return np.random.default_rng(seed)
 
 
 def init_weights(layer_sizes, rng=None, method="uniform"):
@@ -101,7 +114,8 @@ def init_weights(layer_sizes, rng=None, method="uniform"):
     sizes = check_layer_sizes(layer_sizes)
     if method not in INITIALIZERS:
         raise BpnnError(f"unknown initializer {method!r}; choose one of {', '.join(INITIALIZERS)}")
-    rng = np.random.default_rng(rng)
+    rng = as_generator(rng)
+    check_fits(f"the network {list(sizes)}'s {n_params(sizes)} weights", 8 * n_params(sizes))
     theta = np.empty(n_params(sizes))
     for Theta, fan_in, fan_out in zip(unpack(theta, sizes), sizes[:-1], sizes[1:]):
         if method == "uniform":

@@ -22,7 +22,7 @@ import numpy as np
 from .errors import BpnnError
 from .network import check_data, cost, cost_and_grad, dropout_masks, one_hot
 from .optimize import TrainResult
-from .params import init_weights
+from .params import as_generator, init_weights
 from .report import accuracy
 
 __all__ = ["train_sgd"]
@@ -49,7 +49,7 @@ def train_sgd(X, y, hidden_layer_sizes=(100,), epochs=30, batch_size=10, eta=0.2
         raise BpnnError(f"need epochs ≥ 0, batch size ≥ 1, eta > 0 and 0 ≤ momentum < 1; got epochs={epochs}, "
                         f"batch size={batch_size}, eta={eta}, momentum={momentum}")
     sizes = [X.shape[1], *[int(h) for h in hidden_layer_sizes], n_classes]
-    rng = np.random.default_rng(rng)
+    rng = as_generator(rng)
     Y = one_hot(y, n_classes, X.dtype)
     n = X.shape[0]
     theta = init_weights(sizes, rng, init)

@@ -106,4 +106,4 @@ def test_nonsense_pairs_are_rejected(options, message):
 
 def test_unknown_activation():
     with pytest.raises(BpnnError, match="unknown hidden activation 'swish'; choose one of sigmoid, tanh, relu"):
-        cost_and_grad(init_weights([2, 2, 2], 0), [2, 2, 2], np.ones((1, 2)), np.ones((1, 2)), activation="swish")
+        cost_and_grad(init_weights([2, 2, 2], 0), [2, 2, 2], np.ones((1, 2)), np.eye(2)[:1], activation="swish")

@@ -1,0 +1,1 @@
+"""Oracles and file writers shared by the tests (and the benchmarks): independent of bpnn's own code."""
