@@ -14,60 +14,46 @@ The pieces, each in its own module:
   plots      image grids (hidden units, samples)
   estimator  BPNNClassifier, the scikit-learn estimator
   search     grid search over two parameters with joblib
-  runs       the scripts' training, evaluation and search runs
+  runs       the scripts' training, evaluation and search runs; rundir, their output folders
+  cli        the scripts' command lines (scripts/*.py call bpnn.cli.launch)
+
+The public names below are loaded on first use (PEP 562), so ``import bpnn`` itself imports none of
+NumPy, SciPy or scikit-learn and the scripts can catch Ctrl-C while those load.
 """
 
-from .datasets import Dataset, default_data_path, load_dataset, load_mat, save_mat
-from .errors import BpnnError
-from .estimator import BPNNClassifier
-from .functions import log_sigmoid, sigmoid, sigmoid_gradient
-from .gradcheck import check_gradients, debug_problem, numerical_gradient, relative_difference
-from .network import check_data, cost, cost_and_grad, dropout_masks, forward, one_hot, predict, predict_proba
-from . import threads
-from .optimize import METHODS, TrainResult, minimize, train
-from .sgd import train_sgd
-from .params import init_weights, layer_shapes, n_params, pack, sizes_of, unpack
-from .report import accuracy, evaluate
-from .weights import load_weights, save_weights
+import importlib
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "BPNNClassifier",
-    "BpnnError",
-    "Dataset",
-    "METHODS",
-    "TrainResult",
-    "accuracy",
-    "check_data",
-    "check_gradients",
-    "cost",
-    "cost_and_grad",
-    "debug_problem",
-    "default_data_path",
-    "dropout_masks",
-    "evaluate",
-    "forward",
-    "init_weights",
-    "layer_shapes",
-    "load_dataset",
-    "load_mat",
-    "load_weights",
-    "log_sigmoid",
-    "minimize",
-    "n_params",
-    "numerical_gradient",
-    "one_hot",
-    "pack",
-    "predict",
-    "predict_proba",
-    "relative_difference",
-    "save_mat",
-    "save_weights",
-    "sigmoid",
-    "sigmoid_gradient",
-    "sizes_of",
-    "train",
-    "train_sgd",
-    "unpack",
-]
+_EXPORTS = {
+    "datasets": ["Dataset", "default_data_path", "load_dataset", "load_mat", "save_mat"],
+    "errors": ["BpnnError", "DivergedError"],
+    "estimator": ["BPNNClassifier"],
+    "functions": ["log_sigmoid", "sigmoid", "sigmoid_gradient"],
+    "gradcheck": ["check_gradients", "debug_problem", "numerical_gradient", "relative_difference"],
+    "network": ["check_data", "cost", "cost_and_grad", "dropout_masks", "forward", "one_hot", "predict",
+                "predict_proba"],
+    "optimize": ["METHODS", "TrainResult", "minimize", "train"],
+    "sgd": ["train_sgd"],
+    "params": ["init_weights", "layer_shapes", "n_params", "pack", "sizes_of", "unpack"],
+    "report": ["accuracy", "evaluate"],
+    "weights": ["SavedNetwork", "load_weights", "save_weights"],
+}
+_WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name):
+    """Load a public name from its module on first use (and the submodule ``threads``)."""
+    if name == "threads":
+        return importlib.import_module(".threads", __name__)
+    if name not in _WHERE:
+        raise AttributeError(f"module 'bpnn' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

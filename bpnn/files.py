@@ -6,7 +6,7 @@ from pathlib import Path
 
 from .errors import BpnnError
 
-__all__ = ["refuse_existing", "write_atomically"]
+__all__ = ["check_regular_file", "refuse_existing", "write_atomically"]
 
 
 def _umask():
@@ -15,9 +15,21 @@ def _umask():
     return mask
 
 
+def check_regular_file(path):
+    """BpnnError unless ``path`` is an existing regular file (a folder, FIFO or device would fail to read,
+    or block forever)."""
+    path = Path(path)
+    if not path.exists():
+        raise BpnnError(f"{path}: no such file")
+    if not path.is_file():
+        raise BpnnError(f"{path}: not a regular file")
+    return path
+
+
 def refuse_existing(path):
-    """BpnnError if ``path`` exists: for checking, before long work, that an output will not replace anything."""
-    if Path(path).exists():
+    """BpnnError if ``path`` exists (a dangling symbolic link counts): for checking, before long work, that an
+    output will not replace anything."""
+    if os.path.lexists(path):
         raise BpnnError(f"{path} already exists; not overwriting it")
 
 
@@ -30,9 +42,10 @@ def write_atomically(path, write, overwrite=True):
     path = Path(path)
     if not overwrite:
         refuse_existing(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = None
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600 files; give the usual permissions
         with os.fdopen(handle, "wb") as stream:
             write(stream)
@@ -41,8 +54,11 @@ def write_atomically(path, write, overwrite=True):
         else:
             os.link(tmp, path)  # fails if path appeared meanwhile: never replaces someone else's file
             os.unlink(tmp)
-    except BaseException:
-        if os.path.exists(tmp):
+    except FileExistsError:
+        raise BpnnError(f"{path} already exists; not overwriting it") from None
+    except OSError as error:  # a full disk, a folder that is not writable, …
+        raise BpnnError(f"{path}: cannot write it ({error.strerror or error})") from None
+    finally:
+        if tmp is not None and os.path.exists(tmp):
             os.unlink(tmp)
-        raise
     return path

@@ -50,6 +50,7 @@ __all__ = [
     "OUTPUTS",
     "get_activation",
     "get_output_cost",
+    "output_of",
 ]
 
 
@@ -203,13 +204,19 @@ def get_output_cost(cost="cross-entropy", output=None):
 
     Raises BpnnError for an unknown name or a pair that makes no sense (e.g. softmax + quadratic).
     """
-    if cost not in COSTS:
+    return OUTPUT_COSTS[(output_of(cost, output), cost)]
+
+
+def output_of(cost="cross-entropy", output=None):
+    """The output activation's name for this cost (``output=None``: the cost's usual one), once the pair is
+    known to make sense; BpnnError otherwise."""
+    if not isinstance(cost, str) or cost not in COSTS:
         raise BpnnError(f"unknown cost {cost!r}; choose one of {', '.join(COSTS)}")
     if output is None:
         output = next(out for out, c in OUTPUT_COSTS if c == cost)
-    if output not in OUTPUTS:
+    if not isinstance(output, str) or output not in OUTPUTS:
         raise BpnnError(f"unknown output activation {output!r}; choose one of {', '.join(OUTPUTS)}")
     if (output, cost) not in OUTPUT_COSTS:
         pairs = ", ".join(f"{o} + {c}" for o, c in OUTPUT_COSTS)
         raise BpnnError(f"{output} outputs do not go with the {cost} cost; the pairs are: {pairs}")
-    return OUTPUT_COSTS[(output, cost)]
+    return output

@@ -34,11 +34,14 @@ import numpy as np
 import scipy.optimize
 
 from .errors import BpnnError
-from .network import check_data, cost_and_grad, one_hot
+from .functions import get_activation, get_output_cost
+from .limits import check_fits
+from .network import check_data, check_lambda, cost_and_grad, one_hot
 from .params import init_weights
 from .threads import get_num_threads, limit_blas, using_threads
 
-__all__ = ["METHODS", "BLAS_THREADS", "FLOAT32_OPTIONS", "TrainResult", "minimize", "train"]
+__all__ = ["METHODS", "BLAS_THREADS", "FLOAT32_OPTIONS", "TrainResult", "check_activations_fit", "check_hidden",
+           "minimize", "train"]
 
 METHODS = ("TNC", "L-BFGS-B", "CG", "BFGS")
 BLAS_THREADS = {"L-BFGS-B": 1, "CG": 1}  # per method; a method not listed keeps BLAS as it is
@@ -105,6 +108,18 @@ class _Tracker:
             self.stop_requested = True
 
 
+def _is_int(value):
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+def check_hidden(hidden_layer_sizes):
+    """The hidden layer sizes as a tuple of positive ints (BpnnError for 2.5, 0, −3, "ten", …)."""
+    sizes = tuple(np.atleast_1d(np.asarray(hidden_layer_sizes, dtype=object)).tolist())
+    if not all((_is_int(h) or (isinstance(h, float) and h.is_integer())) and h >= 1 for h in sizes):
+        raise BpnnError(f"hidden layer sizes must be positive integers, got {list(sizes)!r}")
+    return tuple(int(h) for h in sizes)
+
+
 def check_method(method):
     """The canonical spelling of a supported SciPy method (case-insensitive), or BpnnError."""
     for name in METHODS:
@@ -127,8 +142,10 @@ def minimize(objective, theta0, method="TNC", maxiter=400, maxfun=None, progress
     ``maxiter`` and ``maxfun`` above.
     """
     method = check_method(method)
-    if int(maxiter) < 0 or (maxfun is not None and int(maxfun) < 1):
-        raise BpnnError(f"maxiter must be ≥ 0 and maxfun ≥ 1, got maxiter={maxiter}, maxfun={maxfun}")
+    if not _is_int(maxiter) or maxiter < 0 or (maxfun is not None and (not _is_int(maxfun) or maxfun < 1)):
+        raise BpnnError(f"maxiter must be an integer ≥ 0 and maxfun ≥ 1, got maxiter={maxiter!r}, maxfun={maxfun!r}")
+    if blas_threads not in ("auto", None) and (not _is_int(blas_threads) or blas_threads < 1):
+        raise BpnnError(f"BLAS threads must be a positive integer, got {blas_threads!r}")
     options = dict(options or {})
     if {"maxiter", "maxfun"} & options.keys():
         raise BpnnError("give the budgets as minimize's maxiter= and maxfun=, not in options")
@@ -156,7 +173,10 @@ def minimize(objective, theta0, method="TNC", maxiter=400, maxfun=None, progress
     except KeyboardInterrupt:
         stop_reason, interrupted = "interrupted (Ctrl-C)", True
     if tracker.n_evaluations == 0:  # stopped before the first evaluation: θ₀ is all there is
-        tracker.best_cost = float(objective(tracker.best_theta)[0]) if not interrupted else float("nan")
+        if interrupted:
+            stop_reason, tracker.best_cost = "interrupted (Ctrl-C) before any evaluation", float("nan")
+        else:
+            tracker.best_cost = float(objective(tracker.best_theta)[0])
     return TrainResult(
         theta=tracker.best_theta,
         cost=float(tracker.best_cost),
@@ -170,6 +190,14 @@ def minimize(objective, theta0, method="TNC", maxiter=400, maxfun=None, progress
     )
 
 
+def check_activations_fit(X, sizes):
+    """BpnnError unless θ and one evaluation's activations and deltas (about two numbers per unit and row)
+    fit in memory: said before anything is allocated."""
+    check_fits(f"training the network {list(sizes)} on {X.shape[0]} examples",
+               8 * (sum(s * (r + 1) for r, s in zip(sizes[:-1], sizes[1:])) * 3)
+               + 2 * X.itemsize * X.shape[0] * sum(sizes[1:]))
+
+
 def train(X, y, hidden_layer_sizes=(25,), lam=1.0, method="TNC", maxiter=400, maxfun=None,
           n_classes=None, rng=0, progress=None, init="uniform", blas_threads="auto", **network):
     """Train a network [n, *hidden_layer_sizes, K] on (X, y) with regularization λ = ``lam``.
@@ -179,10 +207,13 @@ def train(X, y, hidden_layer_sizes=(25,), lam=1.0, method="TNC", maxiter=400, ma
     output, cost). With float32 X the method gets its ``FLOAT32_OPTIONS``. Returns the ``TrainResult``
     with ``layer_sizes`` set.
     """
-    method = check_method(method)
+    method, hidden, lam = check_method(method), check_hidden(hidden_layer_sizes), check_lambda(lam)
+    get_activation(network.get("activation", "sigmoid"))
+    get_output_cost(network.get("cost", "cross-entropy"), network.get("output"))
     X, y = check_data(X, y, n_classes=n_classes)
     n_classes = int(n_classes) if n_classes is not None else int(y.max()) + 1
-    sizes = [X.shape[1], *[int(h) for h in hidden_layer_sizes], n_classes]
+    sizes = [X.shape[1], *hidden, n_classes]
+    check_activations_fit(X, sizes)
     Y = one_hot(y, n_classes, X.dtype)
     theta0 = init_weights(sizes, rng, init)
     options = FLOAT32_OPTIONS.get(method) if X.dtype == np.float32 else None

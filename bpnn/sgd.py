@@ -19,10 +19,11 @@ import time
 
 import numpy as np
 
-from .errors import BpnnError
-from .network import check_data, cost, cost_and_grad, dropout_masks, one_hot
-from .optimize import TrainResult
-from .params import as_generator, init_weights
+from .errors import BpnnError, DivergedError
+from .functions import get_activation, get_output_cost
+from .network import check_data, check_lambda, cost, cost_and_grad, dropout_masks, one_hot
+from .optimize import TrainResult, _is_int, check_activations_fit, check_hidden
+from .params import INITIALIZERS, as_generator, init_weights
 from .report import accuracy
 
 __all__ = ["train_sgd"]
@@ -38,6 +39,18 @@ def train_sgd(X, y, hidden_layer_sizes=(100,), epochs=30, batch_size=10, eta=0.2
     holds the options of ``cost_and_grad`` (activation, output, cost). ``progress``, if given, is called
     after each epoch with that epoch's record (epoch, costs, accuracies, seconds).
     """
+    hidden, lam = check_hidden(hidden_layer_sizes), check_lambda(lam)
+    get_activation(network.get("activation", "sigmoid"))
+    get_output_cost(network.get("cost", "cross-entropy"), network.get("output"))
+    if init not in INITIALIZERS:
+        raise BpnnError(f"unknown initializer {init!r}; choose one of {', '.join(INITIALIZERS)}")
+    if not 0.0 <= dropout < 1.0:
+        raise BpnnError(f"dropout must be a probability in [0, 1), got {dropout!r}")
+    if not (_is_int(epochs) and epochs >= 0 and _is_int(batch_size) and batch_size >= 1 and np.isfinite(eta)
+            and eta > 0 and 0 <= momentum < 1 and (early_stop is None or (_is_int(early_stop) and early_stop >= 1))):
+        raise BpnnError(f"need integers epochs ≥ 0, batch size ≥ 1 and early stop ≥ 1, a finite eta > 0 and "
+                        f"0 ≤ momentum < 1; got epochs={epochs!r}, batch size={batch_size!r}, eta={eta!r}, "
+                        f"momentum={momentum!r}, early stop={early_stop!r}")
     X, y = check_data(X, y, n_classes=n_classes)
     n_classes = int(n_classes) if n_classes is not None else int(y.max()) + 1
     if evaluation is not None:
@@ -45,10 +58,8 @@ def train_sgd(X, y, hidden_layer_sizes=(100,), epochs=30, batch_size=10, eta=0.2
         evaluation = X_eval, y_eval, one_hot(y_eval, n_classes, X_eval.dtype)
     elif early_stop:
         raise BpnnError("early stopping needs evaluation data")
-    if epochs < 0 or batch_size < 1 or eta <= 0 or not 0 <= momentum < 1:
-        raise BpnnError(f"need epochs ≥ 0, batch size ≥ 1, eta > 0 and 0 ≤ momentum < 1; got epochs={epochs}, "
-                        f"batch size={batch_size}, eta={eta}, momentum={momentum}")
-    sizes = [X.shape[1], *[int(h) for h in hidden_layer_sizes], n_classes]
+    sizes = [X.shape[1], *hidden, n_classes]
+    check_activations_fit(X, sizes)
     rng = as_generator(rng)
     Y = one_hot(y, n_classes, X.dtype)
     n = X.shape[0]
@@ -73,8 +84,8 @@ def train_sgd(X, y, hidden_layer_sizes=(100,), epochs=30, batch_size=10, eta=0.2
                     velocity -= eta * grad
                     theta += velocity
                 record = _monitor(theta, sizes, X, y, Y, lam, evaluation, network)
-            except BpnnError as error:  # the data and options were checked above: a non-finite cost here diverged
-                raise BpnnError(f"SGD diverged in epoch {epoch} ({error}); try a smaller eta") from None
+            except DivergedError as error:  # the data and options were checked above: the weights diverged
+                raise DivergedError(f"SGD diverged in epoch {epoch} ({error}); try a smaller eta") from None
             record.update(epoch=epoch, seconds=time.perf_counter() - start)
             for key in history:
                 history[key].append(record[key])
@@ -93,8 +104,13 @@ def train_sgd(X, y, hidden_layer_sizes=(100,), epochs=30, batch_size=10, eta=0.2
     except KeyboardInterrupt:
         stop_reason, interrupted = f"interrupted (Ctrl-C) in epoch {epoch}", True
 
-    final = best_theta if history["epoch"] else theta
-    return TrainResult(theta=final, cost=float(cost(final, sizes, X, Y, lam, **network)), method="sgd",
+    if not history["epoch"] and interrupted:  # not one whole epoch: nothing was trained
+        final, final_cost = theta, float("nan")
+        stop_reason = "interrupted (Ctrl-C) before the first whole epoch"
+    else:
+        final = best_theta if history["epoch"] else theta
+        final_cost = float(cost(final, sizes, X, Y, lam, **network))
+    return TrainResult(theta=final, cost=final_cost, method="sgd",
                        n_iterations=len(history["epoch"]), n_evaluations=n_evaluations,
                        seconds=time.perf_counter() - start, stop_reason=stop_reason, interrupted=interrupted,
                        history=history, layer_sizes=sizes)

@@ -1,23 +1,74 @@
-"""Save and load lists of weight matrices Θ⁽¹⁾, Θ⁽²⁾, … as ``Theta1``, ``Theta2``, ….
+"""Weights files: Θ⁽¹⁾, Θ⁽²⁾, … as ``Theta1``, ``Theta2``, …, together with the network they belong to.
 
-``.mat`` files use the course's layout (``ex4weights.mat``: ``Theta1`` 25 × 401, ``Theta2`` 10 × 26, bias in
-column 0) and load in Octave/MATLAB; ``.npz`` files hold the same keys. A file is written whole or not at
-all, and never over an existing file unless ``overwrite=True``.
+Output-unit order, which each format states in a ``classes`` variable (the label of each output row):
+
+* ``.mat`` speaks the course's convention, so that files go both ways between bpnn and the course's
+  Octave/MATLAB code: for a 10-class network (digits), output row k (1-based) is the digit k and row 10 is
+  the digit 0, as in ``ex4weights.mat`` and ``predict.m`` (``classes`` = 1 2 … 9 0). For another number of
+  classes K, row k is label k − 1.
+* ``.npz`` keeps bpnn's own order: row k (0-based) is label k (``classes`` = 0 1 … K−1).
+
+Inside bpnn, row k of the last Θ is always label k; the reordering happens here and nowhere else.
+
+Beside the Θs a file records the network: ``layer_sizes``, ``activation`` (hidden units), ``output`` and
+``cost``, ``classes`` and ``bpnn_version`` (extra variables load fine in Octave/MATLAB). A file with the Θs
+only (the course's own ``ex4weights.mat``) means the course's network: sigmoid hidden units, sigmoid
+outputs, cross-entropy, and the course's order in a ``.mat`` (bpnn's in an ``.npz``).
+
+A file is written whole or not at all, and never over an existing file unless ``overwrite=True``.
 """
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import scipy.io
 
 from .errors import BpnnError
-from .files import write_atomically
-from .params import pack
+from .files import check_regular_file, write_atomically
+from .functions import get_activation, get_output_cost, output_of
+from .params import pack, sizes_of
 
-__all__ = ["save_weights", "load_weights"]
+__all__ = ["SavedNetwork", "save_weights", "load_weights", "course_order"]
 
 _KEY = re.compile(r"^Theta(\d+)$")
+_TEXT = ("activation", "output", "cost", "bpnn_version")
+COURSE_NETWORK = {"activation": "sigmoid", "output": "sigmoid", "cost": "cross-entropy"}
+
+
+@dataclass(frozen=True)
+class SavedNetwork:
+    """What a weights file holds: the Θs in bpnn's order (row k of the last one is label k) and the network.
+
+    ``bpnn_version`` is None for a file that records no network (a course file: the course's network)."""
+
+    thetas: tuple
+    activation: str
+    output: str
+    cost: str
+    bpnn_version: str = None
+
+    @property
+    def layer_sizes(self):
+        return sizes_of(self.thetas)
+
+    @property
+    def theta(self):
+        """The flat parameter vector θ of these matrices."""
+        return pack(self.thetas)
+
+    @property
+    def options(self):
+        """The network's options for ``cost_and_grad``, ``cost``, ``predict_proba``."""
+        return {"activation": self.activation, "output": self.output, "cost": self.cost}
+
+
+def course_order(n_classes):
+    """The label (0..K−1) of each output row in a ``.mat`` file: 1, 2, …, 9, 0 for ten classes (the course's
+    digits), 0..K−1 otherwise."""
+    labels = np.arange(n_classes)
+    return np.roll(labels, -1) if n_classes == 10 else labels
 
 
 def _check_suffix(path):
@@ -25,12 +76,23 @@ def _check_suffix(path):
         raise BpnnError(f"{path}: weights files must end in .mat or .npz")
 
 
-def save_weights(path, thetas, overwrite=False):
-    """Write Θ⁽¹⁾, Θ⁽²⁾, … to ``path`` (``.mat`` or ``.npz``) under the keys Theta1, Theta2, …"""
+def save_weights(path, thetas, *, activation="sigmoid", output=None, cost="cross-entropy", overwrite=False):
+    """Write Θ⁽¹⁾, Θ⁽²⁾, … (bpnn's order) and their network to ``path`` (``.mat``: the course's output order,
+    ``.npz``: bpnn's; see the module docstring). Returns the path."""
+    from . import __version__
+
     path = Path(path)
     _check_suffix(path)
+    thetas = [np.asarray(t, dtype=np.float64) for t in thetas]
     pack(thetas)  # checks that the matrices chain: Θ⁽ˡ⁺¹⁾ has 1 + rows(Θ⁽ˡ⁾) columns
-    named = {f"Theta{i}": np.asarray(t, dtype=np.float64) for i, t in enumerate(thetas, start=1)}
+    get_activation(activation)
+    output = output_of(cost, output)
+    n_classes = thetas[-1].shape[0]
+    classes = course_order(n_classes) if path.suffix.lower() == ".mat" else np.arange(n_classes)
+    thetas[-1] = thetas[-1][classes]
+    named = {f"Theta{i}": t for i, t in enumerate(thetas, start=1)}
+    named.update(layer_sizes=np.array(sizes_of(thetas), dtype=np.float64), classes=classes.astype(np.float64),
+                 activation=activation, output=output, cost=cost, bpnn_version=__version__)
 
     def write(stream):
         if path.suffix.lower() == ".mat":
@@ -41,33 +103,86 @@ def save_weights(path, thetas, overwrite=False):
     return write_atomically(path, write, overwrite)
 
 
-def load_weights(path):
-    """Read Theta1, Theta2, … from a ``.mat`` or ``.npz`` file; returns the list of float64 matrices.
+def _read(path):
+    check_regular_file(path)
+    try:
+        if path.suffix.lower() == ".mat":
+            return scipy.io.loadmat(path)
+        with np.load(path, allow_pickle=False) as archive:
+            return {key: archive[key] for key in archive.files}
+    except NotImplementedError:
+        raise BpnnError(f"{path}: MATLAB v7.3 (HDF5) files are not supported; save it with -v7") from None
+    except Exception as error:  # unreadable bytes: scipy/numpy raise several types
+        raise BpnnError(f"{path}: cannot read weights ({error})") from None
 
-    Raises BpnnError when the file is missing or unreadable, has no Theta keys, skips a number, or holds
-    matrices that do not chain into one network.
+
+def _matrix(path, key, value):
+    value = np.asarray(value)
+    if value.dtype.kind not in "iuf" or value.ndim != 2 or value.size == 0:
+        what = {"U": "text", "S": "text", "O": "a cell array or struct", "c": "complex numbers"}.get(
+            value.dtype.kind, f"{value.dtype} of shape {value.shape}")
+        raise BpnnError(f"{path}: {key} must be a non-empty matrix of real numbers, found {what}")
+    if not np.all(np.isfinite(value)):
+        raise BpnnError(f"{path}: {key} contains NaN or inf")
+    return value.astype(np.float64)
+
+
+def _text(path, contents, key):
+    if key not in contents:
+        return None
+    value = np.asarray(contents[key]).ravel()
+    if value.dtype.kind != "U" or value.size != 1:
+        raise BpnnError(f"{path}: {key} must be a text value, found {value.dtype} of shape {value.shape}")
+    return str(value[0])
+
+
+def _numbers(path, contents, key):
+    value = np.asarray(contents[key]).ravel()
+    if value.dtype.kind not in "iuf" or not np.all(np.isfinite(value)) or np.any(value != np.round(value)):
+        raise BpnnError(f"{path}: {key} must be a list of integers")
+    return value.astype(np.int64)
+
+
+def load_weights(path):
+    """Read a weights file (see the module docstring); returns a ``SavedNetwork`` with the Θs in bpnn's order.
+
+    Raises BpnnError when the file is missing or unreadable, has no Theta matrices, skips a number, holds
+    anything but real finite matrices that chain into one network, or records a network that contradicts
+    its Θs (layer sizes, classes) or that bpnn does not know (activation, output, cost).
     """
     path = Path(path)
     _check_suffix(path)
-    if not path.is_file():
-        raise BpnnError(f"{path}: no such file")
-    try:
-        if path.suffix.lower() == ".mat":
-            contents = scipy.io.loadmat(path)
-        else:
-            with np.load(path, allow_pickle=False) as archive:
-                contents = {key: archive[key] for key in archive.files}
-    except Exception as error:  # unreadable bytes: scipy/numpy raise several types
-        raise BpnnError(f"{path}: cannot read weights ({error})") from None
+    contents = _read(path)
     numbered = {int(m.group(1)): key for key in contents if (m := _KEY.match(key))}
     if not numbered:
         raise BpnnError(f"{path}: no Theta1, Theta2, … matrices in the file")
     if sorted(numbered) != list(range(1, len(numbered) + 1)):
         raise BpnnError(f"{path}: weight matrices must be numbered Theta1..ThetaL without gaps, found "
                         f"{', '.join(numbered[i] for i in sorted(numbered))}")
-    thetas = [np.asarray(contents[numbered[i]], dtype=np.float64) for i in range(1, len(numbered) + 1)]
+    thetas = [_matrix(path, numbered[i], contents[numbered[i]]) for i in range(1, len(numbered) + 1)]
     try:
         pack(thetas)
     except BpnnError as error:
         raise BpnnError(f"{path}: {error}") from None
-    return thetas
+    sizes = sizes_of(thetas)
+    if "layer_sizes" in contents and _numbers(path, contents, "layer_sizes").tolist() != sizes:
+        raise BpnnError(f"{path}: layer_sizes {_numbers(path, contents, 'layer_sizes').tolist()} do not match the "
+                        f"Theta matrices, which make {sizes}")
+    n_classes = sizes[-1]
+    if "classes" in contents:
+        classes = _numbers(path, contents, "classes")
+        if sorted(classes.tolist()) != list(range(n_classes)):
+            raise BpnnError(f"{path}: classes must list the labels 0..{n_classes - 1} once each in output order, "
+                            f"found {classes.tolist()}")
+    else:
+        classes = course_order(n_classes) if path.suffix.lower() == ".mat" else np.arange(n_classes)
+    thetas[-1] = thetas[-1][np.argsort(classes)]  # row k ← the row that stands for label k
+
+    text = {key: _text(path, contents, key) for key in _TEXT}
+    network = {key: text[key] or COURSE_NETWORK[key] for key in ("activation", "cost")}
+    try:
+        get_activation(network["activation"])
+        network["output"] = output_of(network["cost"], text["output"])
+    except BpnnError as error:
+        raise BpnnError(f"{path}: {error}") from None
+    return SavedNetwork(tuple(thetas), bpnn_version=text["bpnn_version"], **network)

@@ -5,54 +5,7 @@
     python scripts/grid_search.py --param hidden=10,25,50 --param lambda=0.1,1,3 --cv 5 --n-jobs 2
 """
 
-import argparse
-
-from bpnn import load_dataset
-from bpnn.cli import add_data_argument, add_network_arguments, describe, network_options, run_script
-from bpnn.runs import grid_run
-from bpnn.search import PARAMETERS, parse_param
-
-DEFAULT_GRIDS = {
-    "tnc": ["hidden=10,25,50", "lambda=0.1,1,3"],
-    "sgd": ["batch-size=10,50,100", "eta=0.05,0.1,0.2,0.5"],
-}
-
-
-def parse_args(argv=None):
-    parser = argparse.ArgumentParser(
-        description="Cross-validate BPNNClassifier at every point of a two-parameter grid, in parallel "
-                    "(joblib), showing points done / total; print the best point and write grid.png (mean "
-                    "accuracy over the two axes, best point outlined) and grid.csv (params, mean, std, seconds).",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
-    )
-    add_data_argument(parser)
-    parser.add_argument("--param", action="append", metavar="NAME=V1,V2,…",
-                        help=f"a grid axis, given twice; NAME one of {', '.join(PARAMETERS)} (default: hidden × "
-                             "lambda for SciPy methods, batch-size × eta for sgd)")
-    parser.add_argument("--method", default="TNC", help="TNC, L-BFGS-B, CG, BFGS or sgd")
-    parser.add_argument("--maxiter", type=int, default=200, help="iterations of a SciPy method at each fit")
-    parser.add_argument("--epochs", type=int, default=15, help="SGD epochs at each fit")
-    parser.add_argument("--cv", type=int, default=3, help="folds (stratified, seeded)")
-    parser.add_argument("--n-jobs", type=int, default=-1, help="parallel workers (-1: all cores)")
-    parser.add_argument("--seed", type=int, default=0, help="seed for the folds and every fit")
-    parser.add_argument("--out", metavar="DIR", help="run folder (default: runs/<timestamp>/)")
-    add_network_arguments(parser)
-    args = parser.parse_args(argv)
-    if args.param is None:
-        args.param = DEFAULT_GRIDS["sgd" if args.method.lower() == "sgd" else "tnc"]
-    if len(args.param) != 2:
-        parser.error("give --param exactly twice (two grid axes)")
-    return args
-
-
-def main(argv=None):
-    args = parse_args(argv)
-    grid = [parse_param(text) for text in args.param]
-    dataset = load_dataset(args.data, args.dtype)
-    print(describe(dataset))
-    grid_run(dataset, grid, args.method, args.maxiter, args.epochs, args.cv, args.n_jobs, args.seed, args.out,
-             args.init, **network_options(args))
-
+from bpnn.cli import launch
 
 if __name__ == "__main__":
-    run_script(main)
+    launch("bpnn.cli.grid")

@@ -4,38 +4,7 @@
     python scripts/make_mat.py data/mnist data/ex4data1.mat          # MNIST IDX folder → course layout
 """
 
-import argparse
-
-from bpnn import load_dataset
-from bpnn.cli import describe, run_script
-from bpnn.convert import write_course_mat
-from bpnn.files import refuse_existing
-
-
-def parse_args(argv=None):
-    parser = argparse.ArgumentParser(
-        description="Convert a digits source (course .mat, 32×32 text digits folder or zip, MNIST IDX folder, "
-                    "mnist.pkl.gz, or 'mnist' from OpenML) to the course's ex4 .mat layout. Images of another "
-                    "size are cropped to the digit's box and resampled to SIZE × SIZE; all parts of the source "
-                    "(training, validation, test) are written, in that order.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
-    )
-    parser.add_argument("source", help="data source (a path, or 'mnist')")
-    parser.add_argument("out", help="the .mat file to write")
-    parser.add_argument("--size", type=int, default=20, help="image side in the output")
-    parser.add_argument("--force", action="store_true", help="replace OUT if it exists")
-    return parser.parse_args(argv)
-
-
-def main(argv=None):
-    args = parse_args(argv)
-    if not args.force:
-        refuse_existing(args.out)  # before a possibly long load
-    dataset = load_dataset(args.source)
-    print(describe(dataset))
-    m, path = write_course_mat(dataset, args.out, args.size, overwrite=args.force)
-    print(f"Wrote {m} images of {args.size}×{args.size} to {path}")
-
+from bpnn.cli import launch
 
 if __name__ == "__main__":
-    run_script(main)
+    launch("bpnn.cli.convert")

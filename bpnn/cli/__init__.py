@@ -1,0 +1,138 @@
+"""What every bpnn script shares: clean exits on bad input or Ctrl-C, option types, common options, the data banner.
+
+Scripts are thin argparse front ends. ``run_script`` turns a BpnnError or OSError into one ``error: …``
+line on stderr and exit status 2 (no traceback), and Ctrl-C into exit status 130. ``Parser`` reports bad
+options the same way (one ``error:`` line, exit 2), and the option types below refuse nonsense (a negative
+λ, a seed of −1, 0 folds) while the command line is read, before any work.
+"""
+
+import argparse
+import math
+import sys
+
+from ..errors import BpnnError
+
+__all__ = ["Parser", "run_script", "describe", "add_data_argument", "add_network_arguments", "network_options",
+           "positive_int", "nonnegative_int", "nonnegative_float", "positive_float", "fraction", "probability",
+           "DEFAULT_NETWORK"]
+
+DEFAULT_NETWORK = {"activation": "sigmoid", "cost": "cross-entropy", "output": None}
+
+
+class Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one ``error: …`` line (exit status 2), like every other bpnn error."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("formatter_class", argparse.ArgumentDefaultsHelpFormatter)
+        super().__init__(**kwargs)
+
+    def error(self, message):
+        print(f"error: {message} (see {self.prog} --help)", file=sys.stderr)
+        sys.exit(2)
+
+
+def _number(kind, text, what, accept):
+    try:
+        value = kind(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
+    if (kind is float and not math.isfinite(value)) or not accept(value):
+        raise argparse.ArgumentTypeError(f"{text!r} is not {what}")
+    return value
+
+
+def positive_int(text):
+    return _number(int, text, "an integer ≥ 1", lambda v: v >= 1)
+
+
+def nonnegative_int(text):
+    return _number(int, text, "an integer ≥ 0", lambda v: v >= 0)
+
+
+def nonnegative_float(text):
+    return _number(float, text, "a finite number ≥ 0", lambda v: v >= 0)
+
+
+def positive_float(text):
+    return _number(float, text, "a finite number > 0", lambda v: v > 0)
+
+
+def fraction(text):
+    return _number(float, text, "a fraction in [0, 1)", lambda v: 0 <= v < 1)
+
+
+def probability(text):
+    return _number(float, text, "a probability in [0, 1)", lambda v: 0 <= v < 1)
+
+
+def add_data_argument(parser):
+    """``--data SOURCE`` and ``--dtype``: the data set (default: the course file or the embedded digits)."""
+    from ..datasets import DTYPES
+
+    parser.add_argument("--data", metavar="SOURCE",
+                        help="a course .mat file; a folder of 32×32 text digits <label>_<index>.txt (or one with "
+                             "trainingDigits/ and testDigits/), or a .zip of either; a folder with the four MNIST "
+                             "IDX files (plain or .gz); mnist.pkl.gz; or 'mnist' (OpenML, cached in the data "
+                             "folder). Default: data/ex4data1.mat if it exists, else the embedded digits (made in "
+                             "data/ on first use; $BPNN_DATA_DIR moves the data folder)")
+    parser.add_argument("--dtype", default="float64", choices=DTYPES,
+                        help="type X is stored and computed in (float32 halves memory; θ stays float64)")
+
+
+def add_network_arguments(parser, init="uniform"):
+    """``--activation``, ``--cost``, ``--output`` and ``--init``: the network's options. Their defaults are
+    applied by ``network_options``, so that a run can tell what the user typed (see ``--weights``)."""
+    from ..functions import COSTS, HIDDEN_ACTIVATIONS, OUTPUTS
+    from ..params import INITIALIZERS
+
+    group = parser.add_argument_group("network")
+    group.add_argument("--activation", choices=list(HIDDEN_ACTIVATIONS),
+                       help=f"hidden-unit activation (default: {DEFAULT_NETWORK['activation']})")
+    group.add_argument("--cost", choices=COSTS,
+                       help=f"cost function; log-likelihood goes with softmax outputs (default: {DEFAULT_NETWORK['cost']})")
+    group.add_argument("--output", choices=OUTPUTS,
+                       help="output activation (default: the cost's own: sigmoid, or softmax for log-likelihood)")
+    group.add_argument("--init", default=init, choices=INITIALIZERS,
+                       help="initial weights: uniform ±√6/√(s_l+s_{l+1}); normal N(0,1); scaled-normal N(0,1/n_in)")
+
+
+def network_options(args):
+    """The ``cost_and_grad`` options chosen on the command line, defaults filled in."""
+    return {key: getattr(args, key) if getattr(args, key) is not None else default
+            for key, default in DEFAULT_NETWORK.items()}
+
+
+def describe(dataset):
+    """One line naming the data set, its shape and its classes."""
+    parts = "".join(f", own {what} part of {len(labels)}" for what, labels in
+                    (("validation", dataset.y_valid), ("test", dataset.y_test)) if labels is not None)
+    return (f"Data: {dataset.name} [{dataset.kind}]: {dataset.X.shape[0]} examples × {dataset.X.shape[1]} "
+            f"features ({dataset.X.dtype}), {dataset.n_classes} classes{parts}")
+
+
+def run_script(main, argv=None):
+    """Call ``main(argv)`` and exit with its return code (0 for None); errors become one message, exit 2;
+    Ctrl-C (outside training, which handles it itself) exits 130 with one line."""
+    try:
+        code = main(argv)
+    except (BpnnError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        code = 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        code = 130
+    except MemoryError:
+        print("error: out of memory (try a smaller network, fewer examples or --dtype float32)", file=sys.stderr)
+        code = 2
+    sys.exit(code or 0)
+
+
+def launch(module, argv=None):
+    """Import ``module`` (a script's implementation) and run its ``main`` under ``run_script``: the import of
+    numpy, SciPy and scikit-learn happens inside, so Ctrl-C while starting up exits cleanly too."""
+    def main(argv):
+        import importlib
+
+        return importlib.import_module(module).main(argv)
+
+    run_script(main, argv)

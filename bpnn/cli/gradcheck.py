@@ -1,0 +1,63 @@
+"""Check backprop's gradient against central differences; exit 1 if the relative difference is ≥ 1e-9.
+
+    python scripts/gradcheck.py                      # the course's 3-5-3 debug problem, λ = 0
+    python scripts/gradcheck.py --lambda 3
+    python scripts/gradcheck.py --full --k 200       # 200 random coordinates of a 400-25-10 network
+    python scripts/gradcheck.py --activation relu --cost log-likelihood --dropout 0.5 --threshold 1e-7
+"""
+
+from . import Parser, add_network_arguments, network_options, nonnegative_float, nonnegative_int, positive_float, positive_int, probability
+from ..gradcheck import check_gradients, debug_problem, full_size_problem
+from ..network import dropout_masks
+
+THRESHOLD = 1e-9
+
+
+def parse_args(argv=None):
+    parser = Parser(
+        description="Compare cost_and_grad's backprop gradient with a central-difference estimate. Prints "
+                    "both side by side (first rows), the relative difference ‖num − ana‖ / ‖num + ana‖ and the "
+                    "largest error per weight matrix; exits 1 unless the difference is below --threshold.",
+    )
+    parser.add_argument("--lambda", dest="lam", type=nonnegative_float, default=0.0, metavar="λ", help="regularization")
+    parser.add_argument("--sizes", type=positive_int, nargs="+", metavar="UNITS",
+                        help="layer sizes, input to output (default: 3 5 3; with --full: 400 25 10)")
+    parser.add_argument("--m", type=positive_int, default=5, help="examples in the debug problem")
+    parser.add_argument("--full", action="store_true",
+                        help="check a full-size network, random θ₀, on the default data (or --data)")
+    parser.add_argument("--data", metavar="PATH", help="with --full: course-layout .mat file")
+    parser.add_argument("--k", type=positive_int, default=200, help="with --full: how many random coordinates to check")
+    parser.add_argument("--seed", type=nonnegative_int, default=0, help="with --full: seed for θ₀ and the coordinates")
+    parser.add_argument("--rows", type=nonnegative_int, default=10, help="how many gradient rows to print")
+    parser.add_argument("--dropout", type=probability, default=0.0, metavar="P",
+                        help="check with a fixed inverted-dropout mask dropping each hidden unit with probability P")
+    parser.add_argument("--threshold", type=positive_float, default=THRESHOLD,
+                        help="exit 1 unless the relative difference is below this")
+    add_network_arguments(parser)
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    options = network_options(args)
+    if args.full:
+        sizes = args.sizes or [400, 25, 10]
+        theta, X, Y = full_size_problem(sizes, args.data, args.seed, args.init)
+    else:
+        sizes = args.sizes or [3, 5, 3]
+        theta, X, Y = debug_problem(sizes, args.m)
+    if args.dropout:
+        options["dropout"] = dropout_masks(sizes, X.shape[0], args.dropout, args.seed)
+    result = check_gradients(theta, sizes, X, Y, args.lam, k=args.k if args.full else None, rng=args.seed, **options)
+    what = (f"Network {sizes} on {X.shape[0]} examples, {len(result.indices)} random coordinates" if args.full
+            else f"Debug problem {sizes}, m = {args.m}")
+    print(f"{what}, λ = {args.lam}, {args.activation} hidden units, {args.cost} cost"
+          + (f", dropout {args.dropout} (fixed mask)" if args.dropout else ""))
+    print(f"{'index':>8} {'numerical':>16} {'analytic':>16}")
+    for index, num, ana in result.rows(args.rows):
+        print(f"{index:8d} {num:16.10f} {ana:16.10f}")
+    print("Largest |numerical − analytic| per weight matrix: "
+          + ", ".join(f"Theta{i}: {e:.3g}" for i, e in enumerate(result.max_abs_error_per_layer, start=1)))
+    print(f"Relative difference: {result.relative_difference:.3e}")
+    return 0 if result.relative_difference < args.threshold else 1
+
