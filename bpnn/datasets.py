@@ -149,6 +149,8 @@ def load_dataset(source=None, dtype=np.float64):
         return _load_folder(path, dtype)
     if not path.exists():
         raise BpnnError(f"{path}: no such file or folder")
+    if not path.is_file():
+        raise BpnnError(f"{path}: not a regular file or folder")
     name = path.name.lower()
     if name.endswith(".mat"):
         X, y = load_mat(path)

@@ -13,7 +13,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .network import predict, predict_proba
-from .optimize import check_method, train
+from .optimize import check_hidden, check_method, train
 from .params import pack, unpack
 from .sgd import train_sgd
 
@@ -74,7 +74,7 @@ class BPNNClassifier(ClassifierMixin, BaseEstimator):
         self.classes_, encoded = np.unique(y, return_inverse=True)
         if len(self.classes_) < 2:
             raise ValueError(f"BPNNClassifier needs samples of at least 2 classes; got 1 class: {self.classes_[0]!r}")
-        hidden = tuple(int(h) for h in np.atleast_1d(self.hidden_layer_sizes))
+        hidden = check_hidden(self.hidden_layer_sizes)
         rng = _generator(self.random_state)
         if str(self.method).lower() == "sgd":
             result = train_sgd(X, encoded, hidden, self.epochs, self.batch_size, self.eta, self.lambda_, self.momentum,

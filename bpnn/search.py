@@ -98,6 +98,12 @@ def grid_search(X, y, grid, estimator=None, cv=3, n_jobs=-1, seed=0, progress=No
     if name_a == name_b:
         raise BpnnError(f"the two grid parameters must differ, got {name_a} twice")
     estimator = estimator if estimator is not None else BPNNClassifier()
+    smallest = int(np.bincount(np.unique(np.asarray(y), return_inverse=True)[1]).min()) if len(y) else 0
+    if not isinstance(cv, (int, np.integer)) or not 2 <= cv <= smallest:
+        raise BpnnError(f"cv must be a number of folds from 2 to {smallest} (the examples of the rarest class), "
+                        f"got {cv!r}")
+    if n_jobs == 0:
+        raise BpnnError("n_jobs = 0 would run nothing: give a positive number, or -1 for all cores")
     folds = list(StratifiedKFold(n_splits=cv, shuffle=True, random_state=seed).split(X, y))
     tasks = [
         delayed(_fit_and_score)(estimator, {**_as_estimator_params(name_a, a), **_as_estimator_params(name_b, b)},

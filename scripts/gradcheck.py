@@ -6,7 +6,9 @@
     python scripts/gradcheck.py --activation relu --cost log-likelihood --dropout 0.5 --threshold 1e-7
 """
 
-from bpnn.cli import launch
-
 if __name__ == "__main__":
+    try:
+        from bpnn.cli import launch  # light: the command's heavy imports happen inside launch
+    except KeyboardInterrupt:  # Ctrl-C in the first milliseconds
+        raise SystemExit(130) from None
     launch("bpnn.cli.gradcheck")

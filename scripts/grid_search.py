@@ -5,7 +5,9 @@
     python scripts/grid_search.py --param hidden=10,25,50 --param lambda=0.1,1,3 --cv 5 --n-jobs 2
 """
 
-from bpnn.cli import launch
-
 if __name__ == "__main__":
+    try:
+        from bpnn.cli import launch  # light: the command's heavy imports happen inside launch
+    except KeyboardInterrupt:  # Ctrl-C in the first milliseconds
+        raise SystemExit(130) from None
     launch("bpnn.cli.grid")

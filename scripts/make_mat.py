@@ -4,7 +4,9 @@
     python scripts/make_mat.py data/mnist data/ex4data1.mat          # MNIST IDX folder → course layout
 """
 
-from bpnn.cli import launch
-
 if __name__ == "__main__":
+    try:
+        from bpnn.cli import launch  # light: the command's heavy imports happen inside launch
+    except KeyboardInterrupt:  # Ctrl-C in the first milliseconds
+        raise SystemExit(130) from None
     launch("bpnn.cli.convert")

@@ -5,7 +5,9 @@
     python scripts/train_sgd.py --cost quadratic --init normal --epochs 10 # the book's first network
 """
 
-from bpnn.cli import launch
-
 if __name__ == "__main__":
+    try:
+        from bpnn.cli import launch  # light: the command's heavy imports happen inside launch
+    except KeyboardInterrupt:  # Ctrl-C in the first milliseconds
+        raise SystemExit(130) from None
     launch("bpnn.cli.sgd")

@@ -5,7 +5,9 @@
     python scripts/train_tnc.py --weights runs/…/weights.mat   # evaluate saved weights instead
 """
 
-from bpnn.cli import launch
-
 if __name__ == "__main__":
+    try:
+        from bpnn.cli import launch  # light: the command's heavy imports happen inside launch
+    except KeyboardInterrupt:  # Ctrl-C in the first milliseconds
+        raise SystemExit(130) from None
     launch("bpnn.cli.train")

@@ -5,8 +5,6 @@
 """
 
 from . import Parser, describe, positive_int
-from ..datasets import load_dataset
-from ..convert import write_course_mat
 from ..files import refuse_existing
 
 
@@ -26,6 +24,9 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
+    from ..convert import write_course_mat
+    from ..datasets import load_dataset
+
     if not args.force:
         refuse_existing(args.out)  # before a possibly long load
     dataset = load_dataset(args.source)

@@ -7,8 +7,6 @@
 """
 
 from . import Parser, add_network_arguments, network_options, nonnegative_float, nonnegative_int, positive_float, positive_int, probability
-from ..gradcheck import check_gradients, debug_problem, full_size_problem
-from ..network import dropout_masks
 
 THRESHOLD = 1e-9
 
@@ -39,6 +37,9 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
+    from ..gradcheck import check_gradients, debug_problem, full_size_problem
+    from ..network import dropout_masks
+
     options = network_options(args)
     if args.full:
         sizes = args.sizes or [400, 25, 10]

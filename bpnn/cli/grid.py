@@ -8,9 +8,6 @@
 import argparse
 
 from . import Parser, add_data_argument, add_network_arguments, describe, network_options, nonnegative_int, positive_int
-from ..datasets import load_dataset
-from ..runs import grid_run
-from ..search import PARAMETERS, parse_param
 
 DEFAULT_GRIDS = {
     "tnc": ["hidden=10,25,50", "lambda=0.1,1,3"],
@@ -37,6 +34,8 @@ def jobs(text):
 
 
 def parse_args(argv=None):
+    from ..search import PARAMETERS
+
     parser = Parser(
         description="Cross-validate BPNNClassifier at every point of a two-parameter grid, in parallel "
                     "(joblib), showing points done / total; print the best point and write grid.png (mean "
@@ -64,6 +63,10 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
+    from ..datasets import load_dataset
+    from ..runs import grid_run
+    from ..search import parse_param
+
     grid = [parse_param(text) for text in args.param]
     dataset = load_dataset(args.data, args.dtype)
     print(describe(dataset))

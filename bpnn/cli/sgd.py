@@ -7,8 +7,6 @@
 
 from . import (Parser, add_data_argument, add_network_arguments, describe, fraction, network_options, nonnegative_float,
                nonnegative_int, positive_float, positive_int, probability)
-from ..datasets import load_dataset
-from ..runs import sgd_run
 
 
 def parse_args(argv=None):
@@ -42,6 +40,9 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
+    from ..datasets import load_dataset
+    from ..runs import sgd_run
+
     dataset = load_dataset(args.data, args.dtype)
     print(describe(dataset))
     return sgd_run(dataset, args.hidden, args.epochs, args.batch_size, args.eta, args.lam, args.momentum, args.early_stop,

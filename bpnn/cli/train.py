@@ -7,9 +7,7 @@
 
 from . import (Parser, add_data_argument, add_network_arguments, describe, fraction, network_options, nonnegative_float,
                nonnegative_int, positive_int)
-from ..datasets import load_dataset
 from ..optimize import METHODS
-from ..runs import evaluate_weights_run, train_run
 
 HIDDEN = [25]
 
@@ -50,6 +48,9 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
+    from ..datasets import load_dataset
+    from ..runs import evaluate_weights_run, train_run
+
     dataset = load_dataset(args.data, args.dtype)
     print(describe(dataset))
     if args.weights:

@@ -8,12 +8,14 @@ dtype, so loading peaks near the size of the final float array plus the raw byte
 """
 
 import gzip
+import math
 import zlib
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import BpnnError
+from ..files import check_regular_file
 
 __all__ = ["IDX_FILES", "find_idx_files", "read_idx", "load_idx_folder"]
 
@@ -43,6 +45,7 @@ def find_idx_files(folder):
 
 
 def _read_bytes(path):
+    check_regular_file(path)
     try:
         if path.suffix == ".gz":
             with gzip.open(path, "rb") as stream:
@@ -66,7 +69,9 @@ def read_idx(path, kind):
     if len(data) < header:
         raise BpnnError(f"{path}: truncated IDX header")
     dims = tuple(int(d) for d in np.frombuffer(data, dtype=">u4", count=n_dims, offset=4))
-    expected = int(np.prod(dims))
+    if 0 in dims:
+        raise BpnnError(f"{path}: IDX {kind} header has a zero dimension ({' × '.join(map(str, dims))}): no data")
+    expected = math.prod(dims)  # Python integers: 2³¹ × 2³¹ × 4 does not wrap around
     if len(data) - header != expected:
         raise BpnnError(f"{path}: truncated or padded IDX file: header promises {' × '.join(map(str, dims))} = "
                         f"{expected} bytes of data, found {len(data) - header}")

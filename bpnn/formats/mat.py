@@ -10,7 +10,7 @@ import numpy as np
 import scipy.io
 
 from ..errors import BpnnError
-from ..files import write_atomically
+from ..files import check_regular_file, write_atomically
 
 __all__ = ["load_mat", "save_mat"]
 
@@ -21,9 +21,7 @@ def load_mat(path):
     Raises BpnnError naming the file and the problem: missing file, not a ``.mat``, no ``X`` or ``y``,
     shapes that do not match, NaN/inf in X, labels that are not integers 1..10.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise BpnnError(f"{path}: no such file")
+    path = check_regular_file(Path(path))
     try:
         contents = scipy.io.loadmat(path)
     except NotImplementedError:
@@ -39,6 +37,8 @@ def load_mat(path):
         raise BpnnError(f"{path}: X must be a numeric m × n matrix, got {X.dtype} of shape {X.shape}")
     if y.size != X.shape[0] or (y.ndim == 2 and 1 not in y.shape):
         raise BpnnError(f"{path}: X has {X.shape[0]} rows but y has shape {y.shape}; expected {X.shape[0]} × 1")
+    if X.shape[0] == 0:
+        raise BpnnError(f"{path}: X has no rows: the file holds no examples")
     X, y = X.astype(np.float64), y.ravel()
     if not np.all(np.isfinite(X)):
         raise BpnnError(f"{path}: X contains NaN or inf")

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import BpnnError
+from ..files import check_regular_file
 
 __all__ = ["load_mnist_pickle"]
 
@@ -60,14 +61,17 @@ def _scaled(images, dtype, path):
 def load_mnist_pickle(path, dtype=np.float64):
     """{'train': (X, y), 'validation': (X, y), 'test': (X, y)} from ``mnist.pkl.gz`` (or a plain ``.pkl``)."""
     path = Path(path)
+    check_regular_file(path)
     try:
         opener = gzip.open if path.suffix == ".gz" else open
         with opener(path, "rb") as stream:
             contents = _ArraysOnly(stream, encoding="latin1").load()  # latin1: the file was written by Python 2
     except BpnnError as error:
         raise BpnnError(f"{path}: {error}") from None
-    except (OSError, EOFError, zlib.error, pickle.UnpicklingError, ValueError, TypeError) as error:
-        raise BpnnError(f"{path}: not a readable pickle of the MNIST arrays ({error})") from None
+    except MemoryError:
+        raise BpnnError(f"{path}: the pickle asks for arrays larger than this machine's memory") from None
+    except Exception as error:  # bytes that are no pickle, or objects put together wrongly (AttributeError, …)
+        raise BpnnError(f"{path}: not a readable pickle of the MNIST arrays ({type(error).__name__}: {error})") from None
     if not (isinstance(contents, tuple) and len(contents) == 3):
         raise BpnnError(f"{path}: expected a (training, validation, test) tuple")
     parts = {}

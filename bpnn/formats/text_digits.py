@@ -7,11 +7,13 @@ are checked and decoded with numpy as a whole (no per-pixel Python loop).
 
 import re
 import zipfile
+import zlib
 from pathlib import Path, PurePosixPath
 
 import numpy as np
 
 from ..errors import BpnnError
+from ..files import check_regular_file
 
 __all__ = ["SIDE", "read_text_digit_files", "text_digits_in_folder", "text_digits_in_zip", "split_folders"]
 
@@ -84,8 +86,21 @@ def text_digits_in_folder(folder, dtype=np.float64):
     return read_text_digit_files(((str(p), p.name, p.read_bytes()) for p in files), folder, dtype)
 
 
+def _member_bytes(archive, path, member):
+    """A zip member's bytes, or BpnnError naming the member (bad CRC, encrypted, unsupported compression)."""
+    try:
+        return archive.read(member)
+    except NotImplementedError as error:  # (a RuntimeError too, so first)
+        raise BpnnError(f"{path}:{member.filename}: unsupported compression ({error})") from None
+    except RuntimeError as error:  # zipfile's word for an encrypted member
+        raise BpnnError(f"{path}:{member.filename}: cannot read it ({error})") from None
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as error:
+        raise BpnnError(f"{path}:{member.filename}: corrupt zip member ({error})") from None
+
+
 def text_digits_in_zip(path, dtype=np.float64):
     """{'train': (X, y), 'test': (X, y)} for a zip of the two-folder layout, else {'all': (X, y)}."""
+    check_regular_file(path)
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as error:
@@ -104,7 +119,8 @@ def text_digits_in_zip(path, dtype=np.float64):
         def read(selected, where):
             selected = sorted(selected, key=lambda m: m.filename)
             return read_text_digit_files(
-                ((f"{path}:{m.filename}", PurePosixPath(m.filename).name, archive.read(m)) for m in selected),
+                ((f"{path}:{m.filename}", PurePosixPath(m.filename).name, _member_bytes(archive, path, m))
+                 for m in selected),
                 where, dtype)
 
         return {key: read(selected, f"{path} ({key})") for key, selected in parts.items()}
