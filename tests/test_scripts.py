@@ -242,3 +242,26 @@ def test_make_mat_script(tmp_path, small_mat):
 
 
 MAKE_MAT = ROOT / "scripts" / "make_mat.py"
+
+
+def test_weights_carry_the_network_and_every_part_is_evaluated(tmp_path):
+    """relu + log-likelihood weights evaluated without retyping the flags, on a source with its own test
+    part: each part is named and evaluated, and the test part's accuracy is the one training reported."""
+    from tests.formats_helpers import write_idx_folder
+
+    write_idx_folder(tmp_path / "idx", np.random.default_rng(0), n_train=60, n_test=20)
+    trained = tmp_path / "trained"
+    done = run(TRAIN, "--data", tmp_path / "idx", "--hidden", 6, "--maxiter", 20, "--activation", "relu",
+               "--cost", "log-likelihood", "--quiet", "--out", trained, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    evaluated = tmp_path / "evaluated"
+    done = run(TRAIN, "--data", tmp_path / "idx", "--weights", trained / "weights.mat", "--out", evaluated, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "relu hidden units, softmax outputs, log-likelihood cost" in done.stdout
+    assert "Training part (60 examples)" in done.stdout and "Test part (20 examples)" in done.stdout
+    assert "All " not in done.stdout
+    metrics = json.loads((evaluated / "metrics.json").read_text())
+    assert metrics["activation"] == "relu" and metrics["evaluated"] == "test part"
+    assert set(metrics["parts"]) == {"training part", "test part"}
+    assert metrics["accuracy"] == json.loads((trained / "metrics.json").read_text())["test_accuracy"]
+    assert metrics["parts"]["training part"]["n_examples"] == 60
