@@ -37,7 +37,7 @@ from .errors import BpnnError
 from .functions import get_activation, get_output_cost
 from .limits import check_fits
 from .network import check_data, check_lambda, cost_and_grad, one_hot
-from .params import init_weights
+from .params import init_weights, is_integer
 from .threads import get_num_threads, limit_blas, using_threads
 
 __all__ = ["METHODS", "BLAS_THREADS", "FLOAT32_OPTIONS", "TrainResult", "check_activations_fit", "check_hidden",
@@ -108,14 +108,10 @@ class _Tracker:
             self.stop_requested = True
 
 
-def _is_int(value):
-    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
-
-
 def check_hidden(hidden_layer_sizes):
     """The hidden layer sizes as a tuple of positive ints (BpnnError for 2.5, 0, −3, "ten", …)."""
     sizes = tuple(np.atleast_1d(np.asarray(hidden_layer_sizes, dtype=object)).tolist())
-    if not all((_is_int(h) or (isinstance(h, float) and h.is_integer())) and h >= 1 for h in sizes):
+    if not all((is_integer(h) or (isinstance(h, float) and h.is_integer())) and h >= 1 for h in sizes):
         raise BpnnError(f"hidden layer sizes must be positive integers, got {list(sizes)!r}")
     return tuple(int(h) for h in sizes)
 
@@ -142,9 +138,9 @@ def minimize(objective, theta0, method="TNC", maxiter=400, maxfun=None, progress
     ``maxiter`` and ``maxfun`` above.
     """
     method = check_method(method)
-    if not _is_int(maxiter) or maxiter < 0 or (maxfun is not None and (not _is_int(maxfun) or maxfun < 1)):
+    if not is_integer(maxiter) or maxiter < 0 or (maxfun is not None and (not is_integer(maxfun) or maxfun < 1)):
         raise BpnnError(f"maxiter must be an integer ≥ 0 and maxfun ≥ 1, got maxiter={maxiter!r}, maxfun={maxfun!r}")
-    if blas_threads not in ("auto", None) and (not _is_int(blas_threads) or blas_threads < 1):
+    if blas_threads not in ("auto", None) and (not is_integer(blas_threads) or blas_threads < 1):
         raise BpnnError(f"BLAS threads must be a positive integer, got {blas_threads!r}")
     options = dict(options or {})
     if {"maxiter", "maxfun"} & options.keys():

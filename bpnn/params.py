@@ -15,7 +15,7 @@ from .errors import BpnnError
 from .limits import check_fits
 
 __all__ = ["check_layer_sizes", "layer_shapes", "n_params", "pack", "sizes_of", "unpack", "INITIALIZERS", "as_generator",
-           "init_weights"]
+           "init_weights", "is_integer"]
 
 
 def check_layer_sizes(layer_sizes):
@@ -93,11 +93,16 @@ def unpack(theta, layer_sizes):
 INITIALIZERS = ("uniform", "normal", "scaled-normal")
 
 
+def is_integer(value):
+    """True for a Python or NumPy integer (not a bool, not a float that happens to be whole)."""
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
 def as_generator(seed):
     """A ``numpy.random.Generator`` from a seed (an integer ≥ 0), None (fresh entropy) or a Generator."""
     if isinstance(seed, np.random.Generator) or seed is None:
         return np.random.default_rng(seed)
-    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or seed < 0:
+    if not is_integer(seed) or seed < 0:
         raise BpnnError(f"seed must be an integer ≥ 0 (or a numpy Generator), got {seed!r}")
     return np.random.default_rng(seed)
 

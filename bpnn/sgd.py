@@ -22,8 +22,8 @@ import numpy as np
 from .errors import BpnnError, DivergedError
 from .functions import get_activation, get_output_cost
 from .network import check_data, check_lambda, cost, cost_and_grad, dropout_masks, one_hot
-from .optimize import TrainResult, _is_int, check_activations_fit, check_hidden
-from .params import INITIALIZERS, as_generator, init_weights
+from .optimize import TrainResult, check_activations_fit, check_hidden
+from .params import INITIALIZERS, as_generator, init_weights, is_integer
 from .report import accuracy
 
 __all__ = ["train_sgd"]
@@ -46,8 +46,8 @@ def train_sgd(X, y, hidden_layer_sizes=(100,), epochs=30, batch_size=10, eta=0.2
         raise BpnnError(f"unknown initializer {init!r}; choose one of {', '.join(INITIALIZERS)}")
     if not 0.0 <= dropout < 1.0:
         raise BpnnError(f"dropout must be a probability in [0, 1), got {dropout!r}")
-    if not (_is_int(epochs) and epochs >= 0 and _is_int(batch_size) and batch_size >= 1 and np.isfinite(eta)
-            and eta > 0 and 0 <= momentum < 1 and (early_stop is None or (_is_int(early_stop) and early_stop >= 1))):
+    if not (is_integer(epochs) and epochs >= 0 and is_integer(batch_size) and batch_size >= 1 and np.isfinite(eta)
+            and eta > 0 and 0 <= momentum < 1 and (early_stop is None or (is_integer(early_stop) and early_stop >= 1))):
         raise BpnnError(f"need integers epochs ≥ 0, batch size ≥ 1 and early stop ≥ 1, a finite eta > 0 and "
                         f"0 ≤ momentum < 1; got epochs={epochs!r}, batch size={batch_size!r}, eta={eta!r}, "
                         f"momentum={momentum!r}, early stop={early_stop!r}")
