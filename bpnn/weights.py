@@ -27,7 +27,7 @@ import scipy.io
 
 from .errors import BpnnError
 from .files import check_regular_file, write_atomically
-from .functions import get_activation, get_output_cost, output_of
+from .functions import get_activation, output_of
 from .params import pack, sizes_of
 
 __all__ = ["SavedNetwork", "save_weights", "load_weights", "course_order"]

@@ -21,7 +21,7 @@ from bpnn import BpnnError
 from bpnn.files import write_atomically
 from bpnn.rundir import RunFolder
 from tests.conftest import ROOT
-from tests.formats_helpers import digit_images, idx_bytes, write_idx_folder, write_text_digits
+from tests.formats_helpers import digit_images, write_idx_folder, write_text_digits
 
 SCRIPTS = {name: ROOT / "scripts" / f"{name}.py" for name in ("train_tnc", "train_sgd", "gradcheck", "grid_search",
                                                                "make_mat")}

@@ -9,7 +9,6 @@ file needs: tuples (built by the pickle machinery itself), numpy arrays and dtyp
 
 import gzip
 import pickle
-import zlib
 from pathlib import Path
 
 import numpy as np
