@@ -1,6 +1,6 @@
 """bpnn's held-out accuracy next to two classic baselines on the same split, for any supported source.
 
-    python benchmarks/bench_baselines.py [--data SOURCE] [--hidden 25] [--lambda 1] [--maxiter 400]
+    python -m benchmarks.bench_baselines [--data SOURCE] [--hidden 25] [--lambda 1] [--maxiter 400]
 
 The baselines are scikit-learn's 3-nearest-neighbour classifier (the kNN tutorial's method) and
 multinomial logistic regression (lbfgs, C = 1). The split is the source's own when it has one, else a
@@ -8,20 +8,17 @@ stratified 20 % hold-out (seed 0), exactly as ``scripts/train_tnc.py`` makes it.
 """
 
 import argparse
-import sys
 import time
 import warnings
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression
+from sklearn.neighbors import KNeighborsClassifier
 
-from sklearn.exceptions import ConvergenceWarning  # noqa: E402
-from sklearn.linear_model import LogisticRegression  # noqa: E402
-from sklearn.neighbors import KNeighborsClassifier  # noqa: E402
-
-from bpnn import accuracy, load_dataset, train  # noqa: E402
-from bpnn.cli import describe  # noqa: E402
-from bpnn.runs import split  # noqa: E402
+from bpnn import load_dataset, train
+from bpnn.report import accuracy
+from bpnn.cli import describe
+from bpnn.datasets import split
 
 
 def main(argv=None):
@@ -42,7 +39,7 @@ def main(argv=None):
     start = time.perf_counter()
     result = train(X_train, y_train, args.hidden, args.lam, args.method, args.maxiter, n_classes=dataset.n_classes)
     rows.append((f"bpnn {result.layer_sizes} {args.method}, λ = {args.lam}",
-                 accuracy(result.theta, result.layer_sizes, X_test, y_test), time.perf_counter() - start))
+                 accuracy(result.network, result.theta, X_test, y_test), time.perf_counter() - start))
     for name, model in (("scikit-learn 3-nearest-neighbour", KNeighborsClassifier(n_neighbors=3)),
                         ("scikit-learn logistic regression", LogisticRegression(max_iter=1000))):
         start = time.perf_counter()

@@ -1,6 +1,6 @@
 """Time bpnn's cost_and_grad on m = 5000 examples of a 400-25-10 network against the competition.
 
-    python benchmarks/bench_costgrad.py [--m 5000] [--hidden 25] [--repeat 15]
+    python -m benchmarks.bench_costgrad [--m 5000] [--hidden 25] [--repeat 15]
 
 Measured in this run, on the same data and θ:
   * scikit-learn's MLPClassifier loss-gradient routine (the function its L-BFGS solver calls), same network;
@@ -13,18 +13,15 @@ The data are the embedded digits (scikit-learn's load_digits, 20×20) drawn with
 """
 
 import argparse
-import sys
-from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from benchmarks.common import best_times, machine, ratio_line  # noqa: E402
-from benchmarks.competitors import LoopBackprop, SklearnObjective  # noqa: E402
-from bpnn import cost_and_grad, init_weights, one_hot, unpack  # noqa: E402
-from bpnn.datasets import embedded_digits  # noqa: E402
-from bpnn.functions import sigmoid  # noqa: E402
+from benchmarks.common import best_times, machine, ratio_line
+from tests.support.competitors import LoopBackprop, SklearnObjective
+from bpnn import Network, cost_and_grad, one_hot
+from bpnn.params import init_weights, unpack
+from bpnn.datasets import embedded_digits
+from bpnn.functions import sigmoid
 
 
 def main(argv=None):
@@ -58,8 +55,8 @@ def main(argv=None):
 
     X32, Y32 = X.astype(np.float32), Y.astype(np.float32)
     times = best_times({
-        "bpnn cost_and_grad": lambda: cost_and_grad(theta, sizes, X, Y, lam),
-        "bpnn cost_and_grad, float32 X": lambda: cost_and_grad(theta, sizes, X32, Y32, lam),
+        "bpnn cost_and_grad": lambda: cost_and_grad(Network(sizes), theta, X, Y, lam),
+        "bpnn cost_and_grad, float32 X": lambda: cost_and_grad(Network(sizes), theta, X32, Y32, lam),
         "scikit-learn MLP _loss_grad_lbfgs": lambda: sk(packed),
         "per-example loop backprop": lambda: loop(theta, X, Y, lam),
         "floor: its three largest matrix products": three_largest_products,

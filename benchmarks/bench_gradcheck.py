@@ -1,6 +1,6 @@
 """Peak memory of a full gradient check of the 400-25-10 network: bpnn's O(n) check against the n×n one.
 
-    python benchmarks/bench_gradcheck.py [--m 200] [--hidden 25]
+    python -m benchmarks.bench_gradcheck [--m 200] [--hidden 25]
 
 bpnn perturbs one coordinate of θ at a time in place, so beyond the data and the network's own
 activations it holds a few vectors of n numbers. A check that builds every perturbation at once (the n×n
@@ -9,16 +9,13 @@ traced with tracemalloc (numpy reports its allocations to it); the check runs on
 """
 
 import argparse
-import sys
 import time
 import tracemalloc
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from bpnn import init_weights, n_params, one_hot  # noqa: E402
-from bpnn.datasets import embedded_digits  # noqa: E402
-from bpnn.gradcheck import check_gradients  # noqa: E402
+from bpnn import Network, one_hot
+from bpnn.params import init_weights, n_params
+from bpnn.datasets import embedded_digits
+from bpnn.gradcheck import check_gradients
 
 
 def mib(n_bytes):
@@ -38,7 +35,7 @@ def main(argv=None):
 
     tracemalloc.start()
     start = time.perf_counter()
-    result = check_gradients(theta, sizes, X, Y, 1.0)
+    result = check_gradients(Network(sizes), theta, X, Y, 1.0)
     seconds = time.perf_counter() - start
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()

@@ -1,23 +1,20 @@
 """How fast the readers are: 3,000 text digit files, and MNIST-sized IDX files (plain and gzipped).
 
-    python benchmarks/bench_loaders.py [--files 3000] [--rows 60000]
+    python -m benchmarks.bench_loaders [--files 3000] [--rows 60000]
 
 Files are made in a temporary folder first (random images), then read with ``bpnn.load_dataset``; for the
 text digits the floor is reading the files' bytes without decoding them.
 """
 
 import argparse
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from bpnn import load_dataset  # noqa: E402
-from tests.formats_helpers import digit_images, write_idx_folder, write_text_digits  # noqa: E402
+from bpnn import load_dataset
+from tests.support.writers import digit_images, write_idx_folder, write_text_digits
 
 
 def seconds(fn):

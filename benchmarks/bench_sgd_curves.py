@@ -1,6 +1,6 @@
 """How fast two of the book's networks learn: the first network against the improved one, same data.
 
-    python benchmarks/bench_sgd_curves.py [--epochs 10] [--eta 0.2] [--seed 0]
+    python -m benchmarks.bench_sgd_curves [--epochs 10] [--eta 0.2] [--seed 0]
 
   first:     sigmoid hidden units, sigmoid outputs, quadratic cost, weights N(0, 1)
   improved:  sigmoid hidden units, sigmoid outputs, cross-entropy cost, weights N(0, 1/n_in)
@@ -12,14 +12,10 @@ first network down.
 """
 
 import argparse
-import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from bpnn.datasets import embedded_digits  # noqa: E402
-from bpnn.runs import holdout  # noqa: E402
-from bpnn.sgd import train_sgd  # noqa: E402
+from bpnn.datasets import embedded_digits
+from bpnn.datasets import holdout
+from bpnn.training.minibatch import train_sgd
 
 CONFIGS = {
     "first (quadratic, N(0,1))": dict(cost="quadratic", init="normal"),

@@ -1,6 +1,6 @@
 """Time to reach a held-out accuracy: bpnn (TNC, L-BFGS-B) against scikit-learn's MLPClassifier(lbfgs).
 
-    python benchmarks/bench_train.py [--data SOURCE] [--hidden 25] [--lambda 1] [--maxiter 200]
+    python -m benchmarks.bench_train [--data SOURCE] [--hidden 25] [--lambda 1] [--maxiter 200]
 
 scikit-learn is given the very same problem: logistic hidden units, the same architecture, alpha = λ
 (its L2 term is also α/(2m) Σ‖W‖², biases excluded), and one-hot targets, which make its outputs logistic
@@ -13,23 +13,20 @@ Split: the source's own, else a stratified 20 % hold-out (seed 0), as scripts/tr
 """
 
 import argparse
-import sys
 import time
 import warnings
-from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.neural_network import MLPClassifier
+from threadpoolctl import threadpool_limits
 
-from sklearn.exceptions import ConvergenceWarning  # noqa: E402
-from sklearn.neural_network import MLPClassifier  # noqa: E402
-from threadpoolctl import threadpool_limits  # noqa: E402
-
-from benchmarks.common import machine  # noqa: E402
-from bpnn import accuracy, load_dataset, one_hot, train  # noqa: E402
-from bpnn.cli import describe  # noqa: E402
-from bpnn.runs import split  # noqa: E402
+from benchmarks.common import machine
+from bpnn import Network, load_dataset, one_hot, train
+from bpnn.report import accuracy
+from bpnn.cli import describe
+from bpnn.datasets import split
 
 
 def time_to_reach(X_train, y_train, X_test, y_test, target, method, hidden, lam, maxiter, n_classes):
@@ -38,13 +35,13 @@ def time_to_reach(X_train, y_train, X_test, y_test, target, method, hidden, lam,
 
     def check(record):
         start = time.perf_counter()
-        if accuracy(record["theta"], [X_train.shape[1], *hidden, n_classes], X_test, y_test) >= target:
+        if accuracy(Network([X_train.shape[1], *hidden, n_classes]), record["theta"], X_test, y_test) >= target:
             reached.update(seconds=record["seconds"] - monitor[0], evaluations=record["n_evaluations"])
         monitor[0] += time.perf_counter() - start
         return bool(reached)  # stop once the target is reached
 
-    result = train(X_train, y_train, hidden, lam, method, maxiter * 5, n_classes=n_classes, rng=0, progress=check)
-    return reached.get("seconds"), reached.get("evaluations"), accuracy(result.theta, result.layer_sizes, X_test, y_test)
+    result = train(X_train, y_train, hidden=hidden, lam, method, maxiter * 5, n_classes=n_classes, seed=0, progress=check)
+    return reached.get("seconds"), reached.get("evaluations"), accuracy(result.network, result.theta, X_test, y_test)
 
 
 def main(argv=None):

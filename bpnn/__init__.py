@@ -1,24 +1,26 @@
 """bpnn: backpropagation neural networks on one flat parameter vector.
 
-The pieces, each in its own module:
-  params     layer shapes, pack / unpack θ (views), init_weights
-  functions  activations, their derivatives, output costs
-  network    forward pass, cost_and_grad (vectorized backprop), predict
+The library, one job per module:
+  network    ``Network`` (the value: sizes, activation, output and cost) and the math of (network, θ):
+             forward, cost_and_grad (vectorized backprop), cost, predict, predict_proba, dropout_masks
+  functions  activations, their derivatives, output costs (exact at saturation)
+  params     pack / unpack θ (views), initializers
+  checks     validation of X, labels, one-hot targets, λ
+  threads    row blocks on parallel threads for large batches, BLAS thread limits
   gradcheck  central-difference gradient check (O(n) memory), the course's debug problem
-  optimize   scipy.optimize.minimize with real maxiter, best θ, history, Ctrl-C; train
-  sgd        mini-batch SGD (momentum, weight decay, dropout, monitoring, early stopping)
-  threads    row blocks on parallel threads for large batches
-  datasets   course .mat layout, the embedded default digits
-  weights    Theta1, Theta2, … in .mat / .npz
+  training   setup, result (TrainResult), scipy (minimize, train), updates (SGD, Momentum, Adam), minibatch
+  datasets   load_dataset (formats/: one reader per format, in a registry), the embedded digits, splits
+  weights    weights files (.mat in the course's order, .npz in bpnn's) that record their network
   report     accuracy, classification report, confusion matrix
-  plots      image grids (hidden units, samples)
+  plots      figures: image grids, learning curves, grid-search maps
   estimator  BPNNClassifier, the scikit-learn estimator
-  search     grid search over two parameters with joblib
-  runs       the scripts' training, evaluation and search runs; rundir, their output folders
-  cli        the scripts' command lines (scripts/*.py call bpnn.cli.launch)
+  search     grid search over two estimator parameters with joblib
+  files, limits, errors   atomic writes, memory checks, the exception types
+and the application, ``bpnn.cli``: the ``bpnn`` command (train, sgd, gradcheck, grid, convert), its runs,
+run folders and printers; ``scripts/*.py`` are front doors to it.
 
-The public names below are loaded on first use (PEP 562), so ``import bpnn`` itself imports none of
-NumPy, SciPy or scikit-learn and the scripts can catch Ctrl-C while those load.
+The public names below are loaded on first use (PEP 562): ``import bpnn`` imports none of NumPy, SciPy or
+scikit-learn, and the commands can catch Ctrl-C while those load.
 """
 
 import importlib
@@ -26,18 +28,18 @@ import importlib
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "datasets": ["Dataset", "default_data_path", "load_dataset", "load_mat", "save_mat"],
-    "errors": ["BpnnError", "DivergedError"],
+    "network": ["Network", "cost_and_grad", "cost", "predict", "predict_proba"],
+    "checks": ["one_hot"],
+    "functions": ["sigmoid_gradient"],
+    "gradcheck": ["check_gradients", "debug_problem"],
+    "training.scipy": ["train"],
+    "training.minibatch": ["train_sgd"],
+    "training.result": ["TrainResult"],
+    "datasets": ["Dataset", "load_dataset"],
+    "weights": ["load_weights", "save_weights"],
+    "report": ["evaluate"],
     "estimator": ["BPNNClassifier"],
-    "functions": ["log_sigmoid", "sigmoid", "sigmoid_gradient"],
-    "gradcheck": ["check_gradients", "debug_problem", "numerical_gradient", "relative_difference"],
-    "network": ["check_data", "cost", "cost_and_grad", "dropout_masks", "forward", "one_hot", "predict",
-                "predict_proba"],
-    "optimize": ["METHODS", "TrainResult", "minimize", "train"],
-    "sgd": ["train_sgd"],
-    "params": ["init_weights", "layer_shapes", "n_params", "pack", "sizes_of", "unpack"],
-    "report": ["accuracy", "evaluate"],
-    "weights": ["SavedNetwork", "load_weights", "save_weights"],
+    "errors": ["BpnnError", "DivergedError"],
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 
@@ -45,9 +47,7 @@ __all__ = sorted(_WHERE)
 
 
 def __getattr__(name):
-    """Load a public name from its module on first use (and the submodule ``threads``)."""
-    if name == "threads":
-        return importlib.import_module(".threads", __name__)
+    """Load a public name from its module on first use."""
     if name not in _WHERE:
         raise AttributeError(f"module 'bpnn' has no attribute {name!r}")
     value = getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)

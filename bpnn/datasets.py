@@ -42,6 +42,8 @@ __all__ = [
     "make_default_mat",
     "default_data_path",
     "load_dataset",
+    "holdout",
+    "split",
 ]
 
 COURSE_FILE = "ex4data1.mat"
@@ -167,6 +169,29 @@ def load_dataset(source=None, dtype=np.float64):
                        X_valid, y_valid, kind="mnist.pkl.gz")
     raise BpnnError(f"{path}: unknown data format; expected a .mat, .zip, .pkl.gz file or a folder "
                     "(text digits, trainingDigits/ + testDigits/, or MNIST IDX files)")
+
+
+def holdout(X, y, size, seed=0, what="test"):
+    """(X_a, y_a, X_b, y_b): a stratified random ``size`` fraction of the rows held out as part b
+    (``size=0``: part b is empty)."""
+    if not 0.0 <= size < 1.0:
+        raise BpnnError(f"{what} size must be in [0, 1), got {size}")
+    if size == 0:
+        return X, y, X[:0], y[:0]
+    from sklearn.model_selection import train_test_split
+
+    try:
+        X_a, X_b, y_a, y_b = train_test_split(X, y, test_size=size, random_state=seed, stratify=y)
+    except ValueError as error:
+        raise BpnnError(f"cannot hold out {size} of {len(y)} examples as {what} data: {error}") from None
+    return X_a, y_a, X_b, y_b
+
+
+def split(dataset, test_size=0.2, seed=0):
+    """(X_train, y_train, X_test, y_test): the source's own split if it has one, else ``holdout``."""
+    if dataset.X_test is not None:
+        return dataset.X, dataset.y, dataset.X_test, dataset.y_test
+    return holdout(dataset.X, dataset.y, test_size, seed)
 
 
 def _text_dataset(train, test, name):

@@ -1,10 +1,12 @@
 """``BPNNClassifier``: bpnn as a scikit-learn estimator (Pipeline, cross_val_score, GridSearchCV).
 
-A thin wrapper: the constructor stores its parameters and nothing else; ``fit`` validates the data with
-scikit-learn's own checks, maps any label values to 0..K−1 (``classes_``), and calls ``bpnn.train`` (a
-SciPy method) or ``bpnn.train_sgd`` (``method="sgd"``) on the same cost_and_grad as everything else.
-Learned attributes end in ``_``: ``coefs_`` (the Θ list), ``classes_``, ``n_features_in_``, ``n_iter_``,
-``loss_``, ``layer_sizes_``.
+A thin face over the training functions: the constructor stores its parameters and nothing else; ``fit``
+validates the data with scikit-learn's own checks, maps any label values to 0..K−1 (``classes_``), and
+calls ``bpnn.train`` (a SciPy solver) or ``bpnn.train_sgd`` (``solver="sgd"``, "nesterov" or "adam") on the
+same ``cost_and_grad`` as everything else. Parameters follow scikit-learn's ``MLPClassifier`` where it has
+the concept (``alpha`` is exactly λ, with the same λ/(2m) scale; ``max_iter``; ``learning_rate_init``;
+``random_state``); a parameter left at None takes the training function's own default, so each default
+is stated once, there.
 """
 
 import numpy as np
@@ -13,9 +15,9 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .network import predict, predict_proba
-from .optimize import check_hidden, check_method, train
-from .params import pack, unpack
-from .sgd import train_sgd
+from .training.minibatch import train_sgd
+from .training.scipy import check_method, train
+from .training.updates import UPDATES
 
 __all__ = ["BPNNClassifier"]
 
@@ -28,44 +30,55 @@ def _generator(random_state):
 
 
 class BPNNClassifier(ClassifierMixin, BaseEstimator):
-    """A backpropagation network classifier trained by SciPy (TNC by default) or mini-batch SGD.
+    """A backpropagation network classifier trained by a SciPy method (TNC by default) or by mini-batches.
 
-    Parameters: ``hidden_layer_sizes`` (one number per hidden layer), ``lambda_`` (L2 strength; bias
-    weights are not regularized), ``method`` ("TNC", "L-BFGS-B", "CG", "BFGS" or "sgd"), ``maxiter``
-    (iterations of a SciPy method), ``activation`` (sigmoid, tanh, relu), ``output`` and ``cost``
-    (sigmoid + cross-entropy, sigmoid + quadratic, softmax + log-likelihood), ``init`` (uniform, normal,
-    scaled-normal; None: uniform for SciPy methods, scaled-normal for SGD), SGD's ``epochs``,
-    ``batch_size``, ``eta``, ``momentum`` and ``dropout``, and ``random_state`` (seed for θ₀ and SGD's
-    shuffling; None: different every fit).
+    Parameters (None: the training function's default): ``hidden_layer_sizes`` (one number per hidden
+    layer), ``activation`` (sigmoid, tanh, relu), ``cost`` and ``output`` (sigmoid + cross-entropy,
+    sigmoid + quadratic, softmax + log-likelihood), ``solver`` ("TNC", "L-BFGS-B", "CG", "BFGS", or the
+    mini-batch rules "sgd", "nesterov", "adam"; None: TNC), ``alpha`` (λ; bias weights are not regularized),
+    ``max_iter`` (iterations of a SciPy solver, epochs of a mini-batch one), ``batch_size``,
+    ``learning_rate_init`` (η), ``momentum``, ``dropout``, ``init`` (uniform, normal, scaled-normal) and
+    ``random_state`` (seed for θ₀ and the shuffling; None: different every fit).
 
-    ``predict_proba`` returns the output units normalized to sum to 1 over the classes (softmax outputs
-    already do; K sigmoid outputs are divided by their sum), so its argmax is ``predict``.
+    Learned attributes: ``network_`` (the ``bpnn.Network``), ``thetas_`` (the course-layout Θ list),
+    ``classes_``, ``n_features_in_``, ``n_iter_``, ``loss_``. ``predict_proba`` returns the output units
+    normalized to sum to 1 over the classes (softmax outputs already do; K sigmoid outputs are divided by
+    their sum), so its argmax is ``predict``.
     """
 
-    def __init__(self, hidden_layer_sizes=(25,), lambda_=1.0, method="TNC", maxiter=400, activation="sigmoid",
-                 output=None, cost="cross-entropy", init=None, epochs=30, batch_size=10, eta=0.2, momentum=0.0,
-                 dropout=0.0, random_state=None):
+    def __init__(self, hidden_layer_sizes=None, activation=None, cost=None, output=None, solver=None, alpha=None, max_iter=None, batch_size=None, learning_rate_init=None, momentum=None,
+                 dropout=None, init=None, random_state=None):
         self.hidden_layer_sizes = hidden_layer_sizes
-        self.lambda_ = lambda_
-        self.method = method
-        self.maxiter = maxiter
         self.activation = activation
-        self.output = output
         self.cost = cost
-        self.init = init
-        self.epochs = epochs
+        self.output = output
+        self.solver = solver
+        self.alpha = alpha
+        self.max_iter = max_iter
         self.batch_size = batch_size
-        self.eta = eta
+        self.learning_rate_init = learning_rate_init
         self.momentum = momentum
         self.dropout = dropout
+        self.init = init
         self.random_state = random_state
 
-    def __sklearn_is_fitted__(self):
-        # The parameter ``lambda_`` ends in "_" like learned attributes, so say explicitly what fitted means.
-        return hasattr(self, "coefs_")
-
-    def _network(self):
-        return {"activation": self.activation, "output": self.output, "cost": self.cost}
+    def _options(self, minibatch):
+        """The keywords of the training function, for the parameters that are set."""
+        given = {"hidden": self.hidden_layer_sizes, "lam": self.alpha, "init": self.init,
+                 "activation": self.activation, "cost": self.cost, "output": self.output}
+        if minibatch:
+            given.update(epochs=self.max_iter, batch_size=self.batch_size, eta=self.learning_rate_init,
+                         momentum=self.momentum, dropout=self.dropout, update=str(self.solver).lower())
+        else:
+            given.update(method=None if self.solver is None else check_method(self.solver), max_iter=self.max_iter)
+            unused = [name for name in ("batch_size", "learning_rate_init", "momentum", "dropout")
+                      if getattr(self, name) is not None]
+            if unused:
+                raise ValueError(f"{', '.join(unused)} apply to the mini-batch solvers ({', '.join(UPDATES)}), "
+                                 f"not to solver={self.solver!r}")
+        if given["hidden"] is not None:
+            given["hidden"] = tuple(np.atleast_1d(given["hidden"]).tolist())
+        return {key: value for key, value in given.items() if value is not None}
 
     def fit(self, X, y):
         """Train on X (n_samples × n_features) and labels y of any values; returns self."""
@@ -74,19 +87,14 @@ class BPNNClassifier(ClassifierMixin, BaseEstimator):
         self.classes_, encoded = np.unique(y, return_inverse=True)
         if len(self.classes_) < 2:
             raise ValueError(f"BPNNClassifier needs samples of at least 2 classes; got 1 class: {self.classes_[0]!r}")
-        hidden = check_hidden(self.hidden_layer_sizes)
-        rng = _generator(self.random_state)
-        if str(self.method).lower() == "sgd":
-            result = train_sgd(X, encoded, hidden, self.epochs, self.batch_size, self.eta, self.lambda_, self.momentum,
-                               dropout=self.dropout, init=self.init or "scaled-normal", n_classes=len(self.classes_),
-                               rng=rng, **self._network())
-        else:
-            result = train(X, encoded, hidden, self.lambda_, check_method(self.method), self.maxiter,
-                           n_classes=len(self.classes_), rng=rng, init=self.init or "uniform", **self._network())
-        self.layer_sizes_ = result.layer_sizes
-        self.coefs_ = [T.copy() for T in unpack(result.theta, result.layer_sizes)]
-        self.n_iter_ = result.n_iterations
-        self.loss_ = result.cost
+        minibatch = str(self.solver).lower() in UPDATES
+        trainer = train_sgd if minibatch else train
+        result = trainer(X, encoded, n_classes=len(self.classes_), seed=_generator(self.random_state),
+                         **self._options(minibatch))
+        self.network_, self.theta_ = result.network, result.theta.copy()
+        self.thetas_ = [T.copy() for T in result.network.unpack(self.theta_)]
+        self.n_iter_ = result.n_steps
+        self.loss_ = result.final_cost
         return self
 
     def _checked(self, X):
@@ -96,10 +104,10 @@ class BPNNClassifier(ClassifierMixin, BaseEstimator):
     def predict_proba(self, X):
         """Class probabilities, one row per sample, columns in the order of ``classes_``."""
         X = self._checked(X)
-        h = predict_proba(pack(self.coefs_), self.layer_sizes_, X, **self._network())
+        h = predict_proba(self.network_, self.theta_, X)
         return h / h.sum(axis=1, keepdims=True)
 
     def predict(self, X):
         """The most likely class label of each sample."""
         X = self._checked(X)
-        return self.classes_[predict(pack(self.coefs_), self.layer_sizes_, X, activation=self.activation)]
+        return self.classes_[predict(self.network_, self.theta_, X)]

@@ -1,6 +1,9 @@
-"""Gradient checking: backprop's gradient against central differences of the same cost.
+"""Gradient checking: backprop's gradient against central differences of the same cost (the course's
+``checkNNGradients`` and ``computeNumericalGradient``).
 
   numerical ∂J/∂θⱼ ≈ (J(θ + ε eⱼ) − J(θ − ε eⱼ)) / 2ε,
+
+with J from ``cost`` (a forward pass only, with the same dropout masks), not from ``cost_and_grad``,
 
 one coordinate at a time: θ is perturbed in place and restored, so memory is O(n), never an n×n matrix
 of perturbation vectors. The check reports the relative difference ‖num − ana‖ / ‖num + ana‖ (the
@@ -12,10 +15,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .datasets import load_dataset
+from .checks import one_hot
 from .errors import BpnnError
-from .network import cost_and_grad, one_hot
-from .params import as_generator, check_layer_sizes, init_weights, unpack
+from .network import Network, cost, cost_and_grad
+from .params import as_generator
 
 __all__ = [
     "numerical_gradient",
@@ -74,33 +77,28 @@ def relative_difference(a, b):
     return float(np.linalg.norm(a - b) / denom) if denom else float(np.linalg.norm(a - b))
 
 
-def check_gradients(theta, layer_sizes, X, Y, lam=0.0, k=None, rng=None, eps=1e-4, **options):
-    """Compare ``cost_and_grad``'s gradient with central differences at θ.
+def check_gradients(network, theta, X, Y, lam=0.0, *, k=None, seed=None, eps=1e-4, masks=None):
+    """Compare ``cost_and_grad``'s gradient with central differences of ``cost`` at θ (``checkNNGradients``).
 
-    All coordinates by default; with ``k``, ``k`` coordinates drawn at random (seeded by ``rng``), which is
-    how a full-size network is checked in seconds. ``options`` go to ``cost_and_grad`` (activation, output, cost, dropout).
+    All coordinates by default; with ``k``, ``k`` coordinates drawn at random (seeded by ``seed``), which
+    is how a full-size network is checked in seconds. ``masks`` fixes the dropout masks for both sides.
     """
-    sizes = check_layer_sizes(layer_sizes)
     theta = np.asarray(theta, dtype=np.float64)
-
-    def f(t):
-        return cost_and_grad(t, sizes, X, Y, lam, **options)
-
-    _, analytic_full = f(theta)
+    _, analytic_full = cost_and_grad(network, theta, X, Y, lam, masks=masks)
     if k is None or k >= theta.size:
         indices = np.arange(theta.size)
     else:
-        indices = np.sort(as_generator(rng).choice(theta.size, size=k, replace=False))
-    numerical = numerical_gradient(f, theta, eps, indices)
+        indices = np.sort(as_generator(seed).choice(theta.size, size=k, replace=False))
+    numerical = numerical_gradient(lambda t: cost(network, t, X, Y, lam, masks=masks), theta, eps, indices)
     analytic = analytic_full[indices]
 
     layer_of = np.empty(theta.size, dtype=np.int64)
-    for layer, view in enumerate(unpack(layer_of, sizes)):
+    for layer, view in enumerate(network.unpack(layer_of)):
         view[...] = layer
     errors = np.abs(numerical - analytic)
     per_layer = [
         float(errors[layer_of[indices] == layer].max()) if np.any(layer_of[indices] == layer) else float("nan")
-        for layer in range(len(sizes) - 1)
+        for layer in range(len(network.sizes) - 1)
     ]
     return GradCheck(indices, numerical, analytic, relative_difference(numerical, analytic), per_layer)
 
@@ -112,27 +110,23 @@ def debug_initialize_weights(fan_out, fan_in):
     return (np.sin(np.arange(1, shape[0] * shape[1] + 1)) / 10.0).reshape(shape, order="F")
 
 
-def debug_problem(layer_sizes=(3, 5, 3), m=5):
-    """The course's small check problem: (θ, X, Y) for these sizes with m examples.
+def debug_problem(sizes=(3, 5, 3), m=5):
+    """The course's small check problem: (θ, X, Y) for these layer sizes with m examples.
 
     Weights and inputs come from ``debug_initialize_weights`` (X is its m × s₁ block without column 0)
     and labels are 1 + (i mod K) for i = 1..m in the course's 1-based terms, i.e. i mod K here.
     """
-    sizes = check_layer_sizes(layer_sizes)
-    theta = np.concatenate(
-        [debug_initialize_weights(fan_out, fan_in).ravel() for fan_in, fan_out in zip(sizes[:-1], sizes[1:])]
-    )
-    X = debug_initialize_weights(m, sizes[0] - 1)
-    y = np.arange(1, m + 1) % sizes[-1]
-    return theta, X, one_hot(y, sizes[-1])
+    network = Network(sizes)
+    theta = np.concatenate([debug_initialize_weights(fan_out, fan_in).ravel()
+                            for fan_in, fan_out in zip(network.sizes[:-1], network.sizes[1:])])
+    X = debug_initialize_weights(m, network.sizes[0] - 1)
+    y = np.arange(1, m + 1) % network.n_classes
+    return theta, X, one_hot(y, network.n_classes)
 
 
-def full_size_problem(layer_sizes=(400, 25, 10), source=None, rng=0, init="uniform"):
-    """(θ, X, Y) for checking a full-size network: θ from ``init_weights`` seeded by ``rng``, X and Y the
-    data set at ``source`` (default: ``load_dataset``'s default)."""
-    dataset = load_dataset(source)
-    sizes = check_layer_sizes(layer_sizes)
-    if sizes[0] != dataset.X.shape[1] or sizes[-1] != dataset.n_classes:
-        raise BpnnError(f"layer sizes {list(sizes)} do not fit {dataset.name}: it has {dataset.X.shape[1]} "
-                        f"features and {dataset.n_classes} classes")
-    return init_weights(sizes, rng, init), dataset.X, one_hot(dataset.y, dataset.n_classes)
+def full_size_problem(network, dataset, seed=0, init="uniform"):
+    """(θ, X, Y) for checking a full-size network on a data set: θ from ``network.init(seed, init)``."""
+    if network.sizes[0] != dataset.X.shape[1] or network.n_classes != dataset.n_classes:
+        raise BpnnError(f"layer sizes {list(network.sizes)} do not fit {dataset.name}: it has "
+                        f"{dataset.X.shape[1]} features and {dataset.n_classes} classes")
+    return network.init(seed, init), dataset.X, one_hot(dataset.y, dataset.n_classes)

@@ -60,7 +60,7 @@ def save_learning_curves(history, path, title="Learning curves"):
     data; written to a new PNG at ``path``."""
     figure = Figure(figsize=(10, 4))
     FigureCanvasAgg(figure)
-    epochs = history["epoch"]
+    epochs = history["step"]
     for position, quantity in enumerate(("cost", "accuracy"), start=1):
         axes = figure.add_subplot(1, 2, position)
         for split, style in (("training", "-"), ("evaluation", "--")):

@@ -3,21 +3,22 @@
 import numpy as np
 from sklearn.metrics import classification_report, confusion_matrix
 
-from .network import check_labels, predict
+from .checks import check_labels
+from .network import predict
 
 __all__ = ["accuracy", "evaluate"]
 
 
-def accuracy(theta, layer_sizes, X, y, activation="sigmoid"):
+def accuracy(network, theta, X, y):
     """Fraction of rows of X whose predicted label equals y."""
-    return float(np.mean(predict(theta, layer_sizes, X, activation=activation) == np.asarray(y)))
+    return float(np.mean(predict(network, theta, X) == np.asarray(y)))
 
 
-def evaluate(theta, layer_sizes, X, y, activation="sigmoid"):
+def evaluate(network, theta, X, y):
     """Accuracy, ``classification_report`` text and confusion matrix (rows: true label) over labels 0..K−1."""
-    n_classes = layer_sizes[-1]
+    n_classes = network.n_classes
     y = check_labels(y, n_classes)
-    predicted = predict(theta, layer_sizes, X, activation=activation)
+    predicted = predict(network, theta, X)
     labels = np.arange(n_classes)
     return {
         "accuracy": float(np.mean(predicted == y)),

@@ -20,47 +20,23 @@ from sklearn.model_selection import StratifiedKFold
 from .errors import BpnnError
 from .estimator import BPNNClassifier
 
-__all__ = ["PARAMETERS", "GridResult", "parse_param", "grid_search"]
-
-# Command-line names of the searchable parameters → (BPNNClassifier parameter, value type).
-PARAMETERS = {
-    "hidden": ("hidden_layer_sizes", int),
-    "lambda": ("lambda_", float),
-    "maxiter": ("maxiter", int),
-    "eta": ("eta", float),
-    "batch-size": ("batch_size", int),
-    "epochs": ("epochs", int),
-    "momentum": ("momentum", float),
-    "dropout": ("dropout", float),
-}
-
-
-def parse_param(text):
-    """'hidden=10,25,50' → ('hidden', [10, 25, 50]); BpnnError naming the problem otherwise."""
-    name, _, values = text.partition("=")
-    name = name.strip().replace("_", "-")
-    if name not in PARAMETERS or not values:
-        raise BpnnError(f"--param {text!r}: expected NAME=V1,V2,… with NAME one of {', '.join(PARAMETERS)}")
-    kind = PARAMETERS[name][1]
-    try:
-        parsed = [kind(v) for v in values.split(",") if v.strip()]
-    except ValueError:
-        raise BpnnError(f"--param {text!r}: values of {name} must be {kind.__name__}s") from None
-    if not parsed:
-        raise BpnnError(f"--param {text!r}: no values")
-    return name, parsed
+__all__ = ["GridResult", "grid_search"]
 
 
 @dataclass
 class GridResult:
     """Mean and standard deviation of the CV accuracy at every point of a two-parameter grid."""
 
-    names: tuple  # the two command-line parameter names
+    names: tuple  # the two parameter names
     values: tuple  # the two lists of values
     mean: np.ndarray  # len(values[0]) × len(values[1])
     std: np.ndarray
     seconds: np.ndarray  # summed fit time over the folds
     cv: int
+
+    def relabelled(self, names):
+        """The same result with the two parameters shown under other names (e.g. the command line's)."""
+        return GridResult(tuple(names), self.values, self.mean, self.std, self.seconds, self.cv)
 
     @property
     def best(self):
@@ -75,22 +51,18 @@ class GridResult:
                 for (i, a), (j, b) in itertools.product(enumerate(self.values[0]), enumerate(self.values[1]))]
 
 
-def _as_estimator_params(name, value):
-    target = PARAMETERS[name][0]
-    return {target: (value,) if target == "hidden_layer_sizes" else value}
-
-
 def _fit_and_score(estimator, params, X, y, train, test, key):
     start = time.perf_counter()
     model = clone(estimator).set_params(**params).fit(X[train], y[train])
     return key, float(model.score(X[test], y[test])), time.perf_counter() - start
 
 
-def grid_search(X, y, grid, estimator=None, cv=3, n_jobs=-1, seed=0, progress=None):
+def grid_search(X, y, grid, *, estimator=None, cv=3, n_jobs=-1, seed=0, progress=None):
     """Cross-validate ``estimator`` (default ``BPNNClassifier()``) at every point of ``grid``.
 
-    ``grid`` is two (name, values) pairs with names from ``PARAMETERS``. ``progress(done, total, seconds)``
-    is called as tasks finish. Returns a ``GridResult``.
+    ``grid`` is two (parameter name, values) pairs naming parameters of the estimator (e.g.
+    ``[("hidden_layer_sizes", [10, 25]), ("alpha", [0.1, 1])]``). ``progress(done, total, seconds)`` is
+    called as tasks finish. Returns a ``GridResult``.
     """
     if len(grid) != 2:
         raise BpnnError(f"the grid needs exactly two parameters, got {len(grid)}")
@@ -98,6 +70,9 @@ def grid_search(X, y, grid, estimator=None, cv=3, n_jobs=-1, seed=0, progress=No
     if name_a == name_b:
         raise BpnnError(f"the two grid parameters must differ, got {name_a} twice")
     estimator = estimator if estimator is not None else BPNNClassifier()
+    unknown = [name for name in (name_a, name_b) if name not in estimator.get_params()]
+    if unknown:
+        raise BpnnError(f"{type(estimator).__name__} has no parameter {', '.join(unknown)}")
     smallest = int(np.bincount(np.unique(np.asarray(y), return_inverse=True)[1]).min()) if len(y) else 0
     if not isinstance(cv, (int, np.integer)) or not 2 <= cv <= smallest:
         raise BpnnError(f"cv must be a number of folds from 2 to {smallest} (the examples of the rarest class), "
@@ -106,8 +81,7 @@ def grid_search(X, y, grid, estimator=None, cv=3, n_jobs=-1, seed=0, progress=No
         raise BpnnError("n_jobs = 0 would run nothing: give a positive number, or -1 for all cores")
     folds = list(StratifiedKFold(n_splits=cv, shuffle=True, random_state=seed).split(X, y))
     tasks = [
-        delayed(_fit_and_score)(estimator, {**_as_estimator_params(name_a, a), **_as_estimator_params(name_b, b)},
-                                X, y, train, test, (i, j, k))
+        delayed(_fit_and_score)(estimator, {name_a: a, name_b: b}, X, y, train, test, (i, j, k))
         for (i, a), (j, b) in itertools.product(enumerate(values_a), enumerate(values_b))
         for k, (train, test) in enumerate(folds)
     ]

@@ -1,10 +1,9 @@
 """Parallel evaluation over blocks of rows, using the threads BLAS would otherwise use.
 
 The cost and gradient are sums over examples, so a batch can be cut into row blocks that are evaluated at
-the same time and added up. For big batches this beats letting a multithreaded BLAS share each matrix
-product, because the elementwise work (sigmoids, deltas), which BLAS never parallelizes, runs on every
-core too: on this project's 2-core machine, one evaluation of 784-100-10 on 60,000 rows takes 320 ms in
-two blocks against 372 ms with two BLAS threads (best of 8, interleaved).
+the same time and added up (``sum_over_row_blocks``). For big batches this beats letting a multithreaded
+BLAS share each matrix product, because the elementwise work (sigmoids, deltas), which BLAS never
+parallelizes, runs on every core too (the README's Performance section has the measurements).
 
 The number of threads is, unless ``set_num_threads`` fixed it (or ``$BPNN_NUM_THREADS``), the number of
 threads BLAS has at the time of the call, so whatever already limits BLAS (``OPENBLAS_NUM_THREADS``,
@@ -13,15 +12,12 @@ two levels of threads never compete for the cores) and restored afterwards; the 
 one block itself. A batch too small to split runs with BLAS at the full thread count, even inside an
 optimizer that holds BLAS at one thread for its own work (see ``bpnn.optimize``).
 
-Splitting pays only when each block carries more elementwise work than handing it to another thread costs
-(about 0.3 ms here: waking the thread, and the two threads taking turns at Python's lock between numpy
-calls). That work is one exponential per unit and row, so a block needs ``MIN_ACTIVATIONS_PER_BLOCK``
-activations (rows × hidden and output units): 60,000 in float64 and 240,000 in float32, whose ``exp`` is
-about four times faster. Measured on 64-30-10, 400-25-10 and 784-100-10 networks for m = 250 … 40,000
-(interleaved, best of 5), the gain crosses 1 near these sizes in both dtypes; 400-25-10 at m = 5000 in
-float64 takes 7.2 ms in two blocks against 8.2 ms with two BLAS threads. Right after multithreaded BLAS
-work, OpenBLAS's worker threads keep spinning for about 0.1 s and take a core from the blocks, so the
-first calls after such work are slower.
+Splitting pays only when each block carries more elementwise work than handing it to another thread
+costs (waking the thread, and the threads taking turns at Python's lock between numpy calls). That work
+is one exponential per unit and row, so a block needs ``MIN_ACTIVATIONS_PER_BLOCK`` activations (rows ×
+hidden and output units), four times more in float32, whose ``exp`` is about four times faster. Right after
+multithreaded BLAS work, OpenBLAS's worker threads keep spinning for a while and take a core from the
+blocks, so the first calls after such work are slower.
 """
 
 import os
@@ -33,7 +29,8 @@ from threadpoolctl import ThreadpoolController
 
 from .errors import BpnnError
 
-__all__ = ["set_num_threads", "get_num_threads", "using_threads", "limit_blas", "row_blocks", "map_blocks"]
+__all__ = ["set_num_threads", "get_num_threads", "using_threads", "limit_blas", "row_blocks", "map_blocks",
+           "sum_over_row_blocks"]
 
 MIN_ACTIVATIONS_PER_BLOCK = {"float64": 60_000, "float32": 240_000}
 
@@ -122,3 +119,15 @@ def map_blocks(fn, *iterables):
         futures = [_pool.submit(fn, *args) for args in items[:-1]]
         last = fn(*items[-1])
         return [future.result() for future in futures] + [last]
+
+
+def sum_over_row_blocks(block, m, network, dtype):
+    """(Σ J, Σ ∇J) of ``block(rows, grads) -> J`` over row blocks of m rows, each block writing its gradient
+    into ``grads`` (views of one flat array per block, in ``dtype``); the sum is float64."""
+    blocks = row_blocks(m, units=sum(network.sizes[1:]), dtype=dtype)
+    flats = [np.empty(network.n_params, dtype=dtype) for _ in blocks]
+    totals = map_blocks(lambda rows, flat: block(rows, network.unpack(flat)), blocks, flats)
+    grad = flats[0].astype(np.float64, copy=False)
+    for other in flats[1:]:
+        grad += other
+    return float(sum(totals)), grad

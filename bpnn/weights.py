@@ -27,41 +27,28 @@ import scipy.io
 
 from .errors import BpnnError
 from .files import check_regular_file, write_atomically
-from .functions import get_activation, output_of
-from .params import pack, sizes_of
+from .network import Network
+from .params import pack
 
-__all__ = ["SavedNetwork", "save_weights", "load_weights", "course_order"]
+__all__ = ["SavedWeights", "save_weights", "load_weights", "course_order"]
 
 _KEY = re.compile(r"^Theta(\d+)$")
 _TEXT = ("activation", "output", "cost", "bpnn_version")
-COURSE_NETWORK = {"activation": "sigmoid", "output": "sigmoid", "cost": "cross-entropy"}
+COURSE_NETWORK = {"activation": "sigmoid", "cost": "cross-entropy"}  # sigmoid outputs: the cost's own
 
 
 @dataclass(frozen=True)
-class SavedNetwork:
-    """What a weights file holds: the Θs in bpnn's order (row k of the last one is label k) and the network.
+class SavedWeights:
+    """What a weights file holds: the network, θ in bpnn's order (row k of the last Θ is label k), and the
+    bpnn version that wrote it (None for a file that records no network: the course's)."""
 
-    ``bpnn_version`` is None for a file that records no network (a course file: the course's network)."""
-
-    thetas: tuple
-    activation: str
-    output: str
-    cost: str
+    network: Network
+    theta: np.ndarray
     bpnn_version: str = None
 
     @property
-    def layer_sizes(self):
-        return sizes_of(self.thetas)
-
-    @property
-    def theta(self):
-        """The flat parameter vector θ of these matrices."""
-        return pack(self.thetas)
-
-    @property
-    def options(self):
-        """The network's options for ``cost_and_grad``, ``cost``, ``predict_proba``."""
-        return {"activation": self.activation, "output": self.output, "cost": self.cost}
+    def thetas(self):
+        return self.network.unpack(self.theta)
 
 
 def course_order(n_classes):
@@ -76,23 +63,20 @@ def _check_suffix(path):
         raise BpnnError(f"{path}: weights files must end in .mat or .npz")
 
 
-def save_weights(path, thetas, *, activation="sigmoid", output=None, cost="cross-entropy", overwrite=False):
-    """Write Θ⁽¹⁾, Θ⁽²⁾, … (bpnn's order) and their network to ``path`` (``.mat``: the course's output order,
-    ``.npz``: bpnn's; see the module docstring). Returns the path."""
+def save_weights(path, network, theta, *, overwrite=False):
+    """Write the network's Θ⁽¹⁾, Θ⁽²⁾, … (θ in bpnn's order) and the network itself to ``path`` (``.mat``:
+    the course's output order, ``.npz``: bpnn's; see the module docstring). Returns the path."""
     from . import __version__
 
     path = Path(path)
     _check_suffix(path)
-    thetas = [np.asarray(t, dtype=np.float64) for t in thetas]
-    pack(thetas)  # checks that the matrices chain: Θ⁽ˡ⁺¹⁾ has 1 + rows(Θ⁽ˡ⁾) columns
-    get_activation(activation)
-    output = output_of(cost, output)
-    n_classes = thetas[-1].shape[0]
+    thetas = [np.array(T, dtype=np.float64) for T in network.unpack(theta)]
+    n_classes = network.n_classes
     classes = course_order(n_classes) if path.suffix.lower() == ".mat" else np.arange(n_classes)
     thetas[-1] = thetas[-1][classes]
     named = {f"Theta{i}": t for i, t in enumerate(thetas, start=1)}
-    named.update(layer_sizes=np.array(sizes_of(thetas), dtype=np.float64), classes=classes.astype(np.float64),
-                 activation=activation, output=output, cost=cost, bpnn_version=__version__)
+    named.update(layer_sizes=np.array(network.sizes, dtype=np.float64), classes=classes.astype(np.float64),
+                 bpnn_version=__version__, **network.names)
 
     def write(stream):
         if path.suffix.lower() == ".mat":
@@ -144,7 +128,7 @@ def _numbers(path, contents, key):
 
 
 def load_weights(path):
-    """Read a weights file (see the module docstring); returns a ``SavedNetwork`` with the Θs in bpnn's order.
+    """Read a weights file (see the module docstring); returns ``SavedWeights`` with θ in bpnn's order.
 
     Raises BpnnError when the file is missing or unreadable, has no Theta matrices, skips a number, holds
     anything but real finite matrices that chain into one network, or records a network that contradicts
@@ -161,10 +145,9 @@ def load_weights(path):
                         f"{', '.join(numbered[i] for i in sorted(numbered))}")
     thetas = [_matrix(path, numbered[i], contents[numbered[i]]) for i in range(1, len(numbered) + 1)]
     try:
-        pack(thetas)
+        sizes = list(Network.of(thetas).sizes)
     except BpnnError as error:
         raise BpnnError(f"{path}: {error}") from None
-    sizes = sizes_of(thetas)
     if "layer_sizes" in contents and _numbers(path, contents, "layer_sizes").tolist() != sizes:
         raise BpnnError(f"{path}: layer_sizes {_numbers(path, contents, 'layer_sizes').tolist()} do not match the "
                         f"Theta matrices, which make {sizes}")
@@ -179,10 +162,9 @@ def load_weights(path):
     thetas[-1] = thetas[-1][np.argsort(classes)]  # row k ← the row that stands for label k
 
     text = {key: _text(path, contents, key) for key in _TEXT}
-    network = {key: text[key] or COURSE_NETWORK[key] for key in ("activation", "cost")}
+    names = {key: text[key] or default for key, default in COURSE_NETWORK.items()}
     try:
-        get_activation(network["activation"])
-        network["output"] = output_of(network["cost"], text["output"])
+        network = Network(tuple(sizes), output=text["output"], **names)
     except BpnnError as error:
         raise BpnnError(f"{path}: {error}") from None
-    return SavedNetwork(tuple(thetas), bpnn_version=text["bpnn_version"], **network)
+    return SavedWeights(network, pack(thetas), text["bpnn_version"])

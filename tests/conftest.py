@@ -1,15 +1,13 @@
 """Shared fixtures: small data sets made by the tests themselves (nothing is downloaded)."""
 
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))  # for benchmarks.competitors, the independent reference implementations
+from bpnn.datasets import embedded_digits, save_mat
 
-from bpnn.datasets import embedded_digits, save_mat  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]  # the checkout: scripts/ and benchmarks/ beside tests/
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,8 @@ import pytest
 import scipy.io
 from sklearn.datasets import load_digits
 
-from bpnn import BpnnError, default_data_path, load_dataset, load_mat
+from bpnn import BpnnError, load_dataset
+from bpnn.datasets import default_data_path, load_mat
 from bpnn.datasets import make_default_mat
 
 

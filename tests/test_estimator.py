@@ -5,13 +5,14 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from bpnn import BpnnError, cost_and_grad, one_hot, pack
+from bpnn import BpnnError, Network, cost_and_grad, one_hot
+from bpnn.params import pack
 from bpnn.estimator import BPNNClassifier
 
 
 @parametrize_with_checks([
     BPNNClassifier(random_state=0),
-    BPNNClassifier(method="sgd", epochs=8, activation="relu", cost="log-likelihood", random_state=0),
+    BPNNClassifier(solver="sgd", max_iter=8, activation="relu", cost="log-likelihood", random_state=0),
 ])
 def test_scikit_learn_estimator_checks(estimator, check):
     check(estimator)
@@ -26,14 +27,14 @@ def data(digits):
 def test_fit_predict_with_any_label_values(data):
     X, y = data
     names = np.array(["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"])
-    model = BPNNClassifier(hidden_layer_sizes=(15,), maxiter=60, random_state=0).fit(X, names[y])
+    model = BPNNClassifier(hidden_layer_sizes=(15,), max_iter=60, random_state=0).fit(X, names[y])
     assert list(model.classes_) == sorted(names)
-    assert model.n_features_in_ == 400 and model.layer_sizes_ == [400, 15, 10]
-    assert [T.shape for T in model.coefs_] == [(15, 401), (10, 16)]
+    assert model.n_features_in_ == 400 and model.network_.sizes == (400, 15, 10)
+    assert [T.shape for T in model.thetas_] == [(15, 401), (10, 16)]
     assert 0 < model.n_iter_ <= 60
     # loss_ is the regularized training cost at the learned weights, recomputed independently here
     encoded = np.searchsorted(model.classes_, names[y])
-    assert model.loss_ == pytest.approx(cost_and_grad(pack(model.coefs_), [400, 15, 10], X, one_hot(encoded, 10), 1.0)[0])
+    assert model.loss_ == pytest.approx(cost_and_grad(Network([400, 15, 10]), pack(model.thetas_), X, one_hot(encoded, 10), 1.0)[0])
     assert model.score(X, names[y]) > 0.95
     proba = model.predict_proba(X[:7])
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
@@ -42,35 +43,35 @@ def test_fit_predict_with_any_label_values(data):
 
 def test_random_state_makes_fits_repeat(data):
     X, y = data
-    a = BPNNClassifier(hidden_layer_sizes=(8,), maxiter=20, random_state=3).fit(X, y)
-    b = BPNNClassifier(hidden_layer_sizes=(8,), maxiter=20, random_state=3).fit(X, y)
-    np.testing.assert_array_equal(a.coefs_[0], b.coefs_[0])
-    c = BPNNClassifier(hidden_layer_sizes=(8,), maxiter=20, random_state=4).fit(X, y)
-    assert not np.array_equal(a.coefs_[0], c.coefs_[0])
+    a = BPNNClassifier(hidden_layer_sizes=(8,), max_iter=20, random_state=3).fit(X, y)
+    b = BPNNClassifier(hidden_layer_sizes=(8,), max_iter=20, random_state=3).fit(X, y)
+    np.testing.assert_array_equal(a.thetas_[0], b.thetas_[0])
+    c = BPNNClassifier(hidden_layer_sizes=(8,), max_iter=20, random_state=4).fit(X, y)
+    assert not np.array_equal(a.thetas_[0], c.thetas_[0])
 
 
 def test_sgd_method(data):
     X, y = data
-    model = BPNNClassifier(method="sgd", epochs=10, hidden_layer_sizes=(30,), random_state=0).fit(X, y)
+    model = BPNNClassifier(solver="sgd", max_iter=10, hidden_layer_sizes=(30,), random_state=0).fit(X, y)
     assert model.n_iter_ == 10 and model.score(X, y) > 0.9
 
 
 def test_pipeline_cross_val_score_and_grid_search_cv(data):
     X, y = data
-    pipe = make_pipeline(StandardScaler(), BPNNClassifier(hidden_layer_sizes=(10,), maxiter=40, random_state=0))
+    pipe = make_pipeline(StandardScaler(), BPNNClassifier(hidden_layer_sizes=(10,), max_iter=40, random_state=0))
     scores = cross_val_score(pipe, X, y, cv=3)
     assert scores.shape == (3,) and scores.mean() > 0.8
-    search = GridSearchCV(BPNNClassifier(maxiter=30, random_state=0),
-                          {"hidden_layer_sizes": [(5,), (15,)], "lambda_": [0.1, 3.0]}, cv=2, n_jobs=2)
+    search = GridSearchCV(BPNNClassifier(max_iter=30, random_state=0),
+                          {"hidden_layer_sizes": [(5,), (15,)], "alpha": [0.1, 3.0]}, cv=2, n_jobs=2)
     search.fit(X, y)
-    assert set(search.best_params_) == {"hidden_layer_sizes", "lambda_"}
+    assert set(search.best_params_) == {"hidden_layer_sizes", "alpha"}
     assert search.cv_results_["mean_test_score"].shape == (4,)
 
 
 def test_bad_parameters_name_the_problem(data):
     X, y = data
     with pytest.raises(BpnnError, match="unknown method 'newton'"):
-        BPNNClassifier(method="newton").fit(X, y)
+        BPNNClassifier(solver="newton").fit(X, y)
     with pytest.raises(BpnnError, match="unknown hidden activation"):
         BPNNClassifier(activation="swish").fit(X, y)
     with pytest.raises(ValueError, match="at least 2 classes"):

@@ -6,10 +6,11 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from bpnn import BpnnError, load_dataset, load_mat
+from bpnn import BpnnError, load_dataset
+from bpnn.datasets import load_mat
 from bpnn.convert import crop_and_resample, write_course_mat
 from bpnn.formats.openml import load_openml_mnist
-from tests.formats_helpers import (digit_images, idx_bytes, write_idx_folder, write_mnist_pickle,
+from tests.support.writers import (digit_images, idx_bytes, write_idx_folder, write_mnist_pickle,
                                    write_text_digits, zip_folder)
 
 

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from bpnn import functions
+from bpnn import Network, functions
 from bpnn.functions import Activation
 from bpnn.gradcheck import (check_gradients, debug_initialize_weights, debug_problem, numerical_gradient,
                             relative_difference)
@@ -32,7 +32,7 @@ def test_debug_problem_matches_the_course_output():
     theta, X, Y = debug_problem()
     assert X.shape == (5, 3) and Y.shape == (5, 3)
     np.testing.assert_array_equal(Y.argmax(axis=1), [1, 2, 0, 1, 2])  # 1 + (i mod 3) → 0-based
-    result = check_gradients(theta, [3, 5, 3], X, Y, 0.0)
+    result = check_gradients(Network([3, 5, 3]), theta, X, Y, 0.0)
     # The course's checkNNGradients prints these first values of Theta1's bias and first weight column
     # (Θ1[r, 0] and Θ1[r, 1] for r = 0, 1, 2; the course unrolls column-major, bpnn row-major).
     T1 = result.analytic[:20].reshape(5, 4)
@@ -45,27 +45,28 @@ def test_debug_problem_matches_the_course_output():
 @pytest.mark.parametrize("sizes", [[3, 5, 3], [4, 5, 5, 3]])
 def test_debug_problem_passes_the_threshold(lam, sizes):
     theta, X, Y = debug_problem(sizes)
-    assert check_gradients(theta, sizes, X, Y, lam).relative_difference < 1e-9
+    assert check_gradients(Network(sizes), theta, X, Y, lam).relative_difference < 1e-9
 
 
 def test_check_catches_a_wrong_derivative(monkeypatch):
     wrong = Activation(functions.HIDDEN_ACTIVATIONS["sigmoid"].apply, lambda a: 1.01 * a * (1 - a))
     monkeypatch.setitem(functions.HIDDEN_ACTIVATIONS, "sigmoid", wrong)
     theta, X, Y = debug_problem()
-    result = check_gradients(theta, [3, 5, 3], X, Y)
+    result = check_gradients(Network([3, 5, 3]), theta, X, Y)
     assert result.relative_difference > 1e-4
     assert result.max_abs_error_per_layer[0] > 1e-7 and result.max_abs_error_per_layer[1] < 1e-9
 
 
 def test_random_coordinates_mode(digits):
     X, y = digits
-    from bpnn import init_weights, one_hot
+    from bpnn import one_hot
+    from bpnn.params import init_weights
     sizes = [400, 25, 10]
-    result = check_gradients(init_weights(sizes, 0), sizes, X[:300], one_hot(y[:300], 10), 1.0, k=60, rng=5)
+    result = check_gradients(Network(sizes), init_weights(sizes, 0), X[:300], one_hot(y[:300], 10), 1.0, k=60, seed=5)
     assert len(result.indices) == 60 == len(set(result.indices.tolist()))
     assert np.all(np.diff(result.indices) > 0)
     assert result.relative_difference < 1e-9
-    again = check_gradients(init_weights(sizes, 0), sizes, X[:300], one_hot(y[:300], 10), 1.0, k=60, rng=5)
+    again = check_gradients(Network(sizes), init_weights(sizes, 0), X[:300], one_hot(y[:300], 10), 1.0, k=60, seed=5)
     np.testing.assert_array_equal(result.indices, again.indices)
     assert len(result.rows(4)) == 4
 

@@ -19,9 +19,10 @@ import scipy.sparse
 import bpnn
 from bpnn import BpnnError
 from bpnn.files import write_atomically
-from bpnn.rundir import RunFolder
+from bpnn.training.scipy import minimize
+from bpnn.cli.rundir import RunFolder
 from tests.conftest import ROOT
-from tests.formats_helpers import digit_images, write_idx_folder, write_text_digits
+from tests.support.writers import digit_images, write_idx_folder, write_text_digits
 
 SCRIPTS = {name: ROOT / "scripts" / f"{name}.py" for name in ("train_tnc", "train_sgd", "gradcheck", "grid_search",
                                                                "make_mat")}
@@ -178,8 +179,8 @@ def test_dangling_symlink_in_out_is_refused_before_training(tmp_path, small_mat)
 
 
 def test_weights_flag_that_contradicts_the_file(tmp_path, small_mat):
-    bpnn.save_weights(tmp_path / "w.mat", bpnn.unpack(bpnn.init_weights([400, 6, 10], 0), [400, 6, 10]),
-                      activation="relu", cost="log-likelihood")
+    network = bpnn.Network((400, 6, 10), activation="relu", cost="log-likelihood")
+    bpnn.save_weights(tmp_path / "w.mat", network, network.init(0))
     done = run("train_tnc", "--data", small_mat, "--weights", tmp_path / "w.mat", "--activation", "sigmoid",
                "--out", tmp_path / "o", cwd=tmp_path)
     assert_clean_failure(done, "--activation sigmoid contradicts", "relu")
@@ -211,36 +212,36 @@ def tiny(digits):
 
 def check_debug_problem(m):
     theta, X, Y = bpnn.debug_problem((3, 5, 3), m)
-    return bpnn.check_gradients(theta, (3, 5, 3), X, Y)
+    return bpnn.check_gradients(bpnn.Network((3, 5, 3)), theta, X, Y)
 
 
 def test_library_rejects_hostile_input(tiny):
     X, y = tiny
     sizes = [400, 5, 10]
-    theta, Y = bpnn.init_weights(sizes, 0), bpnn.one_hot(y, 10)
+    theta, Y = bpnn.Network(sizes).init(0), bpnn.one_hot(y, 10)
     cases = [
-        (lambda: bpnn.cost(theta, sizes, X[:0], Y[:0]), "no rows"),
-        (lambda: bpnn.cost_and_grad(theta, sizes, X[:0], Y[:0]), "no rows"),
-        (lambda: bpnn.cost(theta, sizes, X, Y, -1.0), "finite number ≥ 0"),
-        (lambda: bpnn.cost_and_grad(theta, sizes, X, Y, float("nan")), "finite number ≥ 0"),
-        (lambda: bpnn.cost_and_grad(theta, sizes, X, Y, float("inf")), "finite number ≥ 0"),
-        (lambda: bpnn.cost_and_grad(theta, sizes, scipy.sparse.csr_matrix(X), Y), "sparse"),
-        (lambda: bpnn.cost_and_grad(theta, sizes, X.astype(str), Y), "real numbers"),
-        (lambda: bpnn.cost_and_grad(theta, sizes, X, Y * 0.5), "one-hot"),
-        (lambda: bpnn.cost_and_grad(theta, sizes, X, Y + np.roll(Y, 1, axis=1)), "one-hot"),
-        (lambda: bpnn.cost_and_grad(theta.astype(str), sizes, X, Y), "real numbers"),
-        (lambda: bpnn.train(X, y, (2.5,)), "positive integers"),
-        (lambda: bpnn.train(X, y, (0,)), "positive integers"),
+        (lambda: bpnn.cost(bpnn.Network(sizes), theta, X[:0], Y[:0]), "no rows"),
+        (lambda: bpnn.cost_and_grad(bpnn.Network(sizes), theta, X[:0], Y[:0]), "no rows"),
+        (lambda: bpnn.cost(bpnn.Network(sizes), theta, X, Y, -1.0), "finite number ≥ 0"),
+        (lambda: bpnn.cost_and_grad(bpnn.Network(sizes), theta, X, Y, float("nan")), "finite number ≥ 0"),
+        (lambda: bpnn.cost_and_grad(bpnn.Network(sizes), theta, X, Y, float("inf")), "finite number ≥ 0"),
+        (lambda: bpnn.cost_and_grad(bpnn.Network(sizes), theta, scipy.sparse.csr_matrix(X), Y), "sparse"),
+        (lambda: bpnn.cost_and_grad(bpnn.Network(sizes), theta, X.astype(str), Y), "real numbers"),
+        (lambda: bpnn.cost_and_grad(bpnn.Network(sizes), theta, X, Y * 0.5), "one-hot"),
+        (lambda: bpnn.cost_and_grad(bpnn.Network(sizes), theta, X, Y + np.roll(Y, 1, axis=1)), "one-hot"),
+        (lambda: bpnn.cost_and_grad(bpnn.Network(sizes), theta.astype(str), X, Y), "real numbers"),
+        (lambda: bpnn.train(X, y, hidden=(2.5,)), "positive integers"),
+        (lambda: bpnn.train(X, y, hidden=(0,)), "positive integers"),
         (lambda: bpnn.train(X, y, lam=-1), "finite number ≥ 0"),
         (lambda: bpnn.train(scipy.sparse.csr_matrix(X), y), "sparse"),
         (lambda: bpnn.train(X, np.where(y == 0, 10**10, y)), "memory"),
-        (lambda: bpnn.train(X, y, (10**9,)), "memory"),
-        (lambda: bpnn.train(X, y, rng=-1), "seed must be an integer ≥ 0"),
+        (lambda: bpnn.train(X, y, hidden=(10**9,)), "memory"),
+        (lambda: bpnn.train(X, y, seed=-1), "seed must be an integer ≥ 0"),
         (lambda: bpnn.train(X, y, blas_threads=0), "BLAS threads"),
         (lambda: bpnn.train_sgd(X, y, activation="swish"), "unknown hidden activation"),
         (lambda: bpnn.train_sgd(X, y, cost="quadratic", output="softmax"), "do not go with"),
         (lambda: bpnn.train_sgd(X, y, dropout=1.0), "dropout"),
-        (lambda: bpnn.train_sgd(X, y, eta=float("nan")), "finite eta"),
+        (lambda: bpnn.train_sgd(X, y, eta=float("nan")), "eta .learning rate. must be a finite number"),
         (lambda: bpnn.train_sgd(X, y, lam=-2), "finite number ≥ 0"),
         (lambda: check_debug_problem(m=0), "no rows"),
     ]
@@ -251,7 +252,7 @@ def test_library_rejects_hostile_input(tiny):
 
 def test_estimator_validates_its_parameters(tiny):
     X, y = tiny
-    for params, needle in [({"lambda_": -1.0}, "≥ 0"), ({"hidden_layer_sizes": (2.5,)}, "positive integers")]:
+    for params, needle in [({"alpha": -1.0}, "≥ 0"), ({"hidden_layer_sizes": (2.5,)}, "positive integers")]:
         with pytest.raises(ValueError, match=needle):
             bpnn.BPNNClassifier(**params).fit(X, y)
 
@@ -259,7 +260,7 @@ def test_estimator_validates_its_parameters(tiny):
 def test_sgd_reports_divergence_only_for_divergence(tiny):
     X, y = tiny
     with pytest.raises(bpnn.DivergedError, match="SGD diverged in epoch 1"):
-        bpnn.train_sgd(X, y, (5,), epochs=2, eta=1e300, activation="relu", cost="log-likelihood", init="normal")
+        bpnn.train_sgd(X, y, hidden=(5,), epochs=2, eta=1e300, activation="relu", cost="log-likelihood", init="normal")
 
 
 # ---------- outputs: whole or not at all ----------
@@ -306,6 +307,6 @@ def test_interrupted_before_any_evaluation(tiny):
     def objective(theta):
         raise KeyboardInterrupt
 
-    result = bpnn.minimize(objective, np.zeros(5))
-    assert result.interrupted and result.n_evaluations == 0 and np.isnan(result.cost)
+    result = minimize(objective, np.zeros(5))
+    assert result.interrupted and result.n_evaluations == 0 and np.isnan(result.final_cost)
     assert result.stop_reason == "interrupted (Ctrl-C) before any evaluation"

@@ -4,9 +4,11 @@ import warnings
 import numpy as np
 import pytest
 
-from benchmarks.competitors import LoopBackprop, SklearnObjective
-from bpnn import BpnnError, check_data, cost_and_grad, init_weights, one_hot, pack, predict, predict_proba
+from bpnn import BpnnError, Network, cost_and_grad, one_hot, predict, predict_proba
+from bpnn.checks import check_data
 from bpnn.gradcheck import check_gradients
+from bpnn.params import init_weights, pack
+from tests.support.competitors import LoopBackprop, SklearnObjective
 
 
 def tiny_case():
@@ -21,7 +23,7 @@ def test_cost_on_tiny_case_by_hand():
     theta, X, Y = tiny_case()
     # example 1: y = 1, h = σ(1): −log σ(1) = log(1 + e⁻¹); example 2: y = 0: −log(1 − σ(1)) = log(1 + e)
     by_hand = (math.log1p(math.exp(-1)) + math.log1p(math.exp(1))) / 2
-    J, grad = cost_and_grad(theta, [1, 1, 1], X, Y, 0.0)
+    J, grad = cost_and_grad(Network([1, 1, 1]), theta, X, Y, 0.0)
     assert J == pytest.approx(by_hand, rel=1e-14)
     s = 1 / (1 + math.exp(-1))
     d3 = np.array([s - 1, s])  # output deltas
@@ -33,8 +35,8 @@ def test_cost_on_tiny_case_by_hand():
 
 def test_regularization_skips_bias_columns():
     theta, X, Y = tiny_case()
-    J0, g0 = cost_and_grad(theta, [1, 1, 1], X, Y, 0.0)
-    J3, g3 = cost_and_grad(theta, [1, 1, 1], X, Y, 3.0)
+    J0, g0 = cost_and_grad(Network([1, 1, 1]), theta, X, Y, 0.0)
+    J3, g3 = cost_and_grad(Network([1, 1, 1]), theta, X, Y, 3.0)
     # λ/(2m) Σ W² = 3/4 · (0² + 2²) = 3; gradient gains λ/m · W on weights only
     assert J3 - J0 == pytest.approx(3.0, rel=1e-14)
     np.testing.assert_allclose(g3 - g0, [0, 0, 0, 1.5 * 2.0], atol=1e-15)
@@ -46,7 +48,7 @@ def test_matches_per_example_loop_and_scikit_learn():
     X = rng.random((40, 6))
     Y = one_hot(rng.integers(0, 3, 40), 3)
     theta = init_weights(sizes, 4)
-    J, grad = cost_and_grad(theta, sizes, X, Y, 1.5)
+    J, grad = cost_and_grad(Network(sizes), theta, X, Y, 1.5)
     J_loop, grad_loop = LoopBackprop(sizes)(theta, X, Y, 1.5)
     sk = SklearnObjective(sizes, X, Y, 1.5)
     J_sk, grad_sk = sk(sk.to_sklearn(theta))
@@ -61,7 +63,7 @@ def test_gradient_check_several_depths(sizes, lam):
     rng = np.random.default_rng(sum(sizes))
     X = rng.standard_normal((7, sizes[0]))
     Y = one_hot(rng.integers(0, sizes[-1], 7), sizes[-1])
-    result = check_gradients(init_weights(sizes, 0), sizes, X, Y, lam)
+    result = check_gradients(Network(sizes), init_weights(sizes, 0), X, Y, lam)
     assert result.relative_difference < 1e-9
 
 
@@ -71,7 +73,7 @@ def test_saturated_outputs_give_finite_exact_cost():
     X = np.zeros((2, 1))
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        J, grad = cost_and_grad(theta, [1, 1, 1], X, np.array([[0.0], [1.0]]), 0.0)
+        J, grad = cost_and_grad(Network([1, 1, 1]), theta, X, np.array([[0.0], [1.0]]), 0.0)
     assert J == pytest.approx((1000.0 + 0.0) / 2)  # y = 0 pays z = 1000; y = 1 pays log(1 + e⁻¹⁰⁰⁰) ≈ 0
     assert np.all(np.isfinite(grad))
 
@@ -80,7 +82,7 @@ def test_saturated_outputs_give_finite_exact_cost():
 def test_output_delta_keeps_relative_precision(z):
     # One hidden unit at σ(0) = ½ and Θ2 = [0, 2z] give the output z; with y = 0, ∂J/∂Θ2[0, 0] = σ(z) − 0.
     theta = pack([np.array([[0.0, 0.0]]), np.array([[0.0, 2.0 * z]])])
-    _, grad = cost_and_grad(theta, [1, 1, 1], np.zeros((1, 1)), np.zeros((1, 1)))
+    _, grad = cost_and_grad(Network([1, 1, 1]), theta, np.zeros((1, 1)), np.zeros((1, 1)))
     expected = math.exp(z) / (1.0 + math.exp(z)) if z < 0 else 1.0 / (1.0 + math.exp(-z))
     assert grad[2] == pytest.approx(expected, rel=1e-14, abs=0)  # ½ + (½ − σ(|z|)) loses it for z ≪ 0
 
@@ -88,8 +90,8 @@ def test_output_delta_keeps_relative_precision(z):
 def test_predict_and_proba():
     theta = pack([np.array([[0.0, 1.0], [0.0, -1.0]])])  # a 1-2 network: z = (x, −x)
     X = np.array([[2.0], [-3.0], [0.5]])
-    np.testing.assert_array_equal(predict(theta, [1, 2], X), [0, 1, 0])
-    np.testing.assert_allclose(predict_proba(theta, [1, 2], X)[1], [1 / (1 + math.exp(3)), 1 / (1 + math.exp(-3))])
+    np.testing.assert_array_equal(predict(Network([1, 2]), theta, X), [0, 1, 0])
+    np.testing.assert_allclose(predict_proba(Network([1, 2]), theta, X)[1], [1 / (1 + math.exp(3)), 1 / (1 + math.exp(-3))])
 
 
 def test_one_hot():
@@ -119,11 +121,11 @@ def test_cost_and_grad_shape_and_nan_errors():
     theta = init_weights(sizes, 0)
     X, Y = np.ones((4, 2)), one_hot([0, 1, 0, 1], 2)
     with pytest.raises(BpnnError, match="needs m × 2"):
-        cost_and_grad(theta, sizes, np.ones((4, 3)), Y)
+        cost_and_grad(Network(sizes), theta, np.ones((4, 3)), Y)
     with pytest.raises(BpnnError, match="Y has shape"):
-        cost_and_grad(theta, sizes, X, Y[:3])
+        cost_and_grad(Network(sizes), theta, X, Y[:3])
     with pytest.raises(BpnnError, match="17 numbers"):
-        cost_and_grad(theta[:-1], sizes, X, Y)
+        cost_and_grad(Network(sizes), theta[:-1], X, Y)
     X[2, 1] = np.nan
     with pytest.raises(BpnnError, match="X contains NaN"):
-        cost_and_grad(theta, sizes, X, Y)
+        cost_and_grad(Network(sizes), theta, X, Y)

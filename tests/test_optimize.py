@@ -1,7 +1,10 @@
 import numpy as np
 import pytest
 
-from bpnn import BpnnError, METHODS, accuracy, cost_and_grad, init_weights, minimize, one_hot, train
+from bpnn import BpnnError, Network, cost_and_grad, one_hot, train
+from bpnn.params import init_weights
+from bpnn.report import accuracy
+from bpnn.training.scipy import METHODS, minimize
 
 
 @pytest.fixture(scope="module")
@@ -10,7 +13,7 @@ def problem(digits):
     X, y = X[:400], y[:400]
     sizes = [400, 12, 10]
     Y = one_hot(y, 10)
-    return sizes, X, y, lambda theta: cost_and_grad(theta, sizes, X, Y, 1.0)
+    return sizes, X, y, lambda theta: cost_and_grad(Network(sizes), theta, X, Y, 1.0)
 
 
 def counting(objective):
@@ -28,10 +31,10 @@ def counting(objective):
 def test_maxiter_bounds_tnc(problem, maxiter):
     sizes, X, y, objective = problem
     f, calls = counting(objective)
-    result = minimize(f, init_weights(sizes, 0), "TNC", maxiter=maxiter)
-    assert result.n_iterations == maxiter
+    result = minimize(f, init_weights(sizes, 0), method="TNC", max_iter=maxiter)
+    assert result.n_steps == maxiter
     assert result.n_evaluations == len(calls)
-    assert "maxiter" in result.stop_reason
+    assert "max_iter" in result.stop_reason
     # one TNC iteration is one Newton step: at most maxCGit (≤ 50) inner products plus a line search
     assert len(calls) <= maxiter * 60
 
@@ -41,39 +44,39 @@ def test_maxiter_bounds_the_work_for_every_method(problem):
     for method in METHODS:
         if method == "BFGS":
             continue  # n × n inverse Hessian for n = 4930: covered on a small network below
-        short = minimize(objective, init_weights(sizes, 0), method, maxiter=3)
-        longer = minimize(objective, init_weights(sizes, 0), method, maxiter=12)
-        assert short.n_iterations == 3 and longer.n_iterations == 12, method
+        short = minimize(objective, init_weights(sizes, 0), method=method, max_iter=3)
+        longer = minimize(objective, init_weights(sizes, 0), method=method, max_iter=12)
+        assert short.n_steps == 3 and longer.n_steps == 12, method
         assert short.n_evaluations < longer.n_evaluations
-        assert longer.cost < short.cost
+        assert longer.final_cost < short.final_cost
 
 
 def test_bfgs_and_method_names():
     sizes = [3, 4, 3]
     rng = np.random.default_rng(0)
     X, Y = rng.standard_normal((20, 3)), one_hot(rng.integers(0, 3, 20), 3)
-    result = minimize(lambda t: cost_and_grad(t, sizes, X, Y, 0.1), init_weights(sizes, 0), "bfgs", maxiter=5)
-    assert result.method == "BFGS" and result.n_iterations == 5
+    result = minimize(lambda t: cost_and_grad(Network(sizes), t, X, Y, 0.1), init_weights(sizes, 0), method="bfgs", max_iter=5)
+    assert result.method == "BFGS" and result.n_steps == 5
     with pytest.raises(BpnnError, match="unknown method 'newton'; choose one of TNC"):
-        minimize(lambda t: (0.0, t), np.zeros(3), "newton")
+        minimize(lambda t: (0.0, t), np.zeros(3), method="newton")
 
 
 def test_returns_the_best_theta_evaluated(problem):
     sizes, X, y, objective = problem
     f, calls = counting(objective)
-    result = minimize(f, init_weights(sizes, 1), "TNC", maxiter=8)
+    result = minimize(f, init_weights(sizes, 1), method="TNC", max_iter=8)
     best_J, best_theta = min(calls, key=lambda c: c[0])
-    assert result.cost == best_J
+    assert result.final_cost == best_J
     np.testing.assert_array_equal(result.theta, best_theta)
-    assert objective(result.theta)[0] == pytest.approx(result.cost, rel=1e-12)
+    assert objective(result.theta)[0] == pytest.approx(result.final_cost, rel=1e-12)
 
 
 def test_history_is_per_iteration_and_monotone(problem):
     sizes, X, y, objective = problem
     seen = []
-    result = minimize(objective, init_weights(sizes, 0), "L-BFGS-B", maxiter=15, progress=seen.append)
+    result = minimize(objective, init_weights(sizes, 0), method="L-BFGS-B", max_iter=15, progress=seen.append)
     history = result.history
-    assert history["iteration"] == list(range(1, 16)) == [r["iteration"] for r in seen]
+    assert history["step"] == list(range(1, 16)) == [r["step"] for r in seen]
     assert all(a >= b for a, b in zip(history["cost"], history["cost"][1:]))
     assert history["n_evaluations"][-1] <= result.n_evaluations
     assert all(a <= b for a, b in zip(history["seconds"], history["seconds"][1:]))
@@ -89,28 +92,28 @@ def test_ctrl_c_keeps_the_best_theta_so_far(problem):
         calls.append((objective(theta)[0], theta.copy()))
         return objective(theta)
 
-    result = minimize(interrupted_at_20, init_weights(sizes, 0), "TNC", maxiter=400)
+    result = minimize(interrupted_at_20, init_weights(sizes, 0), method="TNC", max_iter=400)
     assert result.interrupted and "interrupted" in result.stop_reason
     assert result.n_evaluations == 20
     best_J, best_theta = min(calls, key=lambda c: c[0])
-    assert result.cost == best_J
+    assert result.final_cost == best_J
     np.testing.assert_array_equal(result.theta, best_theta)
 
 
 def test_maxiter_zero_returns_theta0_with_its_cost(problem):
     sizes, X, y, objective = problem
     theta0 = init_weights(sizes, 0)
-    result = minimize(objective, theta0, maxiter=0)
+    result = minimize(objective, theta0, max_iter=0)
     np.testing.assert_array_equal(result.theta, theta0)
-    assert result.cost == pytest.approx(objective(theta0)[0])
+    assert result.final_cost == pytest.approx(objective(theta0)[0])
 
 
 def test_train_learns(problem):
     sizes, X, y, _ = problem
-    result = train(X, y, (12,), lam=1.0, maxiter=40, rng=0)
-    assert result.layer_sizes == sizes
-    assert accuracy(result.theta, sizes, X, y) > 0.95
-    again = train(X, y, (12,), lam=1.0, maxiter=40, rng=0)
+    result = train(X, y, hidden=(12,), lam=1.0, max_iter=40, seed=0)
+    assert list(result.network.sizes) == sizes
+    assert accuracy(Network(sizes), result.theta, X, y) > 0.95
+    again = train(X, y, hidden=(12,), lam=1.0, max_iter=40, seed=0)
     np.testing.assert_array_equal(result.theta, again.theta)  # seeded: reproducible
 
 
@@ -124,32 +127,32 @@ def test_train_rejects_bad_data():
 def test_progress_callback_can_stop_training(problem):
     sizes, X, y, objective = problem
     f, calls = counting(objective)
-    result = minimize(f, init_weights(sizes, 0), "TNC", maxiter=400,
-                      progress=lambda record: record["iteration"] == 4 and record["theta"] is not None)
-    assert result.n_iterations == 4 and "stopped by the progress callback" in result.stop_reason
+    result = minimize(f, init_weights(sizes, 0), method="TNC", max_iter=400,
+                      progress=lambda record: record["step"] == 4 and record["theta"] is not None)
+    assert result.n_steps == 4 and "stopped by the progress callback" in result.stop_reason
     assert len(calls) == result.n_evaluations
 
 
 def test_float32_training_matches_float64(digits):
     # The default run's split and network, once in float64 and once in float32 (TNC with FLOAT32_OPTIONS):
     # the float32 run converges to the same cost and the same held-out accuracy within half a point.
-    from bpnn.runs import holdout
+    from bpnn.datasets import holdout
 
     X_train, y_train, X_test, y_test = holdout(*digits, 0.2)
-    runs = {dtype: train(X_train.astype(dtype), y_train, (25,), 1.0, "TNC", maxiter=400)
+    runs = {dtype: train(X_train.astype(dtype), y_train, hidden=(25,), lam=1.0, method="TNC", max_iter=400)
             for dtype in (np.float64, np.float32)}
     r64, r32 = runs[np.float64], runs[np.float32]
     assert "Converged" in r32.stop_reason
-    assert r32.cost == pytest.approx(r64.cost, rel=5e-3)
-    acc64, acc32 = (accuracy(r.theta, r.layer_sizes, X_test, y_test) for r in (r64, r32))
+    assert r32.final_cost == pytest.approx(r64.final_cost, rel=5e-3)
+    acc64, acc32 = (accuracy(r.network, r.theta, X_test, y_test) for r in (r64, r32))
     assert acc64 > 0.95 and abs(acc32 - acc64) <= 0.005
 
 
 def test_cost_and_grad_float32_agrees_with_float64(problem):
     sizes, X, y, _ = problem
     theta, Y = init_weights(sizes, 3), one_hot(y, 10)
-    J64, g64 = cost_and_grad(theta, sizes, X, Y, 1.0)
-    J32, g32 = cost_and_grad(theta, sizes, X.astype(np.float32), Y.astype(np.float32), 1.0)
+    J64, g64 = cost_and_grad(Network(sizes), theta, X, Y, 1.0)
+    J32, g32 = cost_and_grad(Network(sizes), theta, X.astype(np.float32), Y.astype(np.float32), 1.0)
     assert isinstance(J32, float) and g32.dtype == np.float64 and g32.shape == g64.shape
     assert J32 == pytest.approx(J64, rel=1e-6)
     assert np.linalg.norm(g32 - g64) <= 1e-5 * np.linalg.norm(g64)
@@ -158,8 +161,8 @@ def test_cost_and_grad_float32_agrees_with_float64(problem):
 def test_minimize_passes_options_and_keeps_the_budgets_its_own(problem):
     sizes, X, y, objective = problem
     theta0 = init_weights(sizes, 0)
-    coarse = minimize(objective, theta0, "TNC", maxiter=50, options={"accuracy": 1e-2})
-    fine = minimize(objective, theta0, "TNC", maxiter=50)
+    coarse = minimize(objective, theta0, method="TNC", max_iter=50, options={"accuracy": 1e-2})
+    fine = minimize(objective, theta0, method="TNC", max_iter=50)
     assert coarse.n_evaluations != fine.n_evaluations  # the option reached SciPy's TNC
-    with pytest.raises(BpnnError, match="maxiter= and maxfun="):
-        minimize(objective, theta0, "TNC", options={"maxfun": 10})
+    with pytest.raises(BpnnError, match="max_iter= and maxfun="):
+        minimize(objective, theta0, method="TNC", options={"maxfun": 10})

@@ -5,7 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from bpnn import BpnnError, cost_and_grad, init_weights, one_hot, pack, predict_proba
+from bpnn import BpnnError, Network, cost_and_grad, one_hot, predict_proba
+from bpnn.params import init_weights, pack
 from bpnn.functions import get_output_cost
 from bpnn.gradcheck import check_gradients
 from bpnn.network import cost, dropout_masks
@@ -26,7 +27,7 @@ def problem(sizes, seed=0, m=9):
 def test_gradient_check_every_combination(activation, output, cost_name, sizes):
     X, Y = problem(sizes, seed=len(sizes))
     theta = init_weights(sizes, 1, "scaled-normal")
-    result = check_gradients(theta, sizes, X, Y, 0.7, activation=activation, output=output, cost=cost_name)
+    result = check_gradients(Network(sizes, activation=activation, output=output, cost=cost_name), theta, X, Y, 0.7)
     threshold = 1e-9 if (activation, output, cost_name) == ("sigmoid", "sigmoid", "cross-entropy") else 1e-7
     assert result.relative_difference < threshold
 
@@ -35,27 +36,26 @@ def test_gradient_check_every_combination(activation, output, cost_name, sizes):
 def test_gradient_check_with_a_fixed_dropout_mask(activation):
     sizes = [5, 8, 6, 3]
     X, Y = problem(sizes, m=12)
-    masks = dropout_masks(sizes, 12, 0.4, rng=3)
+    masks = dropout_masks(Network(sizes), 12, 0.4, seed=3)
     theta = init_weights(sizes, 2, "scaled-normal")
-    result = check_gradients(theta, sizes, X, Y, 0.5, activation=activation, cost="log-likelihood", dropout=masks)
+    result = check_gradients(Network(sizes, activation=activation, cost="log-likelihood"), theta, X, Y, 0.5, masks=masks)
     assert result.relative_difference < 1e-7
-    without = cost_and_grad(theta, sizes, X, Y, 0.5, activation=activation, cost="log-likelihood")[1]
-    assert not np.allclose(without, cost_and_grad(theta, sizes, X, Y, 0.5, activation=activation,
-                                                  cost="log-likelihood", dropout=masks)[1])
+    without = cost_and_grad(Network(sizes, activation=activation, cost="log-likelihood"), theta, X, Y, 0.5)[1]
+    assert not np.allclose(without, cost_and_grad(Network(sizes, activation=activation, cost="log-likelihood"), theta, X, Y, 0.5, masks=masks)[1])
 
 
 def test_dropout_masks_are_inverted_and_seeded():
-    masks = dropout_masks([10, 400, 300, 2], 50, 0.25, rng=0)
+    masks = dropout_masks(Network([10, 400, 300, 2]), 50, 0.25, seed=0)
     assert [m.shape for m in masks] == [(50, 400), (50, 300)]
     values = np.unique(np.concatenate([m.ravel() for m in masks]))
     np.testing.assert_allclose(values, [0.0, 1 / 0.75])
     kept = np.mean(np.concatenate([m.ravel() for m in masks]) > 0)
     assert kept == pytest.approx(0.75, abs=0.01)
-    np.testing.assert_array_equal(masks[0], dropout_masks([10, 400, 300, 2], 50, 0.25, rng=0)[0])
+    np.testing.assert_array_equal(masks[0], dropout_masks(Network([10, 400, 300, 2]), 50, 0.25, seed=0)[0])
     with pytest.raises(BpnnError, match="dropout probability"):
-        dropout_masks([3, 4, 2], 5, 1.0)
+        dropout_masks(Network([3, 4, 2]), 5, 1.0)
     with pytest.raises(BpnnError, match="one m × s_l mask per hidden layer"):
-        cost_and_grad(init_weights([3, 4, 2], 0), [3, 4, 2], np.ones((5, 3)), one_hot([0] * 5, 2), dropout=[np.ones((5, 3))])
+        cost_and_grad(Network([3, 4, 2]), init_weights([3, 4, 2], 0), np.ones((5, 3)), one_hot([0] * 5, 2), masks=[np.ones((5, 3))])
 
 
 def test_costs_by_hand():
@@ -63,11 +63,11 @@ def test_costs_by_hand():
     theta = pack([np.array([[0.0, 1.0], [0.0, -1.0]])])
     X, Y = np.array([[1.0]]), np.array([[1.0, 0.0]])
     s = 1 / (1 + math.exp(-1))  # σ(1); σ(−1) = 1 − s
-    assert cost(theta, [1, 2], X, Y, cost="quadratic") == pytest.approx(0.5 * ((s - 1) ** 2 + (1 - s) ** 2))
-    assert cost(theta, [1, 2], X, Y, cost="cross-entropy") == pytest.approx(-math.log(s) - math.log(s))
+    assert cost(Network([1, 2], cost="quadratic"), theta, X, Y) == pytest.approx(0.5 * ((s - 1) ** 2 + (1 - s) ** 2))
+    assert cost(Network([1, 2], cost="cross-entropy"), theta, X, Y) == pytest.approx(-math.log(s) - math.log(s))
     # softmax of (1, −1): p₀ = e / (e + e⁻¹); log-likelihood −log p₀ = log(1 + e⁻²)
-    assert cost(theta, [1, 2], X, Y, cost="log-likelihood") == pytest.approx(math.log1p(math.exp(-2)))
-    np.testing.assert_allclose(predict_proba(theta, [1, 2], X, cost="log-likelihood"),
+    assert cost(Network([1, 2], cost="log-likelihood"), theta, X, Y) == pytest.approx(math.log1p(math.exp(-2)))
+    np.testing.assert_allclose(predict_proba(Network([1, 2], cost="log-likelihood"), theta, X),
                                [[1 / (1 + math.exp(-2)), 1 / (1 + math.exp(2))]])
 
 
@@ -78,14 +78,13 @@ def test_cost_equals_cost_and_grad():
     for activation in ACTIVATIONS:
         for output, cost_name in PAIRS:
             options = dict(activation=activation, output=output, cost=cost_name)
-            assert cost(theta, sizes, X, Y, 2.0, **options) == pytest.approx(
-                cost_and_grad(theta, sizes, X, Y, 2.0, **options)[0], rel=1e-14)
+            assert cost(Network(sizes, **options), theta, X, Y, 2.0) == pytest.approx(
+                cost_and_grad(Network(sizes, **options), theta, X, Y, 2.0)[0], rel=1e-14)
 
 
 def test_softmax_saturation_is_finite():
     theta = pack([np.array([[0.0, 1000.0], [0.0, -1000.0]])])
-    J, grad = cost_and_grad(theta, [1, 2], np.array([[1.0], [-1.0]]), np.array([[0.0, 1.0], [0.0, 1.0]]),
-                            cost="log-likelihood")
+    J, grad = cost_and_grad(Network([1, 2], cost="log-likelihood"), theta, np.array([[1.0], [-1.0]]), np.array([[0.0, 1.0], [0.0, 1.0]]))
     assert J == pytest.approx(2000.0 / 2)  # first example pays z₀ − z₁ = 2000, the second nothing
     assert np.all(np.isfinite(grad))
 
@@ -106,4 +105,4 @@ def test_nonsense_pairs_are_rejected(options, message):
 
 def test_unknown_activation():
     with pytest.raises(BpnnError, match="unknown hidden activation 'swish'; choose one of sigmoid, tanh, relu"):
-        cost_and_grad(init_weights([2, 2, 2], 0), [2, 2, 2], np.ones((1, 2)), np.eye(2)[:1], activation="swish")
+        cost_and_grad(Network([2, 2, 2], activation="swish"), init_weights([2, 2, 2], 0), np.ones((1, 2)), np.eye(2)[:1])

@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
 
-from bpnn import BpnnError, init_weights, layer_shapes, n_params, pack, sizes_of, unpack
+from bpnn import BpnnError
+from bpnn.params import init_weights, layer_shapes, n_params, pack, sizes_of, unpack
 
 DEPTHS = [[400, 25, 10], [1024, 16, 16, 10], [3, 5, 3], [2, 1]]
 

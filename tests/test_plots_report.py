@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 from sklearn.metrics import classification_report
 
-from bpnn import BpnnError, evaluate, pack
+from bpnn import BpnnError, Network, evaluate
+from bpnn.params import pack
 from bpnn.plots import grid_shape, save_image_grid, tile_images
 
 
@@ -37,7 +38,7 @@ def test_evaluate_matches_scikit_learn():
     theta = pack([np.array([[0.0, 1.0], [0.0, -1.0], [0.5, 0.0]])])  # 1 input, 3 classes
     X = np.array([[2.0], [-3.0], [0.1], [0.2], [-0.1]])
     y = np.array([0, 1, 2, 0, 2])
-    result = evaluate(theta, [1, 3], X, y)
+    result = evaluate(Network([1, 3]), theta, X, y)
     predicted = [0, 1, 2, 2, 2]  # z = (x, −x, ½): class 2 wins while |x| < ½
     assert result["accuracy"] == pytest.approx(0.8)
     assert result["confusion_matrix"] == [[1, 0, 1], [0, 1, 0], [0, 0, 2]]

@@ -8,6 +8,7 @@ import pytest
 
 import bpnn
 from bpnn.errors import DivergedError
+from bpnn.network import forward
 from bpnn.functions import HIDDEN_ACTIVATIONS, OUTPUT_COSTS
 from tests.support.precise import cost_long_double
 
@@ -25,8 +26,8 @@ def data(digits):
 def test_cost_matches_long_double_reference_at_every_scale(data, activation, output, cost):
     X, y = data
     options = dict(activation=activation, output=output, cost=cost)
-    trained = bpnn.train(X, y, (12,), lam=0.0, maxiter=40, **options)
-    random = bpnn.init_weights(trained.layer_sizes, 1, "normal")
+    trained = bpnn.train(X, y, hidden=(12,), lam=0.0, max_iter=40, **options)
+    random = trained.network.init(1, "normal")
     checked = 0
     for theta0 in (trained.theta, random):
         for dtype in (np.float64, np.float32):
@@ -35,11 +36,11 @@ def test_cost_matches_long_double_reference_at_every_scale(data, activation, out
                 for scale in SCALES:
                     theta = theta0 * scale
                     J_ref, allowance, biggest = cost_long_double(
-                        theta, bpnn.unpack(theta, trained.layer_sizes), X, y, lam, activation, cost, dtype)
+                        theta, trained.network.unpack(theta), X, y, lam, activation, cost, dtype)
                     with np.errstate(over="ignore"):
                         too_big = biggest > np.finfo(dtype).max or not np.isfinite(np.float64(J_ref))
                     try:
-                        J = bpnn.cost(theta, trained.layer_sizes, Xd, Y, lam, **options)
+                        J = bpnn.cost(trained.network, theta, Xd, Y, lam)
                     except DivergedError as error:
                         assert "too large" in str(error)
                         assert too_big or biggest > np.finfo(dtype).max / 1e3, (dtype, lam, scale, biggest)
@@ -57,11 +58,11 @@ def test_cost_and_grad_agrees_with_cost_and_is_finite_at_saturation(data, activa
     X, y = data
     options = dict(activation=activation, output=output, cost=cost)
     sizes = [400, 12, 10]
-    theta = bpnn.init_weights(sizes, 2, "normal") * 1e6
+    theta = bpnn.Network(sizes).init(2, "normal") * 1e6
     for dtype in (np.float64, np.float32):
         Xd, Y = X.astype(dtype), bpnn.one_hot(y, 10, dtype)
-        J, grad = bpnn.cost_and_grad(theta, sizes, Xd, Y, 1.0, **options)
-        assert J == pytest.approx(bpnn.cost(theta, sizes, Xd, Y, 1.0, **options), rel=1e-12)
+        J, grad = bpnn.cost_and_grad(bpnn.Network(sizes, **options), theta, Xd, Y, 1.0)
+        assert J == pytest.approx(bpnn.cost(bpnn.Network(sizes, **options), theta, Xd, Y, 1.0), rel=1e-12)
         assert J >= 0 and np.all(np.isfinite(grad))
 
 
@@ -71,11 +72,10 @@ def test_costs_are_never_negative_on_random_networks(digits):
     for trial in range(60):
         activation, output, cost = PAIRS[trial % len(PAIRS)]
         sizes = [400, int(rng.integers(1, 30)), 10]
-        theta = bpnn.init_weights(sizes, rng, "normal") * 10.0 ** rng.uniform(-3, 12)
+        theta = bpnn.Network(sizes).init(rng, "normal") * 10.0 ** rng.uniform(-3, 12)
         rows = rng.choice(len(y), size=int(rng.integers(1, 40)), replace=False)
         dtype = (np.float64, np.float32)[trial % 2]
-        J = bpnn.cost(theta, sizes, X[rows].astype(dtype), bpnn.one_hot(y[rows], 10, dtype), 0.0,
-                      activation=activation, output=output, cost=cost)
+        J = bpnn.cost(bpnn.Network(sizes, activation=activation, output=output, cost=cost), theta, X[rows].astype(dtype), bpnn.one_hot(y[rows], 10, dtype), 0.0)
         assert J >= 0
 
 
@@ -85,14 +85,14 @@ def test_the_old_cancelling_form_fails_this_check(data):
     (three sums taken apart) misses by far more than rounding."""
     X, y = data
     options = dict(activation="relu", cost="log-likelihood")
-    trained = bpnn.train(X, y, (12,), lam=0.0, maxiter=200, **options)
-    assert bpnn.accuracy(trained.theta, trained.layer_sizes, X, y, "relu") == 1.0
+    trained = bpnn.train(X, y, hidden=(12,), lam=0.0, max_iter=200, **options)
+    assert bpnn.evaluate(trained.network, trained.theta, X, y)["accuracy"] == 1.0
     theta = trained.theta * 1e8
-    thetas = bpnn.unpack(theta, trained.layer_sizes)
-    _, z = bpnn.forward(thetas, X, "relu")
+    thetas = trained.network.unpack(theta)
+    _, z = forward(trained.network, theta, X)
     Y = bpnn.one_hot(y, 10)
     top = z.max(axis=1, keepdims=True)
     cancelling = (top.sum() + np.log(np.exp(z - top).sum(axis=1)).sum() - np.vdot(Y, z)) / len(y)
     J_ref, allowance, _ = cost_long_double(theta, thetas, X, y, 0.0, "relu", "log-likelihood", np.float64)
     assert abs(cancelling - J_ref) > 1000 * allowance
-    assert abs(bpnn.cost(theta, trained.layer_sizes, X, Y, **options) - J_ref) <= allowance
+    assert abs(bpnn.cost(trained.network, theta, X, Y) - J_ref) <= allowance

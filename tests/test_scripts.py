@@ -9,7 +9,9 @@ import time
 import numpy as np
 import pytest
 
-from bpnn import cost_and_grad, load_mat, load_weights, one_hot, pack, sizes_of
+from bpnn import Network, cost_and_grad, load_weights, one_hot
+from bpnn.datasets import load_mat
+from bpnn.params import pack, sizes_of
 from tests.conftest import ROOT
 
 TRAIN, GRADCHECK = ROOT / "scripts" / "train_tnc.py", ROOT / "scripts" / "gradcheck.py"
@@ -29,11 +31,11 @@ def test_train_writes_every_output(tmp_path, small_mat):
     assert "iteration     1" in done.stdout and "precision" in done.stdout
     assert sorted(p.name for p in out.iterdir()) == ["hidden_units.png", "metrics.json", "samples.png", "weights.mat"]
     metrics = json.loads((out / "metrics.json").read_text())
-    for key in ("dataset", "layer_sizes", "lambda", "method", "maxiter", "n_train", "n_test", "n_evaluations",
+    for key in ("dataset", "layer_sizes", "lambda", "method", "max_iter", "n_train", "n_test", "n_evaluations",
                 "seconds", "final_cost", "train_accuracy", "test_accuracy"):
         assert key in metrics, key
     assert metrics["layer_sizes"] == [400, 10, 10] and metrics["n_test"] == 60 and metrics["method"] == "TNC"
-    assert len(metrics["history"]["cost"]) == metrics["n_iterations"] == 15
+    assert len(metrics["history"]["cost"]) == metrics["n_steps"] == 15
     assert [t.shape for t in load_weights(out / "weights.mat").thetas] == [(10, 401), (10, 11)]
 
     again = run(TRAIN, "--data", small_mat, "--maxiter", 2, "--out", out, cwd=tmp_path)
@@ -51,7 +53,7 @@ def test_weights_mode_reports_costs_at_lambda_0_and_1(tmp_path, small_mat):
     thetas = load_weights(trained / "weights.mat").thetas
     X, y = load_mat(small_mat)
     for lam, key in ((0.0, "cost_lambda0"), (1.0, "cost_lambda1")):
-        expected = cost_and_grad(pack(thetas), sizes_of(thetas), X, one_hot(y, 10), lam)[0]
+        expected = cost_and_grad(Network(sizes_of(thetas)), pack(thetas), X, one_hot(y, 10), lam)[0]
         assert metrics[key] == pytest.approx(expected, rel=1e-12)
         assert f"{expected:.6f}" in done.stdout
     assert metrics["n_examples"] == 300 and 0 <= metrics["accuracy"] <= 1
@@ -187,7 +189,7 @@ def test_gradcheck_script_options(tmp_path):
 
 
 def test_train_on_the_two_folder_layout_uses_its_split(tmp_path):
-    from tests.formats_helpers import digit_images, write_text_digits
+    from tests.support.writers import digit_images, write_text_digits
 
     rng = np.random.default_rng(0)
     write_text_digits(tmp_path / "data" / "trainingDigits", *digit_images(40, rng))
@@ -201,7 +203,7 @@ def test_train_on_the_two_folder_layout_uses_its_split(tmp_path):
 
 
 def test_bad_data_files_exit_2_and_write_nothing(tmp_path):
-    from tests.formats_helpers import digit_images, write_text_digits
+    from tests.support.writers import digit_images, write_text_digits
 
     folder = write_text_digits(tmp_path / "d", *digit_images(3, np.random.default_rng(0)))
     (folder / "5_9.txt").write_bytes(b"01" * 16 + b"\n")
@@ -212,7 +214,7 @@ def test_bad_data_files_exit_2_and_write_nothing(tmp_path):
 
 
 def test_train_sgd_uses_the_pickles_own_validation_part(tmp_path):
-    from tests.formats_helpers import write_mnist_pickle
+    from tests.support.writers import write_mnist_pickle
 
     write_mnist_pickle(tmp_path / "mnist.pkl.gz", np.random.default_rng(0), sizes=(60, 20, 15))
     out = tmp_path / "run"
@@ -225,7 +227,7 @@ def test_train_sgd_uses_the_pickles_own_validation_part(tmp_path):
 
 
 def test_make_mat_script(tmp_path, small_mat):
-    from tests.formats_helpers import write_idx_folder
+    from tests.support.writers import write_idx_folder
 
     write_idx_folder(tmp_path / "mnist", np.random.default_rng(0), gz=True)
     done = run(MAKE_MAT, tmp_path / "mnist", tmp_path / "ex4.mat", cwd=tmp_path)
@@ -247,7 +249,7 @@ MAKE_MAT = ROOT / "scripts" / "make_mat.py"
 def test_weights_carry_the_network_and_every_part_is_evaluated(tmp_path):
     """relu + log-likelihood weights evaluated without retyping the flags, on a source with its own test
     part: each part is named and evaluated, and the test part's accuracy is the one training reported."""
-    from tests.formats_helpers import write_idx_folder
+    from tests.support.writers import write_idx_folder
 
     write_idx_folder(tmp_path / "idx", np.random.default_rng(0), n_train=60, n_test=20)
     trained = tmp_path / "trained"

@@ -7,7 +7,8 @@ import pytest
 
 from bpnn import BpnnError
 from bpnn.estimator import BPNNClassifier
-from bpnn.search import grid_search, parse_param
+from bpnn.cli.grid import parse_param
+from bpnn.search import grid_search
 from tests.conftest import ROOT
 
 
@@ -23,9 +24,9 @@ def test_parse_param():
 
 def test_grid_search_matches_a_serial_cross_validation(digits):
     X, y = digits[0][:240], digits[1][:240]
-    estimator = BPNNClassifier(maxiter=15, random_state=0)
+    estimator = BPNNClassifier(max_iter=15, random_state=0)
     seen = []
-    result = grid_search(X, y, [("hidden", [4, 8]), ("lambda", [0.5, 2.0])], estimator, cv=2, n_jobs=2,
+    result = grid_search(X, y, [("hidden_layer_sizes", [4, 8]), ("alpha", [0.5, 2.0])], estimator=estimator, cv=2, n_jobs=2,
                          progress=lambda done, total, seconds: seen.append((done, total)))
     assert seen[-1] == (8, 8) and [d for d, _ in seen] == list(range(1, 9))
     assert result.mean.shape == (2, 2)
@@ -34,7 +35,7 @@ def test_grid_search_matches_a_serial_cross_validation(digits):
 
     scores = []
     for train, test in StratifiedKFold(2, shuffle=True, random_state=0).split(X, y):
-        model = BPNNClassifier(hidden_layer_sizes=(8,), lambda_=0.5, maxiter=15, random_state=0).fit(X[train], y[train])
+        model = BPNNClassifier(hidden_layer_sizes=(8,), alpha=0.5, max_iter=15, random_state=0).fit(X[train], y[train])
         scores.append(model.score(X[test], y[test]))
     assert result.mean[1, 0] == pytest.approx(np.mean(scores))
     assert result.std[1, 0] == pytest.approx(np.std(scores))

@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
 
-from bpnn import BpnnError, cost_and_grad, init_weights, one_hot, threads
+from bpnn import BpnnError, Network, cost_and_grad, one_hot, threads
+from bpnn.params import init_weights
 
 
 @pytest.fixture
@@ -32,10 +33,10 @@ def test_parallel_blocks_give_the_same_cost_and_gradient(fixed_threads, monkeypa
     X, Y = rng.random((301, 30)).astype(dtype), one_hot(rng.integers(0, 5, 301), 5, dtype)
     theta = init_weights(sizes, 1)
     fixed_threads(1)
-    J1, g1 = cost_and_grad(theta, sizes, X, Y, 2.0)
+    J1, g1 = cost_and_grad(Network(sizes), theta, X, Y, 2.0)
     fixed_threads(4)
     assert len(threads.row_blocks(301, units=24, dtype=dtype)) == 4
-    J4, g4 = cost_and_grad(theta, sizes, X, Y, 2.0)
+    J4, g4 = cost_and_grad(Network(sizes), theta, X, Y, 2.0)
     tol = 1e-13 if dtype == np.float64 else 1e-6
     assert J4 == pytest.approx(J1, rel=tol)
     np.testing.assert_allclose(g4, g1, rtol=100 * tol, atol=1e-16 if dtype == np.float64 else 1e-8)
@@ -83,7 +84,7 @@ def test_thread_count_follows_blas_unless_set(fixed_threads, monkeypatch):
 def test_blas_threads_per_method(fixed_threads, method, blas_threads, expected):
     from threadpoolctl import threadpool_info, threadpool_limits
 
-    from bpnn import minimize
+    from bpnn.training.scipy import minimize
 
     sizes = [3, 4, 2]
     X, Y = np.random.default_rng(0).random((20, 3)), one_hot(np.arange(20) % 2, 2)
@@ -92,10 +93,10 @@ def test_blas_threads_per_method(fixed_threads, method, blas_threads, expected):
     def objective(theta):
         seen.append(({lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"},
                      threads.get_num_threads()))
-        return cost_and_grad(theta, sizes, X, Y, 0.1)
+        return cost_and_grad(Network(sizes), theta, X, Y, 0.1)
 
     with threadpool_limits(2, user_api="blas"):
-        minimize(objective, init_weights(sizes, 0), method, maxiter=2, blas_threads=blas_threads)
+        minimize(objective, init_weights(sizes, 0), method=method, max_iter=2, blas_threads=blas_threads)
     blas, budget = seen[0]
     assert blas == {expected if expected is not None else 2}
     assert budget == 2  # row blocks keep the budget the process had before BLAS was limited

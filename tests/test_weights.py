@@ -3,7 +3,9 @@ import pytest
 import scipy.io
 
 import bpnn
-from bpnn import BpnnError, load_weights, save_weights
+from bpnn import BpnnError, Network, load_weights, save_weights
+from bpnn.datasets import load_mat
+from bpnn.params import pack
 from tests.support.course import course_predict
 
 
@@ -14,18 +16,18 @@ def course_shaped(rng):
 @pytest.mark.parametrize("suffix", [".mat", ".npz"])
 def test_round_trip(tmp_path, suffix):
     thetas = course_shaped(np.random.default_rng(0))
-    path = save_weights(tmp_path / f"w{suffix}", thetas)
+    path = save_weights(tmp_path / f"w{suffix}", Network.of(thetas), pack(thetas))
     back = load_weights(path)
     assert len(back.thetas) == 2
     for a, b in zip(thetas, back.thetas):
         np.testing.assert_array_equal(a, b)
-    assert back.options == {"activation": "sigmoid", "output": "sigmoid", "cost": "cross-entropy"}
+    assert back.network == Network((400, 25, 10), "sigmoid", "cross-entropy", "sigmoid")
     assert back.bpnn_version == bpnn.__version__
 
 
 def test_mat_layout_is_the_course_one(tmp_path):
     thetas = course_shaped(np.random.default_rng(1))
-    save_weights(tmp_path / "w.mat", thetas)
+    save_weights(tmp_path / "w.mat", Network.of(thetas), pack(thetas))
     raw = scipy.io.loadmat(tmp_path / "w.mat")  # read independently, as Octave would see it
     assert raw["Theta1"].shape == (25, 401) and raw["Theta2"].shape == (10, 26)
     np.testing.assert_array_equal(raw["Theta1"], thetas[0])
@@ -38,12 +40,12 @@ def test_mat_layout_is_the_course_one(tmp_path):
 
 def test_npz_keeps_bpnn_order_and_says_so(tmp_path):
     thetas = course_shaped(np.random.default_rng(1))
-    save_weights(tmp_path / "w.npz", thetas, activation="relu", cost="log-likelihood")
+    save_weights(tmp_path / "w.npz", Network.of(thetas, activation="relu", cost="log-likelihood"), pack(thetas))
     with np.load(tmp_path / "w.npz") as raw:
         np.testing.assert_array_equal(raw["Theta2"], thetas[1])
         assert raw["classes"].tolist() == list(range(10))
         assert str(raw["activation"]) == "relu" and str(raw["output"]) == "softmax"
-    assert load_weights(tmp_path / "w.npz").options == {"activation": "relu", "output": "softmax",
+    assert load_weights(tmp_path / "w.npz").network.names == {"activation": "relu", "output": "softmax",
                                                         "cost": "log-likelihood"}
 
 
@@ -60,20 +62,20 @@ def test_hand_made_course_file_lands_on_the_right_labels_both_ways(tmp_path):
     np.testing.assert_array_equal(course_predict([Theta1, Theta2], X), digits)  # the course's own reading
     scipy.io.savemat(tmp_path / "course.mat", {"Theta1": Theta1, "Theta2": Theta2})  # a bare course file
     saved = load_weights(tmp_path / "course.mat")
-    assert saved.bpnn_version is None and saved.options["activation"] == "sigmoid"
-    np.testing.assert_array_equal(bpnn.predict(saved.theta, saved.layer_sizes, X), digits)
-    save_weights(tmp_path / "back.mat", saved.thetas)  # and back: the course reads bpnn's file the same way
+    assert saved.bpnn_version is None and saved.network.activation == "sigmoid"
+    np.testing.assert_array_equal(bpnn.predict(saved.network, saved.theta, X), digits)
+    save_weights(tmp_path / "back.mat", saved.network, saved.theta)  # and back: the course reads bpnn's file the same way
     raw = scipy.io.loadmat(tmp_path / "back.mat")
     np.testing.assert_array_equal(raw["Theta2"], Theta2)
     np.testing.assert_array_equal(course_predict([raw["Theta1"], raw["Theta2"]], X), digits)
 
 
 def test_trained_weights_mat_predicts_the_same_with_the_course_code(tmp_path, small_mat):
-    X, y = bpnn.load_mat(small_mat)
-    result = bpnn.train(X, y, (8,), maxiter=30)
-    save_weights(tmp_path / "weights.mat", bpnn.unpack(result.theta, result.layer_sizes))
+    X, y = load_mat(small_mat)
+    result = bpnn.train(X, y, hidden=(8,), max_iter=30)
+    save_weights(tmp_path / "weights.mat", result.network, result.theta)
     raw = scipy.io.loadmat(tmp_path / "weights.mat")
-    ours = bpnn.predict(result.theta, result.layer_sizes, X)
+    ours = bpnn.predict(result.network, result.theta, X)
     np.testing.assert_array_equal(course_predict([raw["Theta1"], raw["Theta2"]], X), ours)
     assert np.mean(ours == y) > 0.5  # trained: the comparison is not between two constant guesses
 
@@ -113,7 +115,8 @@ def test_never_overwrites(tmp_path):
     path = tmp_path / "w.mat"
     path.write_bytes(b"precious")
     with pytest.raises(BpnnError, match="already exists"):
-        save_weights(path, course_shaped(np.random.default_rng(0)))
+        thetas = course_shaped(np.random.default_rng(0))
+        save_weights(path, Network.of(thetas), pack(thetas))
     assert path.read_bytes() == b"precious"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["w.mat"]  # no temporary file left behind
 

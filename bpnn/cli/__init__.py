@@ -12,11 +12,14 @@ import sys
 
 from ..errors import BpnnError
 
-__all__ = ["Parser", "run_script", "describe", "add_data_argument", "add_network_arguments", "network_options",
-           "positive_int", "nonnegative_int", "nonnegative_float", "positive_float", "fraction", "probability",
-           "DEFAULT_NETWORK"]
+__all__ = ["Parser", "run_script", "launch", "describe", "add_data_argument", "add_network_arguments",
+           "network_options", "defaults", "positive_int", "nonnegative_int", "nonnegative_float", "positive_float",
+           "fraction", "probability"]
 
-DEFAULT_NETWORK = {"activation": "sigmoid", "cost": "cross-entropy", "output": None}
+
+def defaults(function):
+    """The keyword-only defaults of a library function: the one place each default is stated."""
+    return dict(function.__kwdefaults__)
 
 
 class Parser(argparse.ArgumentParser):
@@ -79,17 +82,19 @@ def add_data_argument(parser):
                         help="type X is stored and computed in (float32 halves memory; θ stays float64)")
 
 
-def add_network_arguments(parser, init="uniform"):
-    """``--activation``, ``--cost``, ``--output`` and ``--init``: the network's options. Their defaults are
-    applied by ``network_options``, so that a run can tell what the user typed (see ``--weights``)."""
+def add_network_arguments(parser, init):
+    """``--activation``, ``--cost``, ``--output`` and ``--init``: the network's options. The first three are
+    None unless typed (``bpnn.Network`` holds their defaults), so that a run can tell what the user typed
+    (see ``--weights``); ``init`` is the trainer's default initializer."""
     from ..functions import COSTS, HIDDEN_ACTIVATIONS, OUTPUTS
+    from ..network import Network
     from ..params import INITIALIZERS
 
     group = parser.add_argument_group("network")
     group.add_argument("--activation", choices=list(HIDDEN_ACTIVATIONS),
-                       help=f"hidden-unit activation (default: {DEFAULT_NETWORK['activation']})")
+                       help=f"hidden-unit activation (default: {Network.activation})")
     group.add_argument("--cost", choices=COSTS,
-                       help=f"cost function; log-likelihood goes with softmax outputs (default: {DEFAULT_NETWORK['cost']})")
+                       help=f"cost function; log-likelihood goes with softmax outputs (default: {Network.cost})")
     group.add_argument("--output", choices=OUTPUTS,
                        help="output activation (default: the cost's own: sigmoid, or softmax for log-likelihood)")
     group.add_argument("--init", default=init, choices=INITIALIZERS,
@@ -97,9 +102,8 @@ def add_network_arguments(parser, init="uniform"):
 
 
 def network_options(args):
-    """The ``cost_and_grad`` options chosen on the command line, defaults filled in."""
-    return {key: getattr(args, key) if getattr(args, key) is not None else default
-            for key, default in DEFAULT_NETWORK.items()}
+    """The network names typed on the command line (the others keep ``bpnn.Network``'s defaults)."""
+    return {key: getattr(args, key) for key in ("activation", "cost", "output") if getattr(args, key) is not None}
 
 
 def describe(dataset):

@@ -31,28 +31,29 @@ def parse_args(argv=None):
                         help="check with a fixed inverted-dropout mask dropping each hidden unit with probability P")
     parser.add_argument("--threshold", type=positive_float, default=THRESHOLD,
                         help="exit 1 unless the relative difference is below this")
-    add_network_arguments(parser)
+    add_network_arguments(parser, "uniform")
     return parser.parse_args(argv)
 
 
 def main(argv=None):
     args = parse_args(argv)
+    from ..datasets import load_dataset
     from ..gradcheck import check_gradients, debug_problem, full_size_problem
-    from ..network import dropout_masks
+    from ..network import Network, dropout_masks
 
-    options = network_options(args)
     if args.full:
-        sizes = args.sizes or [400, 25, 10]
-        theta, X, Y = full_size_problem(sizes, args.data, args.seed, args.init)
+        network = Network(tuple(args.sizes or (400, 25, 10)), **network_options(args))
+        theta, X, Y = full_size_problem(network, load_dataset(args.data), args.seed, args.init)
     else:
-        sizes = args.sizes or [3, 5, 3]
-        theta, X, Y = debug_problem(sizes, args.m)
-    if args.dropout:
-        options["dropout"] = dropout_masks(sizes, X.shape[0], args.dropout, args.seed)
-    result = check_gradients(theta, sizes, X, Y, args.lam, k=args.k if args.full else None, rng=args.seed, **options)
+        network = Network(tuple(args.sizes or (3, 5, 3)), **network_options(args))
+        theta, X, Y = debug_problem(network.sizes, args.m)
+    masks = dropout_masks(network, X.shape[0], args.dropout, args.seed) if args.dropout else None
+    result = check_gradients(network, theta, X, Y, args.lam, k=args.k if args.full else None, seed=args.seed,
+                             masks=masks)
+    sizes = list(network.sizes)
     what = (f"Network {sizes} on {X.shape[0]} examples, {len(result.indices)} random coordinates" if args.full
             else f"Debug problem {sizes}, m = {args.m}")
-    print(f"{what}, λ = {args.lam}, {args.activation} hidden units, {args.cost} cost"
+    print(f"{what}, λ = {args.lam}, {network.activation} hidden units, {network.cost} cost"
           + (f", dropout {args.dropout} (fixed mask)" if args.dropout else ""))
     print(f"{'index':>8} {'numerical':>16} {'analytic':>16}")
     for index, num, ana in result.rows(args.rows):

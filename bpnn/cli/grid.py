@@ -8,12 +8,14 @@
 import argparse
 
 from . import Parser, add_data_argument, add_network_arguments, describe, network_options, nonnegative_int, positive_int
+from ..errors import BpnnError
+from ..training.scipy import METHODS
+from ..training.updates import UPDATES
 
 DEFAULT_GRIDS = {
     "tnc": ["hidden=10,25,50", "lambda=0.1,1,3"],
     "sgd": ["batch-size=10,50,100", "eta=0.05,0.1,0.2,0.5"],
 }
-
 
 
 def folds(text):
@@ -33,9 +35,36 @@ def jobs(text):
     return value
 
 
-def parse_args(argv=None):
-    from ..search import PARAMETERS
+# Command-line names of the searchable parameters → (BPNNClassifier parameter, value type).
+PARAMETERS = {
+    "hidden": ("hidden_layer_sizes", int),
+    "lambda": ("alpha", float),
+    "maxiter": ("max_iter", int),
+    "eta": ("learning_rate_init", float),
+    "batch-size": ("batch_size", int),
+    "epochs": ("max_iter", int),
+    "momentum": ("momentum", float),
+    "dropout": ("dropout", float),
+}
 
+
+def parse_param(text):
+    """'hidden=10,25,50' → ('hidden', [10, 25, 50]); BpnnError naming the problem otherwise."""
+    name, _, values = text.partition("=")
+    name = name.strip().replace("_", "-")
+    if name not in PARAMETERS or not values:
+        raise BpnnError(f"--param {text!r}: expected NAME=V1,V2,… with NAME one of {', '.join(PARAMETERS)}")
+    kind = PARAMETERS[name][1]
+    try:
+        parsed = [kind(v) for v in values.split(",") if v.strip()]
+    except ValueError:
+        raise BpnnError(f"--param {text!r}: values of {name} must be {kind.__name__}s") from None
+    if not parsed:
+        raise BpnnError(f"--param {text!r}: no values")
+    return name, parsed
+
+
+def parse_args(argv=None):
     parser = Parser(
         description="Cross-validate BPNNClassifier at every point of a two-parameter grid, in parallel "
                     "(joblib), showing points done / total; print the best point and write grid.png (mean "
@@ -45,17 +74,18 @@ def parse_args(argv=None):
     parser.add_argument("--param", action="append", metavar="NAME=V1,V2,…",
                         help=f"a grid axis, given twice; NAME one of {', '.join(PARAMETERS)} (default: hidden × "
                              "lambda for SciPy methods, batch-size × eta for sgd)")
-    parser.add_argument("--method", default="TNC", help="TNC, L-BFGS-B, CG, BFGS or sgd")
+    parser.add_argument("--method", default=METHODS[0], type=str.lower, choices=[m.lower() for m in METHODS] + list(UPDATES),
+                        help="a SciPy method, or a mini-batch update rule")
     parser.add_argument("--maxiter", type=nonnegative_int, default=200, help="iterations of a SciPy method at each fit")
     parser.add_argument("--epochs", type=nonnegative_int, default=15, help="SGD epochs at each fit")
     parser.add_argument("--cv", type=folds, default=3, help="folds (stratified, seeded)")
     parser.add_argument("--n-jobs", type=jobs, default=-1, help="parallel workers (-1: all cores)")
     parser.add_argument("--seed", type=nonnegative_int, default=0, help="seed for the folds and every fit")
     parser.add_argument("--out", metavar="DIR", help="run folder (default: runs/<timestamp>/)")
-    add_network_arguments(parser)
+    add_network_arguments(parser, None)
     args = parser.parse_args(argv)
     if args.param is None:
-        args.param = DEFAULT_GRIDS["sgd" if args.method.lower() == "sgd" else "tnc"]
+        args.param = DEFAULT_GRIDS["sgd" if args.method in UPDATES else "tnc"]
     if len(args.param) != 2:
         parser.error("give --param exactly twice (two grid axes)")
     return args
@@ -64,12 +94,17 @@ def parse_args(argv=None):
 def main(argv=None):
     args = parse_args(argv)
     from ..datasets import load_dataset
-    from ..runs import grid_run
-    from ..search import parse_param
+    from .runs import grid_run
 
-    grid = [parse_param(text) for text in args.param]
+    parsed = [parse_param(text) for text in args.param]
+    if parsed[0][0] == parsed[1][0]:
+        raise BpnnError(f"the two --param axes must differ, got {parsed[0][0]} twice")
+    grid = [(PARAMETERS[name][0], values) for name, values in parsed]
+    minibatch = args.method in UPDATES
+    params = {"solver": args.method, "max_iter": args.epochs if minibatch else args.maxiter, "init": args.init,
+              **network_options(args)}
     dataset = load_dataset(args.data, args.dtype)
     print(describe(dataset))
-    return grid_run(dataset, grid, args.method, args.maxiter, args.epochs, args.cv, args.n_jobs, args.seed, args.out,
-             args.init, **network_options(args))
+    return grid_run(dataset, grid, labels=[name for name, _ in parsed], out=args.out, cv=args.cv, n_jobs=args.n_jobs,
+                    seed=args.seed, **params)
 

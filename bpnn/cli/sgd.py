@@ -5,8 +5,13 @@
     python scripts/train_sgd.py --cost quadratic --init normal --epochs 10 # the book's first network
 """
 
-from . import (Parser, add_data_argument, add_network_arguments, describe, fraction, network_options, nonnegative_float,
+from . import (Parser, add_data_argument, defaults, add_network_arguments, describe, fraction, network_options, nonnegative_float,
                nonnegative_int, positive_float, positive_int, probability)
+
+from ..training.minibatch import train_sgd
+from ..training.updates import UPDATES
+
+DEFAULTS = defaults(train_sgd)
 
 
 def parse_args(argv=None):
@@ -16,16 +21,18 @@ def parse_args(argv=None):
                     "weights.mat, weights.npz, hidden_units.png, learning_curves.png and metrics.json.",
     )
     add_data_argument(parser)
-    parser.add_argument("--hidden", type=positive_int, nargs="+", default=[100], metavar="UNITS", help="hidden layer sizes")
-    parser.add_argument("--epochs", type=nonnegative_int, default=30, help="passes over the training data")
-    parser.add_argument("--batch-size", type=positive_int, default=10, help="examples per mini-batch")
-    parser.add_argument("--eta", type=positive_float, default=0.2, metavar="η", help="learning rate")
-    parser.add_argument("--lambda", dest="lam", type=nonnegative_float, default=1.0, metavar="λ",
+    parser.add_argument("--hidden", type=positive_int, nargs="+", default=list(DEFAULTS["hidden"]), metavar="UNITS", help="hidden layer sizes")
+    parser.add_argument("--epochs", type=nonnegative_int, default=DEFAULTS["epochs"], help="passes over the training data")
+    parser.add_argument("--batch-size", type=positive_int, default=DEFAULTS["batch_size"], help="examples per mini-batch")
+    parser.add_argument("--eta", type=positive_float, default=DEFAULTS["eta"], metavar="η", help="learning rate")
+    parser.add_argument("--update", default=DEFAULTS["update"], choices=UPDATES,
+                        help="update rule: SGD with --momentum, SGD with Nesterov momentum, or Adam (step size --eta)")
+    parser.add_argument("--lambda", dest="lam", type=nonnegative_float, default=DEFAULTS["lam"], metavar="λ",
                         help="L2 regularization: weight decay η·λ/n per mini-batch, n = training examples")
-    parser.add_argument("--momentum", type=fraction, default=0.0, metavar="μ", help="momentum coefficient in [0, 1)")
+    parser.add_argument("--momentum", type=fraction, default=DEFAULTS["momentum"], metavar="μ", help="momentum coefficient in [0, 1)")
     parser.add_argument("--early-stop", type=positive_int, metavar="N",
                         help="stop after N epochs without a better validation accuracy (keeps the best epoch)")
-    parser.add_argument("--dropout", type=probability, default=0.0, metavar="P",
+    parser.add_argument("--dropout", type=probability, default=DEFAULTS["dropout"], metavar="P",
                         help="probability of dropping each hidden unit while training (inverted dropout)")
     parser.add_argument("--test-size", type=fraction, default=0.2, help="fraction held out for the final report")
     parser.add_argument("--validation-size", type=fraction, default=0.1,
@@ -34,18 +41,19 @@ def parse_args(argv=None):
     parser.add_argument("--out", metavar="DIR", help="run folder (default: runs/<timestamp>/); existing files "
                                                      "are never overwritten")
     parser.add_argument("--quiet", action="store_true", help="no per-epoch lines")
-    add_network_arguments(parser, init="scaled-normal")
+    add_network_arguments(parser, DEFAULTS["init"])
     return parser.parse_args(argv)
 
 
 def main(argv=None):
     args = parse_args(argv)
     from ..datasets import load_dataset
-    from ..runs import sgd_run
+    from .runs import sgd_run
 
     dataset = load_dataset(args.data, args.dtype)
     print(describe(dataset))
-    return sgd_run(dataset, args.hidden, args.epochs, args.batch_size, args.eta, args.lam, args.momentum, args.early_stop,
-            args.dropout, args.init, args.test_size, args.validation_size, args.seed, args.out, args.quiet,
-            **network_options(args))
+    return sgd_run(dataset, out=args.out, test_size=args.test_size, validation_size=args.validation_size,
+                   seed=args.seed, quiet=args.quiet, hidden=tuple(args.hidden), epochs=args.epochs,
+                   batch_size=args.batch_size, eta=args.eta, update=args.update, lam=args.lam, momentum=args.momentum,
+                   early_stop=args.early_stop, dropout=args.dropout, init=args.init, **network_options(args))
 

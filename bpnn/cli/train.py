@@ -5,11 +5,11 @@
     python scripts/train_tnc.py --weights runs/…/weights.mat   # evaluate saved weights instead
 """
 
-from . import (Parser, add_data_argument, add_network_arguments, describe, fraction, network_options, nonnegative_float,
+from . import (Parser, add_data_argument, defaults, add_network_arguments, describe, fraction, network_options, nonnegative_float,
                nonnegative_int, positive_int)
-from ..optimize import METHODS
+from ..training.scipy import METHODS, train
 
-HIDDEN = [25]
+DEFAULTS = defaults(train)
 
 
 def parse_args(argv=None):
@@ -20,14 +20,15 @@ def parse_args(argv=None):
     )
     add_data_argument(parser)
     parser.add_argument("--hidden", type=positive_int, nargs="+", metavar="UNITS",
-                        help=f"hidden layer sizes, one number per hidden layer (default: {HIDDEN[0]})")
-    parser.add_argument("--lambda", dest="lam", type=nonnegative_float, default=1.0, metavar="λ",
+                        help="hidden layer sizes, one number per hidden layer (default: "
+                             f"{' '.join(map(str, DEFAULTS['hidden']))})")
+    parser.add_argument("--lambda", dest="lam", type=nonnegative_float, default=DEFAULTS["lam"], metavar="λ",
                         help="L2 regularization strength (bias weights are not regularized)")
-    parser.add_argument("--maxiter", type=nonnegative_int, default=400,
+    parser.add_argument("--max-iter", "--maxiter", dest="max_iter", type=nonnegative_int, default=DEFAULTS["max_iter"],
                         help="most optimizer iterations (TNC: truncated-Newton steps; L-BFGS-B, CG, BFGS: line "
                              "searches), enforced for every method; each iteration takes one or more "
                              "cost/gradient evaluations")
-    parser.add_argument("--method", default="TNC", choices=METHODS, type=str.upper,
+    parser.add_argument("--method", default=DEFAULTS["method"], choices=METHODS, type=str.upper,
                         help="scipy.optimize.minimize method (BFGS keeps an n×n matrix: small networks only)")
     parser.add_argument("--test-size", type=fraction, default=0.2,
                         help="fraction held out, stratified (0: train on everything, the course's report)")
@@ -42,20 +43,22 @@ def parse_args(argv=None):
                              "small vector operations slow the evaluations down with more; unchanged for TNC "
                              "and BFGS); cost and gradient evaluations use every thread BLAS had")
     parser.add_argument("--quiet", action="store_true", help="no per-iteration progress lines")
-    add_network_arguments(parser)
+    add_network_arguments(parser, DEFAULTS["init"])
     return parser.parse_args(argv)
 
 
 def main(argv=None):
     args = parse_args(argv)
     from ..datasets import load_dataset
-    from ..runs import evaluate_weights_run, train_run
+    from .runs import evaluate_weights_run, train_run
 
     dataset = load_dataset(args.data, args.dtype)
     print(describe(dataset))
     if args.weights:
         given = {key: getattr(args, key) for key in ("activation", "cost", "output", "hidden")}
-        return evaluate_weights_run(dataset, args.weights, args.out, given)
-    return train_run(dataset, args.hidden or HIDDEN, args.lam, args.method, args.maxiter, args.test_size, args.seed,
-                     args.out, args.quiet, args.init, args.blas_threads or "auto", **network_options(args))
+        return evaluate_weights_run(dataset, args.weights, out=args.out, given=given)
+    return train_run(dataset, out=args.out, test_size=args.test_size, seed=args.seed, quiet=args.quiet,
+                     hidden=tuple(args.hidden or DEFAULTS["hidden"]), lam=args.lam, method=args.method,
+                     max_iter=args.max_iter, init=args.init, blas_threads=args.blas_threads or DEFAULTS["blas_threads"],
+                     **network_options(args))
 

@@ -17,8 +17,8 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
-from .errors import BpnnError
-from .files import write_atomically
+from ..errors import BpnnError
+from ..files import write_atomically
 
 __all__ = ["RunFolder", "json_safe"]
 

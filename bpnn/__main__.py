@@ -1,0 +1,5 @@
+"""``python -m bpnn``: the ``bpnn`` command."""
+
+from .cli.main import main
+
+main()

@@ -1,0 +1,117 @@
+"""Checks of the caller's data and numbers, made once where they enter: X, labels, one-hot targets, λ.
+
+Each returns the value in the form bpnn computes with, or raises ``BpnnError`` naming the input and the
+problem. The cheap ones (``as_matrix``, ``check_one_hot``, ``check_lambda``) run on every evaluation; the
+scan for NaN/inf over X runs once per data set (``check_data``).
+"""
+
+import numpy as np
+import scipy.sparse
+
+from .errors import BpnnError
+from .limits import check_fits
+
+__all__ = ["one_hot", "check_labels", "check_lambda", "as_matrix", "check_data", "check_one_hot", "compute_dtype"]
+
+
+def one_hot(y, n_classes, dtype=np.float64):
+    """The m×K matrix Y with Y[i, y[i]] = 1 and zeros elsewhere, for labels y in 0..K−1."""
+    y = check_labels(y, n_classes)
+    check_fits(f"the one-hot targets of {y.shape[0]} examples × {n_classes} classes",
+               y.shape[0] * int(n_classes) * np.dtype(dtype).itemsize)
+    Y = np.zeros((y.shape[0], n_classes), dtype=dtype)
+    Y[np.arange(y.shape[0]), y] = 1.0
+    return Y
+
+
+def check_labels(y, n_classes):
+    """Return y as a 1-D int array, or raise BpnnError unless every label is an integer in 0..K−1."""
+    y = np.asarray(y)
+    if y.ndim == 2 and 1 in y.shape:
+        y = y.ravel()
+    if y.ndim != 1:
+        raise BpnnError(f"labels must be a 1-D vector, got an array of shape {y.shape}")
+    if y.dtype.kind not in "iub":
+        if y.dtype.kind != "f" or not np.all(np.isfinite(y)) or np.any(y != np.round(y)):
+            raise BpnnError("labels must be integers 0..K-1; found non-integer values")
+    y = y.astype(np.int64)
+    if y.size and (y.min() < 0 or y.max() >= n_classes):
+        bad = y[(y < 0) | (y >= n_classes)]
+        raise BpnnError(
+            f"labels out of range: expected 0..{n_classes - 1}, found {np.unique(bad)[:5].tolist()}"
+        )
+    return y
+
+
+def check_lambda(lam):
+    """λ as a float, or BpnnError unless it is a finite number ≥ 0 (a negative λ rewards large weights)."""
+    try:
+        value = float(lam)
+    except (TypeError, ValueError):
+        raise BpnnError(f"lambda (regularization) must be a number ≥ 0, got {lam!r}") from None
+    if not np.isfinite(value) or value < 0:
+        raise BpnnError(f"lambda (regularization) must be a finite number ≥ 0, got {lam!r}")
+    return value
+
+
+def as_matrix(X, name="X"):
+    """``X`` as a 2-D numeric array with at least one row, or BpnnError naming what it is instead.
+
+    Cheap (no pass over the values): the hot paths call it on every evaluation; ``check_data`` adds the
+    NaN/inf scan once per data set."""
+    if scipy.sparse.issparse(X):
+        raise BpnnError(f"{name} is a scipy.sparse matrix; bpnn needs a dense array ({name}.toarray())")
+    try:
+        X = np.asarray(X)
+    except (TypeError, ValueError) as error:
+        raise BpnnError(f"{name} cannot be read as an array of numbers ({error})") from None
+    if X.ndim != 2:
+        raise BpnnError(f"{name} must be a 2-D array (one row per example), got shape {X.shape}")
+    if X.dtype.kind not in "iubf":
+        raise BpnnError(f"{name} must hold real numbers, got dtype {X.dtype}")
+    if X.shape[0] == 0:
+        raise BpnnError(f"{name} has no rows: at least one example is needed")
+    return X
+
+
+def check_data(X, y=None, n_features=None, n_classes=None):
+    """Validate a data set once, before training: X m×n finite floats (m ≥ 1), y m labels in 0..K−1.
+
+    Returns ``X`` as float64, or float32 if it is float32 (and ``y`` as int64 when given). Errors name the
+    problem: shape, type, no rows, NaN/inf, a row count that does not match the labels, labels out of range.
+    """
+    X = as_matrix(X)
+    X = np.asarray(X, dtype=compute_dtype(X))
+    if n_features is not None and X.shape[1] != n_features:
+        raise BpnnError(f"X has {X.shape[1]} columns but the network's input layer has {n_features} units")
+    if not np.all(np.isfinite(X)):
+        rows = np.unique(np.nonzero(~np.isfinite(X))[0])
+        raise BpnnError(f"X contains NaN or inf (in {rows.size} rows, first row {rows[0]})")
+    if y is None:
+        return X
+    y = check_labels(y, n_classes if n_classes is not None else np.iinfo(np.int64).max)
+    if y.shape[0] != X.shape[0]:
+        raise BpnnError(f"X has {X.shape[0]} rows but y has {y.shape[0]} labels")
+    return X, y
+
+
+def compute_dtype(X):
+    """float32 for float32 data, else float64: the precision the passes over X run in."""
+    return np.float32 if np.asarray(X).dtype == np.float32 else np.float64
+
+
+def check_one_hot(Y, m, n_out):
+    """Y itself, or BpnnError unless it is m × K with one 1 per row and zeros elsewhere (a single output
+    unit, K = 1, takes 0 or 1 per row: the binary case).
+
+    Cheap reductions: every row sums to 1 and there are exactly m non-zero entries, so each row holds a
+    single non-zero, which is its sum, 1."""
+    if Y.shape != (m, n_out):
+        raise BpnnError(f"Y has shape {Y.shape}; the network needs {m} × {n_out} (one-hot rows, see one_hot)")
+    if n_out == 1:
+        valid = np.count_nonzero(Y) == np.count_nonzero(Y == 1)
+    else:
+        valid = np.count_nonzero(Y) == m and np.all(Y @ np.ones(n_out, dtype=Y.dtype) == 1)
+    if not valid:
+        raise BpnnError("Y must be one-hot: one 1 per row and zeros elsewhere (see one_hot)")
+    return Y

@@ -1,0 +1,250 @@
+"""Training, evaluation and search runs as the commands perform them: split, train, print, write the run folder.
+
+A run folder (``--out``, default ``runs/<timestamp>/``) receives the run's files (weights, figures,
+``metrics.json``). Everything is validated before any work; the folder is checked then (none of the run's
+files may exist) and created only when the outputs are written; a run that fails while writing removes
+what it wrote (``rundir``). An interrupted run (Ctrl-C) still writes its outputs and returns exit status
+130. Each run returns its exit status.
+"""
+
+import csv
+import io
+import sys
+
+import numpy as np
+
+from ..checks import one_hot
+from ..datasets import holdout, split
+from ..errors import BpnnError
+from ..estimator import BPNNClassifier
+from ..files import write_atomically
+from ..network import cost
+from ..plots import save_grid_plot, save_image_grid, save_learning_curves
+from ..report import evaluate
+from ..search import grid_search
+from ..training.minibatch import train_sgd
+from ..training.scipy import train
+from ..weights import load_weights, save_weights
+from .rundir import RunFolder
+
+__all__ = ["progress_printer", "epoch_printer", "train_run", "sgd_run", "evaluate_weights_run", "grid_run",
+           "INTERRUPTED"]
+
+TNC_OUTPUTS = ("weights.mat", "hidden_units.png", "samples.png", "metrics.json")
+SGD_OUTPUTS = ("weights.mat", "weights.npz", "hidden_units.png", "learning_curves.png", "metrics.json")
+EVALUATE_OUTPUTS = ("hidden_units.png", "metrics.json")
+GRID_OUTPUTS = ("grid.png", "grid.csv")
+INTERRUPTED = 130  # the exit status of a run ended by Ctrl-C (128 + SIGINT), after it wrote its outputs
+
+
+def progress_printer(stream=None, every_seconds=1.0):
+    """A ``progress`` callback printing iteration, cost, evaluations and elapsed time at most once per
+    ``every_seconds`` (and always for iteration 1)."""
+    last = [-np.inf]
+
+    def show(record):
+        if record["step"] == 1 or record["seconds"] - last[0] >= every_seconds:
+            last[0] = record["seconds"]
+            print(f"  iteration {record['step']:5d}   cost {record['cost']:.6f}   "
+                  f"evaluations {record['n_evaluations']:6d}   {record['seconds']:6.1f} s",
+                  file=stream or sys.stdout, flush=True)
+
+    return show
+
+
+def epoch_printer(n_evaluation, stream=None):
+    """A mini-batch ``progress`` callback printing the book's 'Epoch j: correct / n' line with the costs."""
+    def show(record):
+        if record["evaluation_accuracy"] is not None:
+            correct = round(record["evaluation_accuracy"] * n_evaluation)
+            line = f"Epoch {record['step']}: {correct} / {n_evaluation}   evaluation cost {record['evaluation_cost']:.4f}"
+        else:
+            line = f"Epoch {record['step']}: training accuracy {record['training_accuracy']:.4f}"
+        print(f"{line}   training cost {record['training_cost']:.4f}   {record['seconds']:.1f} s",
+              file=stream or sys.stdout, flush=True)
+
+    return show
+
+
+def _save_hidden_units(dataset, thetas, folder):
+    """Θ⁽¹⁾'s rows without the bias, drawn as images of the input's shape; skipped when X rows are not images."""
+    if dataset.image_shape is None:
+        print(f"(no hidden_units.png: inputs of {dataset.X.shape[1]} values are not images)")
+        return
+    title = f"{thetas[0].shape[0]} hidden units, first layer"
+    folder.save("hidden_units.png", lambda path: save_image_grid(dataset.images(thetas[0][:, 1:]), path, title))
+
+
+def _print_report(title, result):
+    print(f"\n{title}: accuracy {result['accuracy']:.4f}\n{result['report']}")
+
+
+def _finish(dataset, result, X_train, y_train, X_test, y_test, folder, settings):
+    """Print the training and held-out reports; write weights.mat, hidden_units.png and metrics.json (only
+    metrics.json when nothing was trained). ``settings`` are the run's options, for metrics.json."""
+    network = result.network
+    common = {"dataset": dataset.name, "layer_sizes": list(network.sizes), **network.names, **settings,
+              "method": result.method, "n_train": len(y_train), "n_test": len(y_test),
+              "step_unit": result.step_unit, "n_steps": result.n_steps, "n_evaluations": result.n_evaluations,
+              "seconds": result.seconds, "stop_reason": result.stop_reason, "interrupted": result.interrupted,
+              "final_cost": result.final_cost, "history": result.history}
+    if not result.trained:
+        print(f"Interrupted before any {'whole epoch' if result.step_unit == 'epochs' else 'evaluation'}: nothing "
+              "was trained, no weights written")
+        folder.save_json("metrics.json", {**common, "train_accuracy": None, "test_accuracy": None})
+        return False
+    print(f"Stopped after {result.n_steps} {result.step_unit}, {result.n_evaluations} gradient evaluations, "
+          f"{result.seconds:.1f} s: {result.stop_reason}; cost {result.final_cost:.6f}")
+    train_eval = evaluate(network, result.theta, X_train, y_train)
+    _print_report("Training set", train_eval)
+    test_eval = evaluate(network, result.theta, X_test, y_test) if len(y_test) else None
+    if test_eval:
+        _print_report("Held-out set", test_eval)
+    folder.save("weights.mat", lambda path: save_weights(path, network, result.theta))
+    _save_hidden_units(dataset, result.thetas, folder)
+    folder.save_json("metrics.json", {
+        **common, "train_accuracy": train_eval["accuracy"], "test_accuracy": test_eval["accuracy"] if test_eval else None,
+        "confusion_matrix": (test_eval or train_eval)["confusion_matrix"]})
+    return True
+
+
+def _wrote(folder, result=None):
+    """The closing line, and the exit status: INTERRUPTED after Ctrl-C, else 0."""
+    print(f"\nWrote {', '.join(path.name for path in folder.written)} to {folder.path}/")
+    if result is not None and result.interrupted:
+        print("Interrupted (Ctrl-C): the outputs above are from the weights reached so far", file=sys.stderr)
+        return INTERRUPTED
+    return 0
+
+
+def train_run(dataset, *, out, test_size, seed, quiet, **options):
+    """Train on ``dataset`` with a SciPy method (``options``: ``bpnn.train``'s keywords), print the reports,
+    write the run folder; returns the exit status."""
+    X_train, y_train, X_test, y_test = split(dataset, test_size, seed)
+    print(f"Split: {len(y_train)} training, {len(y_test)} held-out examples (test size {test_size}, seed {seed})")
+    folder = RunFolder(out, TNC_OUTPUTS)
+    shown = {key: options[key] for key in ("method", "lam", "max_iter") if key in options}
+    print(f"Training {[X_train.shape[1], *options.get('hidden', ()), dataset.n_classes]} with "
+          + ", ".join(f"{'λ' if key == 'lam' else key} = {value}" for key, value in shown.items()) + " …")
+    result = train(X_train, y_train, n_classes=dataset.n_classes, seed=seed,
+                   progress=None if quiet else progress_printer(), **options)
+    with folder.writing():
+        trained = _finish(dataset, result, X_train, y_train, X_test, y_test, folder,
+                          {**_settings(options), "seed": seed, "test_size": test_size})
+        if trained and dataset.image_shape is not None:
+            picks = np.random.default_rng(seed).choice(len(X_train), size=min(100, len(X_train)), replace=False)
+            folder.save("samples.png", lambda path: save_image_grid(dataset.images(X_train[picks]), path,
+                                                                    "random training images"))
+        return _wrote(folder, result)
+
+
+def _settings(options):
+    """The run's options as metrics.json names them (λ as "lambda", the network names come separately)."""
+    renamed = {"lam": "lambda", "hidden": "hidden"}
+    return {renamed.get(key, key): (list(value) if isinstance(value, tuple) else value)
+            for key, value in options.items() if key not in ("activation", "cost", "output", "progress")}
+
+
+def sgd_run(dataset, *, out, test_size, validation_size, seed, quiet, **options):
+    """Train by mini-batches (``options``: ``bpnn.train_sgd``'s keywords): monitor a validation part each
+    epoch (the source's own, else ``validation_size`` of the training part), print the reports, write the
+    run folder with learning_curves.png; returns the exit status."""
+    X_train, y_train, X_test, y_test = split(dataset, test_size, seed)
+    if dataset.X_valid is not None:
+        X_fit, y_fit, X_val, y_val = X_train, y_train, dataset.X_valid, dataset.y_valid
+    else:
+        X_fit, y_fit, X_val, y_val = holdout(X_train, y_train, validation_size, seed, "validation")
+    print(f"Split: {len(y_fit)} training, {len(y_val)} validation, {len(y_test)} held-out examples")
+    folder = RunFolder(out, SGD_OUTPUTS)
+    print(f"{options.get('update', 'sgd')} on {[X_fit.shape[1], *options.get('hidden', ()), dataset.n_classes]}: "
+          + ", ".join(f"{'λ' if key == 'lam' else key} {value}" for key, value in _settings(options).items()) + " …")
+    result = train_sgd(X_fit, y_fit, evaluation=(X_val, y_val) if len(y_val) else None, n_classes=dataset.n_classes,
+                       seed=seed, progress=None if quiet else epoch_printer(len(y_val)), **options)
+    with folder.writing():
+        trained = _finish(dataset, result, X_fit, y_fit, X_test, y_test, folder,
+                          {**_settings(options), "seed": seed, "test_size": test_size, "n_validation": len(y_val)})
+        if trained:
+            folder.save("weights.npz", lambda path: save_weights(path, result.network, result.theta))
+            folder.save("learning_curves.png", lambda path: save_learning_curves(
+                result.history, path, f"SGD, {result.network.activation} hidden units, {list(result.network.sizes)}"))
+        return _wrote(folder, result)
+
+
+def _parts(dataset):
+    """(name, X, y) of every part the source has: its training, validation and test parts, or all examples."""
+    if dataset.X_test is None and dataset.X_valid is None:
+        return [(f"all {len(dataset.y)} examples", dataset.X, dataset.y)]
+    parts = [("training part", dataset.X, dataset.y), ("validation part", dataset.X_valid, dataset.y_valid),
+             ("test part", dataset.X_test, dataset.y_test)]
+    return [(f"{name} ({len(y)} examples)", X, y) for name, X, y in parts if X is not None]
+
+
+def evaluate_weights_run(dataset, weights_path, *, out=None, given=None):
+    """Evaluate saved weights with the network their file records, on every part of ``dataset`` (named):
+    costs at λ = 0 and 1, accuracy, report. ``given`` holds the network options and hidden sizes the user
+    typed; one that contradicts the file is an error. Returns the exit status."""
+    saved = load_weights(weights_path)
+    network = saved.network
+    recorded = {**network.names, "hidden": list(network.sizes[1:-1])}
+    for key, value in (given or {}).items():
+        if value is not None and value != recorded[key]:
+            flag = f"--{key} {' '.join(map(str, value)) if key == 'hidden' else value}"
+            raise BpnnError(f"{flag} contradicts {weights_path}, which holds a network with {key} "
+                            f"{recorded[key]}; leave the option out (the file says what the network is)")
+    if network.sizes[0] != dataset.X.shape[1] or network.n_classes != dataset.n_classes:
+        raise BpnnError(f"{weights_path}: weights are for {network.sizes[0]} inputs and {network.n_classes} classes, "
+                        f"but the data has {dataset.X.shape[1]} features and {dataset.n_classes} classes")
+    folder = RunFolder(out, EVALUATE_OUTPUTS)
+    origin = f"bpnn {saved.bpnn_version}" if saved.bpnn_version else "no network recorded: the course's network"
+    print(f"Weights {weights_path}: layer sizes {list(network.sizes)}, {network.activation} hidden units, "
+          f"{network.output} outputs, {network.cost} cost ({origin})")
+    parts = {}
+    for name, X, y in _parts(dataset):
+        Y = one_hot(y, dataset.n_classes, X.dtype)
+        costs = {lam: cost(network, saved.theta, X, Y, lam) for lam in (0.0, 1.0)}
+        result = evaluate(network, saved.theta, X, y)
+        title = name[0].upper() + name[1:]
+        print(f"\n{title}: cost at λ = 0: {costs[0.0]:.6f}, at λ = 1: {costs[1.0]:.6f}")
+        _print_report(title, result)
+        parts[name.split(" (")[0]] = {"n_examples": len(y), "cost_lambda0": costs[0.0], "cost_lambda1": costs[1.0],
+                                      "accuracy": result["accuracy"], "confusion_matrix": result["confusion_matrix"]}
+    main = "test part" if "test part" in parts else next(iter(parts))
+    with folder.writing():
+        _save_hidden_units(dataset, saved.thetas, folder)
+        folder.save_json("metrics.json", {
+            "dataset": dataset.name, "weights": str(weights_path), "layer_sizes": list(network.sizes),
+            **network.names, "bpnn_version": saved.bpnn_version, "evaluated": main, **parts[main], "parts": parts})
+        return _wrote(folder)
+
+
+def grid_run(dataset, grid, *, labels, out, cv, n_jobs, seed, **params):
+    """Grid search as ``grid_search.py`` does, on the training part of ``dataset`` (all of it when the source
+    has no own test part): progress, the best point, grid.png and grid.csv. ``grid`` names estimator
+    parameters, ``labels`` the command-line names shown for them; ``params`` are the estimator's other
+    parameters."""
+    folder = RunFolder(out, GRID_OUTPUTS)
+    estimator = BPNNClassifier(random_state=seed, **params)
+    (_, values_a), (_, values_b) = grid
+    print(f"Grid: {labels[0]} ∈ {values_a} × {labels[1]} ∈ {values_b}, {cv}-fold CV, "
+          f"{params.get('solver') or 'TNC'}, on {len(dataset.y)} examples")
+    overwrite = sys.stdout.isatty()  # one line redrawn on a terminal, a line per fit in a log
+
+    def show(done, total, seconds):
+        print(f"{chr(13) if overwrite else ''}  {done} / {total} fits, {seconds:.1f} s",
+              end="\n" if done == total or not overwrite else "", flush=True)
+
+    result = grid_search(dataset.X, dataset.y, grid, estimator=estimator, cv=cv, n_jobs=n_jobs, seed=seed,
+                         progress=show).relabelled(labels)
+    best_a, best_b, best = result.best
+    print(f"Best: {labels[0]} = {best_a}, {labels[1]} = {best_b}: mean accuracy {best:.4f}")
+    table = io.StringIO()
+    writer = csv.DictWriter(table, fieldnames=[*labels, "mean", "std", "seconds"])
+    writer.writeheader()
+    writer.writerows(result.rows())
+    data = table.getvalue().encode()
+    with folder.writing():
+        folder.save("grid.png", lambda path: save_grid_plot(
+            result, path, f"{params.get('solver') or 'TNC'}, {dataset.kind}, {len(dataset.y)} examples"))
+        folder.save("grid.csv", lambda path: write_atomically(path, lambda stream: stream.write(data),
+                                                              overwrite=False))
+        return _wrote(folder)

@@ -1,0 +1,124 @@
+"""Mini-batch training (the book's ``SGD``) over the same ``cost_and_grad``.
+
+Every epoch reshuffles the training rows (seeded) and walks through them in mini-batches of b rows. Each
+batch's gradient is ``cost_and_grad`` on that slice with λ stated for the whole training set of n rows
+(``train_size=n``), so its L2 term is the book's weight decay:
+
+  ∇J_batch = (1/b) Σ_batch ∇cost + (λ/n) W,    then the update rule's step (``bpnn.training.updates``);
+
+plain SGD is w ← (1 − ηλ/n) w − (η/b) Σ ∇C_x. After each epoch the cost and accuracy on the training data
+and, when given, the evaluation data are recorded: the four lists the book's SGD returns. Both costs carry
+the training set's L2 term λ/(2n) Σ‖W‖² (the book divides by each data set's own size, which inflates the
+term for a small evaluation set), so the curves compare. The result is θ after the last epoch, as in the
+book; with ``early_stop=N`` training ends after N epochs without a better evaluation accuracy and the θ of
+the best epoch is returned instead. Ctrl-C ends training cleanly after the last whole epoch (or, with
+early stopping, with the best epoch).
+"""
+
+import time
+
+import numpy as np
+
+from ..checks import check_data, one_hot
+from ..errors import BpnnError, DivergedError
+from ..network import Network, cost_and_grad, dropout_masks, predict
+from ..network import cost as cost_of  # the keyword cost= below names the network's cost function
+from ..params import is_integer
+from .result import TrainResult
+from .setup import LAMBDA, prepare
+from .updates import UPDATES, make_update
+
+__all__ = ["train_sgd"]
+
+_MONITORED = ("training_cost", "training_accuracy", "evaluation_cost", "evaluation_accuracy")
+
+
+def train_sgd(X, y, *, hidden=(100,), activation=Network.activation, cost=Network.cost, output=None, lam=LAMBDA,
+              epochs=30, batch_size=10, eta=0.2, momentum=0.0, update=UPDATES[0], evaluation=None, early_stop=None,
+              dropout=0.0, init="scaled-normal", seed=0, n_classes=None, progress=None):
+    """Train a network [n, *hidden, K] on (X, y) by mini-batches; returns a ``TrainResult`` (steps: epochs).
+
+    ``update`` is the rule (``make_update``: "sgd" with ``momentum``, "nesterov", "adam", or an object with
+    ``step(θ, g)``) and ``eta`` its learning rate. ``evaluation`` is an optional (X_eval, y_eval) pair
+    monitored each epoch and used by ``early_stop``. ``dropout`` is the probability of dropping a hidden
+    unit (inverted dropout, training only). ``progress``, if given, is called after each epoch with that
+    epoch's record (step, unit "epochs", cost, n_evaluations, seconds, theta, and the monitored costs and
+    accuracies); returning True stops training.
+    """
+    rule = make_update(update, eta, momentum)
+    if not 0.0 <= dropout < 1.0:
+        raise BpnnError(f"dropout must be a probability in [0, 1), got {dropout!r}")
+    if not (is_integer(epochs) and epochs >= 0 and is_integer(batch_size) and batch_size >= 1
+            and (early_stop is None or (is_integer(early_stop) and early_stop >= 1))):
+        raise BpnnError(f"need integers epochs ≥ 0, batch size ≥ 1 and early stop ≥ 1; got epochs={epochs!r}, "
+                        f"batch size={batch_size!r}, early stop={early_stop!r}")
+    problem = prepare(X, y, hidden=hidden, activation=activation, cost=cost, output=output, lam=lam, init=init,
+                      seed=seed, n_classes=n_classes)
+    network, X, y, Y, lam, rng = problem.network, problem.X, problem.y, problem.Y, problem.lam, problem.rng
+    if evaluation is not None:
+        X_eval, y_eval = check_data(*evaluation, n_features=X.shape[1], n_classes=network.n_classes)
+        evaluation = X_eval, y_eval, one_hot(y_eval, network.n_classes, X_eval.dtype)
+    elif early_stop:
+        raise BpnnError("early stopping needs evaluation data")
+    n = X.shape[0]
+    theta = problem.theta0.copy()
+    history = {key: [] for key in ("step", "cost", "n_evaluations", "seconds", *_MONITORED)}
+    best_theta, best_accuracy, since_best = theta.copy(), -np.inf, 0
+    start, n_evaluations, epoch, stop_reason, interrupted = time.perf_counter(), 0, 0, f"{epochs} epochs done", False
+
+    try:
+        for epoch in range(1, epochs + 1):
+            try:
+                order = rng.permutation(n)
+                for first in range(0, n, batch_size):
+                    rows = order[first:first + batch_size]
+                    masks = dropout_masks(network, len(rows), dropout, rng) if dropout else None
+                    _, grad = cost_and_grad(network, theta, X[rows], Y[rows], lam, masks=masks, train_size=n)
+                    n_evaluations += 1
+                    rule.step(theta, grad)
+                record = _monitor(network, theta, X, y, Y, lam, evaluation)
+            except DivergedError as error:  # the data and options were checked above: the weights diverged
+                raise DivergedError(f"SGD diverged in epoch {epoch} ({error}); try a smaller eta") from None
+            record.update(step=epoch, cost=record["training_cost"], n_evaluations=n_evaluations,
+                          seconds=time.perf_counter() - start)
+            for key in history:
+                history[key].append(record[key])
+            if early_stop:
+                if record["evaluation_accuracy"] > best_accuracy:
+                    best_theta[:], best_accuracy, since_best = theta, record["evaluation_accuracy"], 0
+                else:
+                    since_best += 1
+            else:
+                best_theta[:] = theta
+            if progress is not None and progress({**record, "unit": "epochs", "theta": best_theta}):
+                stop_reason = f"stopped by the progress callback after {epoch} epochs"
+                break
+            if early_stop and since_best >= early_stop:
+                stop_reason = f"early stop: no better evaluation accuracy for {early_stop} epochs"
+                break
+    except KeyboardInterrupt:
+        stop_reason, interrupted = f"interrupted (Ctrl-C) in epoch {epoch}", True
+
+    if not history["step"] and interrupted:  # not one whole epoch: nothing was trained
+        final, final_cost = problem.theta0, float("nan")
+        stop_reason = "interrupted (Ctrl-C) before the first whole epoch"
+    else:
+        final = best_theta if history["step"] else theta
+        final_cost = float(cost_of(network, final, X, Y, lam))
+    return TrainResult(network=network, theta=final, final_cost=final_cost, method="sgd",
+                       n_steps=len(history["step"]), step_unit="epochs", n_evaluations=n_evaluations,
+                       seconds=time.perf_counter() - start, stop_reason=stop_reason, interrupted=interrupted,
+                       history=history)
+
+
+def _monitor(network, theta, X, y, Y, lam, evaluation):
+    """One epoch's record: cost (with the training set's L2 term) and accuracy on the training data and,
+    when given, on the evaluation triple (X, y, one-hot Y)."""
+    record = {"training_cost": float(cost_of(network, theta, X, Y, lam)),
+              "training_accuracy": float(np.mean(predict(network, theta, X) == y)),
+              "evaluation_cost": None, "evaluation_accuracy": None}
+    if evaluation is not None:
+        X_eval, y_eval, Y_eval = evaluation
+        record["evaluation_cost"] = float(cost_of(network, theta, X_eval, Y_eval, lam, train_size=len(y)))
+        record["evaluation_accuracy"] = float(np.mean(predict(network, theta, X_eval) == y_eval))
+    return record

@@ -1,0 +1,157 @@
+"""Training with ``scipy.optimize.minimize`` over the flat θ, with budgets, best θ, history and Ctrl-C.
+
+Every SciPy method here consumes the same ``objective(θ) -> (J, ∇J)``. ``minimize`` wraps it so that
+
+* ``max_iter`` really bounds the work for every method. SciPy's TNC ignores ``maxiter`` (it only knows
+  ``maxfun``, a bound on evaluations). Here an *iteration* is one call of the method's per-iteration
+  callback (TNC: one truncated-Newton step; L-BFGS-B, BFGS, CG: one line search), and the first evaluation
+  asked for after ``max_iter`` iterations stops the run; ``maxfun``, when given, bounds evaluations the
+  same way;
+* the result is the **best θ evaluated**, not the last one (TNC can end on a worse point);
+* a history records, per iteration, the lowest cost so far, the evaluations and the seconds spent, and
+  the progress callback sees the same record (returning True stops the run);
+* Ctrl-C (KeyboardInterrupt) ends training cleanly with the best θ so far;
+* with float32 data, TNC's finite differences of the gradient (its Hessian-vector products) use a
+  relative step suited to float32 (``FLOAT32_OPTIONS``): SciPy's default suits float64 gradients only,
+  and TNC then fails to converge on float32 data;
+* the method's own linear algebra runs with the number of BLAS threads that suits it (``BLAS_THREADS``),
+  while ``cost_and_grad`` keeps the thread budget the process had before. L-BFGS-B and CG do small vector
+  operations between evaluations, which OpenBLAS spreads over threads whose workers then keep spinning
+  and take a core from the next evaluation, so they are held at one thread; TNC does no linear algebra of
+  its own, and BFGS's n × n updates gain from threads (the README has the measurements).
+"""
+
+import time
+
+import numpy as np
+import scipy.optimize
+
+from ..errors import BpnnError
+from ..network import Network, cost_and_grad
+from ..params import is_integer
+from ..threads import get_num_threads, limit_blas, using_threads
+from .result import TrainResult
+from .setup import LAMBDA, prepare
+
+__all__ = ["METHODS", "MAX_ITER", "BLAS_THREADS", "FLOAT32_OPTIONS", "check_method", "minimize", "train"]
+
+METHODS = ("TNC", "L-BFGS-B", "CG", "BFGS")  # the first is the default
+MAX_ITER = 400
+BLAS_THREADS = {"L-BFGS-B": 1, "CG": 1}  # per method; a method not listed keeps BLAS as it is
+FLOAT32_OPTIONS = {"TNC": {"accuracy": 1e-5}}  # SciPy options per method when the data are float32
+_UNBOUNDED = 2**31 - 1  # for SciPy's own evaluation caps, so that only max_iter/maxfun bound the run
+
+
+class _BudgetReached(Exception):
+    pass
+
+
+class _Tracker:
+    """Counts evaluations and iterations, keeps the best θ, enforces the budget, reports progress."""
+
+    def __init__(self, objective, theta0, max_iter, maxfun, progress):
+        self.objective, self.max_iter, self.maxfun, self.progress = objective, max_iter, maxfun, progress
+        self.best_theta, self.best_cost = np.array(theta0, dtype=np.float64), np.inf
+        self.n_evaluations = self.n_iterations = 0
+        self.stop_requested = False
+        self.history = {"step": [], "cost": [], "n_evaluations": [], "seconds": []}
+        self.start = time.perf_counter()
+
+    def evaluate(self, theta):
+        if self.stop_requested:
+            raise _BudgetReached(f"stopped by the progress callback after {self.n_iterations} iterations")
+        if self.n_iterations >= self.max_iter:
+            raise _BudgetReached(f"max_iter reached ({self.max_iter} iterations)")
+        if self.maxfun is not None and self.n_evaluations >= self.maxfun:
+            raise _BudgetReached(f"maxfun reached ({self.maxfun} evaluations)")
+        J, grad = self.objective(theta)
+        self.n_evaluations += 1
+        if J < self.best_cost:
+            self.best_cost = J
+            self.best_theta[:] = theta
+        return J, grad
+
+    def end_iteration(self, xk):
+        self.n_iterations += 1
+        record = {"step": self.n_iterations, "cost": float(self.best_cost), "n_evaluations": self.n_evaluations,
+                  "seconds": time.perf_counter() - self.start}
+        for key, value in record.items():
+            self.history[key].append(value)
+        if self.progress is not None and self.progress({**record, "unit": "iterations", "theta": self.best_theta}):
+            self.stop_requested = True
+
+
+def check_method(method):
+    """The canonical spelling of a supported SciPy method (case-insensitive), or BpnnError."""
+    for name in METHODS:
+        if str(method).upper() == name:
+            return name
+    raise BpnnError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
+
+
+def minimize(objective, theta0, *, method=METHODS[0], max_iter=MAX_ITER, maxfun=None, progress=None, blas_threads="auto",
+             options=None, network=None):
+    """Minimize ``objective(θ) -> (J, ∇J)`` from θ₀ with a SciPy method; return a ``TrainResult`` (whose
+    ``network`` is the one given, if any).
+
+    ``max_iter`` bounds iterations and ``maxfun`` (optional) evaluations, for every method. ``progress``,
+    if given, is called after each iteration with a dict: step, unit ("iterations"), cost (lowest so far),
+    n_evaluations, seconds, and theta (the best θ so far, a live array: copy it to keep it); if it returns
+    True, training stops before the next evaluation. ``blas_threads``: BLAS threads for the method's own
+    work, "auto" (its entry in ``BLAS_THREADS``), None (leave BLAS alone) or a number; evaluations keep the
+    thread budget BLAS had before (see ``bpnn.threads``). ``options``: further SciPy options for the method
+    (e.g. TNC's ``accuracy``); the budgets are ``max_iter`` and ``maxfun``.
+    """
+    method = check_method(method)
+    if not is_integer(max_iter) or max_iter < 0 or (maxfun is not None and (not is_integer(maxfun) or maxfun < 1)):
+        raise BpnnError(f"max_iter must be an integer ≥ 0 and maxfun ≥ 1, got max_iter={max_iter!r}, maxfun={maxfun!r}")
+    if blas_threads not in ("auto", None) and (not is_integer(blas_threads) or blas_threads < 1):
+        raise BpnnError(f"BLAS threads must be a positive integer, got {blas_threads!r}")
+    options = dict(options or {})
+    if {"maxiter", "maxfun"} & options.keys():
+        raise BpnnError("give the budgets as minimize's max_iter= and maxfun=, not in options")
+    tracker = _Tracker(objective, theta0, int(max_iter), maxfun, progress)
+    if method in ("TNC", "L-BFGS-B"):
+        options["maxfun"] = _UNBOUNDED
+    if method != "TNC":
+        options["maxiter"] = _UNBOUNDED
+    interrupted = False
+    if blas_threads == "auto":
+        blas_threads = BLAS_THREADS.get(method)
+    try:
+        with using_threads(get_num_threads()), limit_blas(blas_threads):
+            result = scipy.optimize.minimize(tracker.evaluate, np.array(theta0, dtype=np.float64), jac=True,
+                                             method=method, callback=tracker.end_iteration, options=options)
+        stop_reason = str(result.message)
+    except _BudgetReached as reached:
+        stop_reason = str(reached)
+    except KeyboardInterrupt:
+        stop_reason, interrupted = "interrupted (Ctrl-C)", True
+    if tracker.n_evaluations == 0:  # stopped before the first evaluation: θ₀ is all there is
+        if interrupted:
+            stop_reason, tracker.best_cost = "interrupted (Ctrl-C) before any evaluation", float("nan")
+        else:
+            tracker.best_cost = float(objective(tracker.best_theta)[0])
+    return TrainResult(network=network, theta=tracker.best_theta, final_cost=float(tracker.best_cost),
+                       method=method, n_steps=tracker.n_iterations, step_unit="iterations",
+                       n_evaluations=tracker.n_evaluations, seconds=time.perf_counter() - tracker.start,
+                       stop_reason=stop_reason, interrupted=interrupted, history=tracker.history)
+
+
+def train(X, y, *, hidden=(25,), activation=Network.activation, cost=Network.cost, output=None, lam=LAMBDA,
+          method=METHODS[0], max_iter=MAX_ITER, maxfun=None, init="uniform", seed=0, n_classes=None, progress=None,
+          blas_threads="auto"):
+    """Train a network [n, *hidden, K] on (X, y) with a SciPy method and regularization λ = ``lam``.
+
+    X (m × n) and y (labels 0..K−1) are validated once; K is ``n_classes`` or max(y) + 1. θ₀ comes from
+    ``Network.init(seed, init)``. With float32 X the method gets its ``FLOAT32_OPTIONS``. The options are
+    those of ``minimize`` and ``Network``. Returns a ``TrainResult``.
+    """
+    method = check_method(method)
+    problem = prepare(X, y, hidden=hidden, activation=activation, cost=cost, output=output, lam=lam, init=init,
+                      seed=seed, n_classes=n_classes)
+    network, X, Y = problem.network, problem.X, problem.Y
+    options = FLOAT32_OPTIONS.get(method) if X.dtype == np.float32 else None
+    return minimize(lambda theta: cost_and_grad(network, theta, X, Y, problem.lam), problem.theta0, method=method,
+                    max_iter=max_iter, maxfun=maxfun, progress=progress, blas_threads=blas_threads,
+                    options=options, network=network)

@@ -1,0 +1,92 @@
+"""Mini-batch update rules on the flat θ: each is a small object whose ``step(θ, g)`` moves θ in place
+against the mini-batch gradient g, keeping whatever state it needs (velocities, moment estimates).
+
+  SGD        θ ← θ − η g
+  Momentum   v ← μ v − η g,  θ ← θ + v;   with Nesterov's look-ahead  θ ← θ + μ v − η g  (after updating v)
+  Adam       m ← β₁ m + (1 − β₁) g,  s ← β₂ s + (1 − β₂) g²,  θ ← θ − η √(1 − β₂ᵗ)/(1 − β₁ᵗ) · m / (√s + ε)
+
+The forms are scikit-learn's (``_stochastic_optimizers.py``); plain SGD with weight decay is the book's.
+"""
+
+import numpy as np
+
+from ..errors import BpnnError
+
+__all__ = ["SGD", "Momentum", "Adam", "UPDATES", "make_update"]
+
+
+def _check(name, value, low, high=None, low_open=False):
+    value = float(value)
+    if not np.isfinite(value) or value < low or (low_open and value == low) or (high is not None and value >= high):
+        bound = f"{'>' if low_open else '≥'} {low}" + (f" and < {high}" if high is not None else "")
+        raise BpnnError(f"{name} must be a finite number {bound}, got {value!r}")
+    return value
+
+
+class SGD:
+    """θ ← θ − η g."""
+
+    def __init__(self, eta):
+        self.eta = _check("eta (learning rate)", eta, 0.0, low_open=True)
+
+    def step(self, theta, grad):
+        theta -= self.eta * grad
+
+
+class Momentum:
+    """v ← μ v − η g, then θ ← θ + v (or, with ``nesterov``, θ ← θ + μ v − η g)."""
+
+    def __init__(self, eta, momentum=0.9, nesterov=False):
+        self.eta = _check("eta (learning rate)", eta, 0.0, low_open=True)
+        self.momentum = _check("momentum", momentum, 0.0, 1.0)
+        self.nesterov, self.velocity = bool(nesterov), None
+
+    def step(self, theta, grad):
+        if self.velocity is None:
+            self.velocity = np.zeros_like(theta)
+        self.velocity *= self.momentum
+        self.velocity -= self.eta * grad
+        if self.nesterov:
+            theta += self.momentum * self.velocity - self.eta * grad
+        else:
+            theta += self.velocity
+
+
+class Adam:
+    """Adam with bias-corrected moment estimates (β₁, β₂, ε as in Kingma & Ba and scikit-learn)."""
+
+    def __init__(self, eta=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8):
+        self.eta = _check("eta (learning rate)", eta, 0.0, low_open=True)
+        self.beta1, self.beta2 = _check("beta1", beta1, 0.0, 1.0), _check("beta2", beta2, 0.0, 1.0)
+        self.epsilon = _check("epsilon", epsilon, 0.0, low_open=True)
+        self.t, self.first, self.second = 0, None, None
+
+    def step(self, theta, grad):
+        if self.first is None:
+            self.first, self.second = np.zeros_like(theta), np.zeros_like(theta)
+        self.t += 1
+        self.first *= self.beta1
+        self.first += (1 - self.beta1) * grad
+        self.second *= self.beta2
+        self.second += (1 - self.beta2) * grad * grad
+        rate = self.eta * np.sqrt(1 - self.beta2 ** self.t) / (1 - self.beta1 ** self.t)
+        theta -= rate * self.first / (np.sqrt(self.second) + self.epsilon)
+
+
+UPDATES = ("sgd", "nesterov", "adam")  # the first is the default
+
+
+def make_update(update, eta, momentum):
+    """The update rule for ``update``: an object with ``step(θ, g)`` is used as it is; "sgd" is SGD with
+    momentum μ (plain SGD for μ = 0), "nesterov" the same with Nesterov's look-ahead, "adam" Adam with step
+    size η."""
+    if hasattr(update, "step"):
+        return update
+    if update == "sgd":
+        return Momentum(eta, momentum) if momentum else SGD(eta)
+    if update == "nesterov":
+        return Momentum(eta, momentum, nesterov=True)
+    if update == "adam":
+        return Adam(eta)
+    raise BpnnError(f"unknown update rule {update!r}; choose one of {', '.join(UPDATES)} or pass an object "
+                    "with a step(theta, grad) method")
