@@ -37,8 +37,9 @@ def main(argv=None):
 
     rows = []
     start = time.perf_counter()
-    result = train(X_train, y_train, args.hidden, args.lam, args.method, args.maxiter, n_classes=dataset.n_classes)
-    rows.append((f"bpnn {result.layer_sizes} {args.method}, λ = {args.lam}",
+    result = train(X_train, y_train, hidden=tuple(args.hidden), lam=args.lam, method=args.method, max_iter=args.maxiter,
+                   n_classes=dataset.n_classes)
+    rows.append((f"bpnn {list(result.network.sizes)} {args.method}, λ = {args.lam}",
                  accuracy(result.network, result.theta, X_test, y_test), time.perf_counter() - start))
     for name, model in (("scikit-learn 3-nearest-neighbour", KNeighborsClassifier(n_neighbors=3)),
                         ("scikit-learn logistic regression", LogisticRegression(max_iter=1000))):

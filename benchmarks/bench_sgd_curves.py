@@ -35,8 +35,8 @@ def main(argv=None):
     X_train, y_train, X_test, y_test = holdout(X, y, 0.2, args.seed)
     curves = {}
     for name, options in CONFIGS.items():
-        result = train_sgd(X_train, y_train, (args.hidden,), args.epochs, 10, args.eta, 1.0, evaluation=(X_test, y_test),
-                     rng=args.seed, **options)
+        result = train_sgd(X_train, y_train, hidden=(args.hidden,), epochs=args.epochs, batch_size=10, eta=args.eta,
+                           lam=1.0, evaluation=(X_test, y_test), seed=args.seed, **options)
         curves[name] = result.history["evaluation_accuracy"]
 
     print(f"held-out accuracy per epoch, {len(y_train)} training / {len(y_test)} held-out digits, "

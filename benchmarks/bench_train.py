@@ -40,7 +40,8 @@ def time_to_reach(X_train, y_train, X_test, y_test, target, method, hidden, lam,
         monitor[0] += time.perf_counter() - start
         return bool(reached)  # stop once the target is reached
 
-    result = train(X_train, y_train, hidden=hidden, lam, method, maxiter * 5, n_classes=n_classes, seed=0, progress=check)
+    result = train(X_train, y_train, hidden=tuple(hidden), lam=lam, method=method, max_iter=maxiter * 5,
+                   n_classes=n_classes, seed=0, progress=check)
     return reached.get("seconds"), reached.get("evaluations"), accuracy(result.network, result.theta, X_test, y_test)
 
 

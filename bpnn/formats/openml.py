@@ -18,8 +18,8 @@ __all__ = ["load_openml_mnist", "N_TRAIN"]
 
 N_TRAIN = 60_000
 CACHE = "mnist_784.npz"
-OFFLINE_HELP = ("supply MNIST as files instead: --data FOLDER holding the four IDX files "
-                "(train-images-idx3-ubyte[.gz], …) or --data mnist.pkl.gz")
+OFFLINE_HELP = ("supply MNIST as files instead: a folder holding the four IDX files "
+                "(train-images-idx3-ubyte[.gz], …) or the file mnist.pkl.gz")
 
 
 def _fetch(data_home):
