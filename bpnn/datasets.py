@@ -20,18 +20,17 @@ values 0..16) are scaled to [0, 1], resampled to 16×16 and framed by a 2-pixel 
 the default run reads its data through the same ``load_mat`` a course user's ``ex4data1.mat`` takes.
 """
 
+import dataclasses
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from .errors import BpnnError
-from .formats.idx import find_idx_files, load_idx_folder
+from .dataset import Dataset
+from .formats import find_format
 from .formats.mat import load_mat, save_mat
-from .formats.mnist_pickle import load_mnist_pickle
 from .formats.openml import load_openml_mnist
-from .formats.text_digits import split_folders, text_digits_in_folder, text_digits_in_zip
 
 __all__ = [
     "Dataset",
@@ -51,48 +50,16 @@ DEFAULT_FILE = "digits20.mat"
 DTYPES = ("float64", "float32")
 
 
-@dataclass
-class Dataset:
-    """Examples X (m × n floats in [0, 1]), labels y (0..K−1), the source's own parts, and the image layout.
-
-    ``X_test``/``y_test`` and ``X_valid``/``y_valid`` hold the source's own test and validation parts when it
-    defines them (else None). ``kind`` names the format.
-    """
-
-    X: np.ndarray
-    y: np.ndarray
-    name: str
-    n_classes: int
-    image_shape: tuple = None
-    image_order: str = "C"
-    X_test: np.ndarray = None
-    y_test: np.ndarray = None
-    X_valid: np.ndarray = None
-    y_valid: np.ndarray = None
-    kind: str = ""
-
-    def images(self, rows):
-        """Rows of X (or of Θ⁽¹⁾ without its bias column) as upright images, shape (k, h, w)."""
-        if self.image_shape is None:
-            raise BpnnError(f"{self.name}: rows of {self.X.shape[1]} values are not images of a known shape")
-        rows = np.asarray(rows)
-        return rows.reshape((rows.shape[0], *self.image_shape), order=self.image_order)
-
-    def all_examples(self):
-        """(X, y) of every part (training, validation, test) stacked: what a format conversion writes."""
-        parts = [(self.X, self.y), (self.X_valid, self.y_valid), (self.X_test, self.y_test)]
-        parts = [(X, y) for X, y in parts if X is not None]
-        return np.concatenate([X for X, _ in parts]), np.concatenate([y for _, y in parts])
-
-
 def data_dir():
-    """The data folder: ``$BPNN_DATA_DIR`` if set, else ``data/`` in the current directory."""
-    return Path(os.environ.get("BPNN_DATA_DIR") or "data")
-
-
-def _square_shape(n):
-    side = int(round(np.sqrt(n)))
-    return (side, side) if side * side == n else None
+    """The data home: ``$BPNN_DATA_DIR`` if set; else the checkout's top-level ``data/`` when bpnn runs from
+    its source tree (where a course user puts ``ex4data1.mat``); else ``~/bpnn_data`` (as scikit-learn's
+    ``get_data_home`` keeps ``~/scikit_learn_data``). Never the folder the caller happens to stand in."""
+    if os.environ.get("BPNN_DATA_DIR"):
+        return Path(os.environ["BPNN_DATA_DIR"])
+    checkout = Path(__file__).resolve().parents[1]
+    if (checkout / "setup.cfg").is_file() and (checkout / "scripts").is_dir():
+        return checkout / "data"
+    return Path.home() / "bpnn_data"
 
 
 def embedded_digits():
@@ -136,39 +103,23 @@ def _check_dtype(dtype):
 
 
 def load_dataset(source=None, dtype=np.float64):
-    """Load a data set as a ``Dataset``, detecting its format from ``source`` (see the module table).
+    """Load a data set as a ``Dataset``, its format recognized from ``source`` (``bpnn.formats.FORMATS``).
 
-    ``source`` is a path, ``"mnist"`` (OpenML, cached in the data folder) or None (the default data).
+    ``source`` is a path, ``"mnist"`` (OpenML, cached in the data home) or None (the default data).
     ``dtype`` (float64 or float32) is the type X is stored in.
     """
     dtype = _check_dtype(dtype)
     if source is not None and str(source).lower() == "mnist" and not Path(source).exists():
-        X, y, X_test, y_test = load_openml_mnist(data_dir(), dtype)
-        return Dataset(X, y, f"MNIST from OpenML (cached in {data_dir()})", 10, (28, 28), "C", X_test, y_test,
-                       kind="openml mnist_784")
+        return load_openml_mnist(data_dir(), dtype)
     path = default_data_path() if source is None else Path(source)
-    if path.is_dir():
-        return _load_folder(path, dtype)
     if not path.exists():
         raise BpnnError(f"{path}: no such file or folder")
-    if not path.is_file():
+    if not (path.is_dir() or path.is_file()):
         raise BpnnError(f"{path}: not a regular file or folder")
-    name = path.name.lower()
-    if name.endswith(".mat"):
-        X, y = load_mat(path)
-        what = "embedded digits (scikit-learn load_digits, 20×20)" if path.name == DEFAULT_FILE else "course .mat"
-        return Dataset(X.astype(dtype, copy=False), y, f"{what} {path}", 10, _square_shape(X.shape[1]), "F",
-                       kind="course .mat")
-    if name.endswith(".zip"):
-        parts = text_digits_in_zip(path, dtype)
-        return _text_dataset(parts.get("train", parts.get("all")), parts.get("test"), f"32×32 text digits in {path}")
-    if name.endswith((".pkl.gz", ".pkl")):
-        parts = load_mnist_pickle(path, dtype)
-        (X, y), (X_valid, y_valid), (X_test, y_test) = parts["train"], parts["validation"], parts["test"]
-        return Dataset(X, y, f"MNIST pickle {path}", 10, _square_shape(X.shape[1]), "C", X_test, y_test,
-                       X_valid, y_valid, kind="mnist.pkl.gz")
-    raise BpnnError(f"{path}: unknown data format; expected a .mat, .zip, .pkl.gz file or a folder "
-                    "(text digits, trainingDigits/ + testDigits/, or MNIST IDX files)")
+    dataset = find_format(path).read(path, dtype)
+    if path.name == DEFAULT_FILE and source is None:
+        dataset = dataclasses.replace(dataset, name=f"embedded digits (scikit-learn load_digits, 20×20) {path}")
+    return dataset
 
 
 def holdout(X, y, size, seed=0, what="test"):
@@ -192,20 +143,3 @@ def split(dataset, test_size=0.2, seed=0):
     if dataset.X_test is not None:
         return dataset.X, dataset.y, dataset.X_test, dataset.y_test
     return holdout(dataset.X, dataset.y, test_size, seed)
-
-
-def _text_dataset(train, test, name):
-    X, y = train
-    X_test, y_test = test if test is not None else (None, None)
-    return Dataset(X, y, name, 10, (32, 32), "C", X_test, y_test, kind="text digits")
-
-
-def _load_folder(folder, dtype):
-    if find_idx_files(folder):
-        X, y, X_test, y_test, shape = load_idx_folder(folder, dtype)
-        return Dataset(X, y, f"MNIST IDX files in {folder}", 10, shape, "C", X_test, y_test, kind="mnist idx")
-    two = split_folders(folder)
-    if two:
-        return _text_dataset(text_digits_in_folder(two[0], dtype), text_digits_in_folder(two[1], dtype),
-                             f"32×32 text digits in {folder} (trainingDigits/ + testDigits/)")
-    return _text_dataset(text_digits_in_folder(folder, dtype), None, f"32×32 text digits in {folder}")

@@ -46,8 +46,9 @@ class BPNNClassifier(ClassifierMixin, BaseEstimator):
     their sum), so its argmax is ``predict``.
     """
 
-    def __init__(self, hidden_layer_sizes=None, activation=None, cost=None, output=None, solver=None, alpha=None, max_iter=None, batch_size=None, learning_rate_init=None, momentum=None,
-                 dropout=None, init=None, random_state=None):
+    def __init__(self, hidden_layer_sizes=None, activation=None, cost=None, output=None, solver=None, alpha=None,
+                 max_iter=None, batch_size=None, learning_rate_init=None, momentum=None, dropout=None, init=None,
+                 random_state=None):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.cost = cost

@@ -37,7 +37,8 @@ def _cost_only(f, theta):
 
 
 def numerical_gradient(f, theta, eps=1e-4, indices=None):
-    """Central-difference gradient of the scalar ``f`` at θ (``f`` may also return ``(J, grad)``).
+    """Central-difference gradient of the scalar ``f`` at θ (the course's ``computeNumericalGradient``; ``f``
+    may also return ``(J, grad)``).
 
     With ``indices``, only those coordinates are estimated and the result has one entry per index.
     θ is restored exactly after each perturbation.

@@ -146,7 +146,8 @@ def _check_masks(network, masks, m):
 
 
 def cost_and_grad(network, theta, X, Y, lam=0.0, *, masks=None, train_size=None):
-    """Regularized cost J(θ) and its gradient ∇J(θ) (packed like θ) by one vectorized backprop pass.
+    """Regularized cost J(θ) and its gradient ∇J(θ) (packed like θ) by one vectorized backprop pass: the
+    course's ``nnCostFunction``.
 
     ``X`` is m × s₁, ``Y`` the m × s_L one-hot targets (``one_hot(y, K)``), ``lam`` is λ stated per
     ``train_size`` examples (default m: see the module docstring). ``masks`` are dropout masks from

@@ -99,3 +99,24 @@ def test_missing_and_non_mat_files(tmp_path):
     truncated.write_bytes(truncated.read_bytes()[:3000])
     with pytest.raises(BpnnError, match="truncated.mat"):
         load_mat(truncated)
+
+
+def test_data_home_is_never_the_current_folder(tmp_path, monkeypatch):
+    from bpnn.datasets import data_dir
+
+    monkeypatch.delenv("BPNN_DATA_DIR", raising=False)
+    monkeypatch.chdir(tmp_path)
+    home = data_dir()
+    assert home.is_absolute() and tmp_path not in home.parents and home != tmp_path / "data"
+    monkeypatch.setenv("BPNN_DATA_DIR", str(tmp_path / "mine"))
+    assert data_dir() == tmp_path / "mine"
+
+
+def test_every_format_is_in_the_registry_and_says_what_it_reads(tmp_path):
+    from bpnn.formats import FORMATS, find_format
+
+    (tmp_path / "x.csv").write_text("1,2\n")
+    with pytest.raises(BpnnError, match="unknown data format") as raised:
+        find_format(tmp_path / "x.csv")
+    for module in FORMATS:
+        assert module.DESCRIPTION in str(raised.value)

@@ -204,7 +204,8 @@ def test_openml_fetches_once_then_uses_the_cache(tmp_path):
         calls.append(data_home)
         return Bunch(pixels, labels)
 
-    X, y, X_test, y_test = load_openml_mnist(tmp_path, fetch=fetch)
+    loaded = load_openml_mnist(tmp_path, fetch=fetch)
+    X, y, X_test = loaded.X, loaded.y, loaded.X_test
     assert X.shape == (60_000, 784) and X_test.shape == (10_000, 784)
     np.testing.assert_allclose(X[:3], pixels[:3] / 255.0)
     assert y[:12].tolist() == [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1]
@@ -213,7 +214,7 @@ def test_openml_fetches_once_then_uses_the_cache(tmp_path):
     def offline(data_home):
         raise AssertionError("the cache should have been used")
 
-    X2, *_ = load_openml_mnist(tmp_path, np.float32, fetch=offline)
+    X2 = load_openml_mnist(tmp_path, np.float32, fetch=offline).X
     assert X2.dtype == np.float32 and np.allclose(X2[:3], X[:3])
 
 
@@ -223,7 +224,7 @@ def test_openml_offline_fails_at_once_with_advice(tmp_path):
     def offline(data_home):
         raise URLError("Temporary failure in name resolution")
 
-    with pytest.raises(BpnnError, match="cannot download MNIST from OpenML .*--data FOLDER holding the four IDX"):
+    with pytest.raises(BpnnError, match="cannot download MNIST from OpenML .*a folder holding the four IDX"):
         load_openml_mnist(tmp_path, fetch=offline)
     assert not (tmp_path / "mnist_784.npz").exists()
 
@@ -274,6 +275,6 @@ def test_real_fetch_openml_offline_fails_at_once(tmp_path, monkeypatch):
         raise URLError("[Errno -2] Name or service not known")
 
     monkeypatch.setattr(openml_module, "urlopen", no_network)
-    with pytest.raises(BpnnError, match="cannot download MNIST from OpenML .*Name or service not known.*--data"):
+    with pytest.raises(BpnnError, match="cannot download MNIST from OpenML .*Name or service not known.*mnist.pkl.gz"):
         load_openml_mnist(tmp_path)
     assert 1 <= len(calls) <= 2  # one try and at most one quick retry

@@ -12,7 +12,8 @@ import sys
 
 from ..errors import BpnnError
 
-__all__ = ["Parser", "run_script", "launch", "describe", "add_data_argument", "add_network_arguments",
+__all__ = ["Parser", "run_script", "launch", "describe", "load_described", "add_data_argument", "add_run_arguments",
+           "add_network_arguments",
            "network_options", "defaults", "positive_int", "nonnegative_int", "nonnegative_float", "positive_float",
            "fraction", "probability"]
 
@@ -104,6 +105,23 @@ def add_network_arguments(parser, init):
 def network_options(args):
     """The network names typed on the command line (the others keep ``bpnn.Network``'s defaults)."""
     return {key: getattr(args, key) for key in ("activation", "cost", "output") if getattr(args, key) is not None}
+
+
+def add_run_arguments(parser, seed_help, quiet_help):
+    """``--seed``, ``--out`` and ``--quiet``: what every training run takes."""
+    parser.add_argument("--seed", type=nonnegative_int, default=0, help=seed_help)
+    parser.add_argument("--out", metavar="DIR", help="run folder (default: runs/<timestamp>/); existing files "
+                                                     "are never overwritten")
+    parser.add_argument("--quiet", action="store_true", help=quiet_help)
+
+
+def load_described(args):
+    """The data set ``--data``/``--dtype`` name, after printing the line that describes it."""
+    from ..datasets import load_dataset
+
+    dataset = load_dataset(args.data, args.dtype)
+    print(describe(dataset))
+    return dataset
 
 
 def describe(dataset):

@@ -5,9 +5,8 @@
     python scripts/train_sgd.py --cost quadratic --init normal --epochs 10 # the book's first network
 """
 
-from . import (Parser, add_data_argument, defaults, add_network_arguments, describe, fraction, network_options, nonnegative_float,
-               nonnegative_int, positive_float, positive_int, probability)
-
+from . import (Parser, add_data_argument, add_network_arguments, add_run_arguments, defaults, load_described,
+               fraction, network_options, nonnegative_float, nonnegative_int, positive_float, positive_int, probability)
 from ..training.minibatch import train_sgd
 from ..training.updates import UPDATES
 
@@ -37,21 +36,16 @@ def parse_args(argv=None):
     parser.add_argument("--test-size", type=fraction, default=0.2, help="fraction held out for the final report")
     parser.add_argument("--validation-size", type=fraction, default=0.1,
                         help="fraction of the training part monitored every epoch (0: none)")
-    parser.add_argument("--seed", type=nonnegative_int, default=0, help="seed for splits, θ₀, shuffling and dropout")
-    parser.add_argument("--out", metavar="DIR", help="run folder (default: runs/<timestamp>/); existing files "
-                                                     "are never overwritten")
-    parser.add_argument("--quiet", action="store_true", help="no per-epoch lines")
+    add_run_arguments(parser, "seed for splits, θ₀, shuffling and dropout", "no per-epoch lines")
     add_network_arguments(parser, DEFAULTS["init"])
     return parser.parse_args(argv)
 
 
 def main(argv=None):
     args = parse_args(argv)
-    from ..datasets import load_dataset
     from .runs import sgd_run
 
-    dataset = load_dataset(args.data, args.dtype)
-    print(describe(dataset))
+    dataset = load_described(args)
     return sgd_run(dataset, out=args.out, test_size=args.test_size, validation_size=args.validation_size,
                    seed=args.seed, quiet=args.quiet, hidden=tuple(args.hidden), epochs=args.epochs,
                    batch_size=args.batch_size, eta=args.eta, update=args.update, lam=args.lam, momentum=args.momentum,

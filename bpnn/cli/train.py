@@ -5,8 +5,8 @@
     python scripts/train_tnc.py --weights runs/…/weights.mat   # evaluate saved weights instead
 """
 
-from . import (Parser, add_data_argument, defaults, add_network_arguments, describe, fraction, network_options, nonnegative_float,
-               nonnegative_int, positive_int)
+from . import (Parser, add_data_argument, add_network_arguments, add_run_arguments, defaults, load_described,
+               fraction, network_options, nonnegative_float, nonnegative_int, positive_int)
 from ..training.scipy import METHODS, train
 
 DEFAULTS = defaults(train)
@@ -32,9 +32,6 @@ def parse_args(argv=None):
                         help="scipy.optimize.minimize method (BFGS keeps an n×n matrix: small networks only)")
     parser.add_argument("--test-size", type=fraction, default=0.2,
                         help="fraction held out, stratified (0: train on everything, the course's report)")
-    parser.add_argument("--seed", type=nonnegative_int, default=0, help="seed for the split, θ₀ and the sample figure")
-    parser.add_argument("--out", metavar="DIR", help="run folder (default: runs/<timestamp>/); existing files "
-                                                     "are never overwritten")
     parser.add_argument("--weights", metavar="FILE",
                         help="evaluate these weights (.mat/.npz with Theta1, Theta2, …, and the network they "
                              "record) on every part of the data instead of training")
@@ -42,18 +39,16 @@ def parse_args(argv=None):
                         help="BLAS threads for the optimizer's own work (default: 1 for L-BFGS-B and CG, whose "
                              "small vector operations slow the evaluations down with more; unchanged for TNC "
                              "and BFGS); cost and gradient evaluations use every thread BLAS had")
-    parser.add_argument("--quiet", action="store_true", help="no per-iteration progress lines")
+    add_run_arguments(parser, "seed for the split, θ₀ and the sample figure", "no per-iteration progress lines")
     add_network_arguments(parser, DEFAULTS["init"])
     return parser.parse_args(argv)
 
 
 def main(argv=None):
     args = parse_args(argv)
-    from ..datasets import load_dataset
     from .runs import evaluate_weights_run, train_run
 
-    dataset = load_dataset(args.data, args.dtype)
-    print(describe(dataset))
+    dataset = load_described(args)
     if args.weights:
         given = {key: getattr(args, key) for key in ("activation", "cost", "output", "hidden")}
         return evaluate_weights_run(dataset, args.weights, out=args.out, given=given)

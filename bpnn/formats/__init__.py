@@ -1,1 +1,23 @@
-"""One reader per data format (course .mat, 32×32 text digits, MNIST IDX, mnist.pkl.gz, OpenML MNIST)."""
+"""One reader per data format, in a registry.
+
+Each format module has ``recognizes(path)`` (a cheap look at the name or the folder's contents) and
+``read(path, dtype)`` (the whole ``Dataset``, or BpnnError naming the file and the problem). ``FORMATS`` is
+the order they are asked in; adding a format is one module and one entry here. OpenML's MNIST
+(``openml``) is fetched by name, not recognized from a path.
+"""
+
+from ..errors import BpnnError
+from . import idx, mat, mnist_pickle, text_digits
+
+__all__ = ["FORMATS", "find_format"]
+
+FORMATS = (idx, text_digits, mat, mnist_pickle)
+
+
+def find_format(path):
+    """The first format module in ``FORMATS`` that recognizes ``path``; BpnnError naming them all if none does."""
+    for module in FORMATS:
+        if module.recognizes(path):
+            return module
+    raise BpnnError(f"{path}: unknown data format; expected one of: "
+                    + "; ".join(module.DESCRIPTION for module in FORMATS))

@@ -14,10 +14,13 @@ from pathlib import Path
 
 import numpy as np
 
+from ..dataset import Dataset
 from ..errors import BpnnError
 from ..files import check_regular_file
 
-__all__ = ["IDX_FILES", "find_idx_files", "read_idx", "load_idx_folder"]
+__all__ = ["DESCRIPTION", "recognizes", "read", "IDX_FILES", "find_idx_files", "read_idx", "load_idx_folder"]
+
+DESCRIPTION = "a folder with the four MNIST IDX files (plain or .gz)"
 
 IDX_FILES = {
     ("train", "images"): "train-images-idx3-ubyte",
@@ -101,3 +104,14 @@ def load_idx_folder(folder, dtype=np.float64):
     if test_shape != shape:
         raise BpnnError(f"{folder}: training images are {shape}, test images {test_shape}")
     return X_train, y_train, X_test, y_test, shape
+
+
+def recognizes(path):
+    return Path(path).is_dir() and bool(find_idx_files(path))
+
+
+def read(path, dtype=np.float64):
+    """The ``Dataset`` of an IDX folder: its training and test parts."""
+    X, y, X_test, y_test, shape = load_idx_folder(path, dtype)
+    return Dataset(X=X, y=y, name=f"MNIST IDX files in {path}", n_classes=10, image_shape=shape, X_test=X_test,
+                   y_test=y_test, kind="mnist idx")

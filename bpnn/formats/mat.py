@@ -9,10 +9,13 @@ from pathlib import Path
 import numpy as np
 import scipy.io
 
+from ..dataset import Dataset, square_image_shape
 from ..errors import BpnnError
 from ..files import check_regular_file, write_atomically
 
-__all__ = ["load_mat", "save_mat"]
+__all__ = ["DESCRIPTION", "recognizes", "read", "load_mat", "save_mat"]
+
+DESCRIPTION = "a course .mat file (X, y)"
 
 
 def load_mat(path):
@@ -56,3 +59,14 @@ def save_mat(path, X, y, overwrite=True):
     labels = np.where(y == 0, 10, y).astype(np.float64).reshape(-1, 1)
     data = {"X": np.asarray(X, dtype=np.float64), "y": labels}
     return write_atomically(path, lambda stream: scipy.io.savemat(stream, data, do_compression=True), overwrite)
+
+
+def recognizes(path):
+    return Path(path).is_file() and Path(path).suffix.lower() == ".mat"
+
+
+def read(path, dtype=np.float64):
+    """The ``Dataset`` of a course-layout ``.mat`` file (rows are column-major images when square)."""
+    X, y = load_mat(path)
+    return Dataset(X=X.astype(dtype, copy=False), y=y, name=f"course .mat {path}", n_classes=10,
+                   image_shape=square_image_shape(X.shape[1]), image_order="F", kind="course .mat")

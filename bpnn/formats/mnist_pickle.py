@@ -13,10 +13,13 @@ from pathlib import Path
 
 import numpy as np
 
+from ..dataset import Dataset, square_image_shape
 from ..errors import BpnnError
 from ..files import check_regular_file
 
-__all__ = ["load_mnist_pickle"]
+__all__ = ["DESCRIPTION", "recognizes", "read", "load_mnist_pickle"]
+
+DESCRIPTION = "the book's mnist.pkl.gz (or a .pkl)"
 
 _ALLOWED = {
     ("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct"),
@@ -81,3 +84,15 @@ def load_mnist_pickle(path, dtype=np.float64):
     if len(widths) != 1:
         raise BpnnError(f"{path}: the three parts have different image sizes {sorted(widths)}")
     return parts
+
+
+def recognizes(path):
+    return Path(path).is_file() and Path(path).name.lower().endswith((".pkl.gz", ".pkl"))
+
+
+def read(path, dtype=np.float64):
+    """The ``Dataset`` of ``mnist.pkl.gz``: its training, validation and test parts."""
+    parts = load_mnist_pickle(path, dtype)
+    (X, y), (X_valid, y_valid), (X_test, y_test) = parts["train"], parts["validation"], parts["test"]
+    return Dataset(X=X, y=y, name=f"MNIST pickle {path}", n_classes=10, image_shape=square_image_shape(X.shape[1]),
+                   X_test=X_test, y_test=y_test, X_valid=X_valid, y_valid=y_valid, kind="mnist.pkl.gz")

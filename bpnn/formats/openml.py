@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..dataset import Dataset
 from ..errors import BpnnError
 from ..files import write_atomically
 
@@ -32,7 +33,8 @@ def _fetch(data_home):
 
 
 def load_openml_mnist(folder, dtype=np.float64, fetch=_fetch):
-    """(X_train, y_train, X_test, y_test) of MNIST, from ``folder/mnist_784.npz`` or fetched and cached there.
+    """MNIST as a ``Dataset`` (60,000 training, 10,000 test), from ``folder/mnist_784.npz`` or fetched and
+    cached there.
 
     ``fetch(data_home)`` returns an object with ``data`` (70000 × 784) and ``target`` (labels as strings or
     ints); tests pass a stand-in so that nothing is downloaded.
@@ -60,4 +62,5 @@ def load_openml_mnist(folder, dtype=np.float64, fetch=_fetch):
         raise BpnnError(f"{cache}: unreadable cache ({error}); delete it to download again") from None
     X = pixels.astype(dtype)
     X /= 255.0
-    return X[:N_TRAIN], labels[:N_TRAIN], X[N_TRAIN:], labels[N_TRAIN:]
+    return Dataset(X=X[:N_TRAIN], y=labels[:N_TRAIN], name=f"MNIST from OpenML (cached in {folder})", n_classes=10,
+                   image_shape=(28, 28), X_test=X[N_TRAIN:], y_test=labels[N_TRAIN:], kind="openml mnist_784")

@@ -12,12 +12,15 @@ from pathlib import Path, PurePosixPath
 
 import numpy as np
 
+from ..dataset import Dataset
 from ..errors import BpnnError
 from ..files import check_regular_file
 
-__all__ = ["SIDE", "read_text_digit_files", "text_digits_in_folder", "text_digits_in_zip", "split_folders"]
+__all__ = ["DESCRIPTION", "recognizes", "read", "SIDE", "read_text_digit_files", "text_digits_in_folder", "text_digits_in_zip", "split_folders"]
 
 SIDE = 32
+DESCRIPTION = ("a folder of 32×32 text digits <label>_<index>.txt, one holding trainingDigits/ and testDigits/, "
+               "or a .zip of either")
 _NAME = re.compile(r"^(\d+)_(\d+)\.txt$")
 TRAIN_FOLDER, TEST_FOLDER = "trainingDigits", "testDigits"
 
@@ -124,3 +127,28 @@ def text_digits_in_zip(path, dtype=np.float64):
                 where, dtype)
 
         return {key: read(selected, f"{path} ({key})") for key, selected in parts.items()}
+
+
+def recognizes(path):
+    path = Path(path)
+    return path.is_dir() or (path.is_file() and path.suffix.lower() == ".zip")
+
+
+def _dataset(train, test, name):
+    X, y = train
+    X_test, y_test = test if test is not None else (None, None)
+    return Dataset(X=X, y=y, name=name, n_classes=10, image_shape=(SIDE, SIDE), X_test=X_test, y_test=y_test,
+                   kind="text digits")
+
+
+def read(path, dtype=np.float64):
+    """The ``Dataset`` of a folder or zip of text digits (with its test part for the two-folder layout)."""
+    path = Path(path)
+    if path.is_file():
+        parts = text_digits_in_zip(path, dtype)
+        return _dataset(parts.get("train", parts.get("all")), parts.get("test"), f"32×32 text digits in {path}")
+    two = split_folders(path)
+    if two:
+        return _dataset(text_digits_in_folder(two[0], dtype), text_digits_in_folder(two[1], dtype),
+                        f"32×32 text digits in {path} (trainingDigits/ + testDigits/)")
+    return _dataset(text_digits_in_folder(path, dtype), None, f"32×32 text digits in {path}")

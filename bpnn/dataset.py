@@ -1,0 +1,60 @@
+"""``Dataset``: examples and labels with the source's own parts (by name) and how a row becomes an image.
+
+Every format reader (``bpnn.formats``) builds one with keywords; ``Dataset.images`` is the only place outside
+the readers that knows pixel order (the course's 20×20 images are stored column-major: ``image_order="F"``).
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .errors import BpnnError
+
+__all__ = ["Dataset", "square_image_shape"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Dataset:
+    """Examples X (m × n floats in [0, 1]), labels y (0..K−1), the source's own parts, and the image layout.
+
+    ``X_test``/``y_test`` and ``X_valid``/``y_valid`` hold the source's own test and validation parts when it
+    defines them (else None). ``kind`` names the format.
+    """
+
+    X: np.ndarray
+    y: np.ndarray
+    name: str
+    n_classes: int
+    image_shape: tuple = None
+    image_order: str = "C"
+    X_test: np.ndarray = None
+    y_test: np.ndarray = None
+    X_valid: np.ndarray = None
+    y_valid: np.ndarray = None
+    kind: str = ""
+
+    def images(self, rows):
+        """Rows of X (or of Θ⁽¹⁾ without its bias column) as upright images, shape (k, h, w)."""
+        if self.image_shape is None:
+            raise BpnnError(f"{self.name}: rows of {self.X.shape[1]} values are not images of a known shape")
+        rows = np.asarray(rows)
+        return rows.reshape((rows.shape[0], *self.image_shape), order=self.image_order)
+
+    def all_examples(self):
+        """(X, y) of every part (training, validation, test) stacked: what a format conversion writes."""
+        parts = [(self.X, self.y), (self.X_valid, self.y_valid), (self.X_test, self.y_test)]
+        parts = [(X, y) for X, y in parts if X is not None]
+        return np.concatenate([X for X, _ in parts]), np.concatenate([y for _, y in parts])
+
+    @property
+    def parts(self):
+        """{'training': (X, y), 'validation': …, 'test': …}: the parts the source has, by name."""
+        named = {"training": (self.X, self.y), "validation": (self.X_valid, self.y_valid),
+                 "test": (self.X_test, self.y_test)}
+        return {name: part for name, part in named.items() if part[0] is not None}
+
+
+def square_image_shape(n):
+    """(side, side) when n pixels make a square image, else None."""
+    side = int(round(np.sqrt(n)))
+    return (side, side) if side * side == n else None

@@ -1,0 +1,54 @@
+"""The package as users meet it: a light ``import bpnn``, the ``bpnn`` command, and a library that leaves
+the command line to ``bpnn.cli``."""
+
+import ast
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import bpnn
+
+LIBRARY = [path for path in Path(bpnn.__file__).parent.rglob("*.py") if "cli" not in path.relative_to(
+    Path(bpnn.__file__).parent).parts]
+
+
+def test_import_bpnn_loads_no_heavy_library():
+    done = subprocess.run([sys.executable, "-c", "import sys, bpnn; print(sorted(m for m in ('numpy', 'scipy', "
+                           "'sklearn', 'matplotlib') if m in sys.modules))"], capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout.strip() == "[]", done.stdout + done.stderr
+
+
+def test_public_names_load():
+    for name in bpnn.__all__:
+        assert getattr(bpnn, name) is not None, name
+
+
+@pytest.mark.parametrize("command", [[sys.executable, "-m", "bpnn"], ["bpnn"]])
+def test_bpnn_command_lists_its_subcommands(command):
+    if command == ["bpnn"] and shutil.which("bpnn") is None:
+        pytest.skip("the bpnn console script is not on PATH (bpnn not installed in this environment)")
+    done = subprocess.run([*command, "--help"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    for sub in ("train", "sgd", "gradcheck", "grid", "convert"):
+        assert f"  {sub}" in done.stdout
+    sub = subprocess.run([*command, "train", "--help"], capture_output=True, text=True, timeout=60)
+    assert sub.returncode == 0 and "usage: bpnn train" in sub.stdout
+    bad = subprocess.run([*command, "fly"], capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 2 and bad.stderr.startswith("error: unknown command 'fly'")
+
+
+def test_the_library_neither_prints_nor_parses_command_lines():
+    """Outside bpnn/cli: no print(), no argparse, no isatty (the application's business)."""
+    for path in LIBRARY:
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                assert node.func.id != "print", f"{path}:{node.lineno} prints"
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                names = [alias.name for alias in node.names] + [getattr(node, "module", None) or ""]
+                assert "argparse" not in names, f"{path}:{node.lineno} imports argparse"
+            if isinstance(node, ast.Attribute):
+                assert node.attr != "isatty", f"{path}:{node.lineno} asks isatty"
