@@ -108,7 +108,10 @@ def network_options(args):
 
 
 def add_run_arguments(parser, seed_help, quiet_help):
-    """``--seed``, ``--out`` and ``--quiet``: what every training run takes."""
+    """``--test-size``, ``--seed``, ``--out`` and ``--quiet``: what every training run takes."""
+    parser.add_argument("--test-size", type=fraction, default=0.2,
+                        help="fraction held out for the final report, stratified, when the source has no test part "
+                             "of its own (0: train on everything, as the course does)")
     parser.add_argument("--seed", type=nonnegative_int, default=0, help=seed_help)
     parser.add_argument("--out", metavar="DIR", help="run folder (default: runs/<timestamp>/); existing files "
                                                      "are never overwritten")
@@ -141,6 +144,11 @@ def run_script(main, argv=None):
         print(f"error: {error}", file=sys.stderr)
         code = 2
     except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        code = 130
+    except ImportError as error:  # Ctrl-C inside a C extension's import surfaces as "initialization failed"
+        if not isinstance(error.__cause__ or error.__context__, KeyboardInterrupt):
+            raise
         print("interrupted", file=sys.stderr)
         code = 130
     except MemoryError:

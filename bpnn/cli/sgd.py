@@ -33,7 +33,6 @@ def parse_args(argv=None):
                         help="stop after N epochs without a better validation accuracy (keeps the best epoch)")
     parser.add_argument("--dropout", type=probability, default=DEFAULTS["dropout"], metavar="P",
                         help="probability of dropping each hidden unit while training (inverted dropout)")
-    parser.add_argument("--test-size", type=fraction, default=0.2, help="fraction held out for the final report")
     parser.add_argument("--validation-size", type=fraction, default=0.1,
                         help="fraction of the training part monitored every epoch (0: none)")
     add_run_arguments(parser, "seed for splits, θ₀, shuffling and dropout", "no per-epoch lines")

@@ -6,7 +6,7 @@
 """
 
 from . import (Parser, add_data_argument, add_network_arguments, add_run_arguments, defaults, load_described,
-               fraction, network_options, nonnegative_float, nonnegative_int, positive_int)
+               network_options, nonnegative_float, nonnegative_int, positive_int)
 from ..training.scipy import METHODS, train
 
 DEFAULTS = defaults(train)
@@ -30,8 +30,6 @@ def parse_args(argv=None):
                              "cost/gradient evaluations")
     parser.add_argument("--method", default=DEFAULTS["method"], choices=METHODS, type=str.upper,
                         help="scipy.optimize.minimize method (BFGS keeps an n×n matrix: small networks only)")
-    parser.add_argument("--test-size", type=fraction, default=0.2,
-                        help="fraction held out, stratified (0: train on everything, the course's report)")
     parser.add_argument("--weights", metavar="FILE",
                         help="evaluate these weights (.mat/.npz with Theta1, Theta2, …, and the network they "
                              "record) on every part of the data instead of training")
