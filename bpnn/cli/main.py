@@ -5,6 +5,7 @@
     bpnn gradcheck [options]   scripts/gradcheck.py    backprop's gradient against central differences
     bpnn grid [options]        scripts/grid_search.py  cross-validated grid search over two parameters
     bpnn convert SOURCE OUT    scripts/make_mat.py     any data source to the course's .mat layout
+    bpnn ex4 [options]         scripts/ex4.py          the course's ex4, part by part
 """
 
 import sys
@@ -19,6 +20,7 @@ COMMANDS = {
     "gradcheck": ("bpnn.cli.gradcheck", "compare backprop's gradient with central differences"),
     "grid": ("bpnn.cli.grid", "cross-validated grid search over two parameters"),
     "convert": ("bpnn.cli.convert", "write any data source in the course's ex4 .mat layout"),
+    "ex4": ("bpnn.cli.ex4", "the course's ex4, part by part, with the exercise's expected values"),
 }
 
 
