@@ -24,13 +24,14 @@ passes run in float32; θ, J and the gradient stay float64. The course's names: 
 """
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
 from .checks import as_matrix, check_lambda, check_one_hot, compute_dtype
 from .errors import BpnnError, DivergedError
 from .functions import get_activation, get_output_cost, output_of
-from .params import as_generator, check_layer_sizes, init_weights, layer_shapes, n_params, pack, sizes_of, unpack
+from .params import as_generator, check_layer_sizes, init_weights, layer_shapes, pack, sizes_of, slices, views
 from .threads import sum_over_row_blocks
 
 __all__ = ["Network", "forward", "dropout_masks", "cost_and_grad", "cost", "predict_proba", "predict"]
@@ -59,10 +60,22 @@ class Network:
         pack(thetas)  # checks that they chain
         return cls(tuple(sizes_of(thetas)), **names)
 
+    @cached_property
+    def _slices(self):
+        return slices(self.sizes)
+
+    @cached_property
+    def weight_mask(self):
+        """1 at the weights of θ and 0 at the biases: the L2 term's mask."""
+        mask = np.ones(self.n_params)
+        for Theta in self.unpack(mask):
+            Theta[:, 0] = 0.0
+        return mask
+
     @property
     def n_params(self):
         """Length of θ: Σₗ s_{l+1} (s_l + 1)."""
-        return n_params(self.sizes)
+        return self._slices[-1][1]
 
     @property
     def shapes(self):
@@ -80,7 +93,7 @@ class Network:
 
     def unpack(self, theta):
         """Θ⁽¹⁾, Θ⁽²⁾, … as views into θ (BpnnError unless θ has exactly ``n_params`` numbers)."""
-        return unpack(theta, self.sizes)
+        return views(theta, self._slices, self.sizes)
 
     def init(self, seed=None, method="uniform"):
         """Random θ (the course's ``randInitializeWeights``; methods in ``bpnn.params.init_weights``)."""
@@ -183,14 +196,12 @@ def cost(network, theta, X, Y, lam=0.0, *, masks=None, train_size=None):
 
 
 def _add_l2(J, grad, network, theta, lam, n):
-    """J + λ/(2n) Σₗ ‖W⁽ˡ⁾‖² and grad + (λ/n) W (zeros at the biases), from one flat copy w of θ with the
-    bias entries zeroed. The dot product is einsum's, not BLAS's, so that it starts no BLAS threads that
-    keep spinning into the next evaluation (see ``bpnn.threads``)."""
+    """J + λ/(2n) Σₗ ‖W⁽ˡ⁾‖² and grad + (λ/n) W (zeros at the biases), from w = θ with the bias entries
+    zeroed (θ times the network's weight mask). The dot product is einsum's, not BLAS's, so that it starts
+    no BLAS threads that keep spinning into the next evaluation (see ``bpnn.threads``)."""
     if not lam:
         return J, grad
-    w = np.array(theta, dtype=np.float64)
-    for Theta in network.unpack(w):
-        Theta[:, 0] = 0.0
+    w = theta * network.weight_mask
     squares = float(np.einsum("i,i->", w, w))
     if squares == np.inf:  # w·w overflows though λ/(2n) w·w may not: scale by the largest |w| first
         top = float(np.max(np.abs(w)))
@@ -199,7 +210,7 @@ def _add_l2(J, grad, network, theta, lam, n):
     else:
         penalty = lam / (2.0 * n) * squares
     if grad is not None:
-        grad += (lam / n) * w
+        grad += np.multiply(w, lam / n, out=w)
     return J + penalty, grad
 
 

@@ -14,7 +14,7 @@ import numpy as np
 from .errors import BpnnError
 from .limits import check_fits
 
-__all__ = ["check_layer_sizes", "layer_shapes", "n_params", "pack", "sizes_of", "unpack", "INITIALIZERS", "as_generator",
+__all__ = ["check_layer_sizes", "slices", "layer_shapes", "n_params", "pack", "sizes_of", "unpack", "views", "INITIALIZERS", "as_generator",
            "init_weights", "is_integer"]
 
 
@@ -32,7 +32,7 @@ def check_layer_sizes(layer_sizes):
 
 
 @lru_cache(maxsize=64)
-def _slices(sizes):
+def slices(sizes):
     """(start, stop, shape) of each Θ⁽ˡ⁾ inside θ, computed once per layer-size tuple."""
     out, start = [], 0
     for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
@@ -45,12 +45,12 @@ def _slices(sizes):
 
 def layer_shapes(layer_sizes):
     """Shapes ``(s_{l+1}, s_l + 1)`` of the weight matrices of a network with these layer sizes."""
-    return [shape for _, _, shape in _slices(check_layer_sizes(layer_sizes))]
+    return [shape for _, _, shape in slices(check_layer_sizes(layer_sizes))]
 
 
 def n_params(layer_sizes):
     """Length of θ for these layer sizes: Σ_l s_{l+1} (s_l + 1)."""
-    return _slices(check_layer_sizes(layer_sizes))[-1][1]
+    return slices(check_layer_sizes(layer_sizes))[-1][1]
 
 
 def pack(thetas):
@@ -77,17 +77,23 @@ def unpack(theta, layer_sizes):
 
     Raises BpnnError when θ is not a 1-D vector of exactly ``n_params(layer_sizes)`` numbers.
     """
-    slices = _slices(check_layer_sizes(layer_sizes))
+    sizes = check_layer_sizes(layer_sizes)
+    return views(theta, slices(sizes), sizes)
+
+
+def views(theta, parts, sizes):
+    """``unpack`` for layer sizes already checked, given their ``slices``: what ``Network.unpack`` calls on
+    every evaluation."""
     theta = np.asarray(theta)
     if theta.dtype.kind not in "iuf":
         raise BpnnError(f"parameter vector must hold real numbers, got dtype {theta.dtype}")
-    expected = slices[-1][1]
+    expected = parts[-1][1]
     if theta.ndim != 1 or theta.shape[0] != expected:
         raise BpnnError(
-            f"parameter vector has shape {theta.shape}, but layer sizes {list(layer_sizes)} "
+            f"parameter vector has shape {theta.shape}, but layer sizes {list(sizes)} "
             f"need a 1-D vector of {expected} numbers"
         )
-    return [theta[start:stop].reshape(shape) for start, stop, shape in slices]
+    return [theta[start:stop].reshape(shape) for start, stop, shape in parts]
 
 
 INITIALIZERS = ("uniform", "normal", "scaled-normal")

@@ -99,7 +99,8 @@ def get_num_threads():
 def row_blocks(m, units=1, dtype="float64"):
     """Slices cutting m rows into as many blocks as there are threads, each holding at least
     ``MIN_ACTIVATIONS_PER_BLOCK[dtype]`` activations when a row has ``units`` of them."""
-    k = max(1, min(get_num_threads(), m * units // MIN_ACTIVATIONS_PER_BLOCK[np.dtype(dtype).name]))
+    most = m * units // MIN_ACTIVATIONS_PER_BLOCK["float32" if dtype == np.float32 else "float64"]
+    k = 1 if most < 2 else max(1, min(get_num_threads(), most))  # small batches: one block, no thread query
     edges = [round(i * m / k) for i in range(k + 1)]
     return [slice(a, b) for a, b in zip(edges[:-1], edges[1:])]
 
@@ -107,10 +108,13 @@ def row_blocks(m, units=1, dtype="float64"):
 def map_blocks(fn, *iterables):
     """``[fn(*args) for args in zip(*iterables)]``: several items in parallel threads with BLAS at one thread
     (the calling thread evaluates the last one itself); a single item with BLAS at ``get_num_threads()``
-    threads, so an optimizer that holds BLAS at one thread for its own work still gets every core here."""
+    threads inside ``using_threads`` (which ``minimize`` sets), so an optimizer that holds BLAS at one thread
+    for its own work still gets every core here, and as BLAS is outside it."""
     global _pool
     items = list(zip(*iterables))
     if len(items) == 1:
+        if _fixed is None:  # no optimizer holds BLAS below its budget: leave it as it is
+            return [fn(*items[0])]
         with limit_blas(get_num_threads()):
             return [fn(*items[0])]
     if _pool is None or _pool._max_workers < len(items) - 1:
