@@ -15,8 +15,9 @@ The library, one job per module:
   plots      figures: image grids, learning curves, grid-search maps
   estimator  BPNNClassifier, the scikit-learn estimator
   search     grid search over two estimator parameters with joblib
+  book       the neural-networks book's network2.py (Network, SGD, save/load) on the same backprop
   files, limits, errors   atomic writes, memory checks, the exception types
-and the application, ``bpnn.cli``: the ``bpnn`` command (train, sgd, gradcheck, grid, convert), its runs,
+and the application, ``bpnn.cli``: the ``bpnn`` command (train, sgd, gradcheck, grid, convert, ex4), its runs,
 run folders and printers; ``scripts/*.py`` are front doors to it.
 
 The public names below are loaded on first use (PEP 562): ``import bpnn`` imports none of NumPy, SciPy or

@@ -32,7 +32,7 @@ def test_bpnn_command_lists_its_subcommands(command):
         pytest.skip("the bpnn console script is not on PATH (bpnn not installed in this environment)")
     done = subprocess.run([*command, "--help"], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
-    for sub in ("train", "sgd", "gradcheck", "grid", "convert"):
+    for sub in ("train", "sgd", "gradcheck", "grid", "convert", "ex4"):
         assert f"  {sub}" in done.stdout
     sub = subprocess.run([*command, "train", "--help"], capture_output=True, text=True, timeout=60)
     assert sub.returncode == 0 and "usage: bpnn train" in sub.stdout

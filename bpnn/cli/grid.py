@@ -7,7 +7,8 @@
 
 import argparse
 
-from . import Parser, add_data_argument, add_network_arguments, describe, network_options, nonnegative_int, positive_int
+from . import (Parser, add_data_argument, add_network_arguments, load_described, network_options, nonnegative_int,
+               positive_int)
 from ..errors import BpnnError
 from ..training.scipy import METHODS
 from ..training.updates import UPDATES
@@ -93,9 +94,6 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    from ..datasets import load_dataset
-    from .runs import grid_run
-
     parsed = [parse_param(text) for text in args.param]
     if parsed[0][0] == parsed[1][0]:
         raise BpnnError(f"the two --param axes must differ, got {parsed[0][0]} twice")
@@ -103,8 +101,9 @@ def main(argv=None):
     minibatch = args.method in UPDATES
     params = {"solver": args.method, "max_iter": args.epochs if minibatch else args.maxiter, "init": args.init,
               **network_options(args)}
-    dataset = load_dataset(args.data, args.dtype)
-    print(describe(dataset))
+    dataset = load_described(args)
+    from .runs import grid_run
+
     return grid_run(dataset, grid, labels=[name for name, _ in parsed], out=args.out, cv=args.cv, n_jobs=args.n_jobs,
                     seed=args.seed, **params)
 

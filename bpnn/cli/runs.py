@@ -16,12 +16,10 @@ import numpy as np
 from ..checks import one_hot
 from ..datasets import holdout, split
 from ..errors import BpnnError
-from ..estimator import BPNNClassifier
 from ..files import write_atomically
 from ..network import cost
 from ..plots import save_grid_plot, save_image_grid, save_learning_curves
 from ..report import evaluate
-from ..search import grid_search
 from ..training.minibatch import train_sgd
 from ..training.scipy import train
 from ..weights import load_weights, save_weights
@@ -222,6 +220,9 @@ def grid_run(dataset, grid, *, labels, out, cv, n_jobs, seed, **params):
     has no own test part): progress, the best point, grid.png and grid.csv. ``grid`` names estimator
     parameters, ``labels`` the command-line names shown for them; ``params`` are the estimator's other
     parameters."""
+    from ..estimator import BPNNClassifier
+    from ..search import grid_search
+
     folder = RunFolder(out, GRID_OUTPUTS)
     estimator = BPNNClassifier(random_state=seed, **params)
     (_, values_a), (_, values_b) = grid

@@ -44,9 +44,9 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
+    dataset = load_described(args)  # bad data fail here, before the libraries the run needs are loaded
     from .runs import evaluate_weights_run, train_run
 
-    dataset = load_described(args)
     if args.weights:
         given = {key: getattr(args, key) for key in ("activation", "cost", "output", "hidden")}
         return evaluate_weights_run(dataset, args.weights, out=args.out, given=given)

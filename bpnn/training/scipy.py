@@ -24,7 +24,6 @@ Every SciPy method here consumes the same ``objective(θ) -> (J, ∇J)``. ``mini
 import time
 
 import numpy as np
-import scipy.optimize
 
 from ..errors import BpnnError
 from ..network import Network, cost_and_grad
@@ -102,6 +101,8 @@ def minimize(objective, theta0, *, method=METHODS[0], max_iter=MAX_ITER, maxfun=
     thread budget BLAS had before (see ``bpnn.threads``). ``options``: further SciPy options for the method
     (e.g. TNC's ``accuracy``); the budgets are ``max_iter`` and ``maxfun``.
     """
+    import scipy.optimize  # here, not at import: it takes most of a second, and the commands read --help first
+
     method = check_method(method)
     if not is_integer(max_iter) or max_iter < 0 or (maxfun is not None and (not is_integer(maxfun) or maxfun < 1)):
         raise BpnnError(f"max_iter must be an integer ≥ 0 and maxfun ≥ 1, got max_iter={max_iter!r}, maxfun={maxfun!r}")
