@@ -21,6 +21,9 @@ from .training.updates import UPDATES
 
 __all__ = ["BPNNClassifier"]
 
+_MINIBATCH_ONLY = ("batch_size", "learning_rate_init", "momentum", "dropout")
+_SCIPY_ONLY = ("tol", "n_iter_no_change")
+
 
 def _generator(random_state):
     """A numpy Generator from None, an int, a Generator or a legacy RandomState."""
@@ -36,7 +39,8 @@ class BPNNClassifier(ClassifierMixin, BaseEstimator):
     layer), ``activation`` (sigmoid, tanh, relu), ``cost`` and ``output`` (sigmoid + cross-entropy,
     sigmoid + quadratic, softmax + log-likelihood), ``solver`` ("TNC", "L-BFGS-B", "CG", "BFGS", or the
     mini-batch rules "sgd", "nesterov", "adam"; None: TNC), ``alpha`` (λ; bias weights are not regularized),
-    ``max_iter`` (iterations of a SciPy solver, epochs of a mini-batch one), ``batch_size``,
+    ``max_iter`` (iterations of a SciPy solver, epochs of a mini-batch one), ``tol`` and
+    ``n_iter_no_change`` (a SciPy solver's stopping rule, see ``bpnn.training.scipy.minimize``), ``batch_size``,
     ``learning_rate_init`` (η), ``momentum``, ``dropout``, ``init`` (uniform, normal, scaled-normal) and
     ``random_state`` (seed for θ₀ and the shuffling; None: different every fit).
 
@@ -47,8 +51,8 @@ class BPNNClassifier(ClassifierMixin, BaseEstimator):
     """
 
     def __init__(self, hidden_layer_sizes=None, activation=None, cost=None, output=None, solver=None, alpha=None,
-                 max_iter=None, batch_size=None, learning_rate_init=None, momentum=None, dropout=None, init=None,
-                 random_state=None):
+                 max_iter=None, tol=None, n_iter_no_change=None, batch_size=None, learning_rate_init=None,
+                 momentum=None, dropout=None, init=None, random_state=None):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.cost = cost
@@ -56,6 +60,8 @@ class BPNNClassifier(ClassifierMixin, BaseEstimator):
         self.solver = solver
         self.alpha = alpha
         self.max_iter = max_iter
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
         self.batch_size = batch_size
         self.learning_rate_init = learning_rate_init
         self.momentum = momentum
@@ -71,12 +77,12 @@ class BPNNClassifier(ClassifierMixin, BaseEstimator):
             given.update(epochs=self.max_iter, batch_size=self.batch_size, eta=self.learning_rate_init,
                          momentum=self.momentum, dropout=self.dropout, update=str(self.solver).lower())
         else:
-            given.update(method=None if self.solver is None else check_method(self.solver), max_iter=self.max_iter)
-            unused = [name for name in ("batch_size", "learning_rate_init", "momentum", "dropout")
-                      if getattr(self, name) is not None]
-            if unused:
-                raise ValueError(f"{', '.join(unused)} apply to the mini-batch solvers ({', '.join(UPDATES)}), "
-                                 f"not to solver={self.solver!r}")
+            given.update(method=None if self.solver is None else check_method(self.solver), max_iter=self.max_iter,
+                         tol=self.tol, n_iter_no_change=self.n_iter_no_change)
+        misplaced = [name for name in (_SCIPY_ONLY if minibatch else _MINIBATCH_ONLY) if getattr(self, name) is not None]
+        if misplaced:
+            raise ValueError(f"{', '.join(misplaced)} do not apply to solver={self.solver!r} "
+                             f"({', '.join(_MINIBATCH_ONLY)}: {', '.join(UPDATES)}; {', '.join(_SCIPY_ONLY)}: the SciPy solvers)")
         if given["hidden"] is not None:
             given["hidden"] = tuple(np.atleast_1d(given["hidden"]).tolist())
         return {key: value for key, value in given.items() if value is not None}

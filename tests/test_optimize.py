@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from bpnn import BpnnError, Network, cost_and_grad, one_hot, train
+from bpnn import BpnnError, Network, cost_and_grad, evaluate, one_hot, train
 from bpnn.params import init_weights
 from bpnn.report import accuracy
 from bpnn.training.scipy import METHODS, minimize
@@ -135,11 +135,11 @@ def test_progress_callback_can_stop_training(problem):
 
 def test_float32_training_matches_float64(digits):
     # The default run's split and network, once in float64 and once in float32 (TNC with FLOAT32_OPTIONS):
-    # the float32 run converges to the same cost and the same held-out accuracy within half a point.
+    # the float32 run converges (tol=0: to SciPy's own test) to the same cost and held-out accuracy within half a point.
     from bpnn.datasets import holdout
 
     X_train, y_train, X_test, y_test = holdout(*digits, 0.2)
-    runs = {dtype: train(X_train.astype(dtype), y_train, hidden=(25,), lam=1.0, method="TNC", max_iter=400)
+    runs = {dtype: train(X_train.astype(dtype), y_train, hidden=(25,), lam=1.0, method="TNC", max_iter=400, tol=0.0)
             for dtype in (np.float64, np.float32)}
     r64, r32 = runs[np.float64], runs[np.float32]
     assert "Converged" in r32.stop_reason
@@ -161,8 +161,38 @@ def test_cost_and_grad_float32_agrees_with_float64(problem):
 def test_minimize_passes_options_and_keeps_the_budgets_its_own(problem):
     sizes, X, y, objective = problem
     theta0 = init_weights(sizes, 0)
-    coarse = minimize(objective, theta0, method="TNC", max_iter=50, options={"accuracy": 1e-2})
-    fine = minimize(objective, theta0, method="TNC", max_iter=50)
+    coarse = minimize(objective, theta0, method="TNC", max_iter=50, tol=0.0, options={"accuracy": 1e-2})
+    fine = minimize(objective, theta0, method="TNC", max_iter=50, tol=0.0)
     assert coarse.n_evaluations != fine.n_evaluations  # the option reached SciPy's TNC
     with pytest.raises(BpnnError, match="max_iter= and maxfun="):
         minimize(objective, theta0, method="TNC", options={"maxfun": 10})
+
+
+def test_stopping_rule_looks_at_the_fall_over_a_window():
+    from bpnn.training.scipy import _Tracker
+
+    costs = iter([10.0, 9.0, 8.9995, 8.999, 8.0, 7.9999, 7.99985, 7.9998])
+    tracker = _Tracker(lambda theta: (next(costs), theta), np.zeros(2), 100, None, None, 1e-3, 3)
+    stops = []
+    for _ in range(8):
+        tracker.evaluate(np.zeros(2))
+        tracker.end_iteration(None)
+        stops.append(tracker.stop_requested is not None)
+    # over 3 iterations: 10 → 8.999 (10 %), 9 → 8 (11 %), 8.9995 → 7.9999, 8.999 → 7.99985: all > 0.1 %;
+    # 8 → 7.9998 (0.0025 %) is the first window below it
+    assert stops == [False, False, False, False, False, False, False, True]
+    assert "tol = 0.001" in tracker.stop_requested and "last 3 iterations" in tracker.stop_requested
+
+
+def test_default_stopping_rule_ends_training_sooner_at_the_same_accuracy(digits):
+    from bpnn.datasets import holdout
+
+    X_train, y_train, X_test, y_test = holdout(*digits, 0.2)
+    default = train(X_train, y_train, hidden=(25,))
+    full = train(X_train, y_train, hidden=(25,), tol=0.0)
+    assert default.stop_reason.startswith("tol:") and default.n_steps < full.n_steps
+    assert not full.stop_reason.startswith("tol:")
+    costs = default.history["cost"]
+    assert costs[-11] - costs[-1] < 1e-2 * costs[-1]  # the last 10 iterations lowered it by less than 1 %
+    scores = [evaluate(r.network, r.theta, X_test, y_test)["accuracy"] for r in (default, full)]
+    assert scores[0] >= scores[1] - 0.01

@@ -121,7 +121,7 @@ def train_run(dataset, *, out, test_size, seed, quiet, **options):
     X_train, y_train, X_test, y_test = split(dataset, test_size, seed)
     print(f"Split: {len(y_train)} training, {len(y_test)} held-out examples (test size {test_size}, seed {seed})")
     folder = RunFolder(out, TNC_OUTPUTS)
-    shown = {key: options[key] for key in ("method", "lam", "max_iter") if key in options}
+    shown = {key: options[key] for key in ("method", "lam", "max_iter", "tol") if key in options}
     print(f"Training {[X_train.shape[1], *options.get('hidden', ()), dataset.n_classes]} with "
           + ", ".join(f"{'λ' if key == 'lam' else key} = {value}" for key, value in shown.items()) + " …")
     result = train(X_train, y_train, n_classes=dataset.n_classes, seed=seed,

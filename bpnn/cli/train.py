@@ -28,6 +28,11 @@ def parse_args(argv=None):
                         help="most optimizer iterations (TNC: truncated-Newton steps; L-BFGS-B, CG, BFGS: line "
                              "searches), enforced for every method; each iteration takes one or more "
                              "cost/gradient evaluations")
+    parser.add_argument("--tol", type=nonnegative_float, default=DEFAULTS["tol"],
+                        help="stop once the last --n-iter-no-change iterations together lowered the cost by less "
+                             "than this fraction of it (0: only the method's own test and --max-iter)")
+    parser.add_argument("--n-iter-no-change", type=positive_int, default=DEFAULTS["n_iter_no_change"],
+                        help="the window of iterations the --tol rule looks at")
     parser.add_argument("--method", default=DEFAULTS["method"], choices=METHODS, type=str.upper,
                         help="scipy.optimize.minimize method (BFGS keeps an n×n matrix: small networks only)")
     parser.add_argument("--weights", metavar="FILE",
@@ -52,6 +57,6 @@ def main(argv=None):
         return evaluate_weights_run(dataset, args.weights, out=args.out, given=given)
     return train_run(dataset, out=args.out, test_size=args.test_size, seed=args.seed, quiet=args.quiet,
                      hidden=tuple(args.hidden or DEFAULTS["hidden"]), lam=args.lam, method=args.method,
-                     max_iter=args.max_iter, init=args.init, blas_threads=args.blas_threads or DEFAULTS["blas_threads"],
+                     max_iter=args.max_iter, tol=args.tol, n_iter_no_change=args.n_iter_no_change, init=args.init, blas_threads=args.blas_threads or DEFAULTS["blas_threads"],
                      **network_options(args))
 

@@ -36,6 +36,7 @@ __all__ = ["METHODS", "MAX_ITER", "BLAS_THREADS", "FLOAT32_OPTIONS", "check_meth
 
 METHODS = ("TNC", "L-BFGS-B", "CG", "BFGS")  # the first is the default
 MAX_ITER = 400
+TOL, N_ITER_NO_CHANGE = 1e-2, 10  # the default stopping rule (see minimize): 1 % over 10 iterations
 BLAS_THREADS = {"L-BFGS-B": 1, "CG": 1}  # per method; a method not listed keeps BLAS as it is
 FLOAT32_OPTIONS = {"TNC": {"accuracy": 1e-5}}  # SciPy options per method when the data are float32
 _UNBOUNDED = 2**31 - 1  # for SciPy's own evaluation caps, so that only max_iter/maxfun bound the run
@@ -46,19 +47,21 @@ class _BudgetReached(Exception):
 
 
 class _Tracker:
-    """Counts evaluations and iterations, keeps the best θ, enforces the budget, reports progress."""
+    """Counts evaluations and iterations, keeps the best θ, enforces the budget and the stopping rule,
+    reports progress."""
 
-    def __init__(self, objective, theta0, max_iter, maxfun, progress):
+    def __init__(self, objective, theta0, max_iter, maxfun, progress, tol, n_iter_no_change):
         self.objective, self.max_iter, self.maxfun, self.progress = objective, max_iter, maxfun, progress
+        self.tol, self.n_iter_no_change = tol, n_iter_no_change
         self.best_theta, self.best_cost = np.array(theta0, dtype=np.float64), np.inf
         self.n_evaluations = self.n_iterations = 0
-        self.stop_requested = False
+        self.stop_requested = None
         self.history = {"step": [], "cost": [], "n_evaluations": [], "seconds": []}
         self.start = time.perf_counter()
 
     def evaluate(self, theta):
         if self.stop_requested:
-            raise _BudgetReached(f"stopped by the progress callback after {self.n_iterations} iterations")
+            raise _BudgetReached(self.stop_requested)
         if self.n_iterations >= self.max_iter:
             raise _BudgetReached(f"max_iter reached ({self.max_iter} iterations)")
         if self.maxfun is not None and self.n_evaluations >= self.maxfun:
@@ -77,7 +80,16 @@ class _Tracker:
         for key, value in record.items():
             self.history[key].append(value)
         if self.progress is not None and self.progress({**record, "unit": "iterations", "theta": self.best_theta}):
-            self.stop_requested = True
+            self.stop_requested = f"stopped by the progress callback after {self.n_iterations} iterations"
+        elif self.tol and self._stalled():
+            self.stop_requested = (f"tol: the cost fell by less than tol = {self.tol:g} of itself over the last "
+                                   f"{self.n_iter_no_change} iterations")
+
+    def _stalled(self):
+        """The stopping rule: J_{k−w} − J_k < tol · |J_k| for the lowest costs J after iterations k − w and k,
+        w = ``n_iter_no_change``: the last w iterations together lowered the cost by less than a fraction tol."""
+        costs, w = self.history["cost"], self.n_iter_no_change
+        return len(costs) > w and costs[-1 - w] - costs[-1] < self.tol * abs(costs[-1])
 
 
 def check_method(method):
@@ -88,12 +100,15 @@ def check_method(method):
     raise BpnnError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
 
 
-def minimize(objective, theta0, *, method=METHODS[0], max_iter=MAX_ITER, maxfun=None, progress=None, blas_threads="auto",
-             options=None, network=None):
+def minimize(objective, theta0, *, method=METHODS[0], max_iter=MAX_ITER, maxfun=None, tol=TOL,
+             n_iter_no_change=N_ITER_NO_CHANGE, progress=None, blas_threads="auto", options=None, network=None):
     """Minimize ``objective(θ) -> (J, ∇J)`` from θ₀ with a SciPy method; return a ``TrainResult`` (whose
     ``network`` is the one given, if any).
 
-    ``max_iter`` bounds iterations and ``maxfun`` (optional) evaluations, for every method. ``progress``,
+    ``max_iter`` bounds iterations and ``maxfun`` (optional) evaluations, for every method. ``tol`` and
+    ``n_iter_no_change`` are the stopping rule (``_Tracker._stalled``: the run ends once the last
+    ``n_iter_no_change`` iterations together lowered the cost by less than a fraction ``tol`` of it;
+    ``tol=0`` leaves only the method's own convergence test and the budgets). ``progress``,
     if given, is called after each iteration with a dict: step, unit ("iterations"), cost (lowest so far),
     n_evaluations, seconds, and theta (the best θ so far, a live array: copy it to keep it); if it returns
     True, training stops before the next evaluation. ``blas_threads``: BLAS threads for the method's own
@@ -111,7 +126,10 @@ def minimize(objective, theta0, *, method=METHODS[0], max_iter=MAX_ITER, maxfun=
     options = dict(options or {})
     if {"maxiter", "maxfun"} & options.keys():
         raise BpnnError("give the budgets as minimize's max_iter= and maxfun=, not in options")
-    tracker = _Tracker(objective, theta0, int(max_iter), maxfun, progress)
+    if not (np.isfinite(tol) and tol >= 0) or not is_integer(n_iter_no_change) or n_iter_no_change < 1:
+        raise BpnnError(f"tol must be a finite number ≥ 0 and n_iter_no_change an integer ≥ 1, got tol={tol!r}, "
+                        f"n_iter_no_change={n_iter_no_change!r}")
+    tracker = _Tracker(objective, theta0, int(max_iter), maxfun, progress, float(tol), n_iter_no_change)
     if method in ("TNC", "L-BFGS-B"):
         options["maxfun"] = _UNBOUNDED
     if method != "TNC":
@@ -140,8 +158,8 @@ def minimize(objective, theta0, *, method=METHODS[0], max_iter=MAX_ITER, maxfun=
 
 
 def train(X, y, *, hidden=(25,), activation=Network.activation, cost=Network.cost, output=None, lam=LAMBDA,
-          method=METHODS[0], max_iter=MAX_ITER, maxfun=None, init="uniform", seed=0, n_classes=None, progress=None,
-          blas_threads="auto"):
+          method=METHODS[0], max_iter=MAX_ITER, maxfun=None, tol=TOL, n_iter_no_change=N_ITER_NO_CHANGE,
+          init="uniform", seed=0, n_classes=None, progress=None, blas_threads="auto"):
     """Train a network [n, *hidden, K] on (X, y) with a SciPy method and regularization λ = ``lam``.
 
     X (m × n) and y (labels 0..K−1) are validated once; K is ``n_classes`` or max(y) + 1. θ₀ comes from
@@ -154,5 +172,5 @@ def train(X, y, *, hidden=(25,), activation=Network.activation, cost=Network.cos
     network, X, Y = problem.network, problem.X, problem.Y
     options = FLOAT32_OPTIONS.get(method) if X.dtype == np.float32 else None
     return minimize(lambda theta: cost_and_grad(network, theta, X, Y, problem.lam), problem.theta0, method=method,
-                    max_iter=max_iter, maxfun=maxfun, progress=progress, blas_threads=blas_threads,
-                    options=options, network=network)
+                    max_iter=max_iter, maxfun=maxfun, tol=tol, n_iter_no_change=n_iter_no_change, progress=progress,
+                    blas_threads=blas_threads, options=options, network=network)
