@@ -40,8 +40,8 @@ def time_to_reach(X_train, y_train, X_test, y_test, target, method, hidden, lam,
         monitor[0] += time.perf_counter() - start
         return bool(reached)  # stop once the target is reached
 
-    result = train(X_train, y_train, hidden=tuple(hidden), lam=lam, method=method, max_iter=maxiter * 5,
-                   n_classes=n_classes, seed=0, progress=check)
+    result = train(X_train, y_train, hidden=tuple(hidden), lam=lam, method=method, max_iter=maxiter * 5, tol=0.0,
+                   n_classes=n_classes, seed=0, progress=check)  # tol=0: only reaching the target ends the run
     return reached.get("seconds"), reached.get("evaluations"), accuracy(result.network, result.theta, X_test, y_test)
 
 
