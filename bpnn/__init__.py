@@ -8,6 +8,7 @@ The library, one job per module:
   checks     validation of X, labels, one-hot targets, λ
   threads    row blocks on parallel threads for large batches, BLAS thread limits
   gradcheck  central-difference gradient check (O(n) memory), the course's debug problem
+  hessian    exact Hessian-vector and Gauss–Newton products (R-operator), their check
   training   setup, result (TrainResult), scipy (minimize, train), updates (SGD, Momentum, Adam), minibatch
   datasets   load_dataset (formats/: one reader per format, in a registry), the embedded digits, splits
   weights    weights files (.mat in the course's order, .npz in bpnn's) that record their network

@@ -94,7 +94,7 @@ def test_bad_arguments(tmp_path, small_mat):
     done = run(TRAIN, "--data", small_mat, "--test-size", 1.5, "--out", tmp_path / "o", cwd=tmp_path)
     assert done.returncode == 2 and "--test-size: '1.5' is not a fraction in [0, 1)" in done.stderr
     done = run(TRAIN, "--method", "newton", cwd=tmp_path)
-    assert done.returncode == 2 and "invalid choice" in done.stderr
+    assert done.returncode == 2 and "'newton' is not one of TNC" in done.stderr
 
 
 def test_ctrl_c_stops_training_and_still_writes_outputs(tmp_path, data_home):

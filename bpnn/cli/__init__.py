@@ -14,7 +14,7 @@ from ..errors import BpnnError
 
 __all__ = ["Parser", "run_script", "launch", "describe", "load_described", "add_data_argument", "add_run_arguments",
            "add_network_arguments",
-           "network_options", "defaults", "positive_int", "nonnegative_int", "nonnegative_float", "positive_float",
+           "network_options", "defaults", "method_name", "positive_int", "nonnegative_int", "nonnegative_float", "positive_float",
            "fraction", "probability"]
 
 
@@ -43,6 +43,16 @@ def _number(kind, text, what, accept):
     if (kind is float and not math.isfinite(value)) or not accept(value):
         raise argparse.ArgumentTypeError(f"{text!r} is not {what}")
     return value
+
+
+def method_name(text):
+    """A SciPy method's canonical name, case-insensitive (tnc, l-bfgs-b, newton-cg, …)."""
+    from ..training.scipy import METHODS
+
+    for name in METHODS:
+        if text.upper() == name.upper():
+            return name
+    raise argparse.ArgumentTypeError(f"{text!r} is not one of {', '.join(METHODS)}")
 
 
 def positive_int(text):

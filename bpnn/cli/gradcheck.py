@@ -8,7 +8,8 @@
 
 from . import Parser, add_network_arguments, network_options, nonnegative_float, nonnegative_int, positive_float, positive_int, probability
 
-THRESHOLD = 1e-9
+THRESHOLD = 1e-9  # the gradient check's; the Hessian check's below (differences of gradients lose digits)
+HESSIAN_THRESHOLD = 1e-7
 
 
 def parse_args(argv=None):
@@ -29,8 +30,12 @@ def parse_args(argv=None):
     parser.add_argument("--rows", type=nonnegative_int, default=10, help="how many gradient rows to print")
     parser.add_argument("--dropout", type=probability, default=0.0, metavar="P",
                         help="check with a fixed inverted-dropout mask dropping each hidden unit with probability P")
-    parser.add_argument("--threshold", type=positive_float, default=THRESHOLD,
-                        help="exit 1 unless the relative difference is below this")
+    parser.add_argument("--hessian", action="store_true",
+                        help="check exact Hessian-vector products H·v (bpnn.hessian) against central differences "
+                             "of the gradient along a random v instead (threshold 1e-7 unless --threshold)")
+    parser.add_argument("--threshold", type=positive_float,
+                        help=f"exit 1 unless the relative difference is below this (default: {THRESHOLD:g}, "
+                             f"with --hessian {HESSIAN_THRESHOLD:g})")
     add_network_arguments(parser, "uniform")
     return parser.parse_args(argv)
 
@@ -47,6 +52,8 @@ def main(argv=None):
     else:
         network = Network(tuple(args.sizes or (3, 5, 3)), **network_options(args))
         theta, X, Y = debug_problem(network.sizes, args.m)
+    if args.hessian:
+        return _check_hessian(network, theta, X, Y, args)
     masks = dropout_masks(network, X.shape[0], args.dropout, args.seed) if args.dropout else None
     result = check_gradients(network, theta, X, Y, args.lam, k=args.k if args.full else None, seed=args.seed,
                              masks=masks)
@@ -61,5 +68,19 @@ def main(argv=None):
     print("Largest |numerical − analytic| per weight matrix: "
           + ", ".join(f"Theta{i}: {e:.3g}" for i, e in enumerate(result.max_abs_error_per_layer, start=1)))
     print(f"Relative difference: {result.relative_difference:.3e}")
-    return 0 if result.relative_difference < args.threshold else 1
+    return 0 if result.relative_difference < (args.threshold or THRESHOLD) else 1
+
+
+def _check_hessian(network, theta, X, Y, args):
+    """H·v against (∇J(θ + εv) − ∇J(θ − εv)) / 2ε, printed side by side like the gradient check."""
+    from ..hessian import check_hessian
+
+    difference, exact, numerical = check_hessian(network, theta, X, Y, args.lam, seed=args.seed)
+    print(f"Hessian-vector product on {list(network.sizes)}, {X.shape[0]} examples, λ = {args.lam}, "
+          f"{network.activation} hidden units, {network.cost} cost, random v (seed {args.seed})")
+    print(f"{'index':>8} {'numerical':>16} {'exact H·v':>16}")
+    for index in range(min(args.rows, len(exact))):
+        print(f"{index:8d} {numerical[index]:16.10f} {exact[index]:16.10f}")
+    print(f"Relative difference (H·v): {difference:.3e}")
+    return 0 if difference < (args.threshold or HESSIAN_THRESHOLD) else 1
 

@@ -5,9 +5,9 @@
     python scripts/train_tnc.py --weights runs/…/weights.mat   # evaluate saved weights instead
 """
 
-from . import (Parser, add_data_argument, add_network_arguments, add_run_arguments, defaults, load_described,
+from . import (Parser, add_data_argument, add_network_arguments, add_run_arguments, defaults, load_described, method_name,
                network_options, nonnegative_float, nonnegative_int, positive_int)
-from ..training.scipy import METHODS, train
+from ..training.scipy import HESSP_METHODS, METHODS, train
 
 DEFAULTS = defaults(train)
 
@@ -33,8 +33,12 @@ def parse_args(argv=None):
                              "than this fraction of it (0: only the method's own test and --max-iter)")
     parser.add_argument("--n-iter-no-change", type=positive_int, default=DEFAULTS["n_iter_no_change"],
                         help="the window of iterations the --tol rule looks at")
-    parser.add_argument("--method", default=DEFAULTS["method"], choices=METHODS, type=str.upper,
-                        help="scipy.optimize.minimize method (BFGS keeps an n×n matrix: small networks only)")
+    parser.add_argument("--method", default=DEFAULTS["method"], metavar="METHOD", type=method_name,
+                        help=f"scipy.optimize.minimize method: {', '.join(METHODS)} (BFGS keeps an n×n matrix: small "
+                             f"networks only; {', '.join(HESSP_METHODS)} get exact curvature products)")
+    parser.add_argument("--curvature", default=DEFAULTS["curvature"], choices=("gauss-newton", "exact"),
+                        help=f"the curvature products {', '.join(HESSP_METHODS)} get: Gauss-Newton (positive "
+                             "semi-definite) or the exact Hessian")
     parser.add_argument("--weights", metavar="FILE",
                         help="evaluate these weights (.mat/.npz with Theta1, Theta2, …, and the network they "
                              "record) on every part of the data instead of training")
@@ -57,6 +61,7 @@ def main(argv=None):
         return evaluate_weights_run(dataset, args.weights, out=args.out, given=given)
     return train_run(dataset, out=args.out, test_size=args.test_size, seed=args.seed, quiet=args.quiet,
                      hidden=tuple(args.hidden or DEFAULTS["hidden"]), lam=args.lam, method=args.method,
-                     max_iter=args.max_iter, tol=args.tol, n_iter_no_change=args.n_iter_no_change, init=args.init, blas_threads=args.blas_threads or DEFAULTS["blas_threads"],
+                     max_iter=args.max_iter, tol=args.tol, n_iter_no_change=args.n_iter_no_change,
+                     curvature=args.curvature, init=args.init, blas_threads=args.blas_threads or DEFAULTS["blas_threads"],
                      **network_options(args))
 

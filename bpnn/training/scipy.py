@@ -26,15 +26,17 @@ import time
 import numpy as np
 
 from ..errors import BpnnError
+from ..hessian import hessp
 from ..network import Network, cost_and_grad
 from ..params import is_integer
 from ..threads import get_num_threads, limit_blas, using_threads
 from .result import TrainResult
 from .setup import LAMBDA, prepare
 
-__all__ = ["METHODS", "MAX_ITER", "BLAS_THREADS", "FLOAT32_OPTIONS", "check_method", "minimize", "train"]
+__all__ = ["METHODS", "HESSP_METHODS", "MAX_ITER", "BLAS_THREADS", "FLOAT32_OPTIONS", "check_method", "minimize", "train"]
 
-METHODS = ("TNC", "L-BFGS-B", "CG", "BFGS")  # the first is the default
+METHODS = ("TNC", "L-BFGS-B", "CG", "BFGS", "Newton-CG", "trust-ncg", "trust-krylov")  # the first is the default
+HESSP_METHODS = ("Newton-CG", "trust-ncg", "trust-krylov")  # given exact curvature products (bpnn.hessian)
 MAX_ITER = 400
 TOL, N_ITER_NO_CHANGE = 1e-2, 10  # the default stopping rule (see minimize): 1 % over 10 iterations
 BLAS_THREADS = {"L-BFGS-B": 1, "CG": 1}  # per method; a method not listed keeps BLAS as it is
@@ -95,13 +97,14 @@ class _Tracker:
 def check_method(method):
     """The canonical spelling of a supported SciPy method (case-insensitive), or BpnnError."""
     for name in METHODS:
-        if str(method).upper() == name:
+        if str(method).upper() == name.upper():
             return name
     raise BpnnError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
 
 
 def minimize(objective, theta0, *, method=METHODS[0], max_iter=MAX_ITER, maxfun=None, tol=TOL,
-             n_iter_no_change=N_ITER_NO_CHANGE, progress=None, blas_threads="auto", options=None, network=None):
+             n_iter_no_change=N_ITER_NO_CHANGE, hessp=None, progress=None, blas_threads="auto", options=None,
+             network=None):
     """Minimize ``objective(θ) -> (J, ∇J)`` from θ₀ with a SciPy method; return a ``TrainResult`` (whose
     ``network`` is the one given, if any).
 
@@ -114,7 +117,8 @@ def minimize(objective, theta0, *, method=METHODS[0], max_iter=MAX_ITER, maxfun=
     True, training stops before the next evaluation. ``blas_threads``: BLAS threads for the method's own
     work, "auto" (its entry in ``BLAS_THREADS``), None (leave BLAS alone) or a number; evaluations keep the
     thread budget BLAS had before (see ``bpnn.threads``). ``options``: further SciPy options for the method
-    (e.g. TNC's ``accuracy``); the budgets are ``max_iter`` and ``maxfun``.
+    (e.g. TNC's ``accuracy``); the budgets are ``max_iter`` and ``maxfun``. ``hessp(θ, v)``: curvature
+    products for the methods in ``HESSP_METHODS`` (required there, refused elsewhere).
     """
     import scipy.optimize  # here, not at import: it takes most of a second, and the commands read --help first
 
@@ -123,6 +127,9 @@ def minimize(objective, theta0, *, method=METHODS[0], max_iter=MAX_ITER, maxfun=
         raise BpnnError(f"max_iter must be an integer ≥ 0 and maxfun ≥ 1, got max_iter={max_iter!r}, maxfun={maxfun!r}")
     if blas_threads not in ("auto", None) and (not is_integer(blas_threads) or blas_threads < 1):
         raise BpnnError(f"BLAS threads must be a positive integer, got {blas_threads!r}")
+    if (hessp is None) == (method in HESSP_METHODS):
+        raise BpnnError(f"{method} {'needs' if hessp is None else 'takes no'} Hessian-vector products (hessp=); "
+                        f"the methods that use them are {', '.join(HESSP_METHODS)}")
     options = dict(options or {})
     if {"maxiter", "maxfun"} & options.keys():
         raise BpnnError("give the budgets as minimize's max_iter= and maxfun=, not in options")
@@ -140,7 +147,8 @@ def minimize(objective, theta0, *, method=METHODS[0], max_iter=MAX_ITER, maxfun=
     try:
         with using_threads(get_num_threads()), limit_blas(blas_threads):
             result = scipy.optimize.minimize(tracker.evaluate, np.array(theta0, dtype=np.float64), jac=True,
-                                             method=method, callback=tracker.end_iteration, options=options)
+                                             hessp=hessp, method=method, callback=tracker.end_iteration,
+                                             options=options)
         stop_reason = str(result.message)
     except _BudgetReached as reached:
         stop_reason = str(reached)
@@ -159,18 +167,28 @@ def minimize(objective, theta0, *, method=METHODS[0], max_iter=MAX_ITER, maxfun=
 
 def train(X, y, *, hidden=(25,), activation=Network.activation, cost=Network.cost, output=None, lam=LAMBDA,
           method=METHODS[0], max_iter=MAX_ITER, maxfun=None, tol=TOL, n_iter_no_change=N_ITER_NO_CHANGE,
-          init="uniform", seed=0, n_classes=None, progress=None, blas_threads="auto"):
+          curvature="gauss-newton", init="uniform", seed=0, n_classes=None, progress=None, blas_threads="auto"):
     """Train a network [n, *hidden, K] on (X, y) with a SciPy method and regularization λ = ``lam``.
 
     X (m × n) and y (labels 0..K−1) are validated once; K is ``n_classes`` or max(y) + 1. θ₀ comes from
-    ``Network.init(seed, init)``. With float32 X the method gets its ``FLOAT32_OPTIONS``. The options are
-    those of ``minimize`` and ``Network``. Returns a ``TrainResult``.
+    ``Network.init(seed, init)``. With float32 X the method gets its ``FLOAT32_OPTIONS``. The methods in
+    ``HESSP_METHODS`` get exact curvature products from ``bpnn.hessian.hessp``: the Gauss–Newton product
+    (``curvature="gauss-newton"``, positive semi-definite) or the Hessian's (``"exact"``). The other options
+    are those of ``minimize`` and ``Network``. Returns a ``TrainResult``.
     """
     method = check_method(method)
     problem = prepare(X, y, hidden=hidden, activation=activation, cost=cost, output=output, lam=lam, init=init,
                       seed=seed, n_classes=n_classes)
     network, X, Y = problem.network, problem.X, problem.Y
     options = FLOAT32_OPTIONS.get(method) if X.dtype == np.float32 else None
+    if curvature not in ("gauss-newton", "exact"):
+        raise BpnnError(f"curvature must be 'gauss-newton' or 'exact', got {curvature!r}")
+
+    def curvature_products(theta, v):
+        return hessp(network, theta, v, X, Y, problem.lam, gauss_newton=curvature == "gauss-newton")
+
     return minimize(lambda theta: cost_and_grad(network, theta, X, Y, problem.lam), problem.theta0, method=method,
-                    max_iter=max_iter, maxfun=maxfun, tol=tol, n_iter_no_change=n_iter_no_change, progress=progress,
+                    max_iter=max_iter, maxfun=maxfun, tol=tol, n_iter_no_change=n_iter_no_change,
+                    hessp=curvature_products if method in HESSP_METHODS else None,
+                    progress=progress,
                     blas_threads=blas_threads, options=options, network=network)

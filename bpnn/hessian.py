@@ -1,0 +1,116 @@
+"""Exact Hessian-vector products H·v and Gauss–Newton products G·v of J(θ), by Pearlmutter's R-operator.
+
+R{f} = ∂f(θ + r v)/∂r at r = 0 is the directional derivative along v; applied to every line of the forward
+and backward pass (``bpnn.network``) it turns the gradient into H·v at about twice the cost of one
+``cost_and_grad``, with no finite differences. For V⁽ˡ⁾ = [V_b | V_W], the part of v for layer l:
+
+  forward    R{a⁽¹⁾} = 0,   R{z⁽ˡ⁺¹⁾} = R{a⁽ˡ⁾} W⁽ˡ⁾ᵀ + a⁽ˡ⁾ V_W⁽ˡ⁾ᵀ + V_b⁽ˡ⁾,   R{a⁽ˡ⁺¹⁾} = g'(z) ⊙ R{z⁽ˡ⁺¹⁾}
+  output     R{δ⁽ᴸ⁾} = H_C R{z⁽ᴸ⁾} / m   with the output cost's Hessian in z:
+             sigmoid + cross-entropy  σ'(z) ⊙ r;   softmax + log-likelihood  p ⊙ r − p (p·r);
+             sigmoid + quadratic      [σ'(z)² + (σ(z) − y) σ''(z)] ⊙ r
+  backward   R{δ⁽ˡ⁾} = [R{δ⁽ˡ⁺¹⁾} W⁽ˡ⁾ + δ⁽ˡ⁺¹⁾ V_W⁽ˡ⁾] ⊙ g'(z⁽ˡ⁾) + (δ⁽ˡ⁺¹⁾ W⁽ˡ⁾) ⊙ g''(z⁽ˡ⁾) ⊙ R{z⁽ˡ⁾}
+             R{∂J/∂W⁽ˡ⁾} = R{δ⁽ˡ⁺¹⁾}ᵀ a⁽ˡ⁾ + δ⁽ˡ⁺¹⁾ᵀ R{a⁽ˡ⁾},   R{∂J/∂b⁽ˡ⁾} = Σᵢ R{δ⁽ˡ⁺¹⁾ᵢ}
+  L2         + (λ/n) V_W
+
+with g' and g'' written through a = g(z): sigmoid a(1 − a), a(1 − a)(1 − 2a); tanh 1 − a², −2a(1 − a²);
+relu [a > 0], 0. The Gauss–Newton product G·v = J_zᵀ H_C J_z v keeps the forward R-pass and the output
+Hessian but back-propagates R{δ⁽ᴸ⁾} through the linear backward pass only (no δ V_W and g'' terms), and
+for the quadratic cost drops the (σ − y) σ'' term: G is positive semi-definite, the product truncated-Newton
+and Hessian-free methods want. ``check_hessian`` compares H·v with central differences of the gradient.
+"""
+
+import numpy as np
+
+from .checks import check_lambda
+from .errors import BpnnError
+from .functions import get_activation, get_output_cost
+from .gradcheck import relative_difference
+from .network import _operands, cost_and_grad
+
+__all__ = ["hessp", "check_hessian"]
+
+_SECOND = {  # g''(z) in terms of a = g(z)
+    "sigmoid": lambda a: a * (1.0 - a) * (1.0 - 2.0 * a),
+    "tanh": lambda a: -2.0 * a * (1.0 - a * a),
+    "relu": lambda a: np.zeros_like(a),
+}
+
+
+def _output_hessian_times(network, z, Y, r, gauss_newton):
+    """H_C r per example, for the output pre-activations z (m × K), targets Y and directions r (m × K)."""
+    if network.output == "softmax":
+        p = np.exp(z - z.max(axis=1, keepdims=True))
+        p /= p.sum(axis=1, keepdims=True)
+        return p * r - p * np.sum(p * r, axis=1, keepdims=True)
+    s = np.where(z >= 0, 1.0 / (1.0 + np.exp(-np.abs(z))), np.exp(-np.abs(z)) / (1.0 + np.exp(-np.abs(z))))
+    slope = s * (1.0 - s)
+    if network.cost == "cross-entropy":
+        return slope * r
+    curvature = slope * slope if gauss_newton else slope * slope + (s - Y) * slope * (1.0 - 2.0 * s)
+    return curvature * r
+
+
+def hessp(network, theta, v, X, Y, lam=0.0, *, train_size=None, gauss_newton=False):
+    """H·v (or, with ``gauss_newton``, G·v) of J(θ) = ``cost(network, θ, X, Y, lam)``, packed like θ.
+
+    One R-forward and one R-backward pass over the whole batch (see the module docstring)."""
+    lam = check_lambda(lam)
+    thetas, X, Y = _operands(network, theta, X, Y)
+    V = [T.astype(X.dtype, copy=False) for T in network.unpack(np.asarray(v, dtype=np.float64))]
+    if np.asarray(v).shape != np.asarray(theta).shape:
+        raise BpnnError(f"v has shape {np.shape(v)}; it must be shaped like θ ({network.n_params} numbers)")
+    g = get_activation(network.activation)
+    second = _SECOND[network.activation]
+    m = X.shape[0]
+
+    inputs, slopes, r_inputs, r_zs = [X], [], [np.zeros_like(X)], []
+    with np.errstate(over="ignore", invalid="ignore"):
+        for Theta, Vl in zip(thetas[:-1], V[:-1]):
+            r_z = r_inputs[-1] @ Theta[:, 1:].T + inputs[-1] @ Vl[:, 1:].T + Vl[:, 0]
+            a = g.apply(inputs[-1] @ Theta[:, 1:].T, Theta[:, 0])
+            slope = g.derivative(a)
+            inputs.append(a)
+            slopes.append(slope)
+            r_zs.append(r_z)
+            r_inputs.append(slope * r_z)
+        z = inputs[-1] @ thetas[-1][:, 1:].T + thetas[-1][:, 0]
+        r_z_out = r_inputs[-1] @ thetas[-1][:, 1:].T + inputs[-1] @ V[-1][:, 1:].T + V[-1][:, 0]
+        _, delta = get_output_cost(network.cost, network.output).cost_and_delta(z.copy(), Y)
+    delta /= m
+    r_delta = _output_hessian_times(network, z, Y, r_z_out, gauss_newton) / m
+
+    out = np.empty(network.n_params, dtype=np.float64)
+    for layer in range(len(thetas) - 1, -1, -1):
+        G = network.unpack(out)[layer]
+        G[:, 1:] = r_delta.T @ inputs[layer]
+        if not gauss_newton:
+            G[:, 1:] += delta.T @ r_inputs[layer]
+        G[:, 0] = r_delta.sum(axis=0)
+        if layer:
+            W, VW = thetas[layer][:, 1:], V[layer][:, 1:]
+            back = r_delta @ W
+            if not gauss_newton:
+                back += delta @ VW
+                back *= slopes[layer - 1]
+                back += (delta @ W) * second(inputs[layer]) * r_zs[layer - 1]
+            else:
+                back *= slopes[layer - 1]
+            r_delta = back
+            delta = (delta @ W) * slopes[layer - 1]
+    if lam:
+        out += (lam / (train_size or m)) * np.asarray(v, dtype=np.float64) * network.weight_mask
+    if not np.all(np.isfinite(out)):
+        raise BpnnError("H·v is not finite: θ, v, X or Y hold NaN or inf, or the weights are too large")
+    return out
+
+
+def check_hessian(network, theta, X, Y, lam=0.0, *, v=None, seed=0, eps=1e-5):
+    """(relative difference, H·v, numerical): ``hessp`` against the central difference
+    (∇J(θ + ε v) − ∇J(θ − ε v)) / 2ε of ``cost_and_grad``'s gradient, along v (default: random, seeded)."""
+    theta = np.asarray(theta, dtype=np.float64)
+    v = np.random.default_rng(seed).standard_normal(theta.size) if v is None else np.asarray(v, dtype=np.float64)
+    exact = hessp(network, theta, v, X, Y, lam)
+    plus = cost_and_grad(network, theta + eps * v, X, Y, lam)[1]
+    minus = cost_and_grad(network, theta - eps * v, X, Y, lam)[1]
+    numerical = (plus - minus) / (2.0 * eps)
+    return relative_difference(exact, numerical), exact, numerical
