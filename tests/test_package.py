@@ -52,3 +52,29 @@ def test_the_library_neither_prints_nor_parses_command_lines():
                 assert "argparse" not in names, f"{path}:{node.lineno} imports argparse"
             if isinstance(node, ast.Attribute):
                 assert node.attr != "isatty", f"{path}:{node.lineno} asks isatty"
+
+
+@pytest.mark.parametrize("script", ["train_tnc", "train_sgd", "gradcheck", "grid_search", "make_mat", "ex4"])
+def test_help_states_each_default_once(script):
+    from tests.conftest import ROOT
+
+    done = subprocess.run([sys.executable, str(ROOT / "scripts" / f"{script}.py"), "--help"], capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    text = " ".join(done.stdout.split())  # argparse wraps lines
+    assert "(default: None)" not in text and "(default: False)" not in text
+    for entry in text.split("  -")[1:]:
+        assert entry.count("default") <= 1 or "(default:" not in entry, entry
+
+
+def test_a_console_without_unicode_gets_ascii_not_a_traceback(tmp_path):
+    from tests.conftest import ROOT
+
+    env = {**__import__("os").environ, "PYTHONIOENCODING": "ascii"}
+    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "gradcheck.py")], capture_output=True, text=True,
+                          env=env, timeout=60, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "lambda = 0.0" in done.stdout and "Traceback" not in done.stderr
+    helped = subprocess.run([sys.executable, str(ROOT / "scripts" / "train_tnc.py"), "--help"], capture_output=True,
+                            text=True, env=env, timeout=60)
+    assert helped.returncode == 0 and "--lambda lambda" in helped.stdout

@@ -23,11 +23,21 @@ def defaults(function):
     return dict(function.__kwdefaults__)
 
 
+class _DefaultsFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Adds "(default: …)" only where the help does not state its default already and there is one to show."""
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        if "default" in text or action.default in (None, False, argparse.SUPPRESS):
+            return text
+        return super()._get_help_string(action)
+
+
 class Parser(argparse.ArgumentParser):
     """An ArgumentParser whose errors are one ``error: …`` line (exit status 2), like every other bpnn error."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("formatter_class", argparse.ArgumentDefaultsHelpFormatter)
+        kwargs.setdefault("formatter_class", _DefaultsFormatter)
         super().__init__(**kwargs)
 
     def error(self, message):
@@ -167,6 +177,27 @@ def run_script(main, argv=None):
     sys.exit(code or 0)
 
 
+# What a console that cannot print Unicode shows instead (anything else becomes "?").
+_ASCII = {"λ": "lambda", "θ": "theta", "η": "eta", "μ": "mu", "σ": "sigma", "δ": "delta", "ε": "eps", "Θ": "Theta",
+          "≈": "~", "×": "x", "−": "-", "–": "-", "—": "-", "…": "...", "≥": ">=", "≤": "<=", "≠": "!=", "→": "->",
+          "∈": "in", "‖": "||", "√": "sqrt", "₀": "0", "₁": "1", "²": "^2", "·": "*", "⁽": "(", "⁾": ")", "ˡ": "l",
+          "±": "+-", "∇": "grad ", "Σ": "sum ", "∞": "inf"}
+
+
+def _ascii_fallback(error):
+    return "".join(_ASCII.get(char, "?") for char in error.object[error.start:error.end]), error.end
+
+
+def _console_safe():
+    """Let stdout and stderr write what their encoding cannot hold as ASCII (λ → lambda) instead of failing."""
+    import codecs
+
+    codecs.register_error("bpnn-ascii", _ascii_fallback)
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure") and "utf" not in (stream.encoding or "").lower():
+            stream.reconfigure(errors="bpnn-ascii")
+
+
 def launch(module, argv=None):
     """Import ``module`` (a script's implementation) and run its ``main`` under ``run_script``: the import of
     numpy, SciPy and scikit-learn happens inside, so Ctrl-C while starting up exits cleanly too."""
@@ -175,4 +206,5 @@ def launch(module, argv=None):
 
         return importlib.import_module(module).main(argv)
 
+    _console_safe()
     run_script(main, argv)
