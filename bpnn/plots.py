@@ -1,22 +1,31 @@
-"""Figures: image grids (hidden units, sample inputs), learning curves and grid-search maps, as PNG files.
+"""Figures: image grids, learning curves, confusion matrices, misclassified examples and grid-search maps.
 
-The figures are built on ``matplotlib.figure.Figure`` with the Agg canvas directly, so they need no
-display and no pyplot state. Images arrive upright, shape (k, h, w): turning rows into images is the data
-set's job (``Dataset.images``), because only the data set knows its pixel order.
+Each ``*_figure`` function returns a ``matplotlib.figure.Figure`` built on the Agg canvas directly, with no
+pyplot state: a notebook shows it as it is and calling it again draws it again. ``save_figure`` writes one
+as a new PNG (whole or not at all, never over an existing file). Images arrive upright, shape (k, h, w):
+turning rows into images is the data set's job (``Dataset.images``), because only it knows the pixel order.
 """
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
+from matplotlib.ticker import MaxNLocator
 
 from .files import write_atomically
 
-__all__ = ["grid_shape", "tile_images", "save_image_grid", "save_learning_curves", "save_grid_plot"]
+__all__ = ["grid_shape", "tile_images", "image_grid_figure", "learning_curves_figure", "confusion_matrix_figure",
+           "misclassified_figure", "grid_search_figure", "save_figure"]
 
 
-def _save(figure, path):
-    """Write the figure as a new PNG at ``path`` (never over an existing file)."""
+def _figure(size):
+    figure = Figure(figsize=size)
+    FigureCanvasAgg(figure)
+    return figure
+
+
+def save_figure(figure, path):
+    """Write ``figure`` as a new PNG at ``path`` (never over an existing file); returns the path."""
     return write_atomically(path, lambda stream: figure.savefig(stream, format="png", dpi=100), overwrite=False)
 
 
@@ -42,46 +51,90 @@ def tile_images(images, pad=1):
     return canvas
 
 
-def save_image_grid(images, path, title=None):
-    """Write the images as one grid (gray, [−1, 1]) to a new PNG at ``path``; returns the path."""
-    figure = Figure(figsize=(6, 6))
-    FigureCanvasAgg(figure)
+def image_grid_figure(images, title=None, labels=None):
+    """The images as one grid (gray, each scaled to [−1, 1]), as the course's ``displayData`` draws them;
+    with ``labels``, each image's label in its corner."""
+    figure = _figure((6, 6))
     axes = figure.add_subplot()
+    images = np.asarray(images)
     axes.imshow(tile_images(images), cmap="gray", vmin=-1.0, vmax=1.0, interpolation="nearest")
+    if labels is not None:
+        rows, cols = grid_shape(len(images))
+        h, w = images.shape[1:]
+        for k, label in enumerate(labels):
+            r, c = divmod(k, cols)
+            axes.text(1 + c * (w + 1) + 1, 1 + r * (h + 1) + 1, str(label), color="yellow", fontsize=7, va="top")
     axes.set_axis_off()
     if title:
         axes.set_title(title)
     figure.tight_layout()
-    return _save(figure, path)
+    return figure
 
 
-def save_learning_curves(history, path, title="Learning curves"):
-    """Two panels against epoch: cost and accuracy, each for the training and (when recorded) evaluation
-    data; written to a new PNG at ``path``."""
-    figure = Figure(figsize=(10, 4))
-    FigureCanvasAgg(figure)
-    epochs = history["step"]
-    for position, quantity in enumerate(("cost", "accuracy"), start=1):
-        axes = figure.add_subplot(1, 2, position)
-        for split, style in (("training", "-"), ("evaluation", "--")):
-            values = history[f"{split}_{quantity}"]
+def learning_curves_figure(history, title="Learning curves"):
+    """Cost, and accuracy where recorded, per step (epoch or iteration: ``history["step"]``) for the training
+    and evaluation/validation data; SciPy runs record the cost only (one panel)."""
+    steps = history["step"]
+    unit = "epoch" if "training_cost" in history else "iteration"
+    series = {"cost": [("training", history.get("training_cost", history.get("cost"))),
+                       ("evaluation", history.get("evaluation_cost"))],
+              "accuracy": [("training", history.get("training_accuracy")),
+                           ("evaluation", history.get("evaluation_accuracy"))]}
+    panels = [(name, lines) for name, lines in series.items()
+              if any(values and values[0] is not None for _, values in lines)]
+    figure = _figure((5 * len(panels), 4))
+    for position, (quantity, lines) in enumerate(panels, start=1):
+        axes = figure.add_subplot(1, len(panels), position)
+        for (split, values), style in zip(lines, ("-", "--")):
             if values and values[0] is not None:
-                axes.plot(epochs, values, style, marker="o", markersize=3, label=f"{split} data")
-        axes.set_xlabel("epoch")
+                axes.plot(steps, values, style, marker="o" if len(steps) <= 60 else None, markersize=3,
+                          label=f"{split} data")
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+        axes.set_xlabel(unit)
         axes.set_ylabel(quantity)
-        axes.set_title(f"{quantity.capitalize()} per epoch")
+        axes.set_title(f"{quantity.capitalize()} per {unit}")
         axes.grid(True, alpha=0.3)
         axes.legend()
     figure.suptitle(title)
     figure.tight_layout()
-    return _save(figure, path)
+    return figure
 
 
-def save_grid_plot(result, path, title="Cross-validated accuracy"):
+def confusion_matrix_figure(y_true, y_pred, labels, title="Confusion matrix"):
+    """scikit-learn's ``ConfusionMatrixDisplay`` of true against predicted labels, counts in the cells."""
+    from sklearn.metrics import ConfusionMatrixDisplay
+
+    figure = _figure((6.5, 5.5))
+    axes = figure.add_subplot()
+    ConfusionMatrixDisplay.from_predictions(y_true, y_pred, labels=labels, ax=axes, colorbar=True, cmap="Blues")
+    axes.set_title(title)
+    figure.tight_layout()
+    return figure
+
+
+def misclassified_figure(images, y_true, y_pred, title="Misclassified examples", limit=36):
+    """Up to ``limit`` misclassified images, each titled 'true → predicted'."""
+    wrong = np.flatnonzero(np.asarray(y_true) != np.asarray(y_pred))[:limit]
+    rows, cols = grid_shape(max(len(wrong), 1))
+    figure = _figure((max(1.3 * cols + 0.5, 4.5), 1.4 * rows + 1.0))
+    for position, k in enumerate(wrong, start=1):
+        axes = figure.add_subplot(rows, cols, position)
+        axes.imshow(images[k], cmap="gray", interpolation="nearest")
+        axes.set_title(f"{y_true[k]} → {y_pred[k]}", fontsize=9)
+        axes.set_axis_off()
+    if not len(wrong):
+        figure.text(0.5, 0.5, "no misclassified examples", ha="center", va="center")
+    n_wrong = int(np.sum(np.asarray(y_true) != np.asarray(y_pred)))
+    shown = f", the first {limit}" if n_wrong > limit else ""
+    figure.suptitle(f"{title}\n{n_wrong} of {len(y_true)}{shown}, true → predicted")
+    figure.tight_layout()
+    return figure
+
+
+def grid_search_figure(result, title="Cross-validated accuracy"):
     """Heat map of the mean CV accuracy over the two grid parameters, with a colour bar, every point's
-    value written in its cell and the best point outlined; written to a new PNG at ``path``."""
-    figure = Figure(figsize=(7, 5.5))
-    FigureCanvasAgg(figure)
+    value written in its cell and the best point outlined."""
+    figure = _figure((7, 5.5))
     axes = figure.add_subplot()
     image = axes.imshow(result.mean, cmap="viridis", origin="lower", aspect="auto")
     figure.colorbar(image, ax=axes, label=f"mean accuracy, {result.cv}-fold CV")
@@ -101,4 +154,4 @@ def save_grid_plot(result, path, title="Cross-validated accuracy"):
     axes.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor="red", linewidth=2.5))
     axes.set_title(f"{title}\nbest {best:.4f} at {name_a} = {best_a}, {name_b} = {best_b}")
     figure.tight_layout()
-    return _save(figure, path)
+    return figure

@@ -5,7 +5,8 @@ from sklearn.metrics import classification_report
 
 from bpnn import BpnnError, Network, evaluate
 from bpnn.params import pack
-from bpnn.plots import grid_shape, save_image_grid, tile_images
+from bpnn.plots import (confusion_matrix_figure, grid_shape, image_grid_figure, learning_curves_figure,
+                        misclassified_figure, save_figure, tile_images)
 
 
 @pytest.mark.parametrize("n, shape", [(25, (5, 5)), (100, (10, 10)), (10, (3, 4)), (1, (1, 1)), (16, (4, 4))])
@@ -25,13 +26,36 @@ def test_tiles_are_normalized_and_placed_row_by_row():
     assert canvas[0, 0] == -1.0 and np.all(canvas[:, 4] == -1.0)  # padding between tiles
 
 
-def test_save_image_grid_writes_a_png_and_never_overwrites(tmp_path):
+def test_image_grid_figure_is_saved_as_a_png_and_never_over_a_file(tmp_path):
     rng = np.random.default_rng(0)
-    path = save_image_grid(rng.random((25, 20, 20)), tmp_path / "units.png", "title")
+    path = save_figure(image_grid_figure(rng.random((25, 20, 20)), "title", labels=range(25)), tmp_path / "units.png")
     picture = matplotlib.image.imread(path)
     assert picture.shape[0] > 100 and picture.shape[1] > 100
     with pytest.raises(BpnnError, match="already exists"):
-        save_image_grid(rng.random((4, 8, 8)), path)
+        save_figure(image_grid_figure(rng.random((4, 8, 8))), path)
+
+
+def test_result_figures(tmp_path):
+    """Each figure function returns a Figure (drawn again on every call) with the labels it promises."""
+    rng = np.random.default_rng(1)
+    y_true = rng.integers(0, 4, 30)
+    y_pred = np.where(np.arange(30) < 5, (y_true + 1) % 4, y_true)  # the first five wrong
+    confusion = confusion_matrix_figure(y_true, y_pred, labels=[0, 1, 2, 3], title="held-out data: TNC")
+    texts = [t.get_text() for t in confusion.axes[0].texts]
+    assert sum(int(t) for t in texts) == 30 and confusion.axes[0].get_title() == "held-out data: TNC"
+    wrong = misclassified_figure(rng.random((30, 8, 8)), y_true, y_pred, "Misclassified")
+    titles = [axes.get_title() for axes in wrong.axes]
+    assert titles == [f"{t} → {p}" for t, p in zip(y_true[:5], y_pred[:5])]
+    assert "5 of 30" in wrong._suptitle.get_text()
+    scipy_run = learning_curves_figure({"step": [1, 2, 3], "cost": [3.0, 2.0, 1.5]}, "TNC")
+    assert len(scipy_run.axes) == 1 and scipy_run.axes[0].get_xlabel() == "iteration"
+    epochs = learning_curves_figure({"step": [1, 2], "training_cost": [1.0, 0.5], "evaluation_cost": [1.1, 0.6],
+                                     "training_accuracy": [0.5, 0.8], "evaluation_accuracy": [0.4, 0.7]}, "SGD")
+    assert len(epochs.axes) == 2 and epochs.axes[0].get_xlabel() == "epoch"
+    ticks = epochs.axes[0].get_xticks()
+    assert np.all(ticks == np.round(ticks))  # integer epoch ticks
+    for name, figure in (("c", confusion), ("w", wrong), ("s", scipy_run), ("e", epochs)):
+        assert matplotlib.image.imread(save_figure(figure, tmp_path / f"{name}.png")).shape[1] > 300
 
 
 def test_evaluate_matches_scikit_learn():

@@ -29,7 +29,8 @@ def test_train_writes_every_output(tmp_path, small_mat):
     assert "300 examples × 400 features" in done.stdout
     assert "Split: 240 training, 60 held-out" in done.stdout
     assert "iteration     1" in done.stdout and "precision" in done.stdout
-    assert sorted(p.name for p in out.iterdir()) == ["hidden_units.png", "metrics.json", "samples.png", "weights.mat"]
+    assert sorted(p.name for p in out.iterdir()) == ["confusion_matrix.png", "hidden_units.png", "learning_curves.png",
+                                                     "metrics.json", "misclassified.png", "samples.png", "weights.mat"]
     metrics = json.loads((out / "metrics.json").read_text())
     for key in ("dataset", "layer_sizes", "lambda", "method", "max_iter", "n_train", "n_test", "n_evaluations",
                 "seconds", "final_cost", "train_accuracy", "test_accuracy"):
@@ -145,7 +146,8 @@ def test_train_sgd_writes_curves_and_the_four_lists(tmp_path, small_mat):
     assert done.returncode == 0, done.stderr
     assert "Epoch 1: " in done.stdout and "/ 24" in done.stdout  # 10 % of the 240 training rows
     assert sorted(p.name for p in out.iterdir()) == [
-        "hidden_units.png", "learning_curves.png", "metrics.json", "weights.mat", "weights.npz"]
+        "confusion_matrix.png", "hidden_units.png", "learning_curves.png", "metrics.json", "misclassified.png",
+        "weights.mat", "weights.npz"]
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["method"] == "sgd" and metrics["activation"] == "relu" and metrics["cost"] == "log-likelihood"
     assert metrics["n_validation"] == 24 and metrics["n_train"] == 216 and metrics["n_test"] == 60

@@ -74,7 +74,7 @@ def main(argv=None):
     from ..functions import sigmoid_gradient
     from ..gradcheck import check_gradients, debug_problem
     from ..network import Network, cost, predict
-    from ..plots import save_image_grid
+    from ..plots import image_grid_figure, save_figure
     from ..training.scipy import train
     from ..weights import load_weights
     from .rundir import RunFolder
@@ -157,9 +157,9 @@ def main(argv=None):
           + (" (it varies with the random initialization, ±1%)" if course else ""))
 
     with folder.writing():
-        folder.save("data.png", lambda path: save_image_grid(dataset.images(X[picks]), path,
-                                                             f"{len(picks)} random training images"))
-        folder.save("hidden_units.png", lambda path: save_image_grid(
-            dataset.images(trained.thetas[0][:, 1:]), path, f"25 hidden units after {args.method}"))
+        folder.save("data.png", lambda path: save_figure(image_grid_figure(
+            dataset.images(X[picks]), f"{len(picks)} random training images"), path))
+        folder.save("hidden_units.png", lambda path: save_figure(image_grid_figure(
+            dataset.images(trained.thetas[0][:, 1:]), f"25 hidden units after {args.method}"), path))
     print(f"\nWrote {', '.join(OUTPUTS)} to {folder.path}/ (the data grid of part 1 and the hidden units of part 10)")
     return 0

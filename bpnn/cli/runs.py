@@ -18,7 +18,9 @@ from ..datasets import holdout, split
 from ..errors import BpnnError
 from ..files import write_atomically
 from ..network import cost
-from ..plots import save_grid_plot, save_image_grid, save_learning_curves
+from ..network import predict
+from ..plots import (confusion_matrix_figure, grid_search_figure, image_grid_figure, learning_curves_figure,
+                     misclassified_figure, save_figure)
 from ..report import evaluate
 from ..training.minibatch import train_sgd
 from ..training.scipy import train
@@ -28,8 +30,9 @@ from .rundir import RunFolder
 __all__ = ["progress_printer", "epoch_printer", "train_run", "sgd_run", "evaluate_weights_run", "grid_run",
            "INTERRUPTED"]
 
-TNC_OUTPUTS = ("weights.mat", "hidden_units.png", "samples.png", "metrics.json")
-SGD_OUTPUTS = ("weights.mat", "weights.npz", "hidden_units.png", "learning_curves.png", "metrics.json")
+FIGURES = ("hidden_units.png", "confusion_matrix.png", "misclassified.png", "learning_curves.png")
+TNC_OUTPUTS = ("weights.mat", *FIGURES, "samples.png", "metrics.json")
+SGD_OUTPUTS = ("weights.mat", "weights.npz", *FIGURES, "metrics.json")
 EVALUATE_OUTPUTS = ("hidden_units.png", "metrics.json")
 GRID_OUTPUTS = ("grid.png", "grid.csv")
 INTERRUPTED = 130  # the exit status of a run ended by Ctrl-C (128 + SIGINT), after it wrote its outputs
@@ -70,7 +73,8 @@ def _save_hidden_units(dataset, thetas, folder):
         print(f"(no hidden_units.png: inputs of {dataset.X.shape[1]} values are not images)")
         return
     title = f"{thetas[0].shape[0]} hidden units, first layer"
-    folder.save("hidden_units.png", lambda path: save_image_grid(dataset.images(thetas[0][:, 1:]), path, title))
+    folder.save("hidden_units.png", lambda path: save_figure(image_grid_figure(dataset.images(thetas[0][:, 1:]), title),
+                                                             path))
 
 
 def _print_report(title, result):
@@ -100,10 +104,33 @@ def _finish(dataset, result, X_train, y_train, X_test, y_test, folder, settings)
         _print_report("Held-out set", test_eval)
     folder.save("weights.mat", lambda path: save_weights(path, network, result.theta))
     _save_hidden_units(dataset, result.thetas, folder)
+    _save_result_figures(dataset, result, *((X_test, y_test, "held-out") if len(y_test) else
+                                            (X_train, y_train, "training")), folder, settings)
     folder.save_json("metrics.json", {
         **common, "train_accuracy": train_eval["accuracy"], "test_accuracy": test_eval["accuracy"] if test_eval else None,
         "confusion_matrix": (test_eval or train_eval)["confusion_matrix"]})
     return True
+
+
+def _headline(result, settings):
+    """'TNC, λ = 1, 400-25-10': the method and the main hyper-parameters, for figure titles."""
+    parts = [result.method] + [f"{'λ' if key == 'lambda' else key} = {settings[key]}"
+                               for key in ("lambda", "eta", "batch_size") if key in settings]
+    return ", ".join(parts) + ", " + "-".join(map(str, result.network.sizes))
+
+
+def _save_result_figures(dataset, result, X, y, part, folder, settings):
+    """confusion_matrix.png and misclassified.png on ``part`` (the held-out data, else the training data),
+    and learning_curves.png: per iteration for SciPy runs, per epoch for mini-batch ones."""
+    headline = _headline(result, settings)
+    predicted = predict(result.network, result.theta, X)
+    labels = list(range(result.network.n_classes))
+    folder.save("confusion_matrix.png", lambda path: save_figure(
+        confusion_matrix_figure(y, predicted, labels, f"{part} data: {headline}"), path))
+    if dataset.image_shape is not None:
+        folder.save("misclassified.png", lambda path: save_figure(
+            misclassified_figure(dataset.images(X), y, predicted, f"Misclassified {part} examples"), path))
+    folder.save("learning_curves.png", lambda path: save_figure(learning_curves_figure(result.history, headline), path))
 
 
 def _wrote(folder, result=None):
@@ -131,8 +158,8 @@ def train_run(dataset, *, out, test_size, seed, quiet, **options):
                           {**_settings(options), "seed": seed, "test_size": test_size})
         if trained and dataset.image_shape is not None:
             picks = np.random.default_rng(seed).choice(len(X_train), size=min(100, len(X_train)), replace=False)
-            folder.save("samples.png", lambda path: save_image_grid(dataset.images(X_train[picks]), path,
-                                                                    "random training images"))
+            folder.save("samples.png", lambda path: save_figure(image_grid_figure(
+                dataset.images(X_train[picks]), "random training images and their labels", y_train[picks]), path))
         return _wrote(folder, result)
 
 
@@ -163,8 +190,6 @@ def sgd_run(dataset, *, out, test_size, validation_size, seed, quiet, **options)
                           {**_settings(options), "seed": seed, "test_size": test_size, "n_validation": len(y_val)})
         if trained:
             folder.save("weights.npz", lambda path: save_weights(path, result.network, result.theta))
-            folder.save("learning_curves.png", lambda path: save_learning_curves(
-                result.history, path, f"SGD, {result.network.activation} hidden units, {list(result.network.sizes)}"))
         return _wrote(folder, result)
 
 
@@ -244,8 +269,8 @@ def grid_run(dataset, grid, *, labels, out, cv, n_jobs, seed, **params):
     writer.writerows(result.rows())
     data = table.getvalue().encode()
     with folder.writing():
-        folder.save("grid.png", lambda path: save_grid_plot(
-            result, path, f"{params.get('solver') or 'TNC'}, {dataset.kind}, {len(dataset.y)} examples"))
+        folder.save("grid.png", lambda path: save_figure(grid_search_figure(
+            result, f"{params.get('solver') or 'TNC'}, {dataset.kind}, {len(dataset.y)} examples"), path))
         folder.save("grid.csv", lambda path: write_atomically(path, lambda stream: stream.write(data),
                                                               overwrite=False))
         return _wrote(folder)
