@@ -17,7 +17,8 @@ def parse_args(argv=None):
     parser = Parser(
         description="Train a backpropagation network by mini-batch SGD, monitoring a validation split every "
                     "epoch ('Epoch j: correct / n'), then print the classification reports and write "
-                    "weights.mat, weights.npz, hidden_units.png, learning_curves.png and metrics.json.",
+                    "weights.mat, weights.npz, metrics.json and the figures (hidden units, confusion matrix, "
+                    "misclassified examples, learning curves) to the run folder.",
     )
     add_data_argument(parser)
     parser.add_argument("--hidden", type=positive_int, nargs="+", default=list(DEFAULTS["hidden"]), metavar="UNITS", help="hidden layer sizes")

@@ -15,8 +15,9 @@ DEFAULTS = defaults(train)
 def parse_args(argv=None):
     parser = Parser(
         description="Train a backpropagation network on a digits data set (any format --data accepts), print the "
-                    "training and held-out classification reports, and write weights.mat, "
-                    "hidden_units.png, samples.png and metrics.json to the run folder.",
+                    "training and held-out classification reports, and write weights.mat, metrics.json and the "
+                    "figures (hidden units, labelled samples, confusion matrix, misclassified examples, cost per "
+                    "iteration) to the run folder.",
     )
     add_data_argument(parser)
     parser.add_argument("--hidden", type=positive_int, nargs="+", metavar="UNITS",
