@@ -123,8 +123,13 @@ def add_network_arguments(parser, init):
 
 
 def network_options(args):
-    """The network names typed on the command line (the others keep ``bpnn.Network``'s defaults)."""
-    return {key: getattr(args, key) for key in ("activation", "cost", "output") if getattr(args, key) is not None}
+    """The network names typed on the command line (the others keep ``bpnn.Network``'s defaults), checked
+    together (softmax outputs with the quadratic cost are refused here, before any data are read)."""
+    from ..network import Network
+
+    names = {key: getattr(args, key) for key in ("activation", "cost", "output") if getattr(args, key) is not None}
+    Network((1, 1), **names)
+    return names
 
 
 def add_run_arguments(parser, seed_help, quiet_help):

@@ -43,11 +43,12 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
+    network = network_options(args)
     dataset = load_described(args)  # bad data fail here, before the libraries the run needs are loaded
     from .runs import sgd_run
 
     return sgd_run(dataset, out=args.out, test_size=args.test_size, validation_size=args.validation_size,
                    seed=args.seed, quiet=args.quiet, hidden=tuple(args.hidden), epochs=args.epochs,
                    batch_size=args.batch_size, eta=args.eta, update=args.update, lam=args.lam, momentum=args.momentum,
-                   early_stop=args.early_stop, dropout=args.dropout, init=args.init, **network_options(args))
+                   early_stop=args.early_stop, dropout=args.dropout, init=args.init, **network)
 

@@ -54,6 +54,7 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
+    network = network_options(args)
     dataset = load_described(args)  # bad data fail here, before the libraries the run needs are loaded
     from .runs import evaluate_weights_run, train_run
 
@@ -64,5 +65,5 @@ def main(argv=None):
                      hidden=tuple(args.hidden or DEFAULTS["hidden"]), lam=args.lam, method=args.method,
                      max_iter=args.max_iter, tol=args.tol, n_iter_no_change=args.n_iter_no_change,
                      curvature=args.curvature, init=args.init, blas_threads=args.blas_threads or DEFAULTS["blas_threads"],
-                     **network_options(args))
+                     **network)
 
