@@ -9,8 +9,11 @@ the concept (``alpha`` is exactly λ, with the same λ/(2m) scale; ``max_iter``;
 is stated once, there.
 """
 
+import warnings
+
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -44,8 +47,11 @@ class BPNNClassifier(ClassifierMixin, BaseEstimator):
     ``learning_rate_init`` (η), ``momentum``, ``dropout``, ``init`` (uniform, normal, scaled-normal) and
     ``random_state`` (seed for θ₀ and the shuffling; None: different every fit).
 
-    Learned attributes: ``network_`` (the ``bpnn.Network``), ``thetas_`` (the course-layout Θ list),
-    ``classes_``, ``n_features_in_``, ``n_iter_``, ``loss_``. ``predict_proba`` returns the output units
+    Learned attributes: ``network_`` (the ``bpnn.Network``), ``theta_``, ``thetas_`` (the course-layout Θ
+    list), and scikit-learn's: ``coefs_`` (fan_in × fan_out) and ``intercepts_``, ``classes_``,
+    ``n_features_in_`` (and ``feature_names_in_`` for a DataFrame), ``n_iter_``, ``loss_``, ``loss_curve_``,
+    ``best_loss_``, ``t_``, ``n_layers_``, ``n_outputs_``, ``out_activation_``. A ``ConvergenceWarning`` says
+    when ``max_iter`` ended a SciPy solver's run. ``activation="logistic"`` is scikit-learn's name for sigmoid. ``predict_proba`` returns the output units
     normalized to sum to 1 over the classes (softmax outputs already do; K sigmoid outputs are divided by
     their sum), so its argmax is ``predict``.
     """
@@ -72,7 +78,8 @@ class BPNNClassifier(ClassifierMixin, BaseEstimator):
     def _options(self, minibatch):
         """The keywords of the training function, for the parameters that are set."""
         given = {"hidden": self.hidden_layer_sizes, "lam": self.alpha, "init": self.init,
-                 "activation": self.activation, "cost": self.cost, "output": self.output}
+                 "activation": "sigmoid" if self.activation == "logistic" else self.activation, "cost": self.cost,
+                 "output": self.output}
         if minibatch:
             given.update(epochs=self.max_iter, batch_size=self.batch_size, eta=self.learning_rate_init,
                          momentum=self.momentum, dropout=self.dropout, update=str(self.solver).lower())
@@ -98,11 +105,27 @@ class BPNNClassifier(ClassifierMixin, BaseEstimator):
         trainer = train_sgd if minibatch else train
         result = trainer(X, encoded, n_classes=len(self.classes_), seed=_generator(self.random_state),
                          **self._options(minibatch))
+        self._learned(result, X.shape[0])
+        if result.stop_reason.startswith("max_iter reached"):
+            warnings.warn(f"{result.method}: max_iter ({result.n_steps} {result.step_unit}) reached before the "
+                          "method converged or the stopping rule ended it; raise max_iter or tol", ConvergenceWarning)
+        return self
+
+    def _learned(self, result, n_samples):
+        """The learned attributes, bpnn's and scikit-learn's MLPClassifier's (whose shapes those follow)."""
         self.network_, self.theta_ = result.network, result.theta.copy()
-        self.thetas_ = [T.copy() for T in result.network.unpack(self.theta_)]
+        self.thetas_ = [T.copy() for T in result.network.unpack(self.theta_)]  # the course's Θ⁽ˡ⁾ = [b | W]
+        self.coefs_ = [T[:, 1:].T.copy() for T in self.thetas_]  # fan_in × fan_out
+        self.intercepts_ = [T[:, 0].copy() for T in self.thetas_]
         self.n_iter_ = result.n_steps
         self.loss_ = result.final_cost
-        return self
+        curve = result.history.get("training_cost", result.history.get("cost", []))
+        self.loss_curve_ = list(curve)
+        self.best_loss_ = min(curve) if curve else self.loss_
+        self.t_ = n_samples * (result.n_steps if result.step_unit == "epochs" else result.n_evaluations)
+        self.n_layers_ = len(self.network_.sizes)
+        self.n_outputs_ = self.network_.n_classes
+        self.out_activation_ = {"sigmoid": "logistic", "softmax": "softmax"}[self.network_.output]
 
     def _checked(self, X):
         check_is_fitted(self)
@@ -113,6 +136,10 @@ class BPNNClassifier(ClassifierMixin, BaseEstimator):
         X = self._checked(X)
         h = predict_proba(self.network_, self.theta_, X)
         return h / h.sum(axis=1, keepdims=True)
+
+    def predict_log_proba(self, X):
+        """The logarithm of ``predict_proba``."""
+        return np.log(self.predict_proba(X))
 
     def predict(self, X):
         """The most likely class label of each sample."""

@@ -76,3 +76,26 @@ def test_bad_parameters_name_the_problem(data):
         BPNNClassifier(activation="swish").fit(X, y)
     with pytest.raises(ValueError, match="at least 2 classes"):
         BPNNClassifier().fit(X[:5], np.zeros(5))
+
+
+def test_scikit_learn_attributes_in_scikit_learns_shapes(data):
+    """coefs_/intercepts_ as MLPClassifier lays them out: a forward pass written with them predicts the same."""
+    import warnings
+
+    from scipy.special import expit
+    from sklearn.exceptions import ConvergenceWarning
+
+    X, y = data
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model = BPNNClassifier(hidden_layer_sizes=(12,), activation="logistic", max_iter=5, tol=0.0,
+                               random_state=0).fit(X, y)
+    assert any(issubclass(w.category, ConvergenceWarning) for w in caught)  # max_iter ended it
+    assert [c.shape for c in model.coefs_] == [(400, 12), (12, 10)] and [b.shape for b in model.intercepts_] == [(12,), (10,)]
+    a = expit(X @ model.coefs_[0] + model.intercepts_[0])
+    out = expit(a @ model.coefs_[1] + model.intercepts_[1])
+    np.testing.assert_array_equal(model.classes_[out.argmax(axis=1)], model.predict(X))
+    np.testing.assert_allclose(np.exp(model.predict_log_proba(X[:5])), model.predict_proba(X[:5]), rtol=1e-12)
+    assert (model.n_layers_, model.n_outputs_, model.out_activation_) == (3, 10, "logistic")
+    assert len(model.loss_curve_) == model.n_iter_ == 5 and model.best_loss_ == min(model.loss_curve_)
+    assert model.t_ > 0 and model.network_.activation == "sigmoid"
