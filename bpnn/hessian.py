@@ -23,7 +23,7 @@ import numpy as np
 
 from .checks import check_lambda
 from .errors import BpnnError
-from .functions import get_activation, get_output_cost
+from .functions import get_activation, get_output_cost, sigmoid
 from .gradcheck import relative_difference
 from .network import _operands, cost_and_grad
 
@@ -42,7 +42,7 @@ def _output_hessian_times(network, z, Y, r, gauss_newton):
         p = np.exp(z - z.max(axis=1, keepdims=True))
         p /= p.sum(axis=1, keepdims=True)
         return p * r - p * np.sum(p * r, axis=1, keepdims=True)
-    s = np.where(z >= 0, 1.0 / (1.0 + np.exp(-np.abs(z))), np.exp(-np.abs(z)) / (1.0 + np.exp(-np.abs(z))))
+    s = sigmoid(z)
     slope = s * (1.0 - s)
     if network.cost == "cross-entropy":
         return slope * r

@@ -99,10 +99,6 @@ class Network:
         """Random θ (the course's ``randInitializeWeights``; methods in ``bpnn.params.init_weights``)."""
         return init_weights(self.sizes, seed, method)
 
-    def with_sizes(self, sizes):
-        """The same activation, output and cost on other layer sizes."""
-        return Network(tuple(sizes), **self.names)
-
 
 def _operands(network, theta, X, Y=None):
     """Θ's matrices, X and Y in X's compute dtype, after the cheap checks (θ is cast only for float32)."""

@@ -195,11 +195,10 @@ def sgd_run(dataset, *, out, test_size, validation_size, seed, quiet, **options)
 
 def _parts(dataset):
     """(name, X, y) of every part the source has: its training, validation and test parts, or all examples."""
-    if dataset.X_test is None and dataset.X_valid is None:
+    parts = dataset.parts
+    if len(parts) == 1:
         return [(f"all {len(dataset.y)} examples", dataset.X, dataset.y)]
-    parts = [("training part", dataset.X, dataset.y), ("validation part", dataset.X_valid, dataset.y_valid),
-             ("test part", dataset.X_test, dataset.y_test)]
-    return [(f"{name} ({len(y)} examples)", X, y) for name, X, y in parts if X is not None]
+    return [(f"{name} part ({len(y)} examples)", X, y) for name, (X, y) in parts.items()]
 
 
 def evaluate_weights_run(dataset, weights_path, *, out=None, given=None):
