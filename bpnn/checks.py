@@ -10,7 +10,8 @@ import numpy as np
 from .errors import BpnnError
 from .limits import check_fits
 
-__all__ = ["one_hot", "check_labels", "check_lambda", "as_matrix", "check_data", "check_one_hot", "compute_dtype"]
+__all__ = ["one_hot", "check_labels", "check_lambda", "check_sample_weight", "as_matrix", "check_data", "check_one_hot",
+           "compute_dtype"]
 
 
 def one_hot(y, n_classes, dtype=np.float64):
@@ -51,6 +52,21 @@ def check_lambda(lam):
     if not np.isfinite(value) or value < 0:
         raise BpnnError(f"lambda (regularization) must be a finite number ≥ 0, got {lam!r}")
     return value
+
+
+def check_sample_weight(sample_weight, m):
+    """Per-example weights as m float64 numbers ≥ 0 with a positive sum (None stays None: every weight 1)."""
+    if sample_weight is None:
+        return None
+    try:
+        w = np.asarray(sample_weight, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise BpnnError("sample weights must be numbers, one per example") from None
+    if w.shape != (m,):
+        raise BpnnError(f"sample weights must be a vector of {m} numbers (one per example), got shape {w.shape}")
+    if not np.all(np.isfinite(w)) or np.any(w < 0) or not w.sum() > 0:
+        raise BpnnError("sample weights must be finite numbers ≥ 0, not all 0")
+    return w
 
 
 def as_matrix(X, name="X"):

@@ -6,8 +6,9 @@ Hidden activations are ``Activation`` pairs:
                      sigmoid a(1 − a), tanh 1 − a², relu [a > 0].
 
 An output layer and its cost are one ``OutputCost``: ``output(z)`` is the output activation, and
-``cost_and_delta(z, Y)`` returns the cost summed over the batch together with the output delta
-δ = ∂cost/∂z, from shared intermediate values. Y is one-hot (one 1 per row, zeros elsewhere).
+``cost_and_delta(z, Y, w)`` returns the cost summed over the batch (Σᵢ wᵢ costᵢ with per-example weights
+w, plain Σᵢ costᵢ for w = None) together with the unweighted output delta δ = ∂cost/∂z, from shared
+intermediate values. Y is one-hot (one 1 per row, zeros elsewhere).
 
 Every cost is summed **term by term from non-negative terms**, so it is never negative and keeps its
 relative precision when units saturate (|z| → ∞), where forms such as Σ max(z, 0) − Σ y z cancel. For
@@ -81,7 +82,8 @@ class Activation:
 
 @dataclass(frozen=True)
 class OutputCost:
-    """An output activation with its cost: ``output(z)`` = h, ``cost_and_delta(z, Y)`` = (Σ cost, ∂cost/∂z).
+    """An output activation with its cost: ``output(z)`` = h, ``cost_and_delta(z, Y, w=None)`` =
+    (Σᵢ wᵢ costᵢ, ∂cost/∂z).
 
     ``cost_and_delta`` may overwrite z (it is the last use of z in backprop)."""
 
@@ -104,12 +106,20 @@ def _exp_minus_abs(z):
     return e, e + 1.0
 
 
-def _sigmoid_cross_entropy(z, Y):
+def _weighted_sum(terms, w):
+    """Σ of the non-negative terms (one row, or one entry, per example) in float64, row i weighted by wᵢ."""
+    if w is None:
+        return terms.sum(dtype=np.float64)
+    per_example = terms.sum(axis=1, dtype=np.float64) if terms.ndim == 2 else terms.astype(np.float64)
+    return float(np.dot(per_example, w))
+
+
+def _sigmoid_cross_entropy(z, Y, w=None):
     """Σ [max(z, 0) − y z + log1p(e)] and δ = σ(z) − y, from e = exp(−|z|) (see the module docstring)."""
     loss = np.maximum(z, 0.0)
     loss -= Y * z  # max(z, 0) − z = max(−z, 0) where y = 1: exact, never negative
     e, q = _exp_minus_abs(z)
-    total = loss.sum(dtype=np.float64) + np.log1p(e).sum(dtype=np.float64)
+    total = _weighted_sum(loss, w) + _weighted_sum(np.log1p(e), w)
     h = np.maximum(e, z >= 0, out=e)  # σ(z)'s numerator: 1 for z ≥ 0, e for z < 0
     h /= q
     h -= Y
@@ -123,13 +133,13 @@ def _sigmoid_slope(a):
     return slope
 
 
-def _sigmoid_quadratic(z, Y):
+def _sigmoid_quadratic(z, Y, w=None):
     """Σ ½ σ(t)² with t = z (y = 0) or −z (y = 1), and δ = ±σ(t) · e/(1 + e)² (see the module docstring)."""
     sign = 1.0 - 2.0 * Y  # +1 where y = 0, −1 where y = 1
     e, q = _exp_minus_abs(z)
     error = np.maximum(e, z * sign >= 0)  # σ(t)'s numerator
     error /= q
-    total = 0.5 * np.vdot(error, error)
+    total = 0.5 * (np.vdot(error, error) if w is None else _weighted_sum(error * error, w))
     error *= sign  # σ(z) − y
     error *= e
     error /= q * q  # σ(z)(1 − σ(z)) = e/(1 + e)²
@@ -143,7 +153,7 @@ def softmax(z):
     return e
 
 
-def _softmax_log_likelihood(z, Y):
+def _softmax_log_likelihood(z, Y, w=None):
     """Σᵢ [(max zᵢ − zᵢ·yᵢ) + log1p(Σ_{k ≠ top} exp(zᵢₖ − max zᵢ))] and δ = softmax(z) − y.
 
     The top unit's own term exp(0) = 1 is left out of the sum and added back by log1p, so terms far
@@ -155,7 +165,7 @@ def _softmax_log_likelihood(z, Y):
     e = np.exp(z - top)
     e[rows, top_unit] = 0.0
     others = e.sum(axis=1)
-    total = gap.sum(dtype=np.float64) + np.log1p(others).sum(dtype=np.float64)
+    total = _weighted_sum(gap, w) + _weighted_sum(np.log1p(others), w)
     e[rows, top_unit] = 1.0
     e /= (others + 1.0)[:, None]
     e -= Y

@@ -78,19 +78,21 @@ def relative_difference(a, b):
     return float(np.linalg.norm(a - b) / denom) if denom else float(np.linalg.norm(a - b))
 
 
-def check_gradients(network, theta, X, Y, lam=0.0, *, k=None, seed=None, eps=1e-4, masks=None):
+def check_gradients(network, theta, X, Y, lam=0.0, *, k=None, seed=None, eps=1e-4, masks=None, sample_weight=None):
     """Compare ``cost_and_grad``'s gradient with central differences of ``cost`` at θ (``checkNNGradients``).
 
     All coordinates by default; with ``k``, ``k`` coordinates drawn at random (seeded by ``seed``), which
-    is how a full-size network is checked in seconds. ``masks`` fixes the dropout masks for both sides.
+    is how a full-size network is checked in seconds. ``masks`` fixes the dropout masks for both sides,
+    ``sample_weight`` weights the examples on both sides.
     """
     theta = np.asarray(theta, dtype=np.float64)
-    _, analytic_full = cost_and_grad(network, theta, X, Y, lam, masks=masks)
+    _, analytic_full = cost_and_grad(network, theta, X, Y, lam, masks=masks, sample_weight=sample_weight)
     if k is None or k >= theta.size:
         indices = np.arange(theta.size)
     else:
         indices = np.sort(as_generator(seed).choice(theta.size, size=k, replace=False))
-    numerical = numerical_gradient(lambda t: cost(network, t, X, Y, lam, masks=masks), theta, eps, indices)
+    numerical = numerical_gradient(lambda t: cost(network, t, X, Y, lam, masks=masks, sample_weight=sample_weight),
+                                   theta, eps, indices)
     analytic = analytic_full[indices]
 
     layer_of = np.empty(theta.size, dtype=np.int64)

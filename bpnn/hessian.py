@@ -5,7 +5,7 @@ and backward pass (``bpnn.network``) it turns the gradient into H·v at about tw
 ``cost_and_grad``, with no finite differences. For V⁽ˡ⁾ = [V_b | V_W], the part of v for layer l:
 
   forward    R{a⁽¹⁾} = 0,   R{z⁽ˡ⁺¹⁾} = R{a⁽ˡ⁾} W⁽ˡ⁾ᵀ + a⁽ˡ⁾ V_W⁽ˡ⁾ᵀ + V_b⁽ˡ⁾,   R{a⁽ˡ⁺¹⁾} = g'(z) ⊙ R{z⁽ˡ⁺¹⁾}
-  output     R{δ⁽ᴸ⁾} = H_C R{z⁽ᴸ⁾} / m   with the output cost's Hessian in z:
+  output     R{δ⁽ᴸ⁾} = w ⊙ H_C R{z⁽ᴸ⁾} / Σw   (w = 1, Σw = m without sample weights) with the output cost's Hessian in z:
              sigmoid + cross-entropy  σ'(z) ⊙ r;   softmax + log-likelihood  p ⊙ r − p (p·r);
              sigmoid + quadratic      [σ'(z)² + (σ(z) − y) σ''(z)] ⊙ r
   backward   R{δ⁽ˡ⁾} = [R{δ⁽ˡ⁺¹⁾} W⁽ˡ⁾ + δ⁽ˡ⁺¹⁾ V_W⁽ˡ⁾] ⊙ g'(z⁽ˡ⁾) + (δ⁽ˡ⁺¹⁾ W⁽ˡ⁾) ⊙ g''(z⁽ˡ⁾) ⊙ R{z⁽ˡ⁾}
@@ -25,7 +25,7 @@ from .checks import check_lambda
 from .errors import BpnnError
 from .functions import get_activation, get_output_cost, sigmoid
 from .gradcheck import relative_difference
-from .network import _operands, cost_and_grad
+from .network import _operands, _weights_and_size, cost_and_grad
 
 __all__ = ["hessp", "check_hessian"]
 
@@ -50,18 +50,19 @@ def _output_hessian_times(network, z, Y, r, gauss_newton):
     return curvature * r
 
 
-def hessp(network, theta, v, X, Y, lam=0.0, *, train_size=None, gauss_newton=False):
-    """H·v (or, with ``gauss_newton``, G·v) of J(θ) = ``cost(network, θ, X, Y, lam)``, packed like θ.
+def hessp(network, theta, v, X, Y, lam=0.0, *, train_size=None, sample_weight=None, gauss_newton=False):
+    """H·v (or, with ``gauss_newton``, G·v) of J(θ) = ``cost(network, θ, X, Y, lam, ...)``, packed like θ.
 
-    One R-forward and one R-backward pass over the whole batch (see the module docstring)."""
+    One R-forward and one R-backward pass over the whole batch (see the module docstring); per-example
+    weights scale each example's δ⁽ᴸ⁾ and R{δ⁽ᴸ⁾} as they scale its cost."""
     lam = check_lambda(lam)
     thetas, X, Y = _operands(network, theta, X, Y)
+    w, size = _weights_and_size(sample_weight, X.shape[0], X.dtype)
     V = [T.astype(X.dtype, copy=False) for T in network.unpack(np.asarray(v, dtype=np.float64))]
     if np.asarray(v).shape != np.asarray(theta).shape:
         raise BpnnError(f"v has shape {np.shape(v)}; it must be shaped like θ ({network.n_params} numbers)")
     g = get_activation(network.activation)
     second = _SECOND[network.activation]
-    m = X.shape[0]
 
     inputs, slopes, r_inputs, r_zs = [X], [], [np.zeros_like(X)], []
     with np.errstate(over="ignore", invalid="ignore"):
@@ -76,8 +77,9 @@ def hessp(network, theta, v, X, Y, lam=0.0, *, train_size=None, gauss_newton=Fal
         z = inputs[-1] @ thetas[-1][:, 1:].T + thetas[-1][:, 0]
         r_z_out = r_inputs[-1] @ thetas[-1][:, 1:].T + inputs[-1] @ V[-1][:, 1:].T + V[-1][:, 0]
         _, delta = get_output_cost(network.cost, network.output).cost_and_delta(z.copy(), Y)
-    delta /= m
-    r_delta = _output_hessian_times(network, z, Y, r_z_out, gauss_newton) / m
+    scale = 1.0 / size if w is None else w[:, None] / size
+    delta *= scale
+    r_delta = _output_hessian_times(network, z, Y, r_z_out, gauss_newton) * scale
 
     out = np.empty(network.n_params, dtype=np.float64)
     for layer in range(len(thetas) - 1, -1, -1):
@@ -98,19 +100,19 @@ def hessp(network, theta, v, X, Y, lam=0.0, *, train_size=None, gauss_newton=Fal
             r_delta = back
             delta = (delta @ W) * slopes[layer - 1]
     if lam:
-        out += (lam / (train_size or m)) * np.asarray(v, dtype=np.float64) * network.weight_mask
+        out += (lam / (train_size or size)) * np.asarray(v, dtype=np.float64) * network.weight_mask
     if not np.all(np.isfinite(out)):
         raise BpnnError("H·v is not finite: θ, v, X or Y hold NaN or inf, or the weights are too large")
     return out
 
 
-def check_hessian(network, theta, X, Y, lam=0.0, *, v=None, seed=0, eps=1e-5):
+def check_hessian(network, theta, X, Y, lam=0.0, *, v=None, seed=0, eps=1e-5, sample_weight=None):
     """(relative difference, H·v, numerical): ``hessp`` against the central difference
     (∇J(θ + ε v) − ∇J(θ − ε v)) / 2ε of ``cost_and_grad``'s gradient, along v (default: random, seeded)."""
     theta = np.asarray(theta, dtype=np.float64)
     v = np.random.default_rng(seed).standard_normal(theta.size) if v is None else np.asarray(v, dtype=np.float64)
-    exact = hessp(network, theta, v, X, Y, lam)
-    plus = cost_and_grad(network, theta + eps * v, X, Y, lam)[1]
-    minus = cost_and_grad(network, theta - eps * v, X, Y, lam)[1]
+    exact = hessp(network, theta, v, X, Y, lam, sample_weight=sample_weight)
+    plus = cost_and_grad(network, theta + eps * v, X, Y, lam, sample_weight=sample_weight)[1]
+    minus = cost_and_grad(network, theta - eps * v, X, Y, lam, sample_weight=sample_weight)[1]
     numerical = (plus - minus) / (2.0 * eps)
     return relative_difference(exact, numerical), exact, numerical

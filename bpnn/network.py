@@ -11,10 +11,13 @@ where D⁽ˡ⁾ is an optional inverted-dropout mask (entries 0 or 1/(1 − p)),
   J(θ) = (1/m) Σᵢ cost(z⁽ᴸ⁾ᵢ, yᵢ) + λ/(2n) Σₗ ‖W⁽ˡ⁾‖²            (bias columns not regularized)
 
 with n the size of the whole training set (n = m unless ``train_size`` says otherwise: a mini-batch or a
-monitored part is scored with the training set's penalty, so λ means the same everywhere).
-Backprop, for the whole batch at once (rows are examples, no loop over them):
+monitored part is scored with the training set's penalty, so λ means the same everywhere). With
+per-example weights wᵢ ≥ 0 (``sample_weight``) the batch's size is its total weight, as in scikit-learn:
+J(θ) = (1/Σw) Σᵢ wᵢ cost(z⁽ᴸ⁾ᵢ, yᵢ) + λ/(2n) Σₗ ‖W⁽ˡ⁾‖² with n = Σw unless ``train_size`` says otherwise,
+and every weight 1 is the unweighted cost. Backprop, for the whole batch at once (rows are examples, no
+loop over them):
 
-  δ⁽ᴸ⁾ = ∂cost/∂z⁽ᴸ⁾ / m,   δ⁽ˡ⁾ = (δ⁽ˡ⁺¹⁾ W⁽ˡ⁾) ⊙ g'(z⁽ˡ⁾) ⊙ D⁽ˡ⁾,
+  δ⁽ᴸ⁾ = w ⊙ ∂cost/∂z⁽ᴸ⁾ / Σw,   δ⁽ˡ⁾ = (δ⁽ˡ⁺¹⁾ W⁽ˡ⁾) ⊙ g'(z⁽ˡ⁾) ⊙ D⁽ˡ⁾,
   ∂J/∂W⁽ˡ⁾ = δ⁽ˡ⁺¹⁾ᵀ a⁽ˡ⁾ + (λ/n) W⁽ˡ⁾,   ∂J/∂b⁽ˡ⁾ = Σᵢ δ⁽ˡ⁺¹⁾ᵢ.
 
 The gradient is written into views of one flat array, so it comes out packed like θ. Large batches are
@@ -28,7 +31,7 @@ from functools import cached_property
 
 import numpy as np
 
-from .checks import as_matrix, check_lambda, check_one_hot, compute_dtype
+from .checks import as_matrix, check_lambda, check_one_hot, check_sample_weight, compute_dtype
 from .errors import BpnnError, DivergedError
 from .functions import get_activation, get_output_cost, output_of
 from .params import as_generator, check_layer_sizes, init_weights, layer_shapes, pack, sizes_of, slices, views
@@ -154,41 +157,49 @@ def _check_masks(network, masks, m):
         raise BpnnError("dropout needs one m × s_l mask per hidden layer (see dropout_masks)")
 
 
-def cost_and_grad(network, theta, X, Y, lam=0.0, *, masks=None, train_size=None):
+def cost_and_grad(network, theta, X, Y, lam=0.0, *, masks=None, train_size=None, sample_weight=None):
     """Regularized cost J(θ) and its gradient ∇J(θ) (packed like θ) by one vectorized backprop pass: the
     course's ``nnCostFunction``.
 
     ``X`` is m × s₁, ``Y`` the m × s_L one-hot targets (``one_hot(y, K)``), ``lam`` is λ stated per
-    ``train_size`` examples (default m: see the module docstring). ``masks`` are dropout masks from
-    ``dropout_masks``, one per hidden layer.
+    ``train_size`` examples (default: m, or Σw with weights; see the module docstring). ``masks`` are
+    dropout masks from ``dropout_masks``, one per hidden layer; ``sample_weight`` m weights ≥ 0.
     """
     g, out, lam = get_activation(network.activation), get_output_cost(network.cost, network.output), check_lambda(lam)
     thetas, X, Y = _operands(network, theta, X, Y)
     m = X.shape[0]
     _check_masks(network, masks, m)
+    w, size = _weights_and_size(sample_weight, m, X.dtype)
 
     def block(rows, grads):
         part = None if masks is None else [d[rows] for d in masks]
-        return _backprop(thetas, X[rows], Y[rows], grads, 1.0 / m, g, out, part)
+        return _backprop(thetas, X[rows], Y[rows], grads, 1.0 / size, g, out, part, None if w is None else w[rows])
 
     J, grad = sum_over_row_blocks(block, m, network, X.dtype)
-    J, grad = _add_l2(J, grad, network, theta, lam, train_size or m)
+    J, grad = _add_l2(J, grad, network, theta, lam, train_size or size)
     _check_finite(J, theta, X, Y)
     return J, grad
 
 
-def cost(network, theta, X, Y, lam=0.0, *, masks=None, train_size=None):
+def cost(network, theta, X, Y, lam=0.0, *, masks=None, train_size=None, sample_weight=None):
     """J(θ) alone, by a forward pass (no backprop): what monitoring and the gradient check need."""
     out, lam = get_output_cost(network.cost, network.output), check_lambda(lam)
     thetas, X, Y = _operands(network, theta, X, Y)
     m = X.shape[0]
     _check_masks(network, masks, m)
+    w, size = _weights_and_size(sample_weight, m, X.dtype)
     with np.errstate(over="ignore", invalid="ignore"):
         _, _, z_out = _forward(thetas, X, get_activation(network.activation), masks)
-        total, _ = _output_cost(out, z_out, Y)
-    J, _ = _add_l2(total / m, None, network, theta, lam, train_size or m)
+        total, _ = _output_cost(out, z_out, Y, w)
+    J, _ = _add_l2(total / size, None, network, theta, lam, train_size or size)
     _check_finite(J, theta, X, Y)
     return J
+
+
+def _weights_and_size(sample_weight, m, dtype):
+    """The checked weights (in the compute dtype, or None) and the batch's size: m, or Σw."""
+    w = check_sample_weight(sample_weight, m)
+    return (None, m) if w is None else (w.astype(dtype, copy=False), float(w.sum()))
 
 
 def _add_l2(J, grad, network, theta, lam, n):
@@ -210,21 +221,24 @@ def _add_l2(J, grad, network, theta, lam, n):
     return J + penalty, grad
 
 
-def _output_cost(out, z_out, Y):
-    """``out.cost_and_delta(z_out, Y)``, with the cost NaN where z⁽ᴸ⁾ is not finite: an output past the
+def _output_cost(out, z_out, Y, w=None):
+    """``out.cost_and_delta(z_out, Y, w)``, with the cost NaN where z⁽ᴸ⁾ is not finite: an output past the
     dtype's range has no meaningful cost (some costs map ±inf to finite values), and the finite-cost
     check then says why."""
     representable = np.isfinite(z_out).all()
-    total, delta = out.cost_and_delta(z_out, Y)
+    total, delta = out.cost_and_delta(z_out, Y, w)
     return (total if representable else np.nan), delta
 
 
-def _backprop(thetas, X, Y, grads, scale, g, out, masks):
-    """The data term for the rows X, Y: returns scale · Σ cost and writes scale · ∂(Σ cost)/∂Θ⁽ˡ⁾ into grads."""
+def _backprop(thetas, X, Y, grads, scale, g, out, masks, w=None):
+    """The data term for the rows X, Y (weights w): returns scale · Σ wᵢ costᵢ and writes
+    scale · ∂(Σ wᵢ costᵢ)/∂Θ⁽ˡ⁾ into grads."""
     with np.errstate(over="ignore", invalid="ignore"):  # huge weights: the finite-cost check reports them
         inputs, slopes, z_out = _forward(thetas, X, g, masks, slopes=True)
-        total, delta = _output_cost(out, z_out, Y)
+        total, delta = _output_cost(out, z_out, Y, w)
     delta *= scale
+    if w is not None:
+        delta *= w[:, None]
     ones = np.ones(X.shape[0], dtype=X.dtype)  # Σᵢ δᵢ as the product 1ᵀδ: BLAS is faster than sum(axis=0)
     for layer in range(len(thetas) - 1, -1, -1):
         G = grads[layer]

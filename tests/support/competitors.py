@@ -61,8 +61,8 @@ class LoopBackprop:
 class SklearnObjective:
     """scikit-learn's MLP loss and gradient for the course network on fixed (X, Y, λ)."""
 
-    def __init__(self, layer_sizes, X, Y, lam):
-        self.sizes, self.X, self.Y = list(layer_sizes), X, Y
+    def __init__(self, layer_sizes, X, Y, lam, sample_weight=None):
+        self.sizes, self.X, self.Y, self.sample_weight = list(layer_sizes), X, Y, sample_weight
         self.shapes = [(b, a + 1) for a, b in zip(self.sizes[:-1], self.sizes[1:])]
         clf = MLPClassifier(hidden_layer_sizes=tuple(self.sizes[1:-1]), activation="logistic", alpha=lam,
                             solver="lbfgs", max_iter=1)
@@ -96,5 +96,5 @@ class SklearnObjective:
 
     def __call__(self, packed):
         """(J, ∇J) in scikit-learn's packing, by its own ``_loss_grad_lbfgs``."""
-        return self.clf._loss_grad_lbfgs(packed, self.X, self.Y, None, self.activations, self.deltas,
+        return self.clf._loss_grad_lbfgs(packed, self.X, self.Y, self.sample_weight, self.activations, self.deltas,
                                          self.coef_grads, self.intercept_grads)
