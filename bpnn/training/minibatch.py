@@ -25,8 +25,9 @@ from ..network import Network, cost_and_grad, dropout_masks, predict
 from ..network import cost as cost_of  # the keyword cost= below names the network's cost function
 from ..params import is_integer
 from .result import TrainResult
-from .setup import LAMBDA, prepare
-from .updates import UPDATES, make_update
+from .setup import LAMBDA, check_patience, prepare
+from .stopping import N_ITER_NO_CHANGE, BestScore, stalled
+from .updates import LEARNING_RATES, UPDATES, Schedule, make_update
 
 __all__ = ["train_sgd"]
 
@@ -34,36 +35,49 @@ _MONITORED = ("training_cost", "training_accuracy", "evaluation_cost", "evaluati
 
 
 def train_sgd(X, y, *, hidden=(100,), activation=Network.activation, cost=Network.cost, output=None, lam=LAMBDA,
-              epochs=30, batch_size=10, eta=0.2, momentum=0.0, update=UPDATES[0], evaluation=None, early_stop=None,
-              dropout=0.0, init="scaled-normal", seed=0, n_classes=None, progress=None):
+              epochs=30, batch_size=10, eta=0.2, momentum=0.0, update=UPDATES[0], learning_rate=LEARNING_RATES[0],
+              power_t=0.5, tol=0.0, n_iter_no_change=N_ITER_NO_CHANGE, evaluation=None, early_stop=None,
+              dropout=0.0, sample_weight=None, theta0=None, init="scaled-normal", seed=0, n_classes=None,
+              progress=None):
     """Train a network [n, *hidden, K] on (X, y) by mini-batches; returns a ``TrainResult`` (steps: epochs).
 
     ``update`` is the rule (``make_update``: "sgd" with ``momentum``, "nesterov", "adam", or an object with
-    ``step(θ, g)``) and ``eta`` its learning rate. ``evaluation`` is an optional (X_eval, y_eval) pair
-    monitored each epoch and used by ``early_stop``. ``dropout`` is the probability of dropping a hidden
-    unit (inverted dropout, training only). ``progress``, if given, is called after each epoch with that
-    epoch's record (step, unit "epochs", cost, n_evaluations, seconds, theta, and the monitored costs and
-    accuracies); returning True stops training.
+    ``step(θ, g)``) and ``eta`` its learning rate, which ``learning_rate`` schedules (a name in
+    ``LEARNING_RATES`` with ``power_t``, or a ``Schedule``; pass the same rule and schedule objects again to
+    continue a run where it was). ``tol`` > 0 stops training once the last ``n_iter_no_change`` epochs
+    together lowered the training cost by less than a fraction ``tol`` of it (the SciPy methods' rule; an
+    adaptive schedule lowers η instead). ``evaluation`` is an optional (X_eval, y_eval) pair monitored each
+    epoch and used by ``early_stop``. ``dropout`` is the probability of dropping a hidden unit (inverted
+    dropout, training only). ``sample_weight``: m weights ≥ 0 in the cost (see ``bpnn.network``); ``theta0``
+    continues from a θ. ``progress``, if given, is called after each epoch with that epoch's record (step,
+    unit "epochs", cost, n_evaluations, seconds, theta, and the monitored costs and accuracies); returning
+    True stops training.
     """
     rule = make_update(update, eta, momentum)
+    schedule = learning_rate if isinstance(learning_rate, Schedule) else Schedule(learning_rate, power_t)
     if not 0.0 <= dropout < 1.0:
         raise BpnnError(f"dropout must be a probability in [0, 1), got {dropout!r}")
     if not (is_integer(epochs) and epochs >= 0 and is_integer(batch_size) and batch_size >= 1
-            and (early_stop is None or (is_integer(early_stop) and early_stop >= 1))):
-        raise BpnnError(f"need integers epochs ≥ 0, batch size ≥ 1 and early stop ≥ 1; got epochs={epochs!r}, "
-                        f"batch size={batch_size!r}, early stop={early_stop!r}")
+            and is_integer(n_iter_no_change) and n_iter_no_change >= 1):
+        raise BpnnError(f"need integers epochs ≥ 0, batch size ≥ 1 and n_iter_no_change ≥ 1; got epochs={epochs!r}, "
+                        f"batch size={batch_size!r}, n_iter_no_change={n_iter_no_change!r}")
+    if not (np.isfinite(tol) and tol >= 0):
+        raise BpnnError(f"tol must be a finite number ≥ 0, got {tol!r}")
+    best = BestScore(check_patience(early_stop))
     problem = prepare(X, y, hidden=hidden, activation=activation, cost=cost, output=output, lam=lam, init=init,
-                      seed=seed, n_classes=n_classes)
-    network, X, y, Y, lam, rng = problem.network, problem.X, problem.y, problem.Y, problem.lam, problem.rng
+                      seed=seed, n_classes=n_classes, sample_weight=sample_weight, theta0=theta0)
+    network, X, y, Y, lam, rng, w = (problem.network, problem.X, problem.y, problem.Y, problem.lam, problem.rng,
+                                     problem.sample_weight)
     if evaluation is not None:
         X_eval, y_eval = check_data(*evaluation, n_features=X.shape[1], n_classes=network.n_classes)
         evaluation = X_eval, y_eval, one_hot(y_eval, network.n_classes, X_eval.dtype)
     elif early_stop:
         raise BpnnError("early stopping needs evaluation data")
     n = X.shape[0]
+    train_size = n if w is None else float(w.sum())
     theta = problem.theta0.copy()
     history = {key: [] for key in ("step", "cost", "n_evaluations", "seconds", *_MONITORED)}
-    best_theta, best_accuracy, since_best = theta.copy(), -np.inf, 0
+    window_start = 0  # the stopping rule looks at the costs since the last change of η (adaptive)
     start, n_evaluations, epoch, stop_reason, interrupted = time.perf_counter(), 0, 0, f"{epochs} epochs done", False
 
     try:
@@ -72,30 +86,35 @@ def train_sgd(X, y, *, hidden=(100,), activation=Network.activation, cost=Networ
                 order = rng.permutation(n)
                 for first in range(0, n, batch_size):
                     rows = order[first:first + batch_size]
+                    weights = None if w is None else w[rows]
+                    if weights is not None and not weights.any():
+                        continue  # every example of this batch has weight 0: no gradient
                     masks = dropout_masks(network, len(rows), dropout, rng) if dropout else None
-                    _, grad = cost_and_grad(network, theta, X[rows], Y[rows], lam, masks=masks, train_size=n)
+                    _, grad = cost_and_grad(network, theta, X[rows], Y[rows], lam, masks=masks,
+                                            train_size=train_size, sample_weight=weights)
                     n_evaluations += 1
                     rule.step(theta, grad)
-                record = _monitor(network, theta, X, y, Y, lam, evaluation)
+                record = _monitor(network, theta, X, y, Y, lam, w, evaluation)
             except DivergedError as error:  # the data and options were checked above: the weights diverged
                 raise DivergedError(f"SGD diverged in epoch {epoch} ({error}); try a smaller eta") from None
+            schedule.after_epoch(rule, n)
             record.update(step=epoch, cost=record["training_cost"], n_evaluations=n_evaluations,
                           seconds=time.perf_counter() - start)
             for key in history:
                 history[key].append(record[key])
-            if early_stop:
-                if record["evaluation_accuracy"] > best_accuracy:
-                    best_theta[:], best_accuracy, since_best = theta, record["evaluation_accuracy"], 0
-                else:
-                    since_best += 1
-            else:
-                best_theta[:] = theta
-            if progress is not None and progress({**record, "unit": "epochs", "theta": best_theta}):
+            best.add(theta, record["evaluation_accuracy"] if early_stop else -record["training_cost"])
+            if progress is not None and progress({**record, "unit": "epochs", "theta": best.best_theta}):
                 stop_reason = f"stopped by the progress callback after {epoch} epochs"
                 break
-            if early_stop and since_best >= early_stop:
+            if best.exhausted:
                 stop_reason = f"early stop: no better evaluation accuracy for {early_stop} epochs"
                 break
+            if tol and stalled(history["cost"][window_start:], tol, n_iter_no_change):
+                if not schedule.on_stall(rule):
+                    stop_reason = (f"tol: the training cost fell by less than tol = {tol:g} of itself over the last "
+                                   f"{n_iter_no_change} epochs")
+                    break
+                window_start = len(history["cost"]) - 1
     except KeyboardInterrupt:
         stop_reason, interrupted = f"interrupted (Ctrl-C) in epoch {epoch}", True
 
@@ -103,22 +122,23 @@ def train_sgd(X, y, *, hidden=(100,), activation=Network.activation, cost=Networ
         final, final_cost = problem.theta0, float("nan")
         stop_reason = "interrupted (Ctrl-C) before the first whole epoch"
     else:
-        final = best_theta if history["step"] else theta
-        final_cost = float(cost_of(network, final, X, Y, lam))
+        final = best.best_theta if early_stop and best.best_theta is not None else theta
+        final_cost = float(cost_of(network, final, X, Y, lam, sample_weight=w))
     return TrainResult(network=network, theta=final, final_cost=final_cost, method="sgd",
                        n_steps=len(history["step"]), step_unit="epochs", n_evaluations=n_evaluations,
                        seconds=time.perf_counter() - start, stop_reason=stop_reason, interrupted=interrupted,
                        history=history)
 
 
-def _monitor(network, theta, X, y, Y, lam, evaluation):
-    """One epoch's record: cost (with the training set's L2 term) and accuracy on the training data and,
-    when given, on the evaluation triple (X, y, one-hot Y)."""
-    record = {"training_cost": float(cost_of(network, theta, X, Y, lam)),
+def _monitor(network, theta, X, y, Y, lam, w, evaluation):
+    """One epoch's record: cost (with the training set's L2 term and weights w) and accuracy on the training
+    data and, when given, on the evaluation triple (X, y, one-hot Y)."""
+    record = {"training_cost": float(cost_of(network, theta, X, Y, lam, sample_weight=w)),
               "training_accuracy": float(np.mean(predict(network, theta, X) == y)),
               "evaluation_cost": None, "evaluation_accuracy": None}
     if evaluation is not None:
         X_eval, y_eval, Y_eval = evaluation
-        record["evaluation_cost"] = float(cost_of(network, theta, X_eval, Y_eval, lam, train_size=len(y)))
+        train_size = len(y) if w is None else float(w.sum())
+        record["evaluation_cost"] = float(cost_of(network, theta, X_eval, Y_eval, lam, train_size=train_size))
         record["evaluation_accuracy"] = float(np.mean(predict(network, theta, X_eval) == y_eval))
     return record

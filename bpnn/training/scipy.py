@@ -7,7 +7,8 @@ Every SciPy method here consumes the same ``objective(θ) -> (J, ∇J)``. ``mini
   callback (TNC: one truncated-Newton step; L-BFGS-B, BFGS, CG: one line search), and the first evaluation
   asked for after ``max_iter`` iterations stops the run; ``maxfun``, when given, bounds evaluations the
   same way;
-* the result is the **best θ evaluated**, not the last one (TNC can end on a worse point);
+* the result is the **best θ evaluated**, not the last one (TNC can end on a worse point); with early
+  stopping (``validate`` and ``patience``), the θ that scored best on the held-back data;
 * a history records, per iteration, the lowest cost so far, the evaluations and the seconds spent, and
   the progress callback sees the same record (returning True stops the run);
 * Ctrl-C (KeyboardInterrupt) ends training cleanly with the best θ so far;
@@ -25,20 +26,22 @@ import time
 
 import numpy as np
 
+from ..checks import check_data
 from ..errors import BpnnError
 from ..hessian import hessp
-from ..network import Network, cost_and_grad
+from ..network import Network, cost_and_grad, predict
 from ..params import is_integer
 from ..threads import get_num_threads, limit_blas, using_threads
 from .result import TrainResult
-from .setup import LAMBDA, prepare
+from .setup import LAMBDA, check_patience, prepare
+from .stopping import N_ITER_NO_CHANGE, BestScore, stalled
 
 __all__ = ["METHODS", "HESSP_METHODS", "MAX_ITER", "BLAS_THREADS", "FLOAT32_OPTIONS", "check_method", "minimize", "train"]
 
 METHODS = ("TNC", "L-BFGS-B", "CG", "BFGS", "Newton-CG", "trust-ncg", "trust-krylov")  # the first is the default
 HESSP_METHODS = ("Newton-CG", "trust-ncg", "trust-krylov")  # given exact curvature products (bpnn.hessian)
 MAX_ITER = 400
-TOL, N_ITER_NO_CHANGE = 1e-2, 10  # the default stopping rule (see minimize): 1 % over 10 iterations
+TOL = 1e-2  # the default stopping rule (see minimize): 1 % over N_ITER_NO_CHANGE = 10 iterations
 BLAS_THREADS = {"L-BFGS-B": 1, "CG": 1}  # per method; a method not listed keeps BLAS as it is
 FLOAT32_OPTIONS = {"TNC": {"accuracy": 1e-5}}  # SciPy options per method when the data are float32
 _UNBOUNDED = 2**31 - 1  # for SciPy's own evaluation caps, so that only max_iter/maxfun bound the run
@@ -49,16 +52,20 @@ class _BudgetReached(Exception):
 
 
 class _Tracker:
-    """Counts evaluations and iterations, keeps the best θ, enforces the budget and the stopping rule,
-    reports progress."""
+    """Counts evaluations and iterations, keeps the best θ, enforces the budget and the stopping rules,
+    scores the held-back data, reports progress."""
 
-    def __init__(self, objective, theta0, max_iter, maxfun, progress, tol, n_iter_no_change):
+    def __init__(self, objective, theta0, max_iter, maxfun, progress, tol, n_iter_no_change, validate=None,
+                 patience=None):
         self.objective, self.max_iter, self.maxfun, self.progress = objective, max_iter, maxfun, progress
         self.tol, self.n_iter_no_change = tol, n_iter_no_change
         self.best_theta, self.best_cost = np.array(theta0, dtype=np.float64), np.inf
         self.n_evaluations = self.n_iterations = 0
         self.stop_requested = None
         self.history = {"step": [], "cost": [], "n_evaluations": [], "seconds": []}
+        self.validate, self.scores = validate, BestScore(patience)
+        if validate is not None:
+            self.history["evaluation_accuracy"] = self.scores.scores
         self.start = time.perf_counter()
 
     def evaluate(self, theta):
@@ -81,17 +88,22 @@ class _Tracker:
                   "seconds": time.perf_counter() - self.start}
         for key, value in record.items():
             self.history[key].append(value)
+        if self.validate is not None:
+            self.scores.add(self.best_theta, self.validate(self.best_theta))
+            record["evaluation_accuracy"] = self.scores.scores[-1]
         if self.progress is not None and self.progress({**record, "unit": "iterations", "theta": self.best_theta}):
             self.stop_requested = f"stopped by the progress callback after {self.n_iterations} iterations"
-        elif self.tol and self._stalled():
+        elif self.scores.exhausted:
+            self.stop_requested = (f"early stop: no better held-out accuracy for {self.scores.patience} "
+                                   "iterations")
+        elif self.tol and stalled(self.history["cost"], self.tol, self.n_iter_no_change):
             self.stop_requested = (f"tol: the cost fell by less than tol = {self.tol:g} of itself over the last "
                                    f"{self.n_iter_no_change} iterations")
 
-    def _stalled(self):
-        """The stopping rule: J_{k−w} − J_k < tol · |J_k| for the lowest costs J after iterations k − w and k,
-        w = ``n_iter_no_change``: the last w iterations together lowered the cost by less than a fraction tol."""
-        costs, w = self.history["cost"], self.n_iter_no_change
-        return len(costs) > w and costs[-1 - w] - costs[-1] < self.tol * abs(costs[-1])
+    def result_theta(self):
+        """θ*: the best-scoring θ under early stopping, else the lowest-cost θ evaluated."""
+        early_stopping = self.scores.patience is not None and self.scores.best_theta is not None
+        return self.scores.best_theta if early_stopping else self.best_theta
 
 
 def check_method(method):
@@ -103,18 +115,21 @@ def check_method(method):
 
 
 def minimize(objective, theta0, *, method=METHODS[0], max_iter=MAX_ITER, maxfun=None, tol=TOL,
-             n_iter_no_change=N_ITER_NO_CHANGE, hessp=None, progress=None, blas_threads="auto", options=None,
-             network=None):
+             n_iter_no_change=N_ITER_NO_CHANGE, hessp=None, validate=None, patience=None, progress=None,
+             blas_threads="auto", options=None, network=None):
     """Minimize ``objective(θ) -> (J, ∇J)`` from θ₀ with a SciPy method; return a ``TrainResult`` (whose
     ``network`` is the one given, if any).
 
     ``max_iter`` bounds iterations and ``maxfun`` (optional) evaluations, for every method. ``tol`` and
     ``n_iter_no_change`` are the stopping rule (``_Tracker._stalled``: the run ends once the last
     ``n_iter_no_change`` iterations together lowered the cost by less than a fraction ``tol`` of it;
-    ``tol=0`` leaves only the method's own convergence test and the budgets). ``progress``,
+    ``tol=0`` leaves only the method's own convergence test and the budgets). ``validate(θ)``, if given,
+    scores the lowest-cost θ after each iteration on held-back data (higher is better; the history's
+    "evaluation_accuracy"); with ``patience`` N as well, training stops once N iterations in a row brought
+    no better score, and the best-scoring θ is the result (early stopping). ``progress``,
     if given, is called after each iteration with a dict: step, unit ("iterations"), cost (lowest so far),
-    n_evaluations, seconds, and theta (the best θ so far, a live array: copy it to keep it); if it returns
-    True, training stops before the next evaluation. ``blas_threads``: BLAS threads for the method's own
+    n_evaluations, seconds, evaluation_accuracy (with ``validate``) and theta (the best θ so far, a live
+    array: copy it to keep it); if it returns True, training stops before the next evaluation. ``blas_threads``: BLAS threads for the method's own
     work, "auto" (its entry in ``BLAS_THREADS``), None (leave BLAS alone) or a number; evaluations keep the
     thread budget BLAS had before (see ``bpnn.threads``). ``options``: further SciPy options for the method
     (e.g. TNC's ``accuracy``); the budgets are ``max_iter`` and ``maxfun``. ``hessp(θ, v)``: curvature
@@ -136,7 +151,10 @@ def minimize(objective, theta0, *, method=METHODS[0], max_iter=MAX_ITER, maxfun=
     if not (np.isfinite(tol) and tol >= 0) or not is_integer(n_iter_no_change) or n_iter_no_change < 1:
         raise BpnnError(f"tol must be a finite number ≥ 0 and n_iter_no_change an integer ≥ 1, got tol={tol!r}, "
                         f"n_iter_no_change={n_iter_no_change!r}")
-    tracker = _Tracker(objective, theta0, int(max_iter), maxfun, progress, float(tol), n_iter_no_change)
+    if patience is not None and validate is None:
+        raise BpnnError("early stopping (patience) needs held-back data to score (validate)")
+    tracker = _Tracker(objective, theta0, int(max_iter), maxfun, progress, float(tol), n_iter_no_change, validate,
+                       check_patience(patience))
     if method in ("TNC", "L-BFGS-B"):
         options["maxfun"] = _UNBOUNDED
     if method != "TNC":
@@ -154,12 +172,15 @@ def minimize(objective, theta0, *, method=METHODS[0], max_iter=MAX_ITER, maxfun=
         stop_reason = str(reached)
     except KeyboardInterrupt:
         stop_reason, interrupted = "interrupted (Ctrl-C)", True
+    theta, final_cost = tracker.result_theta(), tracker.best_cost
     if tracker.n_evaluations == 0:  # stopped before the first evaluation: θ₀ is all there is
         if interrupted:
-            stop_reason, tracker.best_cost = "interrupted (Ctrl-C) before any evaluation", float("nan")
+            stop_reason, final_cost = "interrupted (Ctrl-C) before any evaluation", float("nan")
         else:
-            tracker.best_cost = float(objective(tracker.best_theta)[0])
-    return TrainResult(network=network, theta=tracker.best_theta, final_cost=float(tracker.best_cost),
+            final_cost = float(objective(theta)[0])
+    elif theta is not tracker.best_theta:
+        final_cost = float(objective(theta)[0])
+    return TrainResult(network=network, theta=theta, final_cost=float(final_cost),
                        method=method, n_steps=tracker.n_iterations, step_unit="iterations",
                        n_evaluations=tracker.n_evaluations, seconds=time.perf_counter() - tracker.start,
                        stop_reason=stop_reason, interrupted=interrupted, history=tracker.history)
@@ -167,28 +188,41 @@ def minimize(objective, theta0, *, method=METHODS[0], max_iter=MAX_ITER, maxfun=
 
 def train(X, y, *, hidden=(25,), activation=Network.activation, cost=Network.cost, output=None, lam=LAMBDA,
           method=METHODS[0], max_iter=MAX_ITER, maxfun=None, tol=TOL, n_iter_no_change=N_ITER_NO_CHANGE,
-          curvature="gauss-newton", init="uniform", seed=0, n_classes=None, progress=None, blas_threads="auto"):
+          curvature="gauss-newton", evaluation=None, early_stop=None, sample_weight=None, theta0=None,
+          init="uniform", seed=0, n_classes=None, progress=None, blas_threads="auto"):
     """Train a network [n, *hidden, K] on (X, y) with a SciPy method and regularization λ = ``lam``.
 
-    X (m × n) and y (labels 0..K−1) are validated once; K is ``n_classes`` or max(y) + 1. θ₀ comes from
-    ``Network.init(seed, init)``. With float32 X the method gets its ``FLOAT32_OPTIONS``. The methods in
+    X (m × n) and y (labels 0..K−1) are validated once; K is ``n_classes`` or max(y) + 1. θ₀ is ``theta0``
+    (to continue a run) or comes from ``Network.init(seed, init)``. ``sample_weight``: m weights ≥ 0 in the
+    cost (see ``bpnn.network``). ``evaluation``: held-back (X_val, y_val) whose accuracy is recorded after
+    each iteration; with ``early_stop`` N, training stops after N iterations without a better one and
+    returns the best-scoring θ. With float32 X the method gets its ``FLOAT32_OPTIONS``. The methods in
     ``HESSP_METHODS`` get exact curvature products from ``bpnn.hessian.hessp``: the Gauss–Newton product
     (``curvature="gauss-newton"``, positive semi-definite) or the Hessian's (``"exact"``). The other options
     are those of ``minimize`` and ``Network``. Returns a ``TrainResult``.
     """
     method = check_method(method)
     problem = prepare(X, y, hidden=hidden, activation=activation, cost=cost, output=output, lam=lam, init=init,
-                      seed=seed, n_classes=n_classes)
-    network, X, Y = problem.network, problem.X, problem.Y
+                      seed=seed, n_classes=n_classes, sample_weight=sample_weight, theta0=theta0)
+    network, X, Y, w = problem.network, problem.X, problem.Y, problem.sample_weight
     options = FLOAT32_OPTIONS.get(method) if X.dtype == np.float32 else None
     if curvature not in ("gauss-newton", "exact"):
         raise BpnnError(f"curvature must be 'gauss-newton' or 'exact', got {curvature!r}")
+    if evaluation is not None:
+        X_val, y_val = check_data(*evaluation, n_features=X.shape[1], n_classes=network.n_classes)
+
+        def validate(theta):
+            return float(np.mean(predict(network, theta, X_val) == y_val))
+    elif early_stop is not None:
+        raise BpnnError("early stopping needs evaluation data")
+    else:
+        validate = None
 
     def curvature_products(theta, v):
-        return hessp(network, theta, v, X, Y, problem.lam, gauss_newton=curvature == "gauss-newton")
+        return hessp(network, theta, v, X, Y, problem.lam, sample_weight=w, gauss_newton=curvature == "gauss-newton")
 
-    return minimize(lambda theta: cost_and_grad(network, theta, X, Y, problem.lam), problem.theta0, method=method,
-                    max_iter=max_iter, maxfun=maxfun, tol=tol, n_iter_no_change=n_iter_no_change,
-                    hessp=curvature_products if method in HESSP_METHODS else None,
-                    progress=progress,
-                    blas_threads=blas_threads, options=options, network=network)
+    return minimize(lambda theta: cost_and_grad(network, theta, X, Y, problem.lam, sample_weight=w), problem.theta0,
+                    method=method, max_iter=max_iter, maxfun=maxfun, tol=tol, n_iter_no_change=n_iter_no_change,
+                    hessp=curvature_products if method in HESSP_METHODS else None, validate=validate,
+                    patience=early_stop, progress=progress, blas_threads=blas_threads, options=options,
+                    network=network)

@@ -5,13 +5,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..checks import check_data, check_lambda, one_hot
+from ..checks import check_data, check_lambda, check_sample_weight, one_hot
 from ..errors import BpnnError
 from ..limits import check_fits
 from ..network import Network
 from ..params import INITIALIZERS, as_generator, is_integer
 
-__all__ = ["LAMBDA", "Problem", "prepare", "check_hidden"]
+__all__ = ["LAMBDA", "Problem", "prepare", "check_hidden", "check_patience"]
 
 LAMBDA = 1.0  # λ when none is given: the course's regularization
 
@@ -24,9 +24,17 @@ def check_hidden(hidden):
     return tuple(int(h) for h in sizes)
 
 
+def check_patience(patience):
+    """An early-stopping patience: None (no early stopping) or an integer ≥ 1."""
+    if patience is not None and (not is_integer(patience) or patience < 1):
+        raise BpnnError(f"early stopping's patience must be an integer ≥ 1, got {patience!r}")
+    return patience
+
+
 @dataclass(frozen=True)
 class Problem:
-    """A training problem ready to run: network, X (m × n), labels y, one-hot Y, λ, θ₀ and the generator."""
+    """A training problem ready to run: network, X (m × n), labels y, one-hot Y, λ, θ₀, the generator and
+    the per-example weights (None: all 1)."""
 
     network: Network
     X: np.ndarray
@@ -35,10 +43,13 @@ class Problem:
     lam: float
     theta0: np.ndarray
     rng: np.random.Generator
+    sample_weight: np.ndarray = None
 
 
-def prepare(X, y, *, hidden, activation, cost, output, lam, init, seed, n_classes=None):
-    """Validate everything once and build the ``Problem``. K is ``n_classes`` or max(y) + 1."""
+def prepare(X, y, *, hidden, activation, cost, output, lam, init, seed, n_classes=None, sample_weight=None,
+            theta0=None):
+    """Validate everything once and build the ``Problem``. K is ``n_classes`` or max(y) + 1; θ₀ is
+    ``theta0`` when given (a run continued: it must fit the network), else drawn by ``init``."""
     hidden, lam = check_hidden(hidden), check_lambda(lam)
     names = Network((1, 1), activation, cost, output).names  # the names fail here, before the data are read
     if init not in INITIALIZERS:
@@ -49,4 +60,12 @@ def prepare(X, y, *, hidden, activation, cost, output, lam, init, seed, n_classe
     network = Network((X.shape[1], *hidden, n_classes), **names)
     check_fits(f"training the network {list(network.sizes)} on {X.shape[0]} examples",
                8 * 3 * network.n_params + 2 * X.itemsize * X.shape[0] * sum(network.sizes[1:]))
-    return Problem(network, X, y, one_hot(y, n_classes, X.dtype), lam, network.init(rng, init), rng)
+    if theta0 is None:
+        theta0 = network.init(rng, init)
+    else:
+        theta0 = np.array(theta0, dtype=np.float64)
+        if theta0.shape != (network.n_params,) or not np.all(np.isfinite(theta0)):
+            raise BpnnError(f"the initial θ must be {network.n_params} finite numbers for the network "
+                            f"{list(network.sizes)}, got shape {theta0.shape}")
+    return Problem(network, X, y, one_hot(y, n_classes, X.dtype), lam, theta0, rng,
+                   check_sample_weight(sample_weight, X.shape[0]))

@@ -6,13 +6,14 @@ against the mini-batch gradient g, keeping whatever state it needs (velocities, 
   Adam       m ← β₁ m + (1 − β₁) g,  s ← β₂ s + (1 − β₂) g²,  θ ← θ − η √(1 − β₂ᵗ)/(1 − β₁ᵗ) · m / (√s + ε)
 
 The forms are scikit-learn's (``_stochastic_optimizers.py``); plain SGD with weight decay is the book's.
+A ``Schedule`` changes a rule's η between epochs, as scikit-learn's ``learning_rate`` does.
 """
 
 import numpy as np
 
 from ..errors import BpnnError
 
-__all__ = ["SGD", "Momentum", "Adam", "UPDATES", "make_update"]
+__all__ = ["SGD", "Momentum", "Adam", "UPDATES", "make_update", "Schedule", "LEARNING_RATES"]
 
 
 def _check(name, value, low, high=None, low_open=False):
@@ -90,3 +91,40 @@ def make_update(update, eta, momentum):
         return Adam(eta)
     raise BpnnError(f"unknown update rule {update!r}; choose one of {', '.join(UPDATES)} or pass an object "
                     "with a step(theta, grad) method")
+
+
+LEARNING_RATES = ("constant", "invscaling", "adaptive")  # the first is the default
+_SMALLEST_ETA = 1e-6  # an adaptive schedule stops training when η would fall below this (scikit-learn's)
+
+
+class Schedule:
+    """The learning rate η of an update rule from epoch to epoch (scikit-learn's ``learning_rate``):
+
+      constant    η stays η₀;
+      invscaling  η = η₀ / (t + 1)^power_t after each epoch, t the number of examples seen so far;
+      adaptive    η stays until the stopping rule fires (training cost no longer falling by ``tol``),
+                  then η ← η/5 instead of stopping, until η would fall below 1e-6.
+
+    It keeps its own count of examples seen, so one schedule carried across calls (``partial_fit``) goes on
+    where it was. η₀ is the rule's η when the schedule first changes it; a rule without ``eta`` takes
+    "constant" only."""
+
+    def __init__(self, kind=LEARNING_RATES[0], power_t=0.5):
+        if kind not in LEARNING_RATES:
+            raise BpnnError(f"unknown learning-rate schedule {kind!r}; choose one of {', '.join(LEARNING_RATES)}")
+        self.kind, self.power_t = kind, _check("power_t", power_t, 0.0)
+        self.eta0, self.samples_seen = None, 0
+
+    def after_epoch(self, rule, n_examples):
+        """Count an epoch of ``n_examples`` and set the rule's η for the next one."""
+        self.samples_seen += n_examples
+        if self.kind == "invscaling":
+            self.eta0 = rule.eta if self.eta0 is None else self.eta0
+            rule.eta = self.eta0 / (self.samples_seen + 1) ** self.power_t
+
+    def on_stall(self, rule):
+        """The stopping rule fired: True to go on with a smaller η (adaptive), False to stop."""
+        if self.kind != "adaptive" or rule.eta / 5.0 < _SMALLEST_ETA:
+            return False
+        rule.eta /= 5.0
+        return True

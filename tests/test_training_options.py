@@ -1,0 +1,98 @@
+"""What both trainers share beyond the objective: early stopping on held-back data, continuing from a θ,
+per-example weights, and the mini-batch learning-rate schedules and stopping rule."""
+
+import numpy as np
+import pytest
+
+from bpnn import BpnnError, cost, evaluate, one_hot, train, train_sgd
+from bpnn.datasets import holdout
+from bpnn.training.updates import SGD, Schedule
+
+
+@pytest.fixture(scope="module")
+def split(digits):
+    X, y = digits
+    rows = np.random.default_rng(0).permutation(len(y))[:1500]
+    return holdout(X[rows], y[rows], 0.3)
+
+
+def accuracy(result, X, y):
+    return evaluate(result.network, result.theta, X, y)["accuracy"]
+
+
+@pytest.mark.parametrize("method", ["TNC", "L-BFGS-B"])
+def test_scipy_early_stopping_keeps_the_best_scoring_theta(split, method):
+    X, y, X_val, y_val = split
+    result = train(X, y, hidden=(15,), lam=0.1, method=method, tol=0.0, evaluation=(X_val, y_val), early_stop=4)
+    scores = result.history["evaluation_accuracy"]
+    assert len(scores) == result.n_steps == len(result.history["cost"])
+    assert result.stop_reason.startswith("early stop") and result.n_steps < 400
+    assert scores.index(max(scores)) == len(scores) - 5  # then four iterations in a row brought nothing better
+    assert accuracy(result, X_val, y_val) == max(scores)  # the θ returned is the one that scored best
+    assert result.final_cost == pytest.approx(cost(result.network, result.theta, X, one_hot(y, 10), 0.1), rel=1e-12)
+
+
+def test_evaluation_without_patience_only_records(split):
+    X, y, X_val, y_val = split
+    monitored = train(X, y, hidden=(15,), max_iter=15, evaluation=(X_val, y_val))
+    plain = train(X, y, hidden=(15,), max_iter=15)
+    np.testing.assert_array_equal(monitored.theta, plain.theta)
+    assert len(monitored.history["evaluation_accuracy"]) == 15 and "evaluation_accuracy" not in plain.history
+    with pytest.raises(BpnnError, match="needs evaluation data"):
+        train(X, y, hidden=(15,), early_stop=3)
+
+
+def test_training_continues_from_theta0(split):
+    X, y, _, _ = split
+    first = train(X, y, hidden=(15,), max_iter=10, tol=0.0)
+    resumed = train(X, y, hidden=(15,), max_iter=10, tol=0.0, theta0=first.theta)
+    assert resumed.history["cost"][0] < first.history["cost"][0] and resumed.final_cost <= first.final_cost
+    with pytest.raises(BpnnError, match="initial θ must be"):
+        train(X, y, hidden=(16,), theta0=first.theta)
+
+
+def test_integer_sample_weights_train_like_repeated_examples(split):
+    X, y, _, _ = split
+    X, y = X[:300], y[:300]
+    counts = np.arange(300) % 3
+    weighted = train(X, y, hidden=(8,), method="L-BFGS-B", max_iter=30, tol=0.0, sample_weight=counts, n_classes=10)
+    repeated = train(np.repeat(X, counts, axis=0), np.repeat(y, counts), hidden=(8,), method="L-BFGS-B",
+                     max_iter=30, tol=0.0, n_classes=10)
+    assert weighted.final_cost == pytest.approx(repeated.final_cost, rel=1e-6)
+    np.testing.assert_allclose(weighted.theta, repeated.theta, rtol=1e-4, atol=1e-6)
+    # one full-batch epoch of SGD is one gradient step: the same step for weights and repeated rows
+    sgd = [train_sgd(*data, hidden=(8,), epochs=3, batch_size=len(data[1]), eta=0.5, n_classes=10, **extra)
+           for data, extra in (((X, y), {"sample_weight": counts}), ((np.repeat(X, counts, axis=0),
+                                                                    np.repeat(y, counts)), {}))]
+    np.testing.assert_allclose(sgd[0].theta, sgd[1].theta, rtol=1e-10, atol=1e-13)
+
+
+def test_invscaling_sets_eta_from_the_examples_seen(split):
+    X, y, _, _ = split
+    rule = SGD(0.5)
+    etas = []
+    train_sgd(X[:100], y[:100], hidden=(5,), epochs=3, batch_size=20, update=rule, learning_rate="invscaling",
+              power_t=0.25, n_classes=10, progress=lambda record: etas.append(rule.eta))
+    assert etas == pytest.approx([0.5 / (100 * k + 1) ** 0.25 for k in (1, 2, 3)], rel=1e-15)
+
+
+def test_adaptive_schedule_divides_eta_by_five_until_it_is_tiny():
+    rule, schedule = SGD(1e-4), Schedule("adaptive")
+    assert schedule.on_stall(rule) and rule.eta == pytest.approx(2e-5)
+    assert schedule.on_stall(rule) and rule.eta == pytest.approx(4e-6)
+    assert not schedule.on_stall(rule) and rule.eta == pytest.approx(4e-6)  # 8e-7 < 1e-6: stop instead
+    assert not Schedule("constant").on_stall(rule)
+    with pytest.raises(BpnnError, match="unknown learning-rate schedule"):
+        Schedule("cosine")
+
+
+def test_sgd_tol_stops_or_lowers_eta(split):
+    X, y, _, _ = split
+    stopped = train_sgd(X, y, hidden=(10,), epochs=200, eta=0.5, tol=0.05, n_iter_no_change=2, seed=1)
+    assert stopped.stop_reason.startswith("tol:") and stopped.n_steps < 200
+    costs = stopped.history["cost"]
+    assert costs[-3] - costs[-1] < 0.05 * costs[-1]
+    rule = SGD(0.5)
+    adaptive = train_sgd(X, y, hidden=(10,), epochs=200, update=rule, learning_rate="adaptive", tol=0.05,
+                         n_iter_no_change=2, seed=1)
+    assert adaptive.n_steps > stopped.n_steps and rule.eta < 0.5 / 5  # η was lowered at least twice
