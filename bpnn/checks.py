@@ -65,7 +65,7 @@ def check_sample_weight(sample_weight, m):
     if w.shape != (m,):
         raise BpnnError(f"sample weights must be a vector of {m} numbers (one per example), got shape {w.shape}")
     if not np.all(np.isfinite(w)) or np.any(w < 0) or not w.sum() > 0:
-        raise BpnnError("sample weights must be finite numbers ≥ 0, not all 0")
+        raise BpnnError("sample weights must be finite numbers ≥ 0, not all zero")
     return w
 
 

@@ -1,128 +1,298 @@
-"""``BPNNClassifier``: bpnn as a scikit-learn estimator (Pipeline, cross_val_score, GridSearchCV).
+"""``BPNNClassifier``: bpnn as a scikit-learn estimator (Pipeline, cross_val_score, GridSearchCV), and a
+drop-in for ``MLPClassifier`` wherever the two share a concept (the README has the table).
 
 A thin face over the training functions: the constructor stores its parameters and nothing else; ``fit``
-validates the data with scikit-learn's own checks, maps any label values to 0..K−1 (``classes_``), and
-calls ``bpnn.train`` (a SciPy solver) or ``bpnn.train_sgd`` (``solver="sgd"``, "nesterov" or "adam") on the
-same ``cost_and_grad`` as everything else. Parameters follow scikit-learn's ``MLPClassifier`` where it has
-the concept (``alpha`` is exactly λ, with the same λ/(2m) scale; ``max_iter``; ``learning_rate_init``;
-``random_state``); a parameter left at None takes the training function's own default, so each default
-is stated once, there.
+validates them with scikit-learn's own constraints (``InvalidParameterError``, as ``MLPClassifier`` raises)
+and the data with its own checks, maps any label values to 0..K−1 (``classes_``), and calls ``bpnn.train``
+(a SciPy solver) or ``bpnn.train_sgd`` (``solver="sgd"``, "nesterov" or "adam") on the same
+``cost_and_grad`` as everything else. ``alpha`` is exactly λ with the same λ/(2m) scale, and sample weights
+enter the cost as scikit-learn's do. A parameter left at None takes the training function's own default, so
+each default is stated once, there. Early stopping holds back a stratified ``validation_fraction`` of the
+training data, for every solver, and keeps the θ that scored best on it.
+
+``partial_fit`` (mini-batch solvers) runs one epoch on the data it is given and keeps the update rule
+(velocities, Adam's moments) and the learning-rate schedule between calls, so a stream of calls trains as
+one run does.
 """
 
 import warnings
+from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+from sklearn.utils._param_validation import Interval, StrOptions  # MLPClassifier's own constraint types
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .checks import check_sample_weight
+from .functions import COSTS, HIDDEN_ACTIVATIONS, OUTPUTS
 from .network import predict, predict_proba
-from .training.minibatch import train_sgd
-from .training.scipy import check_method, train
-from .training.updates import UPDATES
+from .params import INITIALIZERS, as_generator
+from .training.minibatch import ETA, MOMENTUM, train_sgd
+from .training.scipy import METHODS, check_method, train
+from .training.stopping import N_ITER_NO_CHANGE
+from .training.updates import LEARNING_RATES, NESTEROV_MOMENTUM, UPDATES, Adam, Schedule, make_update
 
 __all__ = ["BPNNClassifier"]
 
-_MINIBATCH_ONLY = ("batch_size", "learning_rate_init", "momentum", "dropout")
-_SCIPY_ONLY = ("tol", "n_iter_no_change")
+_SOLVER_ALIASES = {"lbfgs": "L-BFGS-B"}  # scikit-learn's name for the same method
+_MINIBATCH_ONLY = ("batch_size", "learning_rate", "learning_rate_init", "power_t", "momentum", "nesterovs_momentum",
+                   "beta_1", "beta_2", "epsilon", "dropout")
+_SCIPY_ONLY = ("max_fun",)
+_AUTO_BATCH = 200  # batch_size="auto": min(200, n_samples), scikit-learn's
+_ADAM_ETA = 0.001  # Adam's step size when learning_rate_init is None (Kingma & Ba's, scikit-learn's)
 
 
-def _generator(random_state):
-    """A numpy Generator from None, an int, a Generator or a legacy RandomState."""
-    if isinstance(random_state, np.random.RandomState):
-        return np.random.default_rng(random_state.randint(2**32 - 1))
-    return np.random.default_rng(random_state)
+def _positive(kind):
+    return Interval(kind, 0, None, closed="neither")
+
+
+def _nonnegative(kind):
+    return Interval(kind, 0, None, closed="left")
+
+
+def _fraction(closed):
+    return Interval(Real, 0, 1, closed=closed)
+
+
+def _is_minibatch(estimator):
+    return str(estimator.solver).lower() in UPDATES
 
 
 class BPNNClassifier(ClassifierMixin, BaseEstimator):
     """A backpropagation network classifier trained by a SciPy method (TNC by default) or by mini-batches.
 
-    Parameters (None: the training function's default): ``hidden_layer_sizes`` (one number per hidden
-    layer), ``activation`` (sigmoid, tanh, relu), ``cost`` and ``output`` (sigmoid + cross-entropy,
-    sigmoid + quadratic, softmax + log-likelihood), ``solver`` ("TNC", "L-BFGS-B", "CG", "BFGS", or the
-    mini-batch rules "sgd", "nesterov", "adam"; None: TNC), ``alpha`` (λ; bias weights are not regularized),
-    ``max_iter`` (iterations of a SciPy solver, epochs of a mini-batch one), ``tol`` and
-    ``n_iter_no_change`` (a SciPy solver's stopping rule, see ``bpnn.training.scipy.minimize``), ``batch_size``,
-    ``learning_rate_init`` (η), ``momentum``, ``dropout``, ``init`` (uniform, normal, scaled-normal) and
-    ``random_state`` (seed for θ₀ and the shuffling; None: different every fit).
+    Parameters (None: the training function's default):
+
+    - the network: ``hidden_layer_sizes`` (one number per hidden layer), ``activation`` (sigmoid or its
+      scikit-learn name "logistic", tanh, relu), ``cost`` and ``output`` (sigmoid + cross-entropy, sigmoid
+      + quadratic, softmax + log-likelihood), ``alpha`` (λ; bias weights are not regularized), ``init``
+      (uniform, normal, scaled-normal), ``dropout`` (mini-batch solvers);
+    - the solver: "TNC" (None), "L-BFGS-B" (also "lbfgs"), "CG", "BFGS", "Newton-CG", "trust-ncg",
+      "trust-krylov", or the mini-batch rules "sgd" (with ``momentum``, Nesterov's when
+      ``nesterovs_momentum``), "nesterov" and "adam" (``beta_1``, ``beta_2``, ``epsilon``); ``max_iter``
+      (iterations of a SciPy solver, epochs of a mini-batch one), ``max_fun`` (a SciPy solver's
+      evaluations); ``batch_size`` (an int or "auto": min(200, n_samples)), ``learning_rate_init`` (η),
+      ``learning_rate`` ("constant", "invscaling" with ``power_t``, "adaptive");
+    - stopping: ``tol`` and ``n_iter_no_change`` (the cost fell by less than a fraction tol over the last
+      n_iter_no_change steps; see ``bpnn.training.stopping``); ``early_stopping`` with
+      ``validation_fraction`` (every solver: stop after n_iter_no_change steps without a better held-out
+      accuracy, keep the best θ);
+    - ``warm_start`` (fit goes on from the last θ), ``verbose`` (one line per step), ``random_state``.
+
+    ``fit(X, y, sample_weight=None)`` weights each example's cost; ``partial_fit`` trains one epoch on the
+    data given (mini-batch solvers; ``classes`` on the first call).
 
     Learned attributes: ``network_`` (the ``bpnn.Network``), ``theta_``, ``thetas_`` (the course-layout Θ
     list), and scikit-learn's: ``coefs_`` (fan_in × fan_out) and ``intercepts_``, ``classes_``,
     ``n_features_in_`` (and ``feature_names_in_`` for a DataFrame), ``n_iter_``, ``loss_``, ``loss_curve_``,
-    ``best_loss_``, ``t_``, ``n_layers_``, ``n_outputs_``, ``out_activation_``. A ``ConvergenceWarning`` says
-    when ``max_iter`` ended a SciPy solver's run. ``activation="logistic"`` is scikit-learn's name for sigmoid. ``predict_proba`` returns the output units
-    normalized to sum to 1 over the classes (softmax outputs already do; K sigmoid outputs are divided by
-    their sum), so its argmax is ``predict``.
+    ``best_loss_`` (None with early stopping), ``validation_scores_`` and ``best_validation_score_`` (None
+    without), ``t_``, ``n_layers_``, ``n_outputs_``, ``out_activation_``. A ``ConvergenceWarning`` says when
+    ``max_iter`` ended the run. ``predict_proba`` returns the output units normalized to sum to 1 over the
+    classes (softmax outputs already do; K sigmoid outputs are divided by their sum), so its argmax is
+    ``predict``.
     """
 
+    _parameter_constraints = {
+        "hidden_layer_sizes": ["array-like", _positive(Integral), None],
+        "activation": [StrOptions({"logistic", *HIDDEN_ACTIVATIONS}), None],
+        "cost": [StrOptions(set(COSTS)), None],
+        "output": [StrOptions(set(OUTPUTS)), None],
+        "solver": [StrOptions({*METHODS, *(name.lower() for name in METHODS), *_SOLVER_ALIASES, *UPDATES}), None],
+        "alpha": [_nonnegative(Real), None],
+        "batch_size": [StrOptions({"auto"}), _positive(Integral), None],
+        "learning_rate": [StrOptions(set(LEARNING_RATES)), None],
+        "learning_rate_init": [_positive(Real), None],
+        "power_t": [_nonnegative(Real), None],
+        "max_iter": [_nonnegative(Integral), None],
+        "max_fun": [_positive(Integral), None],
+        "tol": [_nonnegative(Real), None],
+        "n_iter_no_change": [_positive(Integral), None],
+        "momentum": [_fraction("left"), None],
+        "nesterovs_momentum": ["boolean", None],
+        "beta_1": [_fraction("left"), None],
+        "beta_2": [_fraction("left"), None],
+        "epsilon": [_positive(Real), None],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [_fraction("neither")],
+        "dropout": [_fraction("left"), None],
+        "init": [StrOptions(set(INITIALIZERS)), None],
+        "warm_start": ["boolean"],
+        "verbose": ["verbose"],
+        "random_state": ["random_state"],
+    }
+
     def __init__(self, hidden_layer_sizes=None, activation=None, cost=None, output=None, solver=None, alpha=None,
-                 max_iter=None, tol=None, n_iter_no_change=None, batch_size=None, learning_rate_init=None,
-                 momentum=None, dropout=None, init=None, random_state=None):
+                 batch_size=None, learning_rate=None, learning_rate_init=None, power_t=None, max_iter=None,
+                 max_fun=None, tol=None, n_iter_no_change=None, momentum=None, nesterovs_momentum=None,
+                 beta_1=None, beta_2=None, epsilon=None, early_stopping=False, validation_fraction=0.1,
+                 dropout=None, init=None, warm_start=False, verbose=False, random_state=None):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.cost = cost
         self.output = output
         self.solver = solver
         self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
         self.max_iter = max_iter
+        self.max_fun = max_fun
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change
-        self.batch_size = batch_size
-        self.learning_rate_init = learning_rate_init
         self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
         self.dropout = dropout
         self.init = init
+        self.warm_start = warm_start
+        self.verbose = verbose
         self.random_state = random_state
 
-    def _options(self, minibatch):
-        """The keywords of the training function, for the parameters that are set."""
-        given = {"hidden": self.hidden_layer_sizes, "lam": self.alpha, "init": self.init,
-                 "activation": "sigmoid" if self.activation == "logistic" else self.activation, "cost": self.cost,
-                 "output": self.output}
-        if minibatch:
-            given.update(epochs=self.max_iter, batch_size=self.batch_size, eta=self.learning_rate_init,
-                         momentum=self.momentum, dropout=self.dropout, update=str(self.solver).lower())
-        else:
-            given.update(method=None if self.solver is None else check_method(self.solver), max_iter=self.max_iter,
-                         tol=self.tol, n_iter_no_change=self.n_iter_no_change)
-        misplaced = [name for name in (_SCIPY_ONLY if minibatch else _MINIBATCH_ONLY) if getattr(self, name) is not None]
-        if misplaced:
-            raise ValueError(f"{', '.join(misplaced)} do not apply to solver={self.solver!r} "
-                             f"({', '.join(_MINIBATCH_ONLY)}: {', '.join(UPDATES)}; {', '.join(_SCIPY_ONLY)}: the SciPy solvers)")
-        if given["hidden"] is not None:
-            given["hidden"] = tuple(np.atleast_1d(given["hidden"]).tolist())
-        return {key: value for key, value in given.items() if value is not None}
+    def fit(self, X, y, sample_weight=None):
+        """Train on X (n_samples × n_features), labels y of any values and optional per-example weights;
+        returns self. With ``warm_start`` and a fitted network of the same shape, training goes on from it."""
+        return self._fit(X, y, sample_weight, incremental=False)
 
-    def fit(self, X, y):
-        """Train on X (n_samples × n_features) and labels y of any values; returns self."""
-        X, y = validate_data(self, X, y, dtype=[np.float64, np.float32])
+    @available_if(_is_minibatch)
+    def partial_fit(self, X, y, sample_weight=None, classes=None):
+        """One epoch of the mini-batch solver on (X, y), going on from the last call; ``classes`` (every
+        label that will ever be seen) is required on the first call."""
+        if not hasattr(self, "classes_"):
+            if classes is None:
+                raise ValueError("classes must be passed on the first call to partial_fit")
+            self.classes_ = np.unique(classes)
+        return self._fit(X, y, sample_weight, incremental=True)
+
+    def _fit(self, X, y, sample_weight, incremental):
+        self._validate_params()
+        first = not (incremental and hasattr(self, "network_"))
+        X, y = validate_data(self, X, y, dtype=[np.float64, np.float32], reset=first)
         check_classification_targets(y)
-        self.classes_, encoded = np.unique(y, return_inverse=True)
+        if incremental:
+            unseen = np.setdiff1d(y, self.classes_)
+            if unseen.size:
+                raise ValueError(f"y holds labels not in classes: {unseen.tolist()[:5]}")
+        else:
+            self.classes_ = np.unique(y)
         if len(self.classes_) < 2:
             raise ValueError(f"BPNNClassifier needs samples of at least 2 classes; got 1 class: {self.classes_[0]!r}")
-        minibatch = str(self.solver).lower() in UPDATES
+        encoded = np.searchsorted(self.classes_, y)
+        sample_weight = check_sample_weight(sample_weight, X.shape[0])
+        minibatch = _is_minibatch(self)
+        continuing = not first or (self.warm_start and self._same_network_fitted(X.shape[1]))
+        if incremental and first:
+            self._rng, self._rule, self._schedule = as_generator(self.random_state), self._update_rule(), self._lr()
+        elif not incremental:
+            self._rng = as_generator(self.random_state)
+            if minibatch:
+                self._rule, self._schedule = self._update_rule(), self._lr()
+        options = self._options(minibatch, X.shape[0], incremental)
+        if continuing:
+            options["theta0"] = self.theta_
+        if self.early_stopping and not incremental:
+            X, X_val, encoded, y_val, sample_weight = self._hold_back(X, encoded, sample_weight)
+            options.update(evaluation=(X_val, y_val), early_stop=self.n_iter_no_change or N_ITER_NO_CHANGE)
+        if self.verbose:
+            options["progress"] = _print_step
         trainer = train_sgd if minibatch else train
-        result = trainer(X, encoded, n_classes=len(self.classes_), seed=_generator(self.random_state),
-                         **self._options(minibatch))
-        self._learned(result, X.shape[0])
-        if result.stop_reason.startswith("max_iter reached"):
+        result = trainer(X, encoded, n_classes=len(self.classes_), seed=self._rng, sample_weight=sample_weight,
+                         **options)
+        self._learned(result, X.shape[0], incremental and not first)
+        budget_ended = result.stop_reason.startswith("max_iter reached") or (
+            minibatch and result.stop_reason == f"{result.n_steps} epochs done" and options.get("tol"))
+        if budget_ended and not incremental:  # a stopping rule was in force and did not end the run
             warnings.warn(f"{result.method}: max_iter ({result.n_steps} {result.step_unit}) reached before the "
                           "method converged or the stopping rule ended it; raise max_iter or tol", ConvergenceWarning)
         return self
 
-    def _learned(self, result, n_samples):
-        """The learned attributes, bpnn's and scikit-learn's MLPClassifier's (whose shapes those follow)."""
+    def _same_network_fitted(self, n_features):
+        hidden = self.hidden_layer_sizes
+        return (hasattr(self, "network_") and self.network_.sizes[0] == n_features
+                and self.network_.n_classes == len(self.classes_)
+                and (hidden is None or self.network_.sizes[1:-1] == tuple(np.atleast_1d(hidden).tolist())))
+
+    def _hold_back(self, X, y, sample_weight):
+        """Split off the validation part, stratified when every class can have a row in it (else at
+        random): X, X_val, y, y_val and the training part's weights."""
+        if X.shape[0] < 2:
+            raise ValueError("early_stopping needs at least 2 samples: one to train on and one to score")
+        arrays = (X, y) if sample_weight is None else (X, y, sample_weight)
+        seed = int(self._rng.integers(2**31 - 1))
+        try:
+            parts = train_test_split(*arrays, test_size=self.validation_fraction, stratify=y, random_state=seed)
+        except ValueError:  # a class too rare, or a validation part smaller than the number of classes
+            parts = train_test_split(*arrays, test_size=self.validation_fraction, random_state=seed)
+        X, X_val, y, y_val = parts[:4]
+        return X, X_val, y, y_val, (parts[4] if sample_weight is not None else None)
+
+    def _update_rule(self):
+        """The mini-batch update rule object (kept between ``partial_fit`` calls), or None for SciPy."""
+        if not _is_minibatch(self):
+            return None
+        solver = self.solver.lower()
+        if solver == "adam":
+            given = {"beta1": self.beta_1, "beta2": self.beta_2, "epsilon": self.epsilon}
+            return Adam(_ADAM_ETA if self.learning_rate_init is None else self.learning_rate_init,
+                        **{key: value for key, value in given.items() if value is not None})
+        if solver == "sgd" and self.nesterovs_momentum and self.momentum:
+            solver = "nesterov"
+        eta = ETA if self.learning_rate_init is None else self.learning_rate_init
+        if self.momentum is not None:
+            return make_update(solver, eta, self.momentum)
+        return make_update(solver, eta, NESTEROV_MOMENTUM if solver == "nesterov" else MOMENTUM)
+
+    def _lr(self):
+        return Schedule(self.learning_rate or LEARNING_RATES[0], 0.5 if self.power_t is None else self.power_t)
+
+    def _options(self, minibatch, n_samples, incremental):
+        """The keywords of the training function, for the parameters that are set."""
+        misplaced = [name for name in (_SCIPY_ONLY if minibatch else _MINIBATCH_ONLY) if getattr(self, name) is not None]
+        if misplaced:
+            raise ValueError(f"{', '.join(misplaced)} do not apply to solver={self.solver!r} "
+                             f"({', '.join(_MINIBATCH_ONLY)}: {', '.join(UPDATES)}; {', '.join(_SCIPY_ONLY)}: the SciPy solvers)")
+        given = {"hidden": self.hidden_layer_sizes, "lam": self.alpha, "init": self.init,
+                 "activation": "sigmoid" if self.activation == "logistic" else self.activation, "cost": self.cost,
+                 "output": self.output, "tol": self.tol, "n_iter_no_change": self.n_iter_no_change}
+        if minibatch:
+            batch_size = min(_AUTO_BATCH, n_samples) if self.batch_size == "auto" else self.batch_size
+            given.update(epochs=1 if incremental else self.max_iter, batch_size=batch_size, dropout=self.dropout,
+                         update=self._rule, learning_rate=self._schedule)
+        else:
+            solver = None if self.solver is None else check_method(_SOLVER_ALIASES.get(self.solver, self.solver))
+            given.update(method=solver, max_iter=self.max_iter, maxfun=self.max_fun)
+        if given["hidden"] is not None:
+            given["hidden"] = tuple(np.atleast_1d(given["hidden"]).tolist())
+        return {key: value for key, value in given.items() if value is not None}
+
+    def _learned(self, result, n_samples, appended):
+        """The learned attributes, bpnn's and scikit-learn's MLPClassifier's (whose shapes those follow);
+        ``appended``: a ``partial_fit`` call adds to the curves and counts of the calls before it."""
         self.network_, self.theta_ = result.network, result.theta.copy()
         self.thetas_ = [T.copy() for T in result.network.unpack(self.theta_)]  # the course's Θ⁽ˡ⁾ = [b | W]
         self.coefs_ = [T[:, 1:].T.copy() for T in self.thetas_]  # fan_in × fan_out
         self.intercepts_ = [T[:, 0].copy() for T in self.thetas_]
-        self.n_iter_ = result.n_steps
-        self.loss_ = result.final_cost
-        curve = result.history.get("training_cost", result.history.get("cost", []))
-        self.loss_curve_ = list(curve)
-        self.best_loss_ = min(curve) if curve else self.loss_
-        self.t_ = n_samples * (result.n_steps if result.step_unit == "epochs" else result.n_evaluations)
+        curve = list(result.history.get("training_cost", result.history.get("cost", [])))
+        steps = n_samples * (result.n_steps if result.step_unit == "epochs" else result.n_evaluations)
+        if appended:
+            curve, steps = self.loss_curve_ + curve, self.t_ + steps
+            self.n_iter_ += result.n_steps
+        else:
+            self.n_iter_ = result.n_steps
+        self.loss_, self.loss_curve_, self.t_ = result.final_cost, curve, steps
+        scores = result.history.get("evaluation_accuracy")
+        early = self.early_stopping and not appended and scores is not None
+        self.validation_scores_ = list(scores) if early else None
+        self.best_validation_score_ = max(scores) if early else None
+        self.best_loss_ = None if early else (min(curve) if curve else self.loss_)
         self.n_layers_ = len(self.network_.sizes)
         self.n_outputs_ = self.network_.n_classes
         self.out_activation_ = {"sigmoid": "logistic", "softmax": "softmax"}[self.network_.output]
@@ -145,3 +315,12 @@ class BPNNClassifier(ClassifierMixin, BaseEstimator):
         """The most likely class label of each sample."""
         X = self._checked(X)
         return self.classes_[predict(self.network_, self.theta_, X)]
+
+
+def _print_step(record):
+    """``verbose``: one line per iteration or epoch, as scikit-learn prints them."""
+    step = "Iteration" if record["unit"] == "iterations" else "Epoch"
+    line = f"{step} {record['step']}, loss = {record['cost']:.8f}"
+    if record.get("evaluation_accuracy") is not None:
+        line += f", validation score = {record['evaluation_accuracy']:.6f}"
+    print(line, flush=True)

@@ -105,9 +105,12 @@ def is_integer(value):
 
 
 def as_generator(seed):
-    """A ``numpy.random.Generator`` from a seed (an integer ≥ 0), None (fresh entropy) or a Generator."""
+    """A ``numpy.random.Generator`` from a seed (an integer ≥ 0), None (fresh entropy), a Generator, or a
+    legacy ``RandomState`` (which scikit-learn's ``random_state`` allows: a seed is drawn from it)."""
     if isinstance(seed, np.random.Generator) or seed is None:
         return np.random.default_rng(seed)
+    if isinstance(seed, np.random.RandomState):
+        return np.random.default_rng(seed.randint(2**32 - 1))
     if not is_integer(seed) or seed < 0:
         raise BpnnError(f"seed must be an integer ≥ 0 (or a numpy Generator), got {seed!r}")
     return np.random.default_rng(seed)

@@ -3,6 +3,7 @@ import pytest
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from bpnn import BpnnError, Network, cost_and_grad, one_hot
@@ -10,10 +11,23 @@ from bpnn.params import pack
 from bpnn.estimator import BPNNClassifier
 
 
+def expected_failures(estimator):
+    """Weights equal repeated rows in the cost (test_sample_weight.py), but two runs on them agree only
+    where the solver's path is exact: TNC's finite-difference Hessian products turn the rounding
+    differences of the two sums into different steps, and mini-batches see different rows."""
+    if estimator.solver in (None, "TNC", "sgd", "adam"):
+        return {"check_sample_weight_equivalence_on_dense_data": "the solver's path is not exact (see above)"}
+    return {}
+
+
 @parametrize_with_checks([
     BPNNClassifier(random_state=0),
+    BPNNClassifier(solver="L-BFGS-B", random_state=0),
+    BPNNClassifier(solver="trust-ncg", random_state=0),
     BPNNClassifier(solver="sgd", max_iter=8, activation="relu", cost="log-likelihood", random_state=0),
-])
+    BPNNClassifier(solver="adam", learning_rate_init=0.02, max_iter=30, batch_size="auto", early_stopping=True,
+                   random_state=0),
+], expected_failed_checks=expected_failures)
 def test_scikit_learn_estimator_checks(estimator, check):
     check(estimator)
 
@@ -70,10 +84,16 @@ def test_pipeline_cross_val_score_and_grid_search_cv(data):
 
 def test_bad_parameters_name_the_problem(data):
     X, y = data
-    with pytest.raises(BpnnError, match="unknown method 'newton'"):
-        BPNNClassifier(solver="newton").fit(X, y)
-    with pytest.raises(BpnnError, match="unknown hidden activation"):
-        BPNNClassifier(activation="swish").fit(X, y)
+    # scikit-learn's own error type and wording for parameters out of their domain
+    for bad, names in [({"solver": "newton"}, "'solver' parameter"), ({"activation": "swish"}, "'activation'"),
+                       ({"alpha": -1.0}, "'alpha' parameter"), ({"batch_size": 0}, "'batch_size'"),
+                       ({"validation_fraction": 1.0}, "'validation_fraction'"), ({"beta_1": 1.0}, "'beta_1'")]:
+        with pytest.raises(InvalidParameterError, match=names):
+            BPNNClassifier(**bad).fit(X, y)
+    with pytest.raises(ValueError, match="momentum do not apply to solver='TNC'"):
+        BPNNClassifier(solver="TNC", momentum=0.9).fit(X, y)
+    with pytest.raises(BpnnError, match="hidden layer sizes must be positive integers"):
+        BPNNClassifier(hidden_layer_sizes=(2.5,)).fit(X, y)
     with pytest.raises(ValueError, match="at least 2 classes"):
         BPNNClassifier().fit(X[:5], np.zeros(5))
 

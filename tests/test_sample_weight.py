@@ -70,7 +70,7 @@ def test_weighted_cost_and_gradient_equal_scikit_learns():
 
 
 @pytest.mark.parametrize("weights, problem_named", [
-    (np.ones(12), "vector of 13"), (np.full(13, -1.0), "≥ 0"), (np.zeros(13), "not all 0"),
+    (np.ones(12), "vector of 13"), (np.full(13, -1.0), "≥ 0"), (np.zeros(13), "not all zero"),
     (np.r_[np.nan, np.ones(12)], "finite"), (["a"] * 13, "numbers"),
 ])
 def test_bad_weights_are_named(weights, problem_named):

@@ -29,13 +29,14 @@ from .setup import LAMBDA, check_patience, prepare
 from .stopping import N_ITER_NO_CHANGE, BestScore, stalled
 from .updates import LEARNING_RATES, UPDATES, Schedule, make_update
 
-__all__ = ["train_sgd"]
+__all__ = ["train_sgd", "ETA", "MOMENTUM"]
 
+ETA, MOMENTUM = 0.2, 0.0  # the book's learning rate; plain SGD
 _MONITORED = ("training_cost", "training_accuracy", "evaluation_cost", "evaluation_accuracy")
 
 
 def train_sgd(X, y, *, hidden=(100,), activation=Network.activation, cost=Network.cost, output=None, lam=LAMBDA,
-              epochs=30, batch_size=10, eta=0.2, momentum=0.0, update=UPDATES[0], learning_rate=LEARNING_RATES[0],
+              epochs=30, batch_size=10, eta=ETA, momentum=MOMENTUM, update=UPDATES[0], learning_rate=LEARNING_RATES[0],
               power_t=0.5, tol=0.0, n_iter_no_change=N_ITER_NO_CHANGE, evaluation=None, early_stop=None,
               dropout=0.0, sample_weight=None, theta0=None, init="scaled-normal", seed=0, n_classes=None,
               progress=None):

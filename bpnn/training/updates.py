@@ -13,7 +13,10 @@ import numpy as np
 
 from ..errors import BpnnError
 
-__all__ = ["SGD", "Momentum", "Adam", "UPDATES", "make_update", "Schedule", "LEARNING_RATES"]
+__all__ = ["SGD", "Momentum", "Adam", "UPDATES", "NESTEROV_MOMENTUM", "make_update", "Schedule", "LEARNING_RATES"]
+
+
+NESTEROV_MOMENTUM = 0.9  # μ of "nesterov" when none is given
 
 
 def _check(name, value, low, high=None, low_open=False):
@@ -37,7 +40,7 @@ class SGD:
 class Momentum:
     """v ← μ v − η g, then θ ← θ + v (or, with ``nesterov``, θ ← θ + μ v − η g)."""
 
-    def __init__(self, eta, momentum=0.9, nesterov=False):
+    def __init__(self, eta, momentum=NESTEROV_MOMENTUM, nesterov=False):
         self.eta = _check("eta (learning rate)", eta, 0.0, low_open=True)
         self.momentum = _check("momentum", momentum, 0.0, 1.0)
         self.nesterov, self.velocity = bool(nesterov), None
