@@ -73,6 +73,11 @@ def grid_search(X, y, grid, *, estimator=None, cv=3, n_jobs=-1, seed=0, progress
     unknown = [name for name in (name_a, name_b) if name not in estimator.get_params()]
     if unknown:
         raise BpnnError(f"{type(estimator).__name__} has no parameter {', '.join(unknown)}")
+    for a, b in itertools.product(values_a, values_b):  # every point valid before any worker starts
+        try:
+            clone(estimator).set_params(**{name_a: a, name_b: b})._validate_params()
+        except (TypeError, ValueError) as error:  # scikit-learn's InvalidParameterError is both
+            raise BpnnError(f"grid point {name_a}={a!r}, {name_b}={b!r}: {error}") from None
     smallest = int(np.bincount(np.unique(np.asarray(y), return_inverse=True)[1]).min()) if len(y) else 0
     if not isinstance(cv, (int, np.integer)) or not 2 <= cv <= smallest:
         raise BpnnError(f"cv must be a number of folds from 2 to {smallest} (the examples of the rarest class), "

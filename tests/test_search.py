@@ -18,8 +18,10 @@ def test_parse_param():
     assert parse_param("lambda=0.1,1") == ("lambda", [0.1, 1.0])
     with pytest.raises(BpnnError, match="NAME one of hidden, lambda"):
         parse_param("alpha=1,2")
-    with pytest.raises(BpnnError, match="must be ints"):
+    with pytest.raises(BpnnError, match="each value of hidden must be an integer ≥ 1"):
         parse_param("hidden=ten")
+    with pytest.raises(BpnnError, match="each value of lambda must be a finite number ≥ 0"):
+        parse_param("lambda=1,-1")
 
 
 def test_grid_search_matches_a_serial_cross_validation(digits):

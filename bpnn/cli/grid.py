@@ -7,8 +7,8 @@
 
 import argparse
 
-from . import (Parser, add_data_argument, add_network_arguments, load_described, network_options, nonnegative_int,
-               positive_int)
+from . import (Parser, add_data_argument, add_network_arguments, fraction, load_described, network_options,
+               nonnegative_float, nonnegative_int, positive_float, positive_int, probability)
 from ..errors import BpnnError
 from ..training.scipy import METHODS
 from ..training.updates import UPDATES
@@ -37,15 +37,15 @@ def jobs(text):
 
 
 # Command-line names of the searchable parameters → (BPNNClassifier parameter, value type).
-PARAMETERS = {
-    "hidden": ("hidden_layer_sizes", int),
-    "lambda": ("alpha", float),
-    "maxiter": ("max_iter", int),
-    "eta": ("learning_rate_init", float),
-    "batch-size": ("batch_size", int),
-    "epochs": ("max_iter", int),
-    "momentum": ("momentum", float),
-    "dropout": ("dropout", float),
+PARAMETERS = {  # --param NAME: the estimator's parameter and the option type of each value
+    "hidden": ("hidden_layer_sizes", positive_int),
+    "lambda": ("alpha", nonnegative_float),
+    "maxiter": ("max_iter", nonnegative_int),
+    "eta": ("learning_rate_init", positive_float),
+    "batch-size": ("batch_size", positive_int),
+    "epochs": ("max_iter", nonnegative_int),
+    "momentum": ("momentum", fraction),
+    "dropout": ("dropout", probability),
 }
 
 
@@ -57,9 +57,9 @@ def parse_param(text):
         raise BpnnError(f"--param {text!r}: expected NAME=V1,V2,… with NAME one of {', '.join(PARAMETERS)}")
     kind = PARAMETERS[name][1]
     try:
-        parsed = [kind(v) for v in values.split(",") if v.strip()]
-    except ValueError:
-        raise BpnnError(f"--param {text!r}: values of {name} must be {kind.__name__}s") from None
+        parsed = [kind(v.strip()) for v in values.split(",") if v.strip()]
+    except argparse.ArgumentTypeError as error:
+        raise BpnnError(f"--param {text!r}: each value of {name} must be {str(error).partition(' is not ')[2]}") from None
     if not parsed:
         raise BpnnError(f"--param {text!r}: no values")
     return name, parsed
