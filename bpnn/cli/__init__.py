@@ -143,6 +143,12 @@ def add_run_arguments(parser, seed_help, quiet_help):
     parser.add_argument("--quiet", action="store_true", help=quiet_help)
 
 
+def run_inputs(args):
+    """A training command's network names and data set, in the order that fails fastest: the names are
+    checked before the data are read, and both before the libraries the run needs are loaded."""
+    return network_options(args), load_described(args)
+
+
 def load_described(args):
     """The data set ``--data``/``--dtype`` name, after printing the line that describes it."""
     from ..datasets import load_dataset

@@ -7,8 +7,8 @@
 
 import argparse
 
-from . import (Parser, add_data_argument, add_network_arguments, fraction, load_described, network_options,
-               nonnegative_float, nonnegative_int, positive_float, positive_int, probability)
+from . import (Parser, add_data_argument, add_network_arguments, fraction, nonnegative_float, nonnegative_int,
+               positive_float, positive_int, probability, run_inputs)
 from ..errors import BpnnError
 from ..training.scipy import METHODS
 from ..training.updates import UPDATES
@@ -99,9 +99,9 @@ def main(argv=None):
         raise BpnnError(f"the two --param axes must differ, got {parsed[0][0]} twice")
     grid = [(PARAMETERS[name][0], values) for name, values in parsed]
     minibatch = args.method in UPDATES
+    network, dataset = run_inputs(args)
     params = {"solver": args.method, "max_iter": args.epochs if minibatch else args.maxiter, "init": args.init,
-              **network_options(args)}
-    dataset = load_described(args)
+              **network}
     from .runs import grid_run
 
     return grid_run(dataset, grid, labels=[name for name, _ in parsed], out=args.out, cv=args.cv, n_jobs=args.n_jobs,

@@ -5,8 +5,8 @@
     python scripts/train_sgd.py --cost quadratic --init normal --epochs 10 # the book's first network
 """
 
-from . import (Parser, add_data_argument, add_network_arguments, add_run_arguments, defaults, load_described,
-               fraction, network_options, nonnegative_float, nonnegative_int, positive_float, positive_int, probability)
+from . import (Parser, add_data_argument, add_network_arguments, add_run_arguments, defaults, fraction,
+               nonnegative_float, nonnegative_int, positive_float, positive_int, probability, run_inputs)
 from ..training.minibatch import train_sgd
 from ..training.updates import UPDATES
 
@@ -43,8 +43,7 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    network = network_options(args)
-    dataset = load_described(args)  # bad data fail here, before the libraries the run needs are loaded
+    network, dataset = run_inputs(args)
     from .runs import sgd_run
 
     return sgd_run(dataset, out=args.out, test_size=args.test_size, validation_size=args.validation_size,

@@ -5,8 +5,8 @@
     python scripts/train_tnc.py --weights runs/…/weights.mat   # evaluate saved weights instead
 """
 
-from . import (Parser, add_data_argument, add_network_arguments, add_run_arguments, defaults, load_described, method_name,
-               network_options, nonnegative_float, nonnegative_int, positive_int)
+from . import (Parser, add_data_argument, add_network_arguments, add_run_arguments, defaults, method_name,
+               nonnegative_float, nonnegative_int, positive_int, run_inputs)
 from ..training.scipy import HESSP_METHODS, METHODS, train
 
 DEFAULTS = defaults(train)
@@ -54,8 +54,7 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    network = network_options(args)
-    dataset = load_described(args)  # bad data fail here, before the libraries the run needs are loaded
+    network, dataset = run_inputs(args)
     from .runs import evaluate_weights_run, train_run
 
     if args.weights:
