@@ -189,12 +189,9 @@ class BPNNClassifier(ClassifierMixin, BaseEstimator):
         sample_weight = check_sample_weight(sample_weight, X.shape[0])
         minibatch = _is_minibatch(self)
         continuing = not first or (self.warm_start and self._same_network_fitted(X.shape[1]))
-        if incremental and first:
-            self._rng, self._rule, self._schedule = as_generator(self.random_state), self._update_rule(), self._lr()
-        elif not incremental:
+        if first:  # a new run (fit, or the first partial_fit): its generator, update rule and schedule
             self._rng = as_generator(self.random_state)
-            if minibatch:
-                self._rule, self._schedule = self._update_rule(), self._lr()
+            self._rule, self._schedule = (self._update_rule(), self._lr()) if minibatch else (None, None)
         options = self._options(minibatch, X.shape[0], incremental)
         if continuing:
             options["theta0"] = self.theta_
@@ -235,9 +232,7 @@ class BPNNClassifier(ClassifierMixin, BaseEstimator):
         return X, X_val, y, y_val, (parts[4] if sample_weight is not None else None)
 
     def _update_rule(self):
-        """The mini-batch update rule object (kept between ``partial_fit`` calls), or None for SciPy."""
-        if not _is_minibatch(self):
-            return None
+        """The mini-batch update rule object (kept between ``partial_fit`` calls)."""
         solver = self.solver.lower()
         if solver == "adam":
             given = {"beta1": self.beta_1, "beta2": self.beta_2, "epsilon": self.epsilon}

@@ -95,7 +95,7 @@ def train_sgd(X, y, *, hidden=(100,), activation=Network.activation, cost=Networ
                                             train_size=train_size, sample_weight=weights)
                     n_evaluations += 1
                     rule.step(theta, grad)
-                record = _monitor(network, theta, X, y, Y, lam, w, evaluation)
+                record = _monitor(network, theta, X, y, Y, lam, w, train_size, evaluation)
             except DivergedError as error:  # the data and options were checked above: the weights diverged
                 raise DivergedError(f"SGD diverged in epoch {epoch} ({error}); try a smaller eta") from None
             schedule.after_epoch(rule, n)
@@ -103,8 +103,10 @@ def train_sgd(X, y, *, hidden=(100,), activation=Network.activation, cost=Networ
                           seconds=time.perf_counter() - start)
             for key in history:
                 history[key].append(record[key])
-            best.add(theta, record["evaluation_accuracy"] if early_stop else -record["training_cost"])
-            if progress is not None and progress({**record, "unit": "epochs", "theta": best.best_theta}):
+            if early_stop:
+                best.add(theta, record["evaluation_accuracy"])
+            if progress is not None and progress({**record, "unit": "epochs",
+                                                  "theta": best.best_theta if early_stop else theta}):
                 stop_reason = f"stopped by the progress callback after {epoch} epochs"
                 break
             if best.exhausted:
@@ -131,15 +133,14 @@ def train_sgd(X, y, *, hidden=(100,), activation=Network.activation, cost=Networ
                        history=history)
 
 
-def _monitor(network, theta, X, y, Y, lam, w, evaluation):
-    """One epoch's record: cost (with the training set's L2 term and weights w) and accuracy on the training
-    data and, when given, on the evaluation triple (X, y, one-hot Y)."""
+def _monitor(network, theta, X, y, Y, lam, w, train_size, evaluation):
+    """One epoch's record: cost (with the training set's L2 term and weights w, its size n = ``train_size``)
+    and accuracy on the training data and, when given, on the evaluation triple (X, y, one-hot Y)."""
     record = {"training_cost": float(cost_of(network, theta, X, Y, lam, sample_weight=w)),
               "training_accuracy": float(np.mean(predict(network, theta, X) == y)),
               "evaluation_cost": None, "evaluation_accuracy": None}
     if evaluation is not None:
         X_eval, y_eval, Y_eval = evaluation
-        train_size = len(y) if w is None else float(w.sum())
         record["evaluation_cost"] = float(cost_of(network, theta, X_eval, Y_eval, lam, train_size=train_size))
         record["evaluation_accuracy"] = float(np.mean(predict(network, theta, X_eval) == y_eval))
     return record
