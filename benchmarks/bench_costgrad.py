@@ -6,6 +6,9 @@ Measured in this run, on the same data and θ:
   * scikit-learn's MLPClassifier loss-gradient routine (the function its L-BFGS solver calls), same network;
   * a per-example-loop backprop (the course's for-loop over examples);
   * the floor: the three largest matrix products cost_and_grad has to do, on the same operands;
+  * JAX, when installed (``pip install "bpnn[bench]"``): ``jax.jit(jax.value_and_grad(J))`` of the same J on
+    the CPU, in float64 and in float32, θ passed in and the gradient handed back as NumPy arrays, as an
+    optimizer needs them (its J is checked against bpnn's before timing);
 and the same cost_and_grad on float32 X and Y (float32 passes, float64 θ, J and gradient).
 The goals printed are the project's: ≥ 1.6× scikit-learn in float64 and ≥ 2.5× in float32, within 1.3×
 of the floor, ≥ 25× the per-example loop.
@@ -54,14 +57,16 @@ def main(argv=None):
         A2 @ W2.T       # m × h × K: output pre-activations
 
     X32, Y32 = X.astype(np.float32), Y.astype(np.float32)
-    times = best_times({
+    contenders = {
         "bpnn cost_and_grad": lambda: cost_and_grad(Network(sizes), theta, X, Y, lam),
         "bpnn cost_and_grad, float32 X": lambda: cost_and_grad(Network(sizes), theta, X32, Y32, lam),
         "scikit-learn MLP _loss_grad_lbfgs": lambda: sk(packed),
         "per-example loop backprop": lambda: loop(theta, X, Y, lam),
         "floor: its three largest matrix products": three_largest_products,
-    }, args.repeat)
-    ours, ours32, sklearn_time, loop_time, floor = times.values()
+    }
+    jax_contenders = jax_value_and_grad(Network(sizes), theta, X, Y, lam)
+    times = best_times({**contenders, **jax_contenders}, args.repeat)
+    ours, ours32, sklearn_time, loop_time, floor = (times[name] for name in contenders)
 
     print(f"cost_and_grad, {'-'.join(map(str, sizes))} network, m = {args.m}, λ = {lam}, float64")
     print(f"machine: {machine()}\n")
@@ -71,9 +76,52 @@ def main(argv=None):
     print("\n  ratio (how many times faster bpnn is)")
     print(ratio_line("vs scikit-learn", ours, sklearn_time, 1.6))
     print(ratio_line("float32 vs scikit-learn (float64)", ours32, sklearn_time, 2.5))
+    if jax_contenders:
+        jax64, jax32 = (times[name] for name in jax_contenders)
+        print(ratio_line("vs JAX jit(value_and_grad), float64", ours, jax64, 1.0))
+        print(ratio_line("float32 vs JAX jit(value_and_grad), float32", ours32, jax32, 1.0))
+    else:
+        print("  JAX: not installed (pip install \"bpnn[bench]\"), not compared")
     print(ratio_line("vs per-example loop", ours, loop_time, 25))
     print("  ratio to the floor (bpnn time / floor time)")
     print(ratio_line("vs three largest matrix products", floor, ours, 1.3, faster=False))
+
+
+def jax_value_and_grad(network, theta, X, Y, lam):
+    """{name: call} for JAX's compiled J and ∇J in float64 and float32, or {} without JAX. J is the same
+    function of θ as bpnn's: sigmoid units, the cross-entropy through log σ, λ/(2m) Σ‖W‖² without biases."""
+    try:
+        import jax
+    except ImportError:
+        return {}
+    jax.config.update("jax_enable_x64", True)
+    jnp, m = jax.numpy, X.shape[0]
+    ends = np.cumsum([rows * columns for rows, columns in network.shapes])  # θ holds each Θ⁽ˡ⁾ in C order
+
+    def J(theta, X, Y):
+        a, penalty = X, 0.0
+        for layer, (stop, shape) in enumerate(zip(ends, network.shapes)):
+            Theta = theta[stop - shape[0] * shape[1]:stop].reshape(shape)
+            z = a @ Theta[:, 1:].T + Theta[:, 0]
+            a = jax.nn.sigmoid(z) if layer < len(ends) - 1 else z
+            penalty += jnp.sum(Theta[:, 1:] ** 2)
+        data = -jnp.sum(Y * jax.nn.log_sigmoid(a) + (1 - Y) * jax.nn.log_sigmoid(-a)) / m
+        return data + lam / (2 * m) * penalty
+
+    compiled = jax.jit(jax.value_and_grad(J))
+    calls = {}
+    for dtype in (np.float64, np.float32):
+        operands = [jax.device_put(np.asarray(array, dtype=dtype)) for array in (X, Y)]
+
+        def call(dtype=dtype, operands=operands):
+            value, grad = compiled(jnp.asarray(theta, dtype=dtype), *operands)
+            return float(value), np.asarray(grad, dtype=np.float64)
+
+        reference = cost_and_grad(network, theta, *(np.asarray(array, dtype=dtype) for array in (X, Y)), lam)[0]
+        tolerance = 1e-10 if dtype == np.float64 else 1e-5
+        assert abs(call()[0] - reference) <= tolerance * reference, "JAX's J differs from bpnn's"
+        calls[f"JAX jit(value_and_grad), {np.dtype(dtype).name}"] = call
+    return calls
 
 
 if __name__ == "__main__":

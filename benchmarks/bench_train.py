@@ -1,18 +1,28 @@
-"""Time to reach a held-out accuracy: bpnn (TNC, L-BFGS-B) against scikit-learn's MLPClassifier(lbfgs).
+"""Time to reach a held-out accuracy, for every bpnn route and scikit-learn's MLPClassifier, in one run.
 
-    python -m benchmarks.bench_train [--data SOURCE] [--hidden 25] [--lambda 1] [--maxiter 200]
+    python -m benchmarks.bench_train                                  # embedded digits, 400-25-10
+    python -m benchmarks.bench_train --data /usr/share/datasets/fashion-mnist --hidden 100 --target 0.88
 
-scikit-learn is given the very same problem: logistic hidden units, the same architecture, alpha = λ
-(its L2 term is also α/(2m) Σ‖W‖², biases excluded), and one-hot targets, which make its outputs logistic
-with the cross-entropy summed over output units: bpnn's default objective. It trains for ``--maxiter``
-L-BFGS iterations; its held-out accuracy A is the target. bpnn then trains with each method while the
-held-out accuracy of its best θ is checked after every iteration (that checking is timed apart and not
-counted) until it first reaches A (at most 5 × --maxiter iterations); that time is compared with
-scikit-learn's total time.
-Split: the source's own, else a stratified 20 % hold-out (seed 0), as scripts/train_tnc.py makes it.
+Fashion-MNIST: ``apt-get install dataset-fashion-mnist`` (Debian) puts its IDX files in
+/usr/share/datasets/fashion-mnist; any folder of MNIST-format IDX files works (--data).
+
+Two problems, each given to bpnn and scikit-learn alike:
+  * full-batch (SciPy routes against ``MLPClassifier(solver="lbfgs")``): logistic hidden units,
+    cross-entropy summed over logistic outputs (one-hot targets for scikit-learn), alpha = λ: bpnn's default
+    objective, the same function of the same weights;
+  * mini-batch (bpnn Adam and SGD with Nesterov momentum against ``MLPClassifier(solver="adam")``, its
+    default): ReLU hidden units, softmax outputs with the log-likelihood, batches of 200, scikit-learn's
+    alpha = 1e-4 (its L2 term is divided by the batch size, so bpnn gets λ = alpha · n / 200, the same
+    gradient); η = --eta.
+Each contender trains until its held-out accuracy first reaches the target (default: what scikit-learn's
+L-BFGS reaches in --maxiter iterations), checked after every iteration or epoch (scikit-learn's L-BFGS:
+after every evaluation); the checking is timed apart and not counted. A run that has not reached it after
+--budget × scikit-learn's time on the same problem is stopped ("never"). Ratios are scikit-learn's time over
+bpnn's on the same problem and dtype (both take float32 X as float32).
 """
 
 import argparse
+import sys
 import time
 import warnings
 
@@ -20,82 +30,150 @@ import numpy as np
 
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
-from threadpoolctl import threadpool_limits
 
 from benchmarks.common import machine
-from bpnn import Network, load_dataset, one_hot, train
-from bpnn.report import accuracy
+from bpnn import Network, load_dataset, one_hot, train, train_sgd
 from bpnn.cli import describe
 from bpnn.datasets import split
+from bpnn.errors import BpnnError
+from bpnn.network import predict
+from bpnn.training.scipy import METHODS
+
+FULL_BATCH = [method for method in METHODS if method != "BFGS"]  # BFGS keeps an n × n matrix: not at this size
+MINI_BATCH = ("adam", "nesterov")
+BATCH, ALPHA = 200, 1e-4  # scikit-learn's defaults for its adam solver
+FASHION_MNIST = "/usr/share/datasets/fashion-mnist"
 
 
-def time_to_reach(X_train, y_train, X_test, y_test, target, method, hidden, lam, maxiter, n_classes):
-    """(seconds until held-out accuracy ≥ target or None, evaluations then, held-out accuracy at the end)."""
-    reached, monitor = {}, [0.0]
+class _Clock:
+    """Training time with the accuracy checks taken out; ``check(accuracy)`` says whether to stop."""
 
-    def check(record):
-        start = time.perf_counter()
-        if accuracy(Network([X_train.shape[1], *hidden, n_classes]), record["theta"], X_test, y_test) >= target:
-            reached.update(seconds=record["seconds"] - monitor[0], evaluations=record["n_evaluations"])
-        monitor[0] += time.perf_counter() - start
-        return bool(reached)  # stop once the target is reached
+    def __init__(self, target, budget):
+        self.target, self.budget, self.reached, self.steps = target, budget, None, 0
+        self.start, self.checking = time.perf_counter(), 0.0
 
-    result = train(X_train, y_train, hidden=tuple(hidden), lam=lam, method=method, max_iter=maxiter * 5, tol=0.0,
-                   n_classes=n_classes, seed=0, progress=check)  # tol=0: only reaching the target ends the run
-    return reached.get("seconds"), reached.get("evaluations"), accuracy(result.network, result.theta, X_test, y_test)
+    def seconds(self):
+        return time.perf_counter() - self.start - self.checking
+
+    def check(self, score):
+        """Score the current weights (``score()`` → accuracy, not timed); True once the target is reached or
+        the budget spent."""
+        seconds, begin = self.seconds(), time.perf_counter()
+        self.steps += 1
+        if self.reached is None and score() >= self.target:
+            self.reached = seconds
+        self.checking += time.perf_counter() - begin
+        return self.reached is not None or seconds > self.budget
+
+
+class _Stop(Exception):
+    pass
+
+
+def sklearn_time(X, y, X_test, y_test, clock, solver, hidden, lam, maxiter, eta, n_classes):
+    """Train scikit-learn on the full-batch (lbfgs) or mini-batch (adam) problem until ``clock`` says stop;
+    (the clock, the final held-out accuracy). Its fit is observed through the method it calls once per
+    evaluation (lbfgs) or per epoch (adam)."""
+    if solver == "lbfgs":
+        sk = MLPClassifier(hidden, activation="logistic", solver="lbfgs", alpha=lam, max_iter=maxiter,
+                           random_state=0)
+        targets, hook = one_hot(y, n_classes), "_loss_grad_lbfgs"
+    else:
+        sk = MLPClassifier(hidden, solver="adam", alpha=ALPHA, batch_size=BATCH, learning_rate_init=eta,
+                           max_iter=maxiter, tol=0.0, random_state=0)
+        targets, hook = y, "_update_no_improvement_count"
+    observed = getattr(sk, hook)
+
+    def observe(*args):
+        value = observed(*args)
+        if clock.check(lambda: float(np.mean(sk.predict_proba(X_test).argmax(axis=1) == y_test))):
+            raise _Stop
+        return value
+
+    setattr(sk, hook, observe)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        try:
+            sk.fit(X, targets)
+        except _Stop:
+            pass
+    return clock, float(np.mean(sk.predict_proba(X_test).argmax(axis=1) == y_test))
+
+
+def bpnn_time(X, y, X_test, y_test, clock, route, hidden, lam, maxiter, eta, n_classes):
+    """Train bpnn by ``route`` until ``clock`` says stop; (the clock, the final held-out accuracy)."""
+    minibatch = route in MINI_BATCH
+    network = Network((X.shape[1], *hidden, n_classes), *(("relu", "log-likelihood") if minibatch else ()))
+
+    def progress(record):
+        return clock.check(lambda: float(np.mean(predict(network, record["theta"], X_test) == y_test)))
+
+    if minibatch:
+        result = train_sgd(X, y, hidden=hidden, activation=network.activation, cost=network.cost,
+                           lam=ALPHA * len(y) / BATCH, epochs=maxiter, batch_size=BATCH, eta=eta, update=route,
+                           momentum=0.9, monitor_training=False, n_classes=n_classes, seed=0, progress=progress)
+    else:
+        result = train(X, y, hidden=hidden, lam=lam, method=route, max_iter=10**6, tol=0.0, n_classes=n_classes,
+                       seed=0, progress=progress)  # tol=0: only the target or the budget ends the run
+    return clock, float(np.mean(predict(result.network, result.theta, X_test) == y_test))
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", metavar="SOURCE", help="any source train_tnc.py accepts (default: embedded digits)")
+    parser.add_argument("--data", metavar="SOURCE", help="any source train_tnc.py accepts (default: embedded "
+                        f"digits); Fashion-MNIST: {FASHION_MNIST}")
     parser.add_argument("--hidden", type=int, nargs="+", default=[25])
-    parser.add_argument("--lambda", dest="lam", type=float, default=1.0)
-    parser.add_argument("--maxiter", type=int, default=200, help="scikit-learn's L-BFGS iterations")
+    parser.add_argument("--lambda", dest="lam", type=float, default=1.0, help="λ of the full-batch problem")
+    parser.add_argument("--target", type=float, help="held-out accuracy to reach (default: scikit-learn L-BFGS's "
+                        "after --maxiter iterations)")
+    parser.add_argument("--maxiter", type=int, default=200, help="scikit-learn's L-BFGS iterations and adam epochs")
+    parser.add_argument("--eta", type=float, default=1e-3, help="learning rate of the mini-batch routes")
+    parser.add_argument("--budget", type=float, default=3.0,
+                        help="stop a route after this many times scikit-learn's time on its problem")
+    parser.add_argument("--dtypes", nargs="+", default=["float64", "float32"], choices=["float64", "float32"])
+    parser.add_argument("--routes", nargs="+", default=[*FULL_BATCH, *MINI_BATCH],
+                        choices=[*FULL_BATCH, *MINI_BATCH], help="bpnn routes to time")
     args = parser.parse_args(argv)
 
-    dataset = load_dataset(args.data)
+    try:
+        dataset = load_dataset(args.data)
+    except BpnnError as error:
+        sys.exit(f"error: {error}\n(Fashion-MNIST: `apt-get install dataset-fashion-mnist` puts it in {FASHION_MNIST})")
     print(describe(dataset))
     X_train, y_train, X_test, y_test = split(dataset)
-    K, hidden = dataset.n_classes, list(args.hidden)
+    K, hidden = dataset.n_classes, tuple(args.hidden)
+    print(f"{len(y_train)} training, {len(y_test)} held-out examples; hidden {list(hidden)}, full-batch λ = {args.lam}, "
+          f"mini-batch alpha = {ALPHA}, batch {BATCH}, η = {args.eta}; machine: {machine()}")
+    target = args.target
+    if target is None:
+        _, target = sklearn_time(X_train, y_train, X_test, y_test, _Clock(2.0, float("inf")), "lbfgs", hidden,
+                                 args.lam, args.maxiter, args.eta, K)
+    print(f"target: held-out accuracy ≥ {target:.4f}\n")
+    print(f"  {'route':<36} {'seconds':>8} {'steps':>6} {'final acc.':>10} {'vs scikit-learn':>16}")
+    for dtype in args.dtypes:
+        X, X_held = X_train.astype(dtype), X_test.astype(dtype)
+        for solver, routes in (("lbfgs", FULL_BATCH), ("adam", MINI_BATCH)):
+            routes = [route for route in routes if route in args.routes]
+            if not routes:
+                continue
+            clock, final = sklearn_time(X, y_train, X_held, y_test, _Clock(target, float("inf")), solver, hidden,
+                                        args.lam, args.maxiter, args.eta, K)
+            theirs = clock.reached
+            _row(f"scikit-learn {solver} ({dtype})", clock, final, "1.00×" if theirs else "")
+            budget = args.budget * (theirs or clock.seconds())
+            for route in routes:
+                clock, final = bpnn_time(X, y_train, X_held, y_test, _Clock(target, budget), route, hidden, args.lam,
+                                         args.maxiter, args.eta, K)
+                ratio = f"{theirs / clock.reached:.2f}×" if theirs and clock.reached else ""
+                _row(f"  bpnn {route} ({dtype})", clock, final, ratio)
+    print("\nsteps: accuracy checks until the target (or the budget) was reached: iterations for bpnn's full-batch "
+          "routes, evaluations for scikit-learn's lbfgs, epochs for the mini-batch routes; 'never': not within "
+          f"{args.budget:g}× scikit-learn's time")
 
-    def fit_sklearn():
-        sk = MLPClassifier(hidden_layer_sizes=tuple(hidden), activation="logistic", solver="lbfgs", alpha=args.lam,
-                           max_iter=args.maxiter, random_state=0)
-        start = time.perf_counter()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            sk.fit(X_train, one_hot(y_train, K))
-        assert sk.out_activation_ == "logistic"
-        return sk, time.perf_counter() - start
 
-    sk, sk_seconds = fit_sklearn()
-    target = float(np.mean(sk.predict_proba(X_test).argmax(axis=1) == y_test))
-    with threadpool_limits(1, user_api="blas"):
-        sk_one, sk_one_seconds = fit_sklearn()
-
-    print(f"{len(y_train)} training, {len(y_test)} held-out examples; network {[X_train.shape[1], *hidden, K]}, "
-          f"λ = {args.lam}; machine: {machine()}\n")
-    print(f"  {'trainer':<34} {'seconds':>8} {'evaluations':>12} {'held-out acc.':>14} {'ratio':>8}")
-    print(f"  {'scikit-learn MLPClassifier lbfgs':<34} {sk_seconds:8.2f} {'—':>12} {target:14.4f} {'1.00×':>8}"
-          f"   ({sk.n_iter_} iterations; its accuracy is the target)")
-    print(f"  {'  same, BLAS held at 1 thread':<34} {sk_one_seconds:8.2f} {'—':>12} "
-          f"{np.mean(sk_one.predict_proba(X_test).argmax(axis=1) == y_test):14.4f} {sk_seconds / sk_one_seconds:7.2f}×"
-          "   (for reference: how much BLAS threading helps or hurts its L-BFGS-B here)")
-    ratios = {}
-    for method in ("TNC", "L-BFGS-B"):
-        seconds, evaluations, final = time_to_reach(X_train, y_train, X_test, y_test, target, method, hidden,
-                                                    args.lam, args.maxiter, K)
-        if seconds is None:
-            print(f"  {'bpnn ' + method:<34} {'never':>8} {'':>12} {final:14.4f} {'':>8}   (target not reached in "
-                  f"{5 * args.maxiter} iterations)")
-            continue
-        ratios[method] = sk_seconds / seconds
-        print(f"  {'bpnn ' + method:<34} {seconds:8.2f} {evaluations:>12} {final:14.4f} "
-              f"{ratios[method]:7.2f}×   (time until it first reaches the target)")
-    if "TNC" in ratios:
-        goal = "" if args.data else f" (goal ≥ 3× on the embedded digits): {'ok' if ratios['TNC'] >= 3 else 'MISSED'}"
-        print(f"\n  bpnn TNC reaches scikit-learn's accuracy at {ratios['TNC']:.2f}× its speed{goal}; "
-              f"{sk_one_seconds / (sk_seconds / ratios['TNC']):.2f}× the speed of scikit-learn held at one BLAS thread")
+def _row(name, clock, final, ratio):
+    seconds = f"{clock.reached:8.2f}" if clock.reached is not None else f"{'never':>8}"
+    print(f"  {name:<36} {seconds} {clock.steps:>6} {final:10.4f} {ratio:>16}", flush=True)
 
 
 if __name__ == "__main__":

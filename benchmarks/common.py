@@ -21,8 +21,9 @@ def _warm_up(fn, seconds):
         fn()
 
 
-def best_times(contenders, repeat=7, budget=0.2):
-    """Best seconds per call of each ``{name: fn}``, measured round-robin: every round times each
+def best_times(contenders, repeat=7, budget=0.2, statistic=min):
+    """Best seconds per call of each ``{name: fn}`` (or another ``statistic`` of the rounds, e.g. the median),
+    measured round-robin: every round times each
     contender once (about ``budget`` seconds of calls), so drift in the machine's speed hits all alike.
 
     Each contender's turn starts with ``WARMUP`` seconds of untimed calls, so that every contender is
@@ -31,15 +32,15 @@ def best_times(contenders, repeat=7, budget=0.2):
     products, have gone to sleep if this contender does not use them (they took 40 % from bpnn's row-block
     threads when timing started right after them)."""
     calls = {name: _calls_per_round(fn, budget) for name, fn in contenders.items()}
-    best = dict.fromkeys(contenders, float("inf"))
+    rounds = {name: [] for name in contenders}
     for _ in range(repeat):
         for name, fn in contenders.items():
             _warm_up(fn, WARMUP)
             start = time.perf_counter()
             for _ in range(calls[name]):
                 fn()
-            best[name] = min(best[name], (time.perf_counter() - start) / calls[name])
-    return best
+            rounds[name].append((time.perf_counter() - start) / calls[name])
+    return {name: float(statistic(seconds)) for name, seconds in rounds.items()}
 
 
 def machine():

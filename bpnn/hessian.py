@@ -27,7 +27,7 @@ from .functions import get_activation, get_output_cost, sigmoid
 from .gradcheck import relative_difference
 from .network import _operands, _weights_and_size, cost_and_grad
 
-__all__ = ["hessp", "check_hessian"]
+__all__ = ["hessp", "l2_curvature", "check_hessian"]
 
 _SECOND = {  # g''(z) in terms of a = g(z)
     "sigmoid": lambda a: a * (1.0 - a) * (1.0 - 2.0 * a),
@@ -99,11 +99,15 @@ def hessp(network, theta, v, X, Y, lam=0.0, *, train_size=None, sample_weight=No
                 back *= slopes[layer - 1]
             r_delta = back
             delta = (delta @ W) * slopes[layer - 1]
-    if lam:
-        out += (lam / (train_size or size)) * np.asarray(v, dtype=np.float64) * network.weight_mask
+    out += l2_curvature(network, v, lam, train_size or size)
     if not np.all(np.isfinite(out)):
         raise BpnnError("H·v is not finite: θ, v, X or Y hold NaN or inf, or the weights are too large")
     return out
+
+
+def l2_curvature(network, v, lam, n):
+    """The L2 term's part of H·v: (λ/n) V_W (zeros at the biases)."""
+    return (lam / n) * np.asarray(v, dtype=np.float64) * network.weight_mask if lam else 0.0
 
 
 def check_hessian(network, theta, X, Y, lam=0.0, *, v=None, seed=0, eps=1e-5, sample_weight=None):

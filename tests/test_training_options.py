@@ -4,8 +4,10 @@ per-example weights, and the mini-batch learning-rate schedules and stopping rul
 import numpy as np
 import pytest
 
-from bpnn import BpnnError, cost, evaluate, one_hot, train, train_sgd
+from bpnn import BpnnError, Network, cost, cost_and_grad, evaluate, one_hot, predict, train, train_sgd
 from bpnn.datasets import holdout
+from bpnn.network import cost_and_accuracy
+from bpnn.training.setup import prepare
 from bpnn.training.updates import SGD, Schedule
 
 
@@ -96,3 +98,35 @@ def test_sgd_tol_stops_or_lowers_eta(split):
     adaptive = train_sgd(X, y, hidden=(10,), epochs=200, update=rule, learning_rate="adaptive", tol=0.05,
                          n_iter_no_change=2, seed=1)
     assert adaptive.n_steps > stopped.n_steps and rule.eta < 0.5 / 5  # η was lowered at least twice
+
+
+def test_cost_and_accuracy_is_cost_and_predict_in_one_pass(split):
+    X, y, _, _ = split
+    network = Network((X.shape[1], 7, 10), "tanh", "log-likelihood")
+    theta, w = network.init(2, "normal"), np.random.default_rng(1).uniform(0, 1, len(y))
+    J, accuracy = cost_and_accuracy(network, theta, X, one_hot(y, 10), 0.3, sample_weight=w)
+    assert J == cost(network, theta, X, one_hot(y, 10), 0.3, sample_weight=w)
+    assert accuracy == np.mean(predict(network, theta, X) == y)
+
+
+def test_without_training_monitor_the_epoch_cost_is_the_mean_of_its_batch_costs(split):
+    """Two batches (of 600 and the rest) and plain SGD, written out by hand: each batch cost is taken at the
+    θ the batch starts from, weighted by the batch's size."""
+    X, y, X_val, y_val = split
+    options = dict(hidden=(5,), lam=0.5, epochs=1, batch_size=600, eta=0.5, seed=3)
+    result = train_sgd(X, y, monitor_training=False, evaluation=(X_val, y_val), **options)
+    monitored = train_sgd(X, y, evaluation=(X_val, y_val), **options)
+    np.testing.assert_array_equal(result.theta, monitored.theta)  # monitoring changes nothing but the record
+    assert result.history["training_accuracy"] == [None]
+    assert result.history["evaluation_accuracy"] == monitored.history["evaluation_accuracy"]
+
+    problem = prepare(X, y, hidden=(5,), activation="sigmoid", cost="cross-entropy", output=None, lam=0.5,
+                      init="scaled-normal", seed=3)
+    theta, costs = problem.theta0.copy(), []
+    order = problem.rng.permutation(len(y))
+    for rows in (order[:600], order[600:]):
+        J, grad = cost_and_grad(problem.network, theta, X[rows], problem.Y[rows], 0.5, train_size=len(y))
+        costs.append(J * len(rows))
+        theta -= 0.5 * grad
+    np.testing.assert_allclose(result.theta, theta, rtol=1e-12)
+    assert result.history["training_cost"][0] == pytest.approx(sum(costs) / len(y), rel=1e-12)

@@ -189,7 +189,7 @@ def minimize(objective, theta0, *, method=METHODS[0], max_iter=MAX_ITER, maxfun=
 def train(X, y, *, hidden=(25,), activation=Network.activation, cost=Network.cost, output=None, lam=LAMBDA,
           method=METHODS[0], max_iter=MAX_ITER, maxfun=None, tol=TOL, n_iter_no_change=N_ITER_NO_CHANGE,
           curvature="gauss-newton", evaluation=None, early_stop=None, sample_weight=None, theta0=None,
-          init="uniform", seed=0, n_classes=None, progress=None, blas_threads="auto"):
+          init="uniform", seed=0, n_classes=None, client=None, n_shards=None, progress=None, blas_threads="auto"):
     """Train a network [n, *hidden, K] on (X, y) with a SciPy method and regularization λ = ``lam``.
 
     X (m × n) and y (labels 0..K−1) are validated once; K is ``n_classes`` or max(y) + 1. θ₀ is ``theta0``
@@ -199,7 +199,9 @@ def train(X, y, *, hidden=(25,), activation=Network.activation, cost=Network.cos
     returns the best-scoring θ. With float32 X the method gets its ``FLOAT32_OPTIONS``. The methods in
     ``HESSP_METHODS`` get exact curvature products from ``bpnn.hessian.hessp``: the Gauss–Newton product
     (``curvature="gauss-newton"``, positive semi-definite) or the Hessian's (``"exact"``). The other options
-    are those of ``minimize`` and ``Network``. Returns a ``TrainResult``.
+    are those of ``minimize`` and ``Network``. ``client``, a ``dask.distributed.Client``, evaluates J, ∇J and
+    the curvature products on the data cut into ``n_shards`` shards held by its workers (``bpnn.sharded``),
+    to the same sums. Returns a ``TrainResult``.
     """
     method = check_method(method)
     problem = prepare(X, y, hidden=hidden, activation=activation, cost=cost, output=output, lam=lam, init=init,
@@ -218,10 +220,21 @@ def train(X, y, *, hidden=(25,), activation=Network.activation, cost=Network.cos
     else:
         validate = None
 
-    def curvature_products(theta, v):
-        return hessp(network, theta, v, X, Y, problem.lam, sample_weight=w, gauss_newton=curvature == "gauss-newton")
+    gauss_newton = curvature == "gauss-newton"
+    if client is None:
+        def objective(theta):
+            return cost_and_grad(network, theta, X, Y, problem.lam, sample_weight=w)
 
-    return minimize(lambda theta: cost_and_grad(network, theta, X, Y, problem.lam, sample_weight=w), problem.theta0,
+        def curvature_products(theta, v):
+            return hessp(network, theta, v, X, Y, problem.lam, sample_weight=w, gauss_newton=gauss_newton)
+    else:
+        from ..sharded import ShardedObjective
+        objective = ShardedObjective.scatter(client, network, X, Y, problem.lam, sample_weight=w, n_shards=n_shards)
+
+        def curvature_products(theta, v):
+            return objective.hessp(theta, v, gauss_newton=gauss_newton)
+
+    return minimize(objective, problem.theta0,
                     method=method, max_iter=max_iter, maxfun=maxfun, tol=tol, n_iter_no_change=n_iter_no_change,
                     hessp=curvature_products if method in HESSP_METHODS else None, validate=validate,
                     patience=early_stop, progress=progress, blas_threads=blas_threads, options=options,

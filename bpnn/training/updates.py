@@ -66,15 +66,24 @@ class Adam:
         self.t, self.first, self.second = 0, None, None
 
     def step(self, theta, grad):
+        """m ← β₁m + (1 − β₁)g,  v ← β₂v + (1 − β₂)g²,  θ ← θ − η √(1 − β₂ᵗ)/(1 − β₁ᵗ) · m/(√v + ε), in place
+        (one scratch array, no temporaries: at batch 200 the step is a third of the batch's time otherwise)."""
         if self.first is None:
-            self.first, self.second = np.zeros_like(theta), np.zeros_like(theta)
+            self.first, self.second, self._scratch = np.zeros_like(theta), np.zeros_like(theta), np.empty_like(theta)
         self.t += 1
+        scratch = self._scratch
         self.first *= self.beta1
-        self.first += (1 - self.beta1) * grad
+        self.first += np.multiply(grad, 1 - self.beta1, out=scratch)
         self.second *= self.beta2
-        self.second += (1 - self.beta2) * grad * grad
+        np.multiply(grad, grad, out=scratch)
+        scratch *= 1 - self.beta2
+        self.second += scratch
         rate = self.eta * np.sqrt(1 - self.beta2 ** self.t) / (1 - self.beta1 ** self.t)
-        theta -= rate * self.first / (np.sqrt(self.second) + self.epsilon)
+        np.sqrt(self.second, out=scratch)
+        scratch += self.epsilon
+        np.divide(self.first, scratch, out=scratch)
+        scratch *= rate
+        theta -= scratch
 
 
 UPDATES = ("sgd", "nesterov", "adam")  # the first is the default
