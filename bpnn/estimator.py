@@ -43,6 +43,7 @@ _MINIBATCH_ONLY = ("batch_size", "learning_rate", "learning_rate_init", "power_t
                    "beta_1", "beta_2", "epsilon", "dropout")
 _SCIPY_ONLY = ("max_fun",)
 _AUTO_BATCH = 200  # batch_size="auto": min(200, n_samples), scikit-learn's
+_INIT = "uniform"  # θ₀'s draw when init is None, for every solver (scikit-learn's)
 _ADAM_ETA = 0.001  # Adam's step size when learning_rate_init is None (Kingma & Ba's, scikit-learn's)
 
 
@@ -70,7 +71,9 @@ class BPNNClassifier(ClassifierMixin, BaseEstimator):
     - the network: ``hidden_layer_sizes`` (one number per hidden layer), ``activation`` (sigmoid or its
       scikit-learn name "logistic", tanh, relu), ``cost`` and ``output`` (sigmoid + cross-entropy, sigmoid
       + quadratic, softmax + log-likelihood), ``alpha`` (λ; bias weights are not regularized), ``init``
-      (uniform, normal, scaled-normal), ``dropout`` (mini-batch solvers);
+      (uniform, normal, scaled-normal; default uniform in ±√6/√(fan-in + fan-out) for every solver, as
+      scikit-learn's MLP draws them: the book's scaled-normal, ``train_sgd``'s own default, draws biases
+      from N(0, 1), which slows ReLU networks), ``dropout`` (mini-batch solvers);
     - the solver: "TNC" (None), "L-BFGS-B" (also "lbfgs"), "CG", "BFGS", "Newton-CG", "trust-ncg",
       "trust-krylov", or the mini-batch rules "sgd" (with ``momentum``, Nesterov's when
       ``nesterovs_momentum``), "nesterov" and "adam" (``beta_1``, ``beta_2``, ``epsilon``); ``max_iter``
@@ -254,7 +257,7 @@ class BPNNClassifier(ClassifierMixin, BaseEstimator):
         if misplaced:
             raise ValueError(f"{', '.join(misplaced)} do not apply to solver={self.solver!r} "
                              f"({', '.join(_MINIBATCH_ONLY)}: {', '.join(UPDATES)}; {', '.join(_SCIPY_ONLY)}: the SciPy solvers)")
-        given = {"hidden": self.hidden_layer_sizes, "lam": self.alpha, "init": self.init,
+        given = {"hidden": self.hidden_layer_sizes, "lam": self.alpha, "init": self.init or _INIT,
                  "activation": "sigmoid" if self.activation == "logistic" else self.activation, "cost": self.cost,
                  "output": self.output, "tol": self.tol, "n_iter_no_change": self.n_iter_no_change}
         if minibatch:
