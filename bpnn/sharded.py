@@ -70,7 +70,7 @@ def _shard_size(shard):
     if len(X) != len(Y) or (w is not None and len(w) != len(X)):
         raise BpnnError(f"a shard's X, Y and weights differ in length: {len(X)}, {len(Y)}, "
                         f"{None if w is None else len(w)}")
-    return len(X), float(len(X) if w is None else np.sum(w))
+    return len(X), _size(w, len(X))
 
 
 class ShardedObjective:
@@ -140,9 +140,12 @@ class ShardedObjective:
             raise BpnnError("dropout is not offered with sharded data")
         theta, rows = np.asarray(theta, dtype=np.float64), np.asarray(rows)
         shard_of = np.searchsorted(self.offsets, rows, side="right") - 1
-        return self._cost_and_grad(theta, [self._submit(_shard_cost_and_grad, theta, shard, rows[shard_of == i]
-                                                        - self.offsets[i])
-                                           for i, shard in enumerate(self._live()) if np.any(shard_of == i)])
+        parts = []
+        for i, shard in enumerate(self._live()):
+            held = rows[shard_of == i] - self.offsets[i]  # the batch's rows this shard holds, in its numbering
+            if len(held):
+                parts.append(self._submit(_shard_cost_and_grad, theta, shard, held))
+        return self._cost_and_grad(theta, parts)
 
     def cost_and_accuracy(self, theta):
         """(J(θ), the fraction of training rows predicted right), one forward pass per shard."""

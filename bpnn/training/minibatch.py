@@ -79,7 +79,7 @@ def train_sgd(X, y, *, hidden=(100,), activation=Network.activation, cost=Networ
     n = X.shape[0]
     train_size = n if w is None else float(w.sum())
     if client is None:
-        data = _LocalData(network, X, Y, lam, w, train_size, batch_size)
+        data = _LocalData(network, X, Y, lam, w, train_size)
     elif dropout:
         raise BpnnError("dropout is not offered with sharded data (client=)")
     else:
@@ -104,8 +104,8 @@ def train_sgd(X, y, *, hidden=(100,), activation=Network.activation, cost=Networ
                     n_evaluations += 1
                     batch_costs.append((J, len(rows) if weights is None else weights.sum()))
                     rule.step(theta, grad)
-                record = _monitor(network, theta, data if monitor_training else batch_costs, lam, train_size,
-                                  evaluation)
+                training = data.cost_and_accuracy(theta) if monitor_training else (_mean_cost(batch_costs), None)
+                record = _monitor(network, theta, training, lam, train_size, evaluation)
             except DivergedError as error:  # the data and options were checked above: the weights diverged
                 raise DivergedError(f"SGD diverged in epoch {epoch} ({error}); try a smaller eta") from None
             schedule.after_epoch(rule, n)
@@ -137,24 +137,23 @@ def train_sgd(X, y, *, hidden=(100,), activation=Network.activation, cost=Networ
     else:
         final = best.best_theta if early_stop and best.best_theta is not None else theta
         final_cost = float(data.cost_and_accuracy(final)[0])
-    if client is not None:
-        data.close()
     return TrainResult(network=network, theta=final, final_cost=final_cost, method="sgd",
                        n_steps=len(history["step"]), step_unit="epochs", n_evaluations=n_evaluations,
                        seconds=time.perf_counter() - start, stop_reason=stop_reason, interrupted=interrupted,
                        history=history)
 
 
+def _mean_cost(batch_costs):
+    """The weighted mean of an epoch's [(J_batch, batch size), …]: scikit-learn's ``loss_`` for the epoch."""
+    costs, sizes = np.array(batch_costs, dtype=np.float64).T
+    return np.dot(costs, sizes) / sizes.sum()
+
+
 def _monitor(network, theta, training, lam, train_size, evaluation):
-    """One epoch's record: cost (with the training set's L2 term, its size n = ``train_size``) and accuracy
-    on the training data (``training.cost_and_accuracy``) and, when given, on the evaluation pair (X, one-hot
-    Y): one forward pass each. When ``training`` is the epoch's [(J_batch, batch size), …] instead, the
-    training cost is their weighted mean and the training data are not passed over."""
-    if isinstance(training, list):
-        costs, sizes = np.array(training, dtype=np.float64).T
-        training_cost, training_accuracy = np.dot(costs, sizes) / sizes.sum(), None
-    else:
-        training_cost, training_accuracy = training.cost_and_accuracy(theta)
+    """One epoch's record: the training (cost, accuracy) given, and, when given, the cost (with the training
+    set's L2 term, its size n = ``train_size``) and accuracy on the evaluation pair (X, one-hot Y) from one
+    forward pass."""
+    training_cost, training_accuracy = training
     record = {"training_cost": float(training_cost), "training_accuracy": training_accuracy,
               "evaluation_cost": None, "evaluation_accuracy": None}
     if evaluation is not None:
@@ -167,21 +166,15 @@ def _monitor(network, theta, training, lam, train_size, evaluation):
 
 class _LocalData:
     """The training data in this process: mini-batch gradients and the whole set's cost and accuracy (what
-    ``bpnn.sharded.ShardedObjective`` offers for data on a cluster). A batch's rows are gathered into buffers
-    made once: a fresh copy per batch (``X[rows]``) costs more than the gather itself (at 200 × 784 float64,
-    0.8 ms of a 2.4 ms batch here: new pages each time)."""
+    ``bpnn.sharded.ShardedObjective`` offers for data on a cluster)."""
 
-    def __init__(self, network, X, Y, lam, w, train_size, batch_size):
+    def __init__(self, network, X, Y, lam, w, train_size):
         self.network, self.X, self.Y, self.lam, self.w, self.train_size = network, X, Y, lam, w, train_size
-        size = min(batch_size, X.shape[0])
-        self.buffers = np.empty((size, X.shape[1]), X.dtype), np.empty((size, Y.shape[1]), Y.dtype)
 
     def batch(self, theta, rows, masks=None):
         """(J, ∇J) of the mini-batch of ``rows``, its L2 term stated for the whole training set."""
-        X, Y = (np.take(whole, rows, axis=0, out=buffer[:len(rows)])
-                for whole, buffer in zip((self.X, self.Y), self.buffers))
-        return cost_and_grad(self.network, theta, X, Y, self.lam, masks=masks, train_size=self.train_size,
-                             sample_weight=None if self.w is None else self.w[rows])
+        return cost_and_grad(self.network, theta, self.X[rows], self.Y[rows], self.lam, masks=masks,
+                             train_size=self.train_size, sample_weight=None if self.w is None else self.w[rows])
 
     def cost_and_accuracy(self, theta):
         return cost_and_accuracy(self.network, theta, self.X, self.Y, self.lam, sample_weight=self.w)
