@@ -24,6 +24,13 @@ def _figure(size):
     return figure
 
 
+def _tighten(figure):
+    """Lay the figure out once, tightly (``tight_layout``), then drop the layout engine that call leaves
+    behind: with it, every ``savefig`` would draw the whole figure an extra time to lay it out again."""
+    figure.tight_layout()
+    figure.set_layout_engine(None)
+
+
 def save_figure(figure, path):
     """Write ``figure`` as a new PNG at ``path`` (never over an existing file); returns the path."""
     return write_atomically(path, lambda stream: figure.savefig(stream, format="png", dpi=100), overwrite=False)
@@ -54,20 +61,23 @@ def tile_images(images, pad=1):
 def image_grid_figure(images, title=None, labels=None):
     """The images as one grid (gray, each scaled to [−1, 1]), as the course's ``displayData`` draws them;
     with ``labels``, each image's label in its corner."""
-    figure = _figure((6, 6))
-    axes = figure.add_subplot()
     images = np.asarray(images)
-    axes.imshow(tile_images(images), cmap="gray", vmin=-1.0, vmax=1.0, interpolation="nearest")
+    tiles = tile_images(images)
+    title_lines = str(title).count("\n") + 1 if title else 0
+    figure = _figure((6, 6 * tiles.shape[0] / tiles.shape[1] + 0.3 * title_lines + 0.2))  # the grid's own shape
+    axes = figure.add_subplot()
+    axes.imshow(tiles, cmap="gray", vmin=-1.0, vmax=1.0, interpolation="nearest")
     if labels is not None:
         rows, cols = grid_shape(len(images))
         h, w = images.shape[1:]
         for k, label in enumerate(labels):
             r, c = divmod(k, cols)
-            axes.text(1 + c * (w + 1) + 1, 1 + r * (h + 1) + 1, str(label), color="yellow", fontsize=7, va="top")
+            axes.text(1 + c * (w + 1) + 1, 1 + r * (h + 1) + 1, str(label), color="yellow",
+                      fontsize=min(12, max(7, 60 / cols)), va="top")
     axes.set_axis_off()
     if title:
         axes.set_title(title)
-    figure.tight_layout()
+    _tighten(figure)
     return figure
 
 
@@ -96,7 +106,7 @@ def learning_curves_figure(history, title="Learning curves"):
         axes.grid(True, alpha=0.3)
         axes.legend()
     figure.suptitle(title)
-    figure.tight_layout()
+    _tighten(figure)
     return figure
 
 
@@ -108,26 +118,23 @@ def confusion_matrix_figure(y_true, y_pred, labels, title="Confusion matrix"):
     axes = figure.add_subplot()
     ConfusionMatrixDisplay.from_predictions(y_true, y_pred, labels=labels, ax=axes, colorbar=True, cmap="Blues")
     axes.set_title(title)
-    figure.tight_layout()
+    _tighten(figure)
     return figure
 
 
 def misclassified_figure(images, y_true, y_pred, title="Misclassified examples", limit=36):
-    """Up to ``limit`` misclassified images, each titled 'true → predicted'."""
-    wrong = np.flatnonzero(np.asarray(y_true) != np.asarray(y_pred))[:limit]
-    rows, cols = grid_shape(max(len(wrong), 1))
-    figure = _figure((max(1.3 * cols + 0.5, 4.5), 1.4 * rows + 1.0))
-    for position, k in enumerate(wrong, start=1):
-        axes = figure.add_subplot(rows, cols, position)
-        axes.imshow(images[k], cmap="gray", interpolation="nearest")
-        axes.set_title(f"{y_true[k]} → {y_pred[k]}", fontsize=9)
-        axes.set_axis_off()
-    if not len(wrong):
-        figure.text(0.5, 0.5, "no misclassified examples", ha="center", va="center")
-    n_wrong = int(np.sum(np.asarray(y_true) != np.asarray(y_pred)))
-    shown = f", the first {limit}" if n_wrong > limit else ""
-    figure.suptitle(f"{title}\n{n_wrong} of {len(y_true)}{shown}, true → predicted")
-    figure.tight_layout()
+    """Up to ``limit`` misclassified images on one grid, each labelled 'true → predicted' in its corner
+    (one image, not one axes per example: the figure costs the same however many examples are wrong)."""
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    wrong = np.flatnonzero(y_true != y_pred)
+    shown = f", the first {limit}" if len(wrong) > limit else ""
+    caption = f"{title}\n{len(wrong)} of {len(y_true)}{shown}, true → predicted"
+    wrong = wrong[:limit]
+    if len(wrong):
+        return image_grid_figure(np.asarray(images)[wrong], caption, [f"{y_true[k]} → {y_pred[k]}" for k in wrong])
+    figure = _figure((4.5, 2.5))
+    figure.text(0.5, 0.45, "no misclassified examples", ha="center", va="center")
+    figure.suptitle(caption)
     return figure
 
 
@@ -153,5 +160,5 @@ def grid_search_figure(result, title="Cross-validated accuracy"):
     i, j = values_a.index(best_a), values_b.index(best_b)
     axes.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor="red", linewidth=2.5))
     axes.set_title(f"{title}\nbest {best:.4f} at {name_a} = {best_a}, {name_b} = {best_b}")
-    figure.tight_layout()
+    _tighten(figure)
     return figure

@@ -33,19 +33,25 @@ def _size(w, m):
     return float(m if w is None else w.sum())
 
 
+def _rows_of(shard, rows):
+    """The shard's (X, Y, w), or those of its ``rows`` (numbered within the shard)."""
+    X, Y, w = shard
+    return shard if rows is None else (X[rows], Y[rows], None if w is None else w[rows])
+
+
 def _shard_cost_and_grad(network, theta, shard, rows=None):
     """The shard's (J_s, ∇J_s, W_s) over its rows (all, or ``rows``), J_s normalized by its own W_s."""
-    X, Y, w = shard
-    if rows is not None:
-        X, Y, w = X[rows], Y[rows], None if w is None else w[rows]
+    X, Y, w = _rows_of(shard, rows)
     if w is not None and not w.any():
         return 0.0, 0.0, 0.0
     return (*cost_and_grad(network, theta, X, Y, sample_weight=w), _size(w, len(X)))
 
 
-def _shard_hessp(network, theta, v, shard, gauss_newton):
-    """The shard's (H_s·v, W_s)."""
-    X, Y, w = shard
+def _shard_hessp(network, theta, v, shard, gauss_newton, rows=None):
+    """The shard's (H_s·v, W_s) over its rows (all, or ``rows``), H_s·v normalized by its own W_s."""
+    X, Y, w = _rows_of(shard, rows)
+    if w is not None and not w.any():
+        return 0.0, 0.0
     return shard_hessp(network, theta, v, X, Y, sample_weight=w, gauss_newton=gauss_newton), _size(w, len(X))
 
 
@@ -126,11 +132,13 @@ class ShardedObjective:
         theta = np.asarray(theta, dtype=np.float64)
         return self._cost_and_grad(theta, [self._submit(_shard_cost_and_grad, theta, shard) for shard in self._live()])
 
-    def hessp(self, theta, v, gauss_newton=True):
-        """G·v (``gauss_newton``, the default: positive semi-definite) or H·v at θ, summed over the shards."""
+    def hessp(self, theta, v, gauss_newton=True, rows=None):
+        """G·v (``gauss_newton``, the default: positive semi-definite) or H·v at θ, summed over the shards:
+        over every row, or over ``rows`` (numbered 0..m−1 across the shards; see ``bpnn.training.curvature``),
+        the L2 term stated for the whole training set."""
         theta, v = np.asarray(theta, dtype=np.float64), np.asarray(v, dtype=np.float64)
-        products, sizes = zip(*self.client.gather([self._submit(_shard_hessp, theta, v, shard, gauss_newton)
-                                                   for shard in self._live()]))
+        products, sizes = zip(*self.client.gather([self._submit(_shard_hessp, theta, v, shard, gauss_newton, held)
+                                                   for shard, held in self._held(rows)]))
         return _weighted_sum(products, sizes) + l2_curvature(self.network, v, self.lam, self.total)
 
     def batch(self, theta, rows, masks=None):
@@ -138,14 +146,9 @@ class ShardedObjective:
         the whole training set, as ``train_sgd``'s batches (no dropout ``masks``)."""
         if masks is not None:
             raise BpnnError("dropout is not offered with sharded data")
-        theta, rows = np.asarray(theta, dtype=np.float64), np.asarray(rows)
-        shard_of = np.searchsorted(self.offsets, rows, side="right") - 1
-        parts = []
-        for i, shard in enumerate(self._live()):
-            held = rows[shard_of == i] - self.offsets[i]  # the batch's rows this shard holds, in its numbering
-            if len(held):
-                parts.append(self._submit(_shard_cost_and_grad, theta, shard, held))
-        return self._cost_and_grad(theta, parts)
+        theta = np.asarray(theta, dtype=np.float64)
+        return self._cost_and_grad(theta, [self._submit(_shard_cost_and_grad, theta, shard, held)
+                                           for shard, held in self._held(np.asarray(rows))])
 
     def cost_and_accuracy(self, theta):
         """(J(θ), the fraction of training rows predicted right), one forward pass per shard."""
@@ -163,6 +166,15 @@ class ShardedObjective:
         costs, grads, sizes = zip(*self.client.gather(parts))
         J, grad = _weighted_sum(costs, sizes), _weighted_sum(grads, sizes)
         return _add_l2(J, np.asarray(grad, dtype=np.float64), self.network, theta, self.lam, self.total)
+
+    def _held(self, rows=None):
+        """(shard, its part of ``rows`` in its own numbering) for each shard holding some of ``rows``
+        (numbered 0..m−1 across the shards); every shard with None when ``rows`` is None."""
+        if rows is None:
+            return [(shard, None) for shard in self._live()]
+        shard_of = np.searchsorted(self.offsets, rows, side="right") - 1
+        held = [(shard, rows[shard_of == i] - self.offsets[i]) for i, shard in enumerate(self._live())]
+        return [(shard, part) for shard, part in held if len(part)]
 
     def _live(self):
         if not self.shards:

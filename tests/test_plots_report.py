@@ -44,9 +44,11 @@ def test_result_figures(tmp_path):
     texts = [t.get_text() for t in confusion.axes[0].texts]
     assert sum(int(t) for t in texts) == 30 and confusion.axes[0].get_title() == "held-out data: TNC"
     wrong = misclassified_figure(rng.random((30, 8, 8)), y_true, y_pred, "Misclassified")
-    titles = [axes.get_title() for axes in wrong.axes]
-    assert titles == [f"{t} → {p}" for t, p in zip(y_true[:5], y_pred[:5])]
-    assert "5 of 30" in wrong._suptitle.get_text()
+    (grid,) = wrong.axes
+    assert [text.get_text() for text in grid.texts] == [f"{t} → {p}" for t, p in zip(y_true[:5], y_pred[:5])]
+    assert "5 of 30" in grid.get_title()
+    right = misclassified_figure(rng.random((30, 8, 8)), y_true, y_true, "Misclassified")
+    assert not right.axes and "0 of 30" in right._suptitle.get_text()
     scipy_run = learning_curves_figure({"step": [1, 2, 3], "cost": [3.0, 2.0, 1.5]}, "TNC")
     assert len(scipy_run.axes) == 1 and scipy_run.axes[0].get_xlabel() == "iteration"
     epochs = learning_curves_figure({"step": [1, 2], "training_cost": [1.0, 0.5], "evaluation_cost": [1.1, 0.6],

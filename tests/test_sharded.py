@@ -55,10 +55,15 @@ def test_cost_gradient_and_curvature_equal_in_process(client, problem, n_shards,
         rows = np.random.default_rng(4).permutation(len(y))[:40]  # a mini-batch across the shards
         J_batch, grad_batch = objective.batch(theta, rows)
         size = len(y) if w is None else w.sum()
+        w_rows = None if w is None else w[rows]
         J_local, grad_local = cost_and_grad(network, theta, X[rows], Y[rows], 0.7, train_size=size,
-                                            sample_weight=None if w is None else w[rows])
+                                            sample_weight=w_rows)
         assert J_batch == pytest.approx(J_local, rel=1e-12)
         assert relative(grad_batch, grad_local) < 1e-12
+        rows = np.sort(rows[w_rows != 0]) if weighted else np.sort(rows)  # a curvature sample (bpnn.training.curvature)
+        local = hessp(network, theta, v, X[rows], Y[rows], 0.7, train_size=size,
+                      sample_weight=None if w is None else w[rows], gauss_newton=True)
+        assert relative(objective.hessp(theta, v, rows=rows), local) < 1e-12
     with pytest.raises(BpnnError, match="closed"):
         objective(theta)
 
@@ -68,10 +73,12 @@ def test_cost_gradient_and_curvature_equal_in_process(client, problem, n_shards,
     ("TNC", 3, 1e-4),  # TNC's finite-difference Hessian products divide rounding by their step: amplified
     ("L-BFGS-B", 3, 1e-10),
     ("trust-ncg", 3, 1e-10),
+    ("Newton-CG", 2, 1e-10),
 ])
 def test_scipy_training_takes_the_in_process_path(client, problem, method, n_shards, tolerance):
     X, y, w = problem
-    options = dict(hidden=(6,), lam=0.5, method=method, max_iter=8, tol=0.0, sample_weight=w, seed=5)
+    options = dict(hidden=(6,), lam=0.5, method=method, max_iter=8, tol=0.0, sample_weight=w, seed=5,
+                   curvature_rows=100)  # the curvature methods: products over the same samples of 100 rows
     local = train(X, y, **options)
     sharded = train(X, y, client=client, n_shards=n_shards, **options)
     assert sharded.n_steps == local.n_steps == 8

@@ -40,6 +40,9 @@ def parse_args(argv=None):
     parser.add_argument("--curvature", default=DEFAULTS["curvature"], choices=("gauss-newton", "exact"),
                         help=f"the curvature products {', '.join(HESSP_METHODS)} get: Gauss-Newton (positive "
                              "semi-definite) or the exact Hessian")
+    parser.add_argument("--curvature-rows", type=positive_int, default=DEFAULTS["curvature_rows"], metavar="N",
+                        help="training rows in each curvature product, a sample drawn anew at every step (the cost "
+                             "and gradient use every row); more rows than the training set: all of them")
     parser.add_argument("--weights", metavar="FILE",
                         help="evaluate these weights (.mat/.npz with Theta1, Theta2, …, and the network they "
                              "record) on every part of the data instead of training")
@@ -63,6 +66,6 @@ def main(argv=None):
     return train_run(dataset, out=args.out, test_size=args.test_size, seed=args.seed, quiet=args.quiet,
                      hidden=tuple(args.hidden or DEFAULTS["hidden"]), lam=args.lam, method=args.method,
                      max_iter=args.max_iter, tol=args.tol, n_iter_no_change=args.n_iter_no_change,
-                     curvature=args.curvature, init=args.init, blas_threads=args.blas_threads or DEFAULTS["blas_threads"],
+                     curvature=args.curvature, curvature_rows=args.curvature_rows, init=args.init, blas_threads=args.blas_threads or DEFAULTS["blas_threads"],
                      **network)
 

@@ -37,6 +37,7 @@ from ..hessian import hessp
 from ..network import Network, cost_and_grad, predict
 from ..params import is_integer
 from ..threads import get_num_threads, limit_blas, using_threads
+from .curvature import CURVATURE_ROWS, CurvatureSample
 from .result import TrainResult
 from .setup import LAMBDA, check_patience, prepare
 from .stopping import N_ITER_NO_CHANGE, BestScore, stalled
@@ -195,7 +196,7 @@ def minimize(objective, theta0, *, method=METHODS[0], max_iter=MAX_ITER, maxfun=
 
 def train(X, y, *, hidden=(25,), activation=Network.activation, cost=Network.cost, output=None, lam=LAMBDA,
           method=METHODS[0], max_iter=MAX_ITER, maxfun=None, tol=TOL, n_iter_no_change=N_ITER_NO_CHANGE,
-          curvature="gauss-newton", evaluation=None, early_stop=None, sample_weight=None, theta0=None,
+          curvature="gauss-newton", curvature_rows=CURVATURE_ROWS, evaluation=None, early_stop=None, sample_weight=None, theta0=None,
           init="uniform", seed=0, n_classes=None, client=None, n_shards=None, progress=None, blas_threads="auto"):
     """Train a network [n, *hidden, K] on (X, y) with a SciPy method and regularization λ = ``lam``.
 
@@ -206,7 +207,9 @@ def train(X, y, *, hidden=(25,), activation=Network.activation, cost=Network.cos
     returns the best-scoring θ. With float32 X the method gets its ``FLOAT32_OPTIONS``, and TNC under the
     stopping rule (``tol`` > 0) at most ``TNC_INNER_STEPS`` inner steps per iteration. The methods in
     ``HESSP_METHODS`` get exact curvature products from ``bpnn.hessian.hessp``: the Gauss–Newton product
-    (``curvature="gauss-newton"``, positive semi-definite) or the Hessian's (``"exact"``). The other options
+    (``curvature="gauss-newton"``, positive semi-definite) or the Hessian's (``"exact"``), each over a sample
+    of ``curvature_rows`` training rows drawn anew at every θ (None: every row; ``bpnn.training.curvature``),
+    while J and ∇J use every row. The other options
     are those of ``minimize`` and ``Network``. ``client``, a ``dask.distributed.Client``, evaluates J, ∇J and
     the curvature products on the data cut into ``n_shards`` shards held by its workers (``bpnn.sharded``),
     to the same sums. Returns a ``TrainResult``.
@@ -231,18 +234,25 @@ def train(X, y, *, hidden=(25,), activation=Network.activation, cost=Network.cos
         validate = None
 
     gauss_newton = curvature == "gauss-newton"
+    sample = CurvatureSample(len(X), curvature_rows, problem.rng, w)
     if client is None:
+        n = len(X) if w is None else float(w.sum())  # the examples λ is stated for, whichever rows G·v uses
+
         def objective(theta):
             return cost_and_grad(network, theta, X, Y, problem.lam, sample_weight=w)
 
         def curvature_products(theta, v):
-            return hessp(network, theta, v, X, Y, problem.lam, sample_weight=w, gauss_newton=gauss_newton)
+            rows = sample.rows_at(theta)
+            if rows is None:
+                return hessp(network, theta, v, X, Y, problem.lam, sample_weight=w, gauss_newton=gauss_newton)
+            return hessp(network, theta, v, X[rows], Y[rows], problem.lam, train_size=n,
+                         sample_weight=None if w is None else w[rows], gauss_newton=gauss_newton)
     else:
         from ..sharded import ShardedObjective
         objective = ShardedObjective.scatter(client, network, X, Y, problem.lam, sample_weight=w, n_shards=n_shards)
 
         def curvature_products(theta, v):
-            return objective.hessp(theta, v, gauss_newton=gauss_newton)
+            return objective.hessp(theta, v, gauss_newton=gauss_newton, rows=sample.rows_at(theta))
 
     return minimize(objective, problem.theta0,
                     method=method, max_iter=max_iter, maxfun=maxfun, tol=tol, n_iter_no_change=n_iter_no_change,
