@@ -14,7 +14,8 @@ Two problems, each given to bpnn and scikit-learn alike:
     default): ReLU hidden units, softmax outputs with the log-likelihood, batches of 200, scikit-learn's
     alpha = 1e-4 (its L2 term is divided by the batch size, so bpnn gets λ = alpha · n / 200, the same
     gradient), the same initialization (uniform in ±√6/√(fan-in + fan-out)); η = --eta for Adam (both
-    libraries), --nesterov-eta for SGD with Nesterov momentum 0.9.
+    libraries), --nesterov-eta for SGD with Nesterov momentum 0.9; bpnn's batches hold --batch examples
+    (the same objective: λ stays alpha · n / 200).
 Each contender trains until its held-out accuracy first reaches the target (default: what scikit-learn's
 L-BFGS reaches in --maxiter iterations), checked after every iteration or epoch (scikit-learn's L-BFGS:
 after every evaluation); the checking is timed apart and not counted. A run that has not reached it after
@@ -101,7 +102,7 @@ def sklearn_time(X, y, X_test, y_test, clock, solver, hidden, lam, maxiter, eta,
     return clock, float(np.mean(sk.predict_proba(X_test).argmax(axis=1) == y_test))
 
 
-def bpnn_time(X, y, X_test, y_test, clock, route, hidden, lam, maxiter, eta, n_classes):
+def bpnn_time(X, y, X_test, y_test, clock, route, hidden, lam, maxiter, eta, n_classes, batch=BATCH):
     """Train bpnn by ``route`` until ``clock`` says stop; (the clock, the final held-out accuracy)."""
     minibatch = route in MINI_BATCH
     network = Network((X.shape[1], *hidden, n_classes), *(("relu", "log-likelihood") if minibatch else ()))
@@ -111,7 +112,7 @@ def bpnn_time(X, y, X_test, y_test, clock, route, hidden, lam, maxiter, eta, n_c
 
     if minibatch:
         result = train_sgd(X, y, hidden=hidden, activation=network.activation, cost=network.cost,
-                           lam=ALPHA * len(y) / BATCH, epochs=maxiter, batch_size=BATCH, eta=eta, update=route,
+                           lam=ALPHA * len(y) / BATCH, epochs=maxiter, batch_size=batch, eta=eta, update=route,
                            momentum=0.9, init="uniform", monitor_training=False, n_classes=n_classes, seed=0,
                            progress=progress)
     else:
@@ -131,6 +132,8 @@ def main(argv=None):
     parser.add_argument("--maxiter", type=int, default=200, help="scikit-learn's L-BFGS iterations and adam epochs")
     parser.add_argument("--eta", type=float, default=1e-3, help="Adam's learning rate (scikit-learn's default)")
     parser.add_argument("--nesterov-eta", type=float, default=0.05, help="learning rate of SGD with Nesterov momentum")
+    parser.add_argument("--batch", type=int, default=BATCH, help="bpnn's mini-batch size (scikit-learn's adam keeps "
+                        f"its default {BATCH}; the objective, L2 term included, stays the same)")
     parser.add_argument("--budget", type=float, default=3.0,
                         help="stop a route after this many times scikit-learn's time on its problem")
     parser.add_argument("--dtypes", nargs="+", default=["float64", "float32"], choices=["float64", "float32"])
@@ -146,7 +149,7 @@ def main(argv=None):
     X_train, y_train, X_test, y_test = split(dataset)
     K, hidden = dataset.n_classes, tuple(args.hidden)
     print(f"{len(y_train)} training, {len(y_test)} held-out examples; hidden {list(hidden)}, full-batch λ = {args.lam}, "
-          f"mini-batch alpha = {ALPHA}, batch {BATCH}, η = {args.eta} (Adam), {args.nesterov_eta} (Nesterov); machine: "
+          f"mini-batch alpha = {ALPHA}, batch {BATCH} (bpnn: {args.batch}), η = {args.eta} (Adam), {args.nesterov_eta} (Nesterov); machine: "
           f"{machine()}")
     target = args.target
     if target is None:
@@ -168,7 +171,7 @@ def main(argv=None):
             for route in routes:
                 eta = args.nesterov_eta if route == "nesterov" else args.eta
                 clock, final = bpnn_time(X, y_train, X_held, y_test, _Clock(target, budget), route, hidden, args.lam,
-                                         args.maxiter, eta, K)
+                                         args.maxiter, eta, K, args.batch)
                 ratio = f"{theirs / clock.reached:.2f}×" if theirs and clock.reached else ""
                 _row(f"  bpnn {route} ({dtype})", clock, final, ratio)
     print("\nsteps: accuracy checks until the target (or the budget) was reached: iterations for bpnn's full-batch "

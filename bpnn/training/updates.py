@@ -46,12 +46,15 @@ class Momentum:
         self.nesterov, self.velocity = bool(nesterov), None
 
     def step(self, theta, grad):
+        """In place, with one scratch array (no temporaries over θ)."""
         if self.velocity is None:
-            self.velocity = np.zeros_like(theta)
+            self.velocity, self._scratch = np.zeros_like(theta), np.empty_like(theta)
+        scaled = np.multiply(grad, self.eta, out=self._scratch)  # η g
         self.velocity *= self.momentum
-        self.velocity -= self.eta * grad
+        self.velocity -= scaled
         if self.nesterov:
-            theta += self.momentum * self.velocity - self.eta * grad
+            theta -= scaled
+            theta += np.multiply(self.velocity, self.momentum, out=self._scratch)
         else:
             theta += self.velocity
 
