@@ -25,7 +25,7 @@ from .checks import check_lambda
 from .errors import BpnnError
 from .functions import get_activation, get_output_cost, sigmoid
 from .gradcheck import relative_difference
-from .network import _operands, _weights_and_size, cost_and_grad
+from .network import _operands, _weights_and_size, cost_and_grad, layer_product
 
 __all__ = ["hessp", "l2_curvature", "check_hessian"]
 
@@ -64,18 +64,23 @@ def hessp(network, theta, v, X, Y, lam=0.0, *, train_size=None, sample_weight=No
     g = get_activation(network.activation)
     second = _SECOND[network.activation]
 
-    inputs, slopes, r_inputs, r_zs = [X], [], [np.zeros_like(X)], []
+    inputs, slopes, r_inputs, r_zs = [X], [], [None], []  # R{X} = 0: the input layer has no R-term
     with np.errstate(over="ignore", invalid="ignore"):
         for Theta, Vl in zip(thetas[:-1], V[:-1]):
-            r_z = r_inputs[-1] @ Theta[:, 1:].T + inputs[-1] @ Vl[:, 1:].T + Vl[:, 0]
-            a = g.apply(inputs[-1] @ Theta[:, 1:].T, Theta[:, 0])
+            r_z = layer_product(inputs[-1], Vl[:, 1:].T)
+            r_z += Vl[:, 0]
+            if r_inputs[-1] is not None:
+                r_z += layer_product(r_inputs[-1], Theta[:, 1:].T)
+            a = g.apply(layer_product(inputs[-1], Theta[:, 1:].T), Theta[:, 0])
             slope = g.derivative(a)
             inputs.append(a)
             slopes.append(slope)
             r_zs.append(r_z)
             r_inputs.append(slope * r_z)
         z = inputs[-1] @ thetas[-1][:, 1:].T + thetas[-1][:, 0]
-        r_z_out = r_inputs[-1] @ thetas[-1][:, 1:].T + inputs[-1] @ V[-1][:, 1:].T + V[-1][:, 0]
+        r_z_out = inputs[-1] @ V[-1][:, 1:].T + V[-1][:, 0]
+        if r_inputs[-1] is not None:
+            r_z_out += r_inputs[-1] @ thetas[-1][:, 1:].T
         _, delta = get_output_cost(network.cost, network.output).cost_and_delta(z.copy(), Y)
     scale = 1.0 / size if w is None else w[:, None] / size
     delta *= scale
@@ -85,20 +90,20 @@ def hessp(network, theta, v, X, Y, lam=0.0, *, train_size=None, sample_weight=No
     for layer in range(len(thetas) - 1, -1, -1):
         G = network.unpack(out)[layer]
         G[:, 1:] = r_delta.T @ inputs[layer]
-        if not gauss_newton:
+        if not gauss_newton and layer:
             G[:, 1:] += delta.T @ r_inputs[layer]
         G[:, 0] = r_delta.sum(axis=0)
         if layer:
             W, VW = thetas[layer][:, 1:], V[layer][:, 1:]
-            back = r_delta @ W
+            back, delta_W = layer_product(r_delta, W), layer_product(delta, W)
             if not gauss_newton:
-                back += delta @ VW
+                back += layer_product(delta, VW)
                 back *= slopes[layer - 1]
-                back += (delta @ W) * second(inputs[layer]) * r_zs[layer - 1]
+                back += delta_W * second(inputs[layer]) * r_zs[layer - 1]
             else:
                 back *= slopes[layer - 1]
             r_delta = back
-            delta = (delta @ W) * slopes[layer - 1]
+            delta = delta_W * slopes[layer - 1]
     out += l2_curvature(network, v, lam, train_size or size)
     if not np.all(np.isfinite(out)):
         raise BpnnError("H·v is not finite: θ, v, X or Y hold NaN or inf, or the weights are too large")
