@@ -5,7 +5,8 @@
 Measured in this run, on the same data and θ:
   * scikit-learn's MLPClassifier loss-gradient routine (the function its L-BFGS solver calls), same network;
   * a per-example-loop backprop (the course's for-loop over examples);
-  * the floor: the three largest matrix products cost_and_grad has to do, on the same operands;
+  * the floor: the three largest matrix products cost_and_grad has to do, on the same operands (the first in
+    the orientation bpnn computes it, network.layer_product);
   * JAX, when installed (``pip install "bpnn[bench]"``): ``jax.jit(jax.value_and_grad(J))`` of the same J on
     the CPU, in float64 and in float32, θ passed in and the gradient handed back as NumPy arrays, as an
     optimizer needs them (its J is checked against bpnn's before timing);
@@ -22,6 +23,7 @@ import numpy as np
 from benchmarks.common import best_times, machine, ratio_line
 from tests.support.competitors import LoopBackprop, SklearnObjective
 from bpnn import Network, cost_and_grad, one_hot
+from bpnn.network import layer_product
 from bpnn.params import init_weights, unpack
 from bpnn.datasets import embedded_digits
 from bpnn.functions import sigmoid
@@ -52,7 +54,7 @@ def main(argv=None):
     D2 = rng.standard_normal(A2.shape)
 
     def three_largest_products():
-        X @ W1.T        # m × n × h: hidden pre-activations
+        layer_product(X, W1.T)  # m × n × h: hidden pre-activations, in the orientation bpnn uses
         D2.T @ X        # h × m × n: first-layer weight gradient
         A2 @ W2.T       # m × h × K: output pre-activations
 
