@@ -196,8 +196,9 @@ def minimize(objective, theta0, *, method=METHODS[0], max_iter=MAX_ITER, maxfun=
 
 def train(X, y, *, hidden=(25,), activation=Network.activation, cost=Network.cost, output=None, lam=LAMBDA,
           method=METHODS[0], max_iter=MAX_ITER, maxfun=None, tol=TOL, n_iter_no_change=N_ITER_NO_CHANGE,
-          curvature="gauss-newton", curvature_rows=CURVATURE_ROWS, evaluation=None, early_stop=None, sample_weight=None, theta0=None,
-          init="uniform", seed=0, n_classes=None, client=None, n_shards=None, progress=None, blas_threads="auto"):
+          curvature="gauss-newton", curvature_rows=CURVATURE_ROWS, evaluation=None, early_stop=None,
+          sample_weight=None, theta0=None, init="uniform", seed=0, n_classes=None, client=None, n_shards=None,
+          progress=None, blas_threads="auto"):
     """Train a network [n, *hidden, K] on (X, y) with a SciPy method and regularization λ = ``lam``.
 
     X (m × n) and y (labels 0..K−1) are validated once; K is ``n_classes`` or max(y) + 1. θ₀ is ``theta0``
@@ -209,10 +210,9 @@ def train(X, y, *, hidden=(25,), activation=Network.activation, cost=Network.cos
     ``HESSP_METHODS`` get exact curvature products from ``bpnn.hessian.hessp``: the Gauss–Newton product
     (``curvature="gauss-newton"``, positive semi-definite) or the Hessian's (``"exact"``), each over a sample
     of ``curvature_rows`` training rows drawn anew at every θ (None: every row; ``bpnn.training.curvature``),
-    while J and ∇J use every row. The other options
-    are those of ``minimize`` and ``Network``. ``client``, a ``dask.distributed.Client``, evaluates J, ∇J and
-    the curvature products on the data cut into ``n_shards`` shards held by its workers (``bpnn.sharded``),
-    to the same sums. Returns a ``TrainResult``.
+    while J and ∇J use every row. The other options are those of ``minimize`` and ``Network``. ``client``, a
+    ``dask.distributed.Client``, evaluates J, ∇J and the curvature products on the data cut into ``n_shards``
+    shards held by its workers (``bpnn.sharded``), to the same sums. Returns a ``TrainResult``.
     """
     method = check_method(method)
     problem = prepare(X, y, hidden=hidden, activation=activation, cost=cost, output=output, lam=lam, init=init,
