@@ -5,7 +5,7 @@ they use, that each product is the curvature of the sampled cost with λ stated 
 import numpy as np
 import pytest
 
-import bpnn.training.scipy as scipy_training
+import bpnn.training.setup as training_setup
 from bpnn import BpnnError, Network, cost, cost_and_grad, one_hot, train
 from bpnn.training.curvature import CurvatureSample
 
@@ -57,8 +57,8 @@ def test_each_product_is_the_curvature_of_the_sampled_cost(monkeypatch, data, we
         calls.append((network, theta.copy(), v.copy(), X_s, Y_s, options.get("sample_weight"), product))
         return product
 
-    real = scipy_training.hessp
-    monkeypatch.setattr(scipy_training, "hessp", spy)
+    real = training_setup.hessp
+    monkeypatch.setattr(training_setup, "hessp", spy)
     train(X, y, hidden=(5,), lam=0.8, method="trust-ncg", curvature="exact", curvature_rows=50, max_iter=4, tol=0.0,
           sample_weight=w, seed=3)
     assert calls and all(len(X_s) == 50 for _, _, _, X_s, *_ in calls)

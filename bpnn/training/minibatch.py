@@ -21,10 +21,10 @@ import numpy as np
 
 from ..checks import check_data, one_hot
 from ..errors import BpnnError, DivergedError
-from ..network import Network, cost_and_accuracy, cost_and_grad, dropout_masks
+from ..network import Network, cost_and_accuracy, dropout_masks
 from ..params import is_integer
 from .result import TrainResult
-from .setup import LAMBDA, check_patience, prepare
+from .setup import LAMBDA, LocalObjective, check_patience, prepare
 from .stopping import N_ITER_NO_CHANGE, BestScore, stalled
 from .updates import LEARNING_RATES, UPDATES, Schedule, make_update
 
@@ -77,9 +77,8 @@ def train_sgd(X, y, *, hidden=(100,), activation=Network.activation, cost=Networ
     elif early_stop:
         raise BpnnError("early stopping needs evaluation data")
     n = X.shape[0]
-    train_size = n if w is None else float(w.sum())
     if client is None:
-        data = _LocalData(network, X, Y, lam, w, train_size)
+        data = LocalObjective(problem)
     elif dropout:
         raise BpnnError("dropout is not offered with sharded data (client=)")
     else:
@@ -105,7 +104,7 @@ def train_sgd(X, y, *, hidden=(100,), activation=Network.activation, cost=Networ
                     batch_costs.append((J, len(rows) if weights is None else weights.sum()))
                     rule.step(theta, grad)
                 training = data.cost_and_accuracy(theta) if monitor_training else (_mean_cost(batch_costs), None)
-                record = _monitor(network, theta, training, lam, train_size, evaluation)
+                record = _monitor(network, theta, training, lam, problem.train_size, evaluation)
             except DivergedError as error:  # the data and options were checked above: the weights diverged
                 raise DivergedError(f"SGD diverged in epoch {epoch} ({error}); try a smaller eta") from None
             schedule.after_epoch(rule, n)
@@ -163,18 +162,3 @@ def _monitor(network, theta, training, lam, train_size, evaluation):
         record["evaluation_cost"] = float(evaluation_cost)
     return record
 
-
-class _LocalData:
-    """The training data in this process: mini-batch gradients and the whole set's cost and accuracy (what
-    ``bpnn.sharded.ShardedObjective`` offers for data on a cluster)."""
-
-    def __init__(self, network, X, Y, lam, w, train_size):
-        self.network, self.X, self.Y, self.lam, self.w, self.train_size = network, X, Y, lam, w, train_size
-
-    def batch(self, theta, rows, masks=None):
-        """(J, ∇J) of the mini-batch of ``rows``, its L2 term stated for the whole training set."""
-        return cost_and_grad(self.network, theta, self.X[rows], self.Y[rows], self.lam, masks=masks,
-                             train_size=self.train_size, sample_weight=None if self.w is None else self.w[rows])
-
-    def cost_and_accuracy(self, theta):
-        return cost_and_accuracy(self.network, theta, self.X, self.Y, self.lam, sample_weight=self.w)

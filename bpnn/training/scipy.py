@@ -33,13 +33,12 @@ import numpy as np
 
 from ..checks import check_data
 from ..errors import BpnnError
-from ..hessian import hessp
-from ..network import Network, cost_and_grad, predict
+from ..network import Network, predict
 from ..params import is_integer
 from ..threads import get_num_threads, limit_blas, using_threads
 from .curvature import CURVATURE_ROWS, CurvatureSample
 from .result import TrainResult
-from .setup import LAMBDA, check_patience, prepare
+from .setup import LAMBDA, LocalObjective, check_patience, prepare
 from .stopping import N_ITER_NO_CHANGE, BestScore, stalled
 
 __all__ = ["METHODS", "HESSP_METHODS", "MAX_ITER", "BLAS_THREADS", "FLOAT32_OPTIONS", "TNC_INNER_STEPS", "check_method",
@@ -236,23 +235,13 @@ def train(X, y, *, hidden=(25,), activation=Network.activation, cost=Network.cos
     gauss_newton = curvature == "gauss-newton"
     sample = CurvatureSample(len(X), curvature_rows, problem.rng, w)
     if client is None:
-        n = len(X) if w is None else float(w.sum())  # the examples λ is stated for, whichever rows G·v uses
-
-        def objective(theta):
-            return cost_and_grad(network, theta, X, Y, problem.lam, sample_weight=w)
-
-        def curvature_products(theta, v):
-            rows = sample.rows_at(theta)
-            if rows is None:
-                return hessp(network, theta, v, X, Y, problem.lam, sample_weight=w, gauss_newton=gauss_newton)
-            return hessp(network, theta, v, X[rows], Y[rows], problem.lam, train_size=n,
-                         sample_weight=None if w is None else w[rows], gauss_newton=gauss_newton)
+        objective = LocalObjective(problem)
     else:
         from ..sharded import ShardedObjective
         objective = ShardedObjective.scatter(client, network, X, Y, problem.lam, sample_weight=w, n_shards=n_shards)
 
-        def curvature_products(theta, v):
-            return objective.hessp(theta, v, gauss_newton=gauss_newton, rows=sample.rows_at(theta))
+    def curvature_products(theta, v):
+        return objective.hessp(theta, v, gauss_newton=gauss_newton, rows=sample.rows_at(theta))
 
     return minimize(objective, problem.theta0,
                     method=method, max_iter=max_iter, maxfun=maxfun, tol=tol, n_iter_no_change=n_iter_no_change,

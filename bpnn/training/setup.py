@@ -1,5 +1,6 @@
 """What SciPy and mini-batch training share: one validation of the data and options, the network
-[n, *hidden, K], the one-hot targets and θ₀, before any training work."""
+[n, *hidden, K], the one-hot targets and θ₀, before any training work; and the objective on those data in
+this process (``LocalObjective``), the counterpart of ``bpnn.sharded.ShardedObjective`` on a cluster."""
 
 from dataclasses import dataclass
 
@@ -8,10 +9,11 @@ import numpy as np
 from ..checks import check_data, check_lambda, check_sample_weight, one_hot
 from ..errors import BpnnError
 from ..limits import check_fits
-from ..network import Network
+from ..hessian import hessp
+from ..network import Network, cost_and_accuracy, cost_and_grad
 from ..params import INITIALIZERS, as_generator, is_integer
 
-__all__ = ["LAMBDA", "Problem", "prepare", "check_hidden", "check_patience"]
+__all__ = ["LAMBDA", "Problem", "LocalObjective", "prepare", "check_hidden", "check_patience"]
 
 LAMBDA = 1.0  # λ when none is given: the course's regularization
 
@@ -44,6 +46,47 @@ class Problem:
     theta0: np.ndarray
     rng: np.random.Generator
     sample_weight: np.ndarray = None
+
+    @property
+    def train_size(self):
+        """n, the examples λ is stated for: m, or Σw with weights."""
+        return len(self.y) if self.sample_weight is None else float(self.sample_weight.sum())
+
+
+class LocalObjective:
+    """A problem's objective on its data in this process, offering what ``bpnn.sharded.ShardedObjective``
+    offers on a cluster: (J, ∇J) when called, ``hessp`` (over every row, or over ``rows``), ``batch``
+    (a mini-batch's J and ∇J) and ``cost_and_accuracy``. Whichever rows a call uses, λ is stated for the
+    whole training set (``Problem.train_size``)."""
+
+    def __init__(self, problem):
+        self.network, self.X, self.Y, self.lam = problem.network, problem.X, problem.Y, problem.lam
+        self.w, self.train_size = problem.sample_weight, problem.train_size
+
+    def __call__(self, theta):
+        return cost_and_grad(self.network, theta, self.X, self.Y, self.lam, sample_weight=self.w)
+
+    def hessp(self, theta, v, gauss_newton=True, rows=None):
+        """G·v (``gauss_newton``) or H·v at θ, over every row or over ``rows`` (``bpnn.training.curvature``)."""
+        if rows is None:
+            return hessp(self.network, theta, v, self.X, self.Y, self.lam, sample_weight=self.w,
+                         gauss_newton=gauss_newton)
+        X, Y, w = self._rows(rows)
+        return hessp(self.network, theta, v, X, Y, self.lam, train_size=self.train_size, sample_weight=w,
+                     gauss_newton=gauss_newton)
+
+    def batch(self, theta, rows, masks=None):
+        """(J, ∇J) of the mini-batch of ``rows`` (dropout ``masks`` optional)."""
+        X, Y, w = self._rows(rows)
+        return cost_and_grad(self.network, theta, X, Y, self.lam, masks=masks, train_size=self.train_size,
+                             sample_weight=w)
+
+    def cost_and_accuracy(self, theta):
+        """(J(θ), the fraction of training rows predicted right), one forward pass."""
+        return cost_and_accuracy(self.network, theta, self.X, self.Y, self.lam, sample_weight=self.w)
+
+    def _rows(self, rows):
+        return self.X[rows], self.Y[rows], None if self.w is None else self.w[rows]
 
 
 def prepare(X, y, *, hidden, activation, cost, output, lam, init, seed, n_classes=None, sample_weight=None,
