@@ -52,13 +52,18 @@ def test_each_product_is_the_curvature_of_the_sampled_cost(monkeypatch, data, we
     w = np.random.default_rng(1).uniform(0.5, 2.0, len(y)) if weighted else None
     calls = []
 
-    def spy(network, theta, v, X_s, Y_s, lam, **options):
-        product = real(network, theta, v, X_s, Y_s, lam, **options)
-        calls.append((network, theta.copy(), v.copy(), X_s, Y_s, options.get("sample_weight"), product))
-        return product
+    class Spy(training_setup.Curvature):
+        def __init__(self, network, theta, X_s, Y_s, lam, **options):
+            super().__init__(network, theta, X_s, Y_s, lam, **options)
+            self.recorded = network, np.array(theta), X_s, Y_s, options.get("sample_weight")
 
-    real = training_setup.hessp
-    monkeypatch.setattr(training_setup, "hessp", spy)
+        def times(self, v):
+            product = super().times(v)
+            network, theta, X_s, Y_s, w_s = self.recorded
+            calls.append((network, theta, np.array(v), X_s, Y_s, w_s, product))
+            return product
+
+    monkeypatch.setattr(training_setup, "Curvature", Spy)
     train(X, y, hidden=(5,), lam=0.8, method="trust-ncg", curvature="exact", curvature_rows=50, max_iter=4, tol=0.0,
           sample_weight=w, seed=3)
     assert calls and all(len(X_s) == 50 for _, _, _, X_s, *_ in calls)
@@ -88,3 +93,33 @@ def test_sampled_curvature_trains_and_every_row_is_the_exact_path(data):
     start = cost(network, network.init(3), X, one_hot(y, 3), 0.8)
     assert sampled.final_cost < 0.6 * start
     assert sampled.final_cost < 1.2 * every.final_cost
+
+
+def test_products_at_one_theta_share_one_forward_pass(monkeypatch, data):
+    """LocalObjective.hessp builds the curvature (forward pass) once per θ, rows and kind, and every product
+    equals a fresh bpnn.hessian.hessp; θ changed in place by the caller afterwards is seen as a new θ."""
+    from bpnn.hessian import hessp
+
+    X, y = data
+    problem = training_setup.prepare(X, y, hidden=(5,), activation="sigmoid", cost="cross-entropy", output=None,
+                                     lam=0.8, init="uniform", seed=3)
+    objective, network = training_setup.LocalObjective(problem), problem.network
+    built, real = [], training_setup.Curvature
+    monkeypatch.setattr(training_setup, "Curvature", lambda *args, **options: built.append(options) or real(*args, **options))
+    theta, rows = problem.theta0.copy(), np.arange(10, 200, 3)
+    vs = np.random.default_rng(4).standard_normal((4, network.n_params))
+
+    def fresh(v, rows=None, gauss_newton=True):
+        Xs, Ys = (problem.X, problem.Y) if rows is None else (problem.X[rows], problem.Y[rows])
+        return hessp(network, theta, v, Xs, Ys, 0.8, train_size=len(y), gauss_newton=gauss_newton)
+
+    for v in vs:
+        assert np.array_equal(objective.hessp(theta, v, rows=rows), fresh(v, rows))
+    assert len(built) == 1
+    assert np.array_equal(objective.hessp(theta, vs[0]), fresh(vs[0]))  # every row: new curvature
+    assert np.array_equal(objective.hessp(theta, vs[0], gauss_newton=False), fresh(vs[0], gauss_newton=False))
+    assert len(built) == 3
+    theta += 0.1  # in place, as an optimizer may
+    assert np.array_equal(objective.hessp(theta, vs[1]), fresh(vs[1]))
+    assert len(built) == 4
+
