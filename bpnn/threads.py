@@ -96,10 +96,11 @@ def get_num_threads():
     return max((lib.get_num_threads() for lib in _blas_libraries()), default=1)
 
 
-def row_blocks(m, units=1, dtype="float64"):
-    """Slices cutting m rows into as many blocks as there are threads, each holding at least
-    ``MIN_ACTIVATIONS_PER_BLOCK[dtype]`` activations when a row has ``units`` of them."""
-    most = m * units // MIN_ACTIVATIONS_PER_BLOCK["float32" if dtype == np.float32 else "float64"]
+def row_blocks(m, units=1, dtype="float64", least=None):
+    """Slices cutting m rows into as many blocks as there are threads, each holding at least ``least``
+    activations (default ``MIN_ACTIVATIONS_PER_BLOCK[dtype]``) when a row has ``units`` of them."""
+    least = least or MIN_ACTIVATIONS_PER_BLOCK["float32" if dtype == np.float32 else "float64"]
+    most = m * units // least
     k = 1 if most < 2 else max(1, min(get_num_threads(), most))  # small batches: one block, no thread query
     edges = [round(i * m / k) for i in range(k + 1)]
     return [slice(a, b) for a, b in zip(edges[:-1], edges[1:])]

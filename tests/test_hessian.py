@@ -4,7 +4,7 @@ activation × cost, the Gauss–Newton product's properties, and SciPy's Hessian
 import numpy as np
 import pytest
 
-from bpnn import Network, one_hot, train
+from bpnn import Network, hessian, one_hot, threads, train
 from bpnn.functions import HIDDEN_ACTIVATIONS, OUTPUT_COSTS
 from bpnn.hessian import check_hessian, hessp
 from bpnn.training.scipy import HESSP_METHODS, minimize
@@ -52,6 +52,24 @@ def test_gauss_newton_equals_the_hessian_without_hidden_layers(output, cost):
     theta, v = network.init(0), np.random.default_rng(5).standard_normal(network.n_params)
     np.testing.assert_allclose(hessp(network, theta, v, X, Y, 1.0, gauss_newton=True),
                                hessp(network, theta, v, X, Y, 1.0), rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("gauss_newton", [False, True])
+def test_products_over_parallel_row_blocks_equal_one_block(monkeypatch, gauss_newton):
+    sizes = (6, 5, 4, 3)
+    network = Network(sizes, "tanh", "log-likelihood", "softmax")
+    X, Y = problem(sizes, m=101)
+    w = np.random.default_rng(4).uniform(0.0, 2.0, 101)
+    theta, v = network.init(0, "scaled-normal"), np.random.default_rng(5).standard_normal(network.n_params)
+    with threads.using_threads(1):
+        one = hessp(network, theta, v, X, Y, 0.3, sample_weight=w, gauss_newton=gauss_newton)
+    monkeypatch.setattr(hessian, "MIN_ACTIVATIONS_PER_PRODUCT_BLOCK", 20 * 12)
+    with threads.using_threads(3):
+        assert len(threads.row_blocks(101, 12, least=hessian.MIN_ACTIVATIONS_PER_PRODUCT_BLOCK)) == 3
+        blocks = hessp(network, theta, v, X, Y, 0.3, sample_weight=w, gauss_newton=gauss_newton)
+        difference, _, _ = check_hessian(network, theta, X, Y, 0.3, sample_weight=w)
+    np.testing.assert_allclose(blocks, one, rtol=1e-12, atol=1e-15)
+    assert difference < 1e-7
 
 
 @pytest.mark.parametrize("method", HESSP_METHODS)
