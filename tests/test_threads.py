@@ -79,12 +79,14 @@ def test_thread_count_follows_blas_unless_set(fixed_threads, monkeypatch):
 
 
 @pytest.mark.parametrize("method, blas_threads, expected", [("L-BFGS-B", "auto", 1), ("CG", "auto", 1),
+                                                           ("Newton-CG", "auto", 1), ("trust-ncg", "auto", 1),
                                                            ("TNC", "auto", None), ("BFGS", "auto", None),
                                                            ("L-BFGS-B", 2, 2), ("TNC", 1, 1)])
 def test_blas_threads_per_method(fixed_threads, method, blas_threads, expected):
     from threadpoolctl import threadpool_info, threadpool_limits
 
-    from bpnn.training.scipy import minimize
+    from bpnn.hessian import hessp
+    from bpnn.training.scipy import HESSP_METHODS, minimize
 
     sizes = [3, 4, 2]
     X, Y = np.random.default_rng(0).random((20, 3)), one_hot(np.arange(20) % 2, 2)
@@ -96,7 +98,9 @@ def test_blas_threads_per_method(fixed_threads, method, blas_threads, expected):
         return cost_and_grad(Network(sizes), theta, X, Y, 0.1)
 
     with threadpool_limits(2, user_api="blas"):
-        minimize(objective, init_weights(sizes, 0), method=method, max_iter=2, blas_threads=blas_threads)
+        products = (lambda theta, v: hessp(Network(sizes), theta, v, X, Y, 0.1)) if method in HESSP_METHODS else None
+        minimize(objective, init_weights(sizes, 0), method=method, max_iter=2, blas_threads=blas_threads,
+                 hessp=products)
     blas, budget = seen[0]
     assert blas == {expected if expected is not None else 2}
     assert budget == 2  # row blocks keep the budget the process had before BLAS was limited

@@ -47,9 +47,10 @@ def parse_args(argv=None):
                         help="evaluate these weights (.mat/.npz with Theta1, Theta2, …, and the network they "
                              "record) on every part of the data instead of training")
     parser.add_argument("--blas-threads", type=positive_int, metavar="N",
-                        help="BLAS threads for the optimizer's own work (default: 1 for L-BFGS-B and CG, whose "
-                             "small vector operations slow the evaluations down with more; unchanged for TNC "
-                             "and BFGS); cost and gradient evaluations use every thread BLAS had")
+                        help="BLAS threads for the optimizer's own work (default: 1 for L-BFGS-B, CG, Newton-CG, "
+                             "trust-ncg and trust-krylov, whose vector operations slow the evaluations down with "
+                             "more; unchanged for TNC and BFGS); cost and gradient evaluations use every thread "
+                             "BLAS had")
     add_run_arguments(parser, "seed for the split, θ₀ and the sample figure", "no per-iteration progress lines")
     add_network_arguments(parser, DEFAULTS["init"])
     return parser.parse_args(argv)

@@ -21,10 +21,11 @@ Every SciPy method here consumes the same ``objective(θ) -> (J, ∇J)``. ``mini
   relative step suited to float32 (``FLOAT32_OPTIONS``): SciPy's default suits float64 gradients only,
   and TNC then fails to converge on float32 data;
 * the method's own linear algebra runs with the number of BLAS threads that suits it (``BLAS_THREADS``),
-  while ``cost_and_grad`` keeps the thread budget the process had before. L-BFGS-B and CG do small vector
-  operations between evaluations, which OpenBLAS spreads over threads whose workers then keep spinning
-  and take a core from the next evaluation, so they are held at one thread; TNC does no linear algebra of
-  its own, and BFGS's n × n updates gain from threads (the README has the measurements).
+  while ``cost_and_grad`` keeps the thread budget the process had before. L-BFGS-B, CG and the methods
+  using curvature products do vector operations of their own between evaluations and products, which
+  OpenBLAS spreads over threads whose workers then keep spinning and take a core from the next
+  evaluation's row blocks, so they are held at one thread; TNC does no linear algebra of its own, and
+  BFGS's n × n updates gain from threads (the README has the measurements).
 """
 
 import time
@@ -48,7 +49,7 @@ METHODS = ("TNC", "L-BFGS-B", "CG", "BFGS", "Newton-CG", "trust-ncg", "trust-kry
 HESSP_METHODS = ("Newton-CG", "trust-ncg", "trust-krylov")  # given exact curvature products (bpnn.hessian)
 MAX_ITER = 400
 TOL = 1e-2  # the default stopping rule (see minimize): 1 % over N_ITER_NO_CHANGE = 10 iterations
-BLAS_THREADS = {"L-BFGS-B": 1, "CG": 1}  # per method; a method not listed keeps BLAS as it is
+BLAS_THREADS = {"L-BFGS-B": 1, "CG": 1, "Newton-CG": 1, "trust-ncg": 1, "trust-krylov": 1}  # not listed: as it is
 FLOAT32_OPTIONS = {"TNC": {"accuracy": 1e-5}}  # SciPy options per method when the data are float32
 TNC_INNER_STEPS = 10  # TNC's maxCGit under the stopping rule (tol > 0)
 _UNBOUNDED = 2**31 - 1  # for SciPy's own evaluation caps, so that only max_iter/maxfun bound the run
