@@ -30,7 +30,7 @@ from .gradcheck import relative_difference
 from .network import _forward, _operands, _weights_and_size, cost_and_grad, layer_product
 from .threads import map_blocks, row_blocks
 
-__all__ = ["Curvature", "hessp", "l2_curvature", "check_hessian", "MIN_ACTIVATIONS_PER_PRODUCT_BLOCK"]
+__all__ = ["Curvature", "CurvatureCache", "hessp", "l2_curvature", "check_hessian", "MIN_ACTIVATIONS_PER_PRODUCT_BLOCK"]
 
 MIN_ACTIVATIONS_PER_PRODUCT_BLOCK = 80_000  # 1,000 rows of 784-100-10 stay one block, 2,000 become two
 
@@ -153,6 +153,26 @@ class _BlockCurvature:
                 r_delta = back
                 delta = delta_W * slopes[layer - 1]
         return out
+
+
+class CurvatureCache:
+    """The ``Curvature`` of the last (network, θ, rows, kind) asked for, so that the products of one
+    conjugate-gradient solve share one forward pass; a new one is built when any of them changes (θ
+    changed in place too: the key holds a copy)."""
+
+    def __init__(self):
+        self._key = self._curvature = None
+
+    def times(self, network, theta, v, rows, gauss_newton, build):
+        """The product with v of the curvature at θ over ``rows`` (None: every row), ``build()`` giving a new
+        ``Curvature`` when the last one does not fit."""
+        key = self._key
+        if key is None or not (key[0] == network and key[3] == gauss_newton and np.array_equal(key[1], theta)
+                               and (rows is None if key[2] is None else np.array_equal(key[2], rows))):
+            self._curvature = build()
+            self._key = (network, np.array(theta, dtype=np.float64), None if rows is None else np.array(rows),
+                         gauss_newton)
+        return self._curvature.times(v)
 
 
 def hessp(network, theta, v, X, Y, lam=0.0, *, train_size=None, sample_weight=None, gauss_newton=False):

@@ -7,7 +7,8 @@ J(θ) is a sum over examples, so it splits over shards S₁ … S_k of the rows 
 
 where J_s is the shard's unregularized ``cost_and_grad`` (its data term, normalized by W_s). Each
 evaluation sends θ (and v) to the workers; each returns its shard's weighted part, and the client adds the
-parts in shard order and the L2 term once. ``ShardedObjective`` is therefore a drop-in ``objective(θ) ->
+parts in shard order and the L2 term once. A worker keeps the curvature (forward pass) of each shard's
+last θ, rows and kind, as ``LocalObjective`` does in-process. ``ShardedObjective`` is therefore a drop-in ``objective(θ) ->
 (J, ∇J)`` with ``hessp(θ, v)`` for ``bpnn.training.minimize`` and every SciPy method, TNC included, and
 its mini-batch gradient ``batch(θ, rows)`` (rows numbered across the shards, each worker summing the rows
 it holds) drives ``train_sgd``. ``train(..., client=)`` and ``train_sgd(..., client=)`` build one from
@@ -19,11 +20,12 @@ than the round trip (``python -m benchmarks.bench_sharded`` prints both). Dask i
 (``pip install bpnn[dask]``); nothing here imports it until a client is given.
 """
 
+import threading
+
 import numpy as np
 
 from .errors import BpnnError
-from .hessian import hessp as shard_hessp
-from .hessian import l2_curvature
+from .hessian import Curvature, CurvatureCache, l2_curvature
 from .network import _add_l2, cost_and_accuracy, cost_and_grad
 
 __all__ = ["ShardedObjective"]
@@ -47,12 +49,32 @@ def _shard_cost_and_grad(network, theta, shard, rows=None):
     return (*cost_and_grad(network, theta, X, Y, sample_weight=w), _size(w, len(X)))
 
 
-def _shard_hessp(network, theta, v, shard, gauss_newton, rows=None):
-    """The shard's (H_s·v, W_s) over its rows (all, or ``rows``), H_s·v normalized by its own W_s."""
-    X, Y, w = _rows_of(shard, rows)
+_CURVATURES = {}  # on each worker: shard key → CurvatureCache, the most recently used last
+_CACHED_SHARDS = 16
+_CURVATURES_LOCK = threading.Lock()  # a worker runs the tasks of several shards on parallel threads
+
+
+def _shard_hessp(network, theta, v, shard, key, gauss_newton, rows=None):
+    """The shard's (H_s·v, W_s) over its rows (all, or ``rows``), H_s·v normalized by its own W_s. The
+    worker keeps the curvature of the last (θ, rows, kind) of each of its ``_CACHED_SHARDS`` most recently
+    used shards (``key``: the shard's future's), so the products of one conjugate-gradient solve gather the
+    rows and run the forward pass once."""
+    X, _, w = shard
+    if rows is not None:
+        w = None if w is None else w[rows]
     if w is not None and not w.any():
         return 0.0, 0.0
-    return shard_hessp(network, theta, v, X, Y, sample_weight=w, gauss_newton=gauss_newton), _size(w, len(X))
+    with _CURVATURES_LOCK:
+        cache = _CURVATURES.pop(key, None) or CurvatureCache()
+        _CURVATURES[key] = cache
+        while len(_CURVATURES) > _CACHED_SHARDS:
+            del _CURVATURES[next(iter(_CURVATURES))]
+
+    def build():
+        X_rows, Y_rows, w_rows = _rows_of(shard, rows)
+        return Curvature(network, theta, X_rows, Y_rows, sample_weight=w_rows, gauss_newton=gauss_newton)
+
+    return cache.times(network, theta, v, rows, gauss_newton, build), _size(w, len(X) if rows is None else len(rows))
 
 
 def _shard_cost_and_correct(network, theta, shard):
@@ -137,8 +159,9 @@ class ShardedObjective:
         over every row, or over ``rows`` (numbered 0..m−1 across the shards; see ``bpnn.training.curvature``),
         the L2 term stated for the whole training set."""
         theta, v = np.asarray(theta, dtype=np.float64), np.asarray(v, dtype=np.float64)
-        products, sizes = zip(*self.client.gather([self._submit(_shard_hessp, theta, v, shard, gauss_newton, held)
-                                                   for shard, held in self._held(rows)]))
+        products, sizes = zip(*self.client.gather([
+            self._submit(_shard_hessp, theta, v, shard, shard.key, gauss_newton, held)
+            for shard, held in self._held(rows)]))
         return _weighted_sum(products, sizes) + l2_curvature(self.network, v, self.lam, self.total)
 
     def batch(self, theta, rows, masks=None):

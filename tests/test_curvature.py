@@ -123,3 +123,36 @@ def test_products_at_one_theta_share_one_forward_pass(monkeypatch, data):
     assert np.array_equal(objective.hessp(theta, vs[1]), fresh(vs[1]))
     assert len(built) == 4
 
+
+
+def test_a_worker_keeps_each_shards_curvature(monkeypatch, data):
+    """On a Dask worker (here the task function called in-process), a shard's products at one θ, rows and
+    kind share one curvature, each equal to a fresh hessp normalized by the shard's own weight; at most
+    _CACHED_SHARDS shards are kept, the least recently used dropped first."""
+    from bpnn import sharded
+    from bpnn.hessian import hessp
+
+    X, y = data
+    network = Network((X.shape[1], 5, 3))
+    Y, w = one_hot(y, 3), np.random.default_rng(6).uniform(0.0, 2.0, len(y))
+    shard, theta, rows = (X, Y, w), network.init(2), np.arange(5, 150, 4)
+    vs = np.random.default_rng(7).standard_normal((3, network.n_params))
+    built, real = [], sharded.Curvature
+    monkeypatch.setattr(sharded, "Curvature", lambda *args, **options: built.append(options) or real(*args, **options))
+    monkeypatch.setattr(sharded, "_CURVATURES", {})
+    monkeypatch.setattr(sharded, "_CACHED_SHARDS", 2)
+    for v in vs:
+        product, size = sharded._shard_hessp(network, theta, v, shard, "a", True, rows)
+        assert np.array_equal(product, hessp(network, theta, v, X[rows], Y[rows], sample_weight=w[rows],
+                                             gauss_newton=True))
+        assert size == pytest.approx(w[rows].sum())
+    assert len(built) == 1
+    sharded._shard_hessp(network, theta, vs[0], shard, "b", True, rows)  # another shard: its own curvature
+    sharded._shard_hessp(network, theta, vs[0], shard, "a", True, rows)
+    assert len(built) == 2
+    sharded._shard_hessp(network, theta, vs[0], shard, "c", True, rows)  # drops b, the least recently used
+    assert list(sharded._CURVATURES) == ["a", "c"]
+    theta += 0.1  # in place
+    product, _ = sharded._shard_hessp(network, theta, vs[0], shard, "a", False)
+    assert np.array_equal(product, hessp(network, theta, vs[0], X, Y, sample_weight=w))
+    assert len(built) == 4

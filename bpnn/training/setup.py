@@ -9,7 +9,7 @@ import numpy as np
 from ..checks import check_data, check_lambda, check_sample_weight, one_hot
 from ..errors import BpnnError
 from ..limits import check_fits
-from ..hessian import Curvature
+from ..hessian import Curvature, CurvatureCache
 from ..network import Network, cost_and_accuracy, cost_and_grad
 from ..params import INITIALIZERS, as_generator, is_integer
 
@@ -62,7 +62,7 @@ class LocalObjective:
     def __init__(self, problem):
         self.network, self.X, self.Y, self.lam = problem.network, problem.X, problem.Y, problem.lam
         self.w, self.train_size = problem.sample_weight, problem.train_size
-        self._curvature_key = self._curvature = None
+        self._curvatures = CurvatureCache()
 
     def __call__(self, theta):
         return cost_and_grad(self.network, theta, self.X, self.Y, self.lam, sample_weight=self.w)
@@ -70,15 +70,12 @@ class LocalObjective:
     def hessp(self, theta, v, gauss_newton=True, rows=None):
         """G·v (``gauss_newton``) or H·v at θ, over every row or over ``rows`` (``bpnn.training.curvature``).
         Successive products at one θ, rows and kind share one forward pass (``bpnn.hessian.Curvature``)."""
-        key = self._curvature_key
-        if key is None or not (key[2] == gauss_newton and np.array_equal(key[0], theta)
-                               and (rows is None if key[1] is None else np.array_equal(key[1], rows))):
+        def build():
             X, Y, w = (self.X, self.Y, self.w) if rows is None else self._rows(rows)
-            self._curvature = Curvature(self.network, theta, X, Y, self.lam, train_size=self.train_size,
-                                        sample_weight=w, gauss_newton=gauss_newton)
-            self._curvature_key = (np.array(theta, dtype=np.float64), None if rows is None else np.array(rows),
-                                   gauss_newton)
-        return self._curvature.times(v)
+            return Curvature(self.network, theta, X, Y, self.lam, train_size=self.train_size, sample_weight=w,
+                             gauss_newton=gauss_newton)
+
+        return self._curvatures.times(self.network, theta, v, rows, gauss_newton, build)
 
     def batch(self, theta, rows, masks=None):
         """(J, ∇J) of the mini-batch of ``rows`` (dropout ``masks`` optional)."""
