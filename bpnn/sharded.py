@@ -7,13 +7,14 @@ J(θ) is a sum over examples, so it splits over shards S₁ … S_k of the rows 
 
 where J_s is the shard's unregularized ``cost_and_grad`` (its data term, normalized by W_s). Each
 evaluation sends θ (and v) to the workers; each returns its shard's weighted part, and the client adds the
-parts in shard order and the L2 term once. A worker keeps the curvature (forward pass) of each shard's
-last θ, rows and kind, as ``LocalObjective`` does in-process. ``ShardedObjective`` is therefore a drop-in ``objective(θ) ->
-(J, ∇J)`` with ``hessp(θ, v)`` for ``bpnn.training.minimize`` and every SciPy method, TNC included, and
-its mini-batch gradient ``batch(θ, rows)`` (rows numbered across the shards, each worker summing the rows
-it holds) drives ``train_sgd``. ``train(..., client=)`` and ``train_sgd(..., client=)`` build one from
-the validated data and otherwise run as they do in-process: the same θ₀ and mini-batches from the same
-seed, sums equal to the in-process ones to rounding (1e-12 relative in the tests), so the same path.
+parts in shard order and the L2 term once; a worker keeps the curvature (forward pass) of each shard's
+last θ, rows and kind, as ``LocalObjective`` does in-process. ``ShardedObjective`` is therefore a drop-in
+``objective(θ) -> (J, ∇J)`` with ``hessp(θ, v)`` for ``bpnn.training.minimize`` and every SciPy method,
+TNC included, and its mini-batch gradient ``batch(θ, rows)`` (rows numbered across the shards, each
+worker summing the rows it holds) drives ``train_sgd``. ``train(..., client=)`` and
+``train_sgd(..., client=)`` build one from the validated data and otherwise run as they do in-process:
+the same θ₀ and mini-batches from the same seed, sums equal to the in-process ones to rounding (1e-12
+relative in the tests), so the same path.
 
 Every evaluation is a round trip to every worker: worth it when one shard's evaluation takes much longer
 than the round trip (``python -m benchmarks.bench_sharded`` prints both). Dask is an optional dependency
@@ -57,7 +58,7 @@ _CURVATURES_LOCK = threading.Lock()  # a worker runs the tasks of several shards
 def _shard_hessp(network, theta, v, shard, key, gauss_newton, rows=None):
     """The shard's (H_s·v, W_s) over its rows (all, or ``rows``), H_s·v normalized by its own W_s. The
     worker keeps the curvature of the last (θ, rows, kind) of each of its ``_CACHED_SHARDS`` most recently
-    used shards (``key``: the shard's future's), so the products of one conjugate-gradient solve gather the
+    used shards (``key``: the shard future's key), so the products of one conjugate-gradient solve gather the
     rows and run the forward pass once."""
     X, _, w = shard
     if rows is not None:

@@ -138,7 +138,8 @@ def test_a_worker_keeps_each_shards_curvature(monkeypatch, data):
     shard, theta, rows = (X, Y, w), network.init(2), np.arange(5, 150, 4)
     vs = np.random.default_rng(7).standard_normal((3, network.n_params))
     built, real = [], sharded.Curvature
-    monkeypatch.setattr(sharded, "Curvature", lambda *args, **options: built.append(options) or real(*args, **options))
+    monkeypatch.setattr(sharded, "Curvature",
+                        lambda *args, **options: built.append(options) or real(*args, **options))
     monkeypatch.setattr(sharded, "_CURVATURES", {})
     monkeypatch.setattr(sharded, "_CACHED_SHARDS", 2)
     for v in vs:
