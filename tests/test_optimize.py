@@ -4,7 +4,7 @@ import pytest
 from bpnn import BpnnError, Network, cost_and_grad, evaluate, one_hot, train
 from bpnn.params import init_weights
 from bpnn.report import accuracy
-from bpnn.training.scipy import HESSP_METHODS, METHODS, TNC_INNER_STEPS, minimize
+from bpnn.training.scipy import FLOAT32_OPTIONS, HESSP_METHODS, METHODS, TNC_INNER_STEPS, minimize
 
 
 @pytest.fixture(scope="module")
@@ -200,19 +200,23 @@ def test_default_stopping_rule_ends_training_sooner_at_the_same_accuracy(digits)
     assert scores[0] >= scores[1] - 0.01
 
 
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
 @pytest.mark.parametrize("tol", [0.01, 0.0])
-def test_tnc_caps_its_inner_steps_only_under_the_stopping_rule(tol):
-    """train's TNC is SciPy's TNC with maxCGit = TNC_INNER_STEPS when the stopping rule is on, and SciPy's
-    own settings with tol = 0: the same θ as minimize given those options directly."""
+def test_tnc_caps_its_inner_steps_only_under_the_stopping_rule(tol, dtype):
+    """train's TNC is SciPy's TNC with maxCGit = TNC_INNER_STEPS[dtype] when the stopping rule is on, and
+    SciPy's own settings (float32: with FLOAT32_OPTIONS) with tol = 0: the same θ as minimize given those
+    options directly."""
     rng = np.random.default_rng(4)
-    X = rng.standard_normal((200, 12))
+    X = rng.standard_normal((200, 12)).astype(dtype)
     y = (X[:, :4].argmax(axis=1) + (X[:, 5] > 0.5)) % 4
     result = train(X, y, hidden=(30,), lam=0.3, max_iter=25, tol=tol, seed=2)
     network = Network((12, 30, 4))
-    options = {"maxCGit": TNC_INNER_STEPS} if tol else None
-    direct = minimize(lambda theta: cost_and_grad(network, theta, X, one_hot(y, 4), 0.3), network.init(2),
+    options = dict(FLOAT32_OPTIONS["TNC"]) if dtype == "float32" else {}
+    if tol:
+        options["maxCGit"] = TNC_INNER_STEPS[dtype]
+    direct = minimize(lambda theta: cost_and_grad(network, theta, X, one_hot(y, 4, dtype), 0.3), network.init(2),
                       method="TNC", max_iter=25, tol=tol, options=options)
     np.testing.assert_array_equal(result.theta, direct.theta)
     assert result.n_evaluations == direct.n_evaluations
     if tol:  # the cap is in force: at most TNC_INNER_STEPS gradients per step, besides the line search's few
-        assert result.n_evaluations / result.n_steps <= TNC_INNER_STEPS + 5
+        assert result.n_evaluations / result.n_steps <= TNC_INNER_STEPS[dtype] + 5
