@@ -1,6 +1,7 @@
 """The scripts, run as a user runs them (subprocesses), on small data the tests make."""
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -269,3 +270,23 @@ def test_weights_carry_the_network_and_every_part_is_evaluated(tmp_path):
     assert set(metrics["parts"]) == {"training part", "test part"}
     assert metrics["accuracy"] == json.loads((trained / "metrics.json").read_text())["test_accuracy"]
     assert metrics["parts"]["training part"]["n_examples"] == 60
+
+
+@pytest.mark.parametrize("teardown", [False, True])
+def test_commands_end_without_teardown_unless_they_ask_for_it(tmp_path, teardown):
+    """launch flushes the console and ends the process with main's exit status, skipping the interpreter's
+    teardown (exit handlers included), unless the command's module sets TEARDOWN = True."""
+    (tmp_path / "fake_command.py").write_text(
+        "import atexit, sys\n"
+        f"TEARDOWN = {teardown}\n"
+        "def main(argv):\n"
+        "    atexit.register(lambda: print('teardown ran'))\n"
+        "    print('x' * 100_000)\n"  # more than the pipe's buffer: the flush has to happen
+        "    print('to stderr', file=sys.stderr)\n"
+        "    return 3\n")
+    done = subprocess.run([sys.executable, "-c", "from bpnn.cli import launch; launch('fake_command')"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "PYTHONPATH": str(tmp_path)})
+    assert done.returncode == 3
+    assert done.stdout.startswith("x" * 100_000 + "\n") and done.stderr == "to stderr\n"
+    assert ("teardown ran" in done.stdout) == teardown

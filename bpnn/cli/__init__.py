@@ -3,11 +3,13 @@
 Scripts are thin argparse front ends. ``run_script`` turns a BpnnError or OSError into one ``error: …``
 line on stderr and exit status 2 (no traceback), and Ctrl-C into exit status 130. ``Parser`` reports bad
 options the same way (one ``error:`` line, exit 2), and the option types below refuse nonsense (a negative
-λ, a seed of −1, 0 folds) while the command line is read, before any work.
+λ, a seed of −1, 0 folds) while the command line is read, before any work. ``launch`` ends the process
+as soon as a command is done and its output flushed, without the interpreter's teardown.
 """
 
 import argparse
 import math
+import os
 import sys
 
 from ..errors import BpnnError
@@ -211,11 +213,32 @@ def _console_safe():
 
 def launch(module, argv=None):
     """Import ``module`` (a script's implementation) and run its ``main`` under ``run_script``: the import of
-    numpy, SciPy and scikit-learn happens inside, so Ctrl-C while starting up exits cleanly too."""
-    def main(argv):
-        import importlib
+    numpy, SciPy and scikit-learn happens inside, so Ctrl-C while starting up exits cleanly too.
 
+    The process then ends without tearing the interpreter down (``_exit_now``), unless the module sets
+    ``TEARDOWN = True`` (a command that may leave worker processes for their libraries to stop at exit)."""
+    import importlib
+
+    def main(argv):
         return importlib.import_module(module).main(argv)
 
     _console_safe()
-    run_script(main, argv)
+    try:
+        run_script(main, argv)
+    except SystemExit as done:
+        loaded = sys.modules.get(module)
+        if not isinstance(done.code, int) or getattr(loaded, "TEARDOWN", False):
+            raise
+        _exit_now(done.code)
+
+
+def _exit_now(code):
+    """Flush the console and end the process with ``code`` at once. Every file a command writes is complete
+    and closed before its ``main`` returns; what is left is the interpreter's teardown, freeing every module
+    of NumPy, SciPy, scikit-learn and matplotlib one by one: 0.2–0.25 s that nobody sees."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe or stream: nothing more can reach it
+            pass
+    os._exit(code)

@@ -13,6 +13,8 @@ from ..errors import BpnnError
 from ..training.scipy import METHODS
 from ..training.updates import UPDATES
 
+TEARDOWN = True  # joblib's worker processes are stopped by its exit handlers (see bpnn.cli.launch)
+
 DEFAULT_GRIDS = {
     "tnc": ["hidden=10,25,50", "lambda=0.1,1,3"],
     "sgd": ["batch-size=10,50,100", "eta=0.05,0.1,0.2,0.5"],
