@@ -151,8 +151,8 @@ def main(argv=None):
     X_train, y_train, X_test, y_test = split(dataset)
     K, hidden = dataset.n_classes, tuple(args.hidden)
     print(f"{len(y_train)} training, {len(y_test)} held-out examples; hidden {list(hidden)}, full-batch λ = {args.lam}, "
-          f"mini-batch alpha = {ALPHA}, batch {BATCH} (bpnn: {args.batch}), η = {args.eta} (Adam), {args.nesterov_eta} (Nesterov); machine: "
-          f"{machine()}")
+          f"mini-batch alpha = {ALPHA}, batch {BATCH} (bpnn: {args.batch}), η = {args.eta} (Adam), "
+          f"{args.nesterov_eta} (Nesterov); machine: {machine()}")
     target = args.target
     if target is None:
         _, target = sklearn_time(X_train, y_train, X_test, y_test, _Clock(2.0, float("inf")), "lbfgs", hidden,

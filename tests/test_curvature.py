@@ -105,7 +105,8 @@ def test_products_at_one_theta_share_one_forward_pass(monkeypatch, data):
                                      lam=0.8, init="uniform", seed=3)
     objective, network = training_setup.LocalObjective(problem), problem.network
     built, real = [], training_setup.Curvature
-    monkeypatch.setattr(training_setup, "Curvature", lambda *args, **options: built.append(options) or real(*args, **options))
+    monkeypatch.setattr(training_setup, "Curvature",
+                        lambda *args, **options: built.append(options) or real(*args, **options))
     theta, rows = problem.theta0.copy(), np.arange(10, 200, 3)
     vs = np.random.default_rng(4).standard_normal((4, network.n_params))
 
