@@ -59,7 +59,7 @@ class Curvature:
         self.network, self.lam = network, check_lambda(lam)
         thetas, X, Y = _operands(network, np.array(theta, dtype=np.float64), X, Y)  # a copy: θ may change
         w, size = _weights_and_size(sample_weight, X.shape[0], X.dtype)
-        self.n = train_size or size
+        self.n, self._dtype = train_size or size, X.dtype
         blocks = row_blocks(X.shape[0], sum(network.sizes[1:]), least=MIN_ACTIVATIONS_PER_PRODUCT_BLOCK)
         self._blocks = map_blocks(
             lambda rows: _BlockCurvature(network, thetas, X[rows], Y[rows], None if w is None else w[rows], size,
@@ -70,7 +70,7 @@ class Curvature:
         network = self.network
         if np.shape(v) != (network.n_params,):
             raise BpnnError(f"v has shape {np.shape(v)}; it must be shaped like θ ({network.n_params} numbers)")
-        V = network.unpack(np.asarray(v, dtype=np.float64))
+        V = [Vl.astype(self._dtype, copy=False) for Vl in network.unpack(np.asarray(v, dtype=np.float64))]
         parts = map_blocks(lambda block: block.times(V), self._blocks)
         out = parts[0]
         for part in parts[1:]:
@@ -109,10 +109,9 @@ class _BlockCurvature:
         return curvature * self.scale
 
     def times(self, V):
-        """This block's part of H·v (or G·v) without the L2 term, for v unpacked into V⁽ˡ⁾."""
+        """This block's part of H·v (or G·v) without the L2 term, for v unpacked into V⁽ˡ⁾ in the compute
+        dtype."""
         network, thetas, inputs, slopes = self.network, self.thetas, self.inputs, self.slopes
-        dtype = inputs[0].dtype
-        V = [Vl.astype(dtype, copy=False) for Vl in V]
         second = _SECOND[network.activation]
 
         r_inputs, r_zs = [None], []  # R{X} = 0: the input layer has no R-term
