@@ -80,6 +80,7 @@ def test_thread_count_follows_blas_unless_set(fixed_threads, monkeypatch):
 
 @pytest.mark.parametrize("method, blas_threads, expected", [("L-BFGS-B", "auto", 1), ("CG", "auto", 1),
                                                            ("Newton-CG", "auto", 1), ("trust-ncg", "auto", 1),
+                                                           ("trust-krylov", "auto", 1),
                                                            ("TNC", "auto", None), ("BFGS", "auto", None),
                                                            ("L-BFGS-B", 2, 2), ("TNC", 1, 1)])
 def test_blas_threads_per_method(fixed_threads, method, blas_threads, expected):
