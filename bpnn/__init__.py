@@ -1,23 +1,16 @@
 """bpnn: backpropagation neural networks on one flat parameter vector.
 
-The library, one job per module:
-  network    ``Network`` (the value: sizes, activation, output and cost) and the math of (network, θ):
-             forward, cost_and_grad (vectorized backprop), cost, predict, predict_proba, dropout_masks
-  functions  activations, their derivatives, output costs (exact at saturation)
-  params     pack / unpack θ (views), initializers
-  checks     validation of X, labels, one-hot targets, λ
-  threads    row blocks on parallel threads for large batches, BLAS thread limits
-  gradcheck  central-difference gradient check (O(n) memory), the course's debug problem
-  hessian    exact Hessian-vector and Gauss–Newton products (R-operator), their check
-  training   setup, result (TrainResult), scipy (minimize, train), updates (SGD, Momentum, Adam), minibatch
-  datasets   load_dataset (formats/: one reader per format, in a registry), the embedded digits, splits
-  weights    weights files (.mat in the course's order, .npz in bpnn's) that record their network
-  report     accuracy, classification report, confusion matrix
-  plots      figures: image grids, learning curves, grid-search maps
-  estimator  BPNNClassifier, the scikit-learn estimator
-  search     grid search over two estimator parameters with joblib
-  book       the neural-networks book's network2.py (Network, SGD, save/load) on the same backprop
-  files, limits, errors   atomic writes, memory checks, the exception types
+The library, in layers (each imports only the ones below it):
+  model/      ``Network`` (the value) and the math of (network, θ): forward, cost_and_grad, cost, predict,
+              the units table, θ's layout, curvature products (R-operator), gradient and Hessian checks,
+              and every input check (``model/validate``)
+  speed       row blocks on parallel threads, BLAS thread limits, measured constants: what is there only to
+              go faster, in one place
+  objective/  the objective every optimizer consumes (a Protocol), in this process or sharded on Dask
+  training/   the shared option values, ``train`` (SciPy's methods), ``train_sgd`` (mini-batches), update
+              rules, stopping rules, ``TrainResult`` with its ``Status``
+  data/       ``Dataset``, ``load_dataset`` and the formats, weights files, conversion, safe writes
+  report, plots, estimator (``BPNNClassifier``), search (grid search), book (network2.py's vocabulary)
 and the application, ``bpnn.cli``: the ``bpnn`` command (train, sgd, gradcheck, grid, convert, ex4), its runs,
 run folders and printers; ``scripts/*.py`` are front doors to it.
 
@@ -30,15 +23,19 @@ import importlib
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "network": ["Network", "cost_and_grad", "cost", "predict", "predict_proba"],
-    "checks": ["one_hot"],
-    "functions": ["sigmoid_gradient"],
-    "gradcheck": ["check_gradients", "debug_problem"],
+    "model.network": ["Network", "cost_and_grad", "cost", "predict", "predict_proba", "accuracy"],
+    "model.validate": ["one_hot"],
+    "model.units": ["sigmoid_gradient"],
+    "model.checking": ["check_gradients", "check_hessian", "debug_problem"],
+    "model.curvature": ["hessp"],
     "training.scipy": ["train"],
     "training.minibatch": ["train_sgd"],
-    "training.result": ["TrainResult"],
-    "datasets": ["Dataset", "load_dataset"],
-    "weights": ["load_weights", "save_weights"],
+    "training.options": ["Stopping", "CurvatureProducts", "MiniBatches", "Parallel"],
+    "training.updates": ["SGD", "Momentum", "Adam", "Schedule"],
+    "training.result": ["TrainResult", "Status"],
+    "data.dataset": ["Dataset"],
+    "data.loading": ["load_dataset"],
+    "data.weights": ["load_weights", "save_weights"],
     "report": ["evaluate"],
     "estimator": ["BPNNClassifier"],
     "errors": ["BpnnError", "DivergedError"],

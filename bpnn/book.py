@@ -25,12 +25,12 @@ from pathlib import Path
 
 import numpy as np
 
-from .checks import one_hot
+from .model.validate import one_hot
 from .errors import BpnnError
-from .files import check_regular_file, write_atomically
-from .network import Network as _Network
-from .network import cost, cost_and_grad, forward, predict
-from .params import as_generator
+from .data.files import check_regular_file, write_atomically
+from .model.network import Network as _Network
+from .model.network import cost, cost_and_grad, forward, predict
+from .model.validate import as_generator
 
 __all__ = ["QuadraticCost", "CrossEntropyCost", "Network", "load"]
 

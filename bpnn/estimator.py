@@ -27,10 +27,11 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .checks import check_sample_weight
-from .functions import COSTS, HIDDEN_ACTIVATIONS, OUTPUTS
-from .network import predict, predict_proba
-from .params import INITIALIZERS, as_generator
+from .model.validate import check_sample_weight
+from .model.units import COSTS, HIDDEN_ACTIVATIONS, OUTPUTS
+from .model.network import predict, predict_proba
+from .model.params import INITIALIZERS
+from .model.validate import as_generator
 from .training.minibatch import ETA, MOMENTUM, train_sgd
 from .training.scipy import METHODS, check_method, train
 from .training.stopping import N_ITER_NO_CHANGE

@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 
-from .files import write_atomically
+from .data.files import write_atomically
 
 __all__ = ["grid_shape", "tile_images", "image_grid_figure", "learning_curves_figure", "confusion_matrix_figure",
            "misclassified_figure", "grid_search_figure", "save_figure"]

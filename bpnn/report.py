@@ -3,15 +3,10 @@
 import numpy as np
 from sklearn.metrics import classification_report, confusion_matrix
 
-from .checks import check_labels
-from .network import predict
+from .model.network import accuracy, predict
+from .model.validate import check_labels
 
-__all__ = ["accuracy", "evaluate"]
-
-
-def accuracy(network, theta, X, y):
-    """Fraction of rows of X whose predicted label equals y."""
-    return float(np.mean(predict(network, theta, X) == np.asarray(y)))
+__all__ = ["evaluate"]
 
 
 def evaluate(network, theta, X, y):
@@ -21,7 +16,7 @@ def evaluate(network, theta, X, y):
     predicted = predict(network, theta, X)
     labels = np.arange(n_classes)
     return {
-        "accuracy": float(np.mean(predicted == y)),
+        "accuracy": accuracy(network, theta, X, y),
         "report": classification_report(y, predicted, labels=labels, digits=4, zero_division=0),
         "confusion_matrix": confusion_matrix(y, predicted, labels=labels).tolist(),
     }

@@ -93,7 +93,7 @@ def probability(text):
 
 def add_data_argument(parser):
     """``--data SOURCE`` and ``--dtype``: the data set (default: the course file or the embedded digits)."""
-    from ..datasets import DTYPES
+    from ..data.loading import DTYPES
 
     parser.add_argument("--data", metavar="SOURCE",
                         help="a course .mat file; a folder of 32×32 text digits <label>_<index>.txt (or one with "
@@ -109,9 +109,9 @@ def add_network_arguments(parser, init):
     """``--activation``, ``--cost``, ``--output`` and ``--init``: the network's options. The first three are
     None unless typed (``bpnn.Network`` holds their defaults), so that a run can tell what the user typed
     (see ``--weights``); ``init`` is the trainer's default initializer."""
-    from ..functions import COSTS, HIDDEN_ACTIVATIONS, OUTPUTS
-    from ..network import Network
-    from ..params import INITIALIZERS
+    from ..model.units import COSTS, HIDDEN_ACTIVATIONS, OUTPUTS
+    from ..model.network import Network
+    from ..model.params import INITIALIZERS
 
     group = parser.add_argument_group("network")
     group.add_argument("--activation", choices=list(HIDDEN_ACTIVATIONS),
@@ -127,7 +127,7 @@ def add_network_arguments(parser, init):
 def network_options(args):
     """The network names typed on the command line (the others keep ``bpnn.Network``'s defaults), checked
     together (softmax outputs with the quadratic cost are refused here, before any data are read)."""
-    from ..network import Network
+    from ..model.network import Network
 
     names = {key: getattr(args, key) for key in ("activation", "cost", "output") if getattr(args, key) is not None}
     Network((1, 1), **names)
@@ -153,7 +153,7 @@ def run_inputs(args):
 
 def load_described(args):
     """The data set ``--data``/``--dtype`` name, after printing the line that describes it."""
-    from ..datasets import load_dataset
+    from ..data.loading import load_dataset
 
     dataset = load_dataset(args.data, args.dtype)
     print(describe(dataset))
@@ -235,7 +235,7 @@ def launch(module, argv=None):
 def _exit_now(code):
     """Flush the console and end the process with ``code`` at once. Every file a command writes is complete
     and closed before its ``main`` returns; what is left is the interpreter's teardown, freeing every module
-    of NumPy, SciPy, scikit-learn and matplotlib one by one: 0.2–0.25 s that nobody sees."""
+    of NumPy, SciPy, scikit-learn and matplotlib one by one, which nobody sees."""
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()

@@ -5,7 +5,7 @@
 """
 
 from . import Parser, describe, positive_int
-from ..files import refuse_existing
+from ..data.files import refuse_existing
 
 
 def parse_args(argv=None):
@@ -24,8 +24,8 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    from ..convert import write_course_mat
-    from ..datasets import load_dataset
+    from ..data.convert import write_course_mat
+    from ..data.loading import load_dataset
 
     if not args.force:
         refuse_existing(args.out)  # before a possibly long load

@@ -38,7 +38,7 @@ def parse_args(argv=None):
 
 def _course_file(given, name):
     """The file the user named, else the data home's ``name`` when it exists, else None."""
-    from ..datasets import data_dir
+    from ..data.loading import data_dir
 
     if given is not None:
         return Path(given)
@@ -69,14 +69,14 @@ def main(argv=None):
     args = parse_args(argv)
     import numpy as np
 
-    from ..checks import one_hot
-    from ..datasets import load_dataset
-    from ..functions import sigmoid_gradient
-    from ..gradcheck import check_gradients, debug_problem
-    from ..network import Network, cost, predict
+    from ..model.validate import one_hot
+    from ..data.loading import load_dataset
+    from ..model.units import sigmoid_gradient
+    from ..model.checking import check_gradients, debug_problem
+    from ..model.network import Network, cost, predict
     from ..plots import image_grid_figure, save_figure
     from ..training.scipy import train
-    from ..weights import load_weights
+    from ..data.weights import load_weights
     from .rundir import RunFolder
     from .runs import progress_printer
 
@@ -142,7 +142,7 @@ def main(argv=None):
 
     _part(9, "Training NN")
     print(f"Training 400-25-10 from θ₀ with {args.method} (the course: fmincg, 50 iterations), λ = 1 …")
-    from ..network import cost_and_grad
+    from ..model.network import cost_and_grad
     from ..training.scipy import minimize
 
     trained = minimize(lambda t: cost_and_grad(network, t, X, Y, 1.0), initial, method=args.method,

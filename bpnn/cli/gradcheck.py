@@ -31,7 +31,7 @@ def parse_args(argv=None):
     parser.add_argument("--dropout", type=probability, default=0.0, metavar="P",
                         help="check with a fixed inverted-dropout mask dropping each hidden unit with probability P")
     parser.add_argument("--hessian", action="store_true",
-                        help="check exact Hessian-vector products H·v (bpnn.hessian) against central differences "
+                        help="check exact Hessian-vector products H·v (bpnn.model.curvature) against central differences "
                              "of the gradient along a random v instead (threshold 1e-7 unless --threshold)")
     parser.add_argument("--threshold", type=positive_float,
                         help=f"exit 1 unless the relative difference is below this (default: {THRESHOLD:g}, "
@@ -42,9 +42,9 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    from ..datasets import load_dataset
-    from ..gradcheck import check_gradients, debug_problem, full_size_problem
-    from ..network import Network, dropout_masks
+    from ..data.loading import load_dataset
+    from ..model.checking import check_gradients, debug_problem, full_size_problem
+    from ..model.network import Network, dropout_masks
 
     if args.full:
         network = Network(tuple(args.sizes or (400, 25, 10)), **network_options(args))
@@ -73,7 +73,7 @@ def main(argv=None):
 
 def _check_hessian(network, theta, X, Y, args):
     """H·v against (∇J(θ + εv) − ∇J(θ − εv)) / 2ε, printed side by side like the gradient check."""
-    from ..hessian import check_hessian
+    from ..model.curvature import check_hessian
 
     difference, exact, numerical = check_hessian(network, theta, X, Y, args.lam, seed=args.seed)
     print(f"Hessian-vector product on {list(network.sizes)}, {X.shape[0]} examples, λ = {args.lam}, "

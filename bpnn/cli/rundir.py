@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ..errors import BpnnError
-from ..files import write_atomically
+from ..data.files import write_atomically
 
 __all__ = ["RunFolder", "json_safe"]
 

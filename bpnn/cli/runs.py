@@ -13,18 +13,18 @@ import sys
 
 import numpy as np
 
-from ..checks import one_hot
-from ..datasets import holdout, split
+from ..model.validate import one_hot
+from ..data.loading import holdout, split
 from ..errors import BpnnError
-from ..files import write_atomically
-from ..network import cost
-from ..network import predict
+from ..data.files import write_atomically
+from ..model.network import cost
+from ..model.network import predict
 from ..plots import (confusion_matrix_figure, grid_search_figure, image_grid_figure, learning_curves_figure,
                      misclassified_figure, save_figure)
 from ..report import evaluate
 from ..training.minibatch import train_sgd
 from ..training.scipy import train
-from ..weights import load_weights, save_weights
+from ..data.weights import load_weights, save_weights
 from .rundir import RunFolder
 
 __all__ = ["progress_printer", "epoch_printer", "train_run", "sgd_run", "evaluate_weights_run", "grid_run",

@@ -10,7 +10,7 @@ same images back.
 import numpy as np
 from scipy.ndimage import zoom
 
-from .errors import BpnnError
+from ..errors import BpnnError
 from .formats.mat import save_mat
 
 __all__ = ["crop_and_resample", "write_course_mat"]

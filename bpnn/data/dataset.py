@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import BpnnError
+from ..errors import BpnnError
 
 __all__ = ["Dataset", "square_image_shape"]
 

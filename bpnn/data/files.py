@@ -4,7 +4,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from .errors import BpnnError
+from ..errors import BpnnError
 
 __all__ = ["check_regular_file", "refuse_existing", "write_atomically"]
 

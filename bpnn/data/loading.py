@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import BpnnError
+from ..errors import BpnnError
 from .dataset import Dataset
 from .formats import find_format
 from .formats.mat import load_mat, save_mat

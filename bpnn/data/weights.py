@@ -25,10 +25,10 @@ from pathlib import Path
 import numpy as np
 import scipy.io
 
-from .errors import BpnnError
+from ..errors import BpnnError
 from .files import check_regular_file, write_atomically
-from .network import Network
-from .params import pack
+from ..model.network import Network
+from ..model.params import pack
 
 __all__ = ["SavedWeights", "save_weights", "load_weights", "course_order"]
 
@@ -66,7 +66,7 @@ def _check_suffix(path):
 def save_weights(path, network, theta, *, overwrite=False):
     """Write the network's Θ⁽¹⁾, Θ⁽²⁾, … (θ in bpnn's order) and the network itself to ``path`` (``.mat``:
     the course's output order, ``.npz``: bpnn's; see the module docstring). Returns the path."""
-    from . import __version__
+    from .. import __version__
 
     path = Path(path)
     _check_suffix(path)

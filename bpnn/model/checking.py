@@ -1,5 +1,5 @@
-"""Gradient checking: backprop's gradient against central differences of the same cost (the course's
-``checkNNGradients`` and ``computeNumericalGradient``).
+"""Checks of the derivatives against central differences of the same cost: the gradient (the course's
+``checkNNGradients`` and ``computeNumericalGradient``) and the Hessian-vector products.
 
   numerical ∂J/∂θⱼ ≈ (J(θ + ε eⱼ) − J(θ − ε eⱼ)) / 2ε,
 
@@ -8,23 +8,26 @@ with J from ``cost`` (a forward pass only, with the same dropout masks), not fro
 one coordinate at a time: θ is perturbed in place and restored, so memory is O(n), never an n×n matrix
 of perturbation vectors. The check reports the relative difference ‖num − ana‖ / ‖num + ana‖ (the
 course's measure: about 1e-11 when backprop is right, ≳1e-4 when it is wrong) and, per weight matrix,
-the largest absolute difference.
+the largest absolute difference. ``check_hessian`` compares H·v (``bpnn.model.curvature``) with the central
+difference (∇J(θ + ε v) − ∇J(θ − ε v)) / 2ε of the gradient. Both are parametrized over the units table in
+the tests, so every activation and output cost is checked.
 """
 
 from dataclasses import dataclass
 
 import numpy as np
 
-from .checks import one_hot
-from .errors import BpnnError
+from ..errors import BpnnError
+from .curvature import hessp
 from .network import Network, cost, cost_and_grad
-from .params import as_generator
+from .validate import as_generator, one_hot
 
 __all__ = [
     "numerical_gradient",
     "relative_difference",
     "GradCheck",
     "check_gradients",
+    "check_hessian",
     "debug_initialize_weights",
     "debug_problem",
     "full_size_problem",
@@ -104,6 +107,18 @@ def check_gradients(network, theta, X, Y, lam=0.0, *, k=None, seed=None, eps=1e-
         for layer in range(len(network.sizes) - 1)
     ]
     return GradCheck(indices, numerical, analytic, relative_difference(numerical, analytic), per_layer)
+
+
+def check_hessian(network, theta, X, Y, lam=0.0, *, v=None, seed=0, eps=1e-5, sample_weight=None):
+    """(relative difference, H·v, numerical): ``hessp`` against the central difference
+    (∇J(θ + ε v) − ∇J(θ − ε v)) / 2ε of ``cost_and_grad``'s gradient, along v (default: random, seeded)."""
+    theta = np.asarray(theta, dtype=np.float64)
+    v = np.random.default_rng(seed).standard_normal(theta.size) if v is None else np.asarray(v, dtype=np.float64)
+    exact = hessp(network, theta, v, X, Y, lam, sample_weight=sample_weight)
+    plus = cost_and_grad(network, theta + eps * v, X, Y, lam, sample_weight=sample_weight)[1]
+    minus = cost_and_grad(network, theta - eps * v, X, Y, lam, sample_weight=sample_weight)[1]
+    numerical = (plus - minus) / (2.0 * eps)
+    return relative_difference(exact, numerical), exact, numerical
 
 
 def debug_initialize_weights(fan_out, fan_in):

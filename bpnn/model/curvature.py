@@ -1,44 +1,31 @@
 """Exact Hessian-vector products H·v and Gauss–Newton products G·v of J(θ), by Pearlmutter's R-operator.
 
 R{f} = ∂f(θ + r v)/∂r at r = 0 is the directional derivative along v; applied to every line of the forward
-and backward pass (``bpnn.network``) it turns the gradient into H·v at about twice the cost of one
+and backward pass (``bpnn.model.network``) it turns the gradient into H·v at about twice the cost of one
 ``cost_and_grad``, with no finite differences. For V⁽ˡ⁾ = [V_b | V_W], the part of v for layer l:
 
   forward    R{a⁽¹⁾} = 0,   R{z⁽ˡ⁺¹⁾} = R{a⁽ˡ⁾} W⁽ˡ⁾ᵀ + a⁽ˡ⁾ V_W⁽ˡ⁾ᵀ + V_b⁽ˡ⁾,   R{a⁽ˡ⁺¹⁾} = g'(z) ⊙ R{z⁽ˡ⁺¹⁾}
-  output     R{δ⁽ᴸ⁾} = w ⊙ H_C R{z⁽ᴸ⁾} / Σw   (w = 1, Σw = m without sample weights) with the output cost's Hessian in z:
-             sigmoid + cross-entropy  σ'(z) ⊙ r;   softmax + log-likelihood  p ⊙ r − p (p·r);
-             sigmoid + quadratic      [σ'(z)² + (σ(z) − y) σ''(z)] ⊙ r
+  output     R{δ⁽ᴸ⁾} = w ⊙ H_C R{z⁽ᴸ⁾} / Σw   (w = 1, Σw = m without sample weights), H_C the output cost's
+             Hessian in z (the units table's ``curvature``, ``bpnn.model.units``)
   backward   R{δ⁽ˡ⁾} = [R{δ⁽ˡ⁺¹⁾} W⁽ˡ⁾ + δ⁽ˡ⁺¹⁾ V_W⁽ˡ⁾] ⊙ g'(z⁽ˡ⁾) + (δ⁽ˡ⁺¹⁾ W⁽ˡ⁾) ⊙ g''(z⁽ˡ⁾) ⊙ R{z⁽ˡ⁾}
              R{∂J/∂W⁽ˡ⁾} = R{δ⁽ˡ⁺¹⁾}ᵀ a⁽ˡ⁾ + δ⁽ˡ⁺¹⁾ᵀ R{a⁽ˡ⁾},   R{∂J/∂b⁽ˡ⁾} = Σᵢ R{δ⁽ˡ⁺¹⁾ᵢ}
   L2         + (λ/n) V_W
 
-with g' and g'' written through a = g(z): sigmoid a(1 − a), a(1 − a)(1 − 2a); tanh 1 − a², −2a(1 − a²);
-relu [a > 0], 0. The Gauss–Newton product G·v = J_zᵀ H_C J_z v keeps the forward R-pass and the output
-Hessian but back-propagates R{δ⁽ᴸ⁾} through the linear backward pass only (no δ V_W and g'' terms), and
-for the quadratic cost drops the (σ − y) σ'' term: G is positive semi-definite, the product truncated-Newton
+with g' and g'' from the units table, written through a = g(z). The Gauss–Newton product G·v = J_zᵀ H_C J_z v
+keeps the forward R-pass and the output Hessian's Gauss–Newton part but back-propagates R{δ⁽ᴸ⁾} through the
+linear backward pass only (no δ V_W and g'' terms): G is positive semi-definite, the product truncated-Newton
 and Hessian-free methods want. ``Curvature`` runs the forward pass at θ once and then gives any number of
-products (``times``), as a conjugate-gradient solve asks for; ``hessp`` is one product. ``check_hessian``
-compares H·v with central differences of the gradient.
+products (``times``), as a conjugate-gradient solve asks for; ``hessp`` is one product. The check of H·v
+against central differences of the gradient is ``bpnn.model.checking.check_hessian``.
 """
 
 import numpy as np
 
-from .checks import check_lambda
-from .errors import BpnnError
-from .functions import get_activation, get_output_cost, sigmoid
-from .gradcheck import relative_difference
-from .network import _forward, _operands, _weights_and_size, cost_and_grad, layer_product
-from .threads import map_blocks, row_blocks
+from ..errors import BpnnError
+from .network import ONE_BLOCK, batch, forward_pass, layer_product
+from .validate import check_lambda
 
-__all__ = ["Curvature", "CurvatureCache", "hessp", "l2_curvature", "check_hessian", "MIN_ACTIVATIONS_PER_PRODUCT_BLOCK"]
-
-MIN_ACTIVATIONS_PER_PRODUCT_BLOCK = 80_000  # 1,000 rows of 784-100-10 stay one block, 2,000 become two
-
-_SECOND = {  # g''(z) in terms of a = g(z)
-    "sigmoid": lambda a: a * (1.0 - a) * (1.0 - 2.0 * a),
-    "tanh": lambda a: -2.0 * a * (1.0 - a * a),
-    "relu": lambda a: np.zeros_like(a),
-}
+__all__ = ["Curvature", "hessp", "l2_curvature"]
 
 
 class Curvature:
@@ -46,32 +33,24 @@ class Curvature:
     computed once, then ``times(v)`` for each product, H·v (or, with ``gauss_newton``, G·v), packed like θ.
 
     A conjugate-gradient solve asks for many products at one θ; each then costs the R-forward and
-    R-backward passes only (on 2,000 Fashion-MNIST rows, 784-100-10, float64, the forward pass is a third
-    of a product). Per-example weights scale each example's δ⁽ᴸ⁾ and R{δ⁽ᴸ⁾} as they scale its cost.
+    R-backward passes only. Per-example weights scale each example's δ⁽ᴸ⁾ and R{δ⁽ᴸ⁾} as they scale its
+    cost. ``blocks`` cuts the rows into blocks and maps over them (``bpnn.speed.RowBlocks``); the default
+    takes every row at once."""
 
-    The rows are cut into row blocks on parallel threads with BLAS at one thread, as ``cost_and_grad``'s
-    (``bpnn.threads``), from ``MIN_ACTIVATIONS_PER_PRODUCT_BLOCK`` activations a block in either dtype.
-    Blocks are no faster per product than one block on multithreaded BLAS, but OpenBLAS's workers spin on
-    after such products and slow the next full-batch evaluation (60,000 Fashion-MNIST rows after products
-    on 2,000: float64 272 → 322 ms, float32 164 → 196 ms)."""
-
-    def __init__(self, network, theta, X, Y, lam=0.0, *, train_size=None, sample_weight=None, gauss_newton=False):
-        self.network, self.lam = network, check_lambda(lam)
-        thetas, X, Y = _operands(network, np.array(theta, dtype=np.float64), X, Y)  # a copy: θ may change
-        w, size = _weights_and_size(sample_weight, X.shape[0], X.dtype)
-        self.n, self._dtype = train_size or size, X.dtype
-        blocks = row_blocks(X.shape[0], sum(network.sizes[1:]), least=MIN_ACTIVATIONS_PER_PRODUCT_BLOCK)
-        self._blocks = map_blocks(
-            lambda rows: _BlockCurvature(network, thetas, X[rows], Y[rows], None if w is None else w[rows], size,
-                                         gauss_newton), blocks)
+    def __init__(self, network, theta, X, Y, lam=0.0, *, train_size=None, sample_weight=None, gauss_newton=False,
+                 blocks=ONE_BLOCK):
+        self.network, self.lam, self.blocks = network, check_lambda(lam), blocks
+        data = batch(network, np.array(theta, dtype=np.float64), X, Y, sample_weight)  # a copy: θ may change
+        self.n, self._dtype = train_size or data.size, data.X.dtype
+        self._parts = blocks.map(lambda rows: _BlockCurvature(network, data.rows(rows), gauss_newton),
+                                 blocks.split(data.X.shape[0], network.units, data.X.dtype))
 
     def times(self, v):
         """H·v (G·v with ``gauss_newton``): one R-forward and one R-backward pass (the module docstring)."""
         network = self.network
-        if np.shape(v) != (network.n_params,):
-            raise BpnnError(f"v has shape {np.shape(v)}; it must be shaped like θ ({network.n_params} numbers)")
-        V = [Vl.astype(self._dtype, copy=False) for Vl in network.unpack(np.asarray(v, dtype=np.float64))]
-        parts = map_blocks(lambda block: block.times(V), self._blocks)
+        v = check_direction(v, network.n_params)
+        V = [Vl.astype(self._dtype, copy=False) for Vl in network.unpack(v)]
+        parts = self.blocks.map(lambda part: part.times(V), self._parts)
         out = parts[0]
         for part in parts[1:]:
             out += part
@@ -81,38 +60,31 @@ class Curvature:
         return out
 
 
+def check_direction(v, n_params):
+    """v as n_params float64 numbers (BpnnError naming v otherwise)."""
+    if np.shape(v) != (n_params,):
+        raise BpnnError(f"v has shape {np.shape(v)}; it must be shaped like θ ({n_params} numbers)")
+    return np.asarray(v, dtype=np.float64)
+
+
 class _BlockCurvature:
-    """The data term's curvature over one block of rows (weights w, or None; ``size`` is the whole batch's
-    m or Σw): its forward state at θ, and ``times(V)`` packed in float64."""
+    """The data term's curvature over one block of rows (a ``Batch`` whose size is the whole batch's m or
+    Σw): its forward state at θ, and ``times(V)`` packed in float64."""
 
-    def __init__(self, network, thetas, X, Y, w, size, gauss_newton):
-        self.network, self.thetas, self.gauss_newton = network, thetas, gauss_newton
+    def __init__(self, network, data, gauss_newton):
+        self.network, self.thetas, self.gauss_newton = network, data.thetas, gauss_newton
         with np.errstate(over="ignore", invalid="ignore"):
-            self.inputs, self.slopes, z = _forward(thetas, X, get_activation(network.activation), slopes=True)
-            _, delta = get_output_cost(network.cost, network.output).cost_and_delta(z.copy(), Y)
-        self.scale = 1.0 / size if w is None else w[:, None] / size
-        self.delta = delta * self.scale
-        self.output_curvature = self._output_curvature(z, Y)
-
-    def _output_curvature(self, z, Y):
-        """Softmax outputs: p (H_C r = p ⊙ r − p (p·r), scaled in ``times``); sigmoid outputs: the diagonal
-        H_C, scaled."""
-        if self.network.output == "softmax":
-            p = np.exp(z - z.max(axis=1, keepdims=True))
-            p /= p.sum(axis=1, keepdims=True)
-            return p
-        s = sigmoid(z)
-        slope = s * (1.0 - s)
-        if self.network.cost == "cross-entropy":
-            return slope * self.scale
-        curvature = slope * slope if self.gauss_newton else slope * slope + (s - Y) * slope * (1.0 - 2.0 * s)
-        return curvature * self.scale
+            passed = forward_pass(network, data.thetas, data.X, slopes=True)
+            _, delta = network.output_cost.cost_and_delta(passed.z_out.copy(), data.Y)
+        self.inputs, self.slopes = passed.inputs, passed.slopes
+        scale = 1.0 / data.size if data.w is None else data.w[:, None] / data.size
+        self.delta = delta * scale
+        self.output_curvature = network.output_cost.curvature(passed.z_out, data.Y, scale, gauss_newton)
 
     def times(self, V):
         """This block's part of H·v (or G·v) without the L2 term, for v unpacked into V⁽ˡ⁾ in the compute
         dtype."""
         network, thetas, inputs, slopes = self.network, self.thetas, self.inputs, self.slopes
-        second = _SECOND[network.activation]
 
         r_inputs, r_zs = [None], []  # R{X} = 0: the input layer has no R-term
         with np.errstate(over="ignore", invalid="ignore"):
@@ -126,11 +98,7 @@ class _BlockCurvature:
             r_z_out = inputs[-1] @ V[-1][:, 1:].T + V[-1][:, 0]
             if r_inputs[-1] is not None:
                 r_z_out += r_inputs[-1] @ thetas[-1][:, 1:].T
-        if network.output == "softmax":
-            p = self.output_curvature
-            r_delta = (p * r_z_out - p * np.sum(p * r_z_out, axis=1, keepdims=True)) * self.scale
-        else:
-            r_delta = self.output_curvature * r_z_out
+        r_delta = self.output_curvature(r_z_out)
 
         delta = self.delta
         out = np.empty(network.n_params, dtype=np.float64)
@@ -146,32 +114,12 @@ class _BlockCurvature:
                 if not self.gauss_newton:
                     back += layer_product(delta, VW)
                     back *= slopes[layer - 1]
-                    back += delta_W * second(inputs[layer]) * r_zs[layer - 1]
+                    back += delta_W * network.g.second(inputs[layer]) * r_zs[layer - 1]
                 else:
                     back *= slopes[layer - 1]
                 r_delta = back
                 delta = delta_W * slopes[layer - 1]
         return out
-
-
-class CurvatureCache:
-    """The ``Curvature`` of the last (network, θ, rows, kind) asked for, so that the products of one
-    conjugate-gradient solve share one forward pass; a new one is built when any of them changes (θ
-    changed in place too: the key holds a copy)."""
-
-    def __init__(self):
-        self._key = self._curvature = None
-
-    def times(self, network, theta, v, rows, gauss_newton, build):
-        """The product with v of the curvature at θ over ``rows`` (None: every row), ``build()`` giving a new
-        ``Curvature`` when the last one does not fit."""
-        key = self._key
-        if key is None or not (key[0] == network and key[3] == gauss_newton and np.array_equal(key[1], theta)
-                               and (rows is None if key[2] is None else np.array_equal(key[2], rows))):
-            self._curvature = build()
-            self._key = (network, np.array(theta, dtype=np.float64), None if rows is None else np.array(rows),
-                         gauss_newton)
-        return self._curvature.times(v)
 
 
 def hessp(network, theta, v, X, Y, lam=0.0, *, train_size=None, sample_weight=None, gauss_newton=False):
@@ -184,15 +132,3 @@ def hessp(network, theta, v, X, Y, lam=0.0, *, train_size=None, sample_weight=No
 def l2_curvature(network, v, lam, n):
     """The L2 term's part of H·v: (λ/n) V_W (zeros at the biases)."""
     return (lam / n) * np.asarray(v, dtype=np.float64) * network.weight_mask if lam else 0.0
-
-
-def check_hessian(network, theta, X, Y, lam=0.0, *, v=None, seed=0, eps=1e-5, sample_weight=None):
-    """(relative difference, H·v, numerical): ``hessp`` against the central difference
-    (∇J(θ + ε v) − ∇J(θ − ε v)) / 2ε of ``cost_and_grad``'s gradient, along v (default: random, seeded)."""
-    theta = np.asarray(theta, dtype=np.float64)
-    v = np.random.default_rng(seed).standard_normal(theta.size) if v is None else np.asarray(v, dtype=np.float64)
-    exact = hessp(network, theta, v, X, Y, lam, sample_weight=sample_weight)
-    plus = cost_and_grad(network, theta + eps * v, X, Y, lam, sample_weight=sample_weight)[1]
-    minus = cost_and_grad(network, theta - eps * v, X, Y, lam, sample_weight=sample_weight)[1]
-    numerical = (plus - minus) / (2.0 * eps)
-    return relative_difference(exact, numerical), exact, numerical

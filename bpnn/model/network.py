@@ -1,8 +1,9 @@
 """The network as one value, and the math that is a function of (network, θ): forward pass, cost, backprop.
 
 A ``Network`` is its layer sizes [s₁, …, s_L], its hidden activation g and its output activation with its
-cost; it is validated when made and never changes. Its parameters are one flat vector θ holding every
-Θ⁽ˡ⁾ = [b⁽ˡ⁾ | W⁽ˡ⁾] (bias in column 0, the course layout; see ``bpnn.params``). For a batch X of m rows:
+cost (entries of the units table, ``bpnn.model.units``); it is validated when made and never changes. Its
+parameters are one flat vector θ holding every Θ⁽ˡ⁾ = [b⁽ˡ⁾ | W⁽ˡ⁾] (bias in column 0, the course layout;
+see ``bpnn.model.params``). For a batch X of m rows:
 
   a⁽¹⁾ = X,   z⁽ˡ⁺¹⁾ = a⁽ˡ⁾ W⁽ˡ⁾ᵀ + b⁽ˡ⁾,   a⁽ˡ⁺¹⁾ = g(z⁽ˡ⁺¹⁾) ⊙ D⁽ˡ⁺¹⁾   (output layer: its own activation)
 
@@ -20,10 +21,11 @@ loop over them):
   δ⁽ᴸ⁾ = w ⊙ ∂cost/∂z⁽ᴸ⁾ / Σw,   δ⁽ˡ⁾ = (δ⁽ˡ⁺¹⁾ W⁽ˡ⁾) ⊙ g'(z⁽ˡ⁾) ⊙ D⁽ˡ⁾,
   ∂J/∂W⁽ˡ⁾ = δ⁽ˡ⁺¹⁾ᵀ a⁽ˡ⁾ + (λ/n) W⁽ˡ⁾,   ∂J/∂b⁽ˡ⁾ = Σᵢ δ⁽ˡ⁺¹⁾ᵢ.
 
-The gradient is written into views of one flat array, so it comes out packed like θ. Large batches are
-evaluated as row blocks on parallel threads (``bpnn.threads``): the sums are the same. With float32 X the
-passes run in float32; θ, J and the gradient stay float64. The course's names: ``cost_and_grad`` is
-``nnCostFunction``, ``predict`` is ``predict.m``, ``Network.init`` is ``randInitializeWeights``.
+The gradient is written into views of one flat array, so it comes out packed like θ. The data term is a
+sum over examples, so ``blocks`` (optional, e.g. ``bpnn.speed.RowBlocks``) may cut the rows into blocks
+evaluated side by side and add their parts: the sums are the same. With float32 X the passes run in
+float32; θ, J and the gradient stay float64. The course's names: ``cost_and_grad`` is ``nnCostFunction``,
+``predict`` is ``predict.m``, ``Network.init`` is ``randInitializeWeights``.
 """
 
 from dataclasses import dataclass
@@ -31,14 +33,13 @@ from functools import cached_property
 
 import numpy as np
 
-from .checks import as_matrix, check_lambda, check_one_hot, check_sample_weight, compute_dtype
-from .errors import BpnnError, DivergedError
-from .functions import get_activation, get_output_cost, output_of
-from .params import as_generator, check_layer_sizes, init_weights, layer_shapes, pack, sizes_of, slices, views
-from .threads import sum_over_row_blocks
+from ..errors import BpnnError, DivergedError
+from .params import init_weights, layer_shapes, pack, sizes_of, slices, views
+from .units import HIDDEN_ACTIVATIONS, OUTPUT_COSTS, get_activation, output_of
+from .validate import as_generator, as_matrix, check_lambda, check_layer_sizes, check_one_hot, check_sample_weight, compute_dtype
 
-__all__ = ["Network", "forward", "dropout_masks", "cost_and_grad", "cost", "cost_and_accuracy", "predict_proba",
-           "predict"]
+__all__ = ["Network", "Batch", "ONE_BLOCK", "batch", "forward_pass", "forward", "dropout_masks", "cost_and_grad",
+           "cost", "cost_and_accuracy", "accuracy", "predict_proba", "predict", "layer_product", "add_l2"]
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,8 @@ class Network:
     """Layer sizes (input, hidden…, output), hidden activation, output activation and cost; immutable.
 
     ``output=None`` takes the cost's own output activation (sigmoid for cross-entropy and quadratic, softmax
-    for log-likelihood). Invalid sizes or names raise ``BpnnError`` here, before any work."""
+    for log-likelihood). Invalid sizes or names raise ``BpnnError`` here, before any work. ``g`` and
+    ``output_cost`` are the network's entries of the units table."""
 
     sizes: tuple
     activation: str = "sigmoid"
@@ -63,6 +65,16 @@ class Network:
         """The network whose weight matrices are ``thetas`` (their shapes give the sizes)."""
         pack(thetas)  # checks that they chain
         return cls(tuple(sizes_of(thetas)), **names)
+
+    @property
+    def g(self):
+        """The hidden activation's ``Activation`` (g, g′, g″)."""
+        return HIDDEN_ACTIVATIONS[self.activation]
+
+    @property
+    def output_cost(self):
+        """The output layer's ``OutputCost`` (activation, cost and δ, output curvature)."""
+        return OUTPUT_COSTS[(self.output, self.cost)]
 
     @cached_property
     def _slices(self):
@@ -91,6 +103,11 @@ class Network:
         return self.sizes[-1]
 
     @property
+    def units(self):
+        """Activations per example in the hidden and output layers, Σ_{l>1} s_l: the work of a row."""
+        return sum(self.sizes[1:])
+
+    @property
     def names(self):
         """The activation, output and cost names, as keywords (for files, reports, ``Network(sizes, **names)``)."""
         return {"activation": self.activation, "output": self.output, "cost": self.cost}
@@ -100,12 +117,43 @@ class Network:
         return views(theta, self._slices, self.sizes)
 
     def init(self, seed=None, method="uniform"):
-        """Random θ (the course's ``randInitializeWeights``; methods in ``bpnn.params.init_weights``)."""
+        """Random θ (the course's ``randInitializeWeights``; methods in ``bpnn.model.params.init_weights``)."""
         return init_weights(self.sizes, seed, method)
 
 
-def _operands(network, theta, X, Y=None):
-    """Θ's matrices, X and Y in X's compute dtype, after the cheap checks (θ is cast only for float32)."""
+class _OneBlock:
+    """Every row in one block, evaluated on the calling thread: the default ``blocks``."""
+
+    def split(self, m, units, dtype):
+        return [slice(0, m)]
+
+    def map(self, fn, items):
+        return [fn(item) for item in items]
+
+
+ONE_BLOCK = _OneBlock()
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Rows ready for the math, checked once: Θ's matrices, X and one-hot Y (or None) in the compute dtype,
+    the weights w (or None) and the batch's size, m or Σw."""
+
+    thetas: list
+    X: np.ndarray
+    Y: np.ndarray
+    w: np.ndarray
+    size: float
+
+    def rows(self, rows):
+        """The same batch restricted to ``rows`` (its size stays the whole batch's)."""
+        pick = (lambda a: None if a is None else a[rows])
+        return Batch(self.thetas, self.X[rows], pick(self.Y), pick(self.w), self.size)
+
+
+def batch(network, theta, X, Y=None, sample_weight=None):
+    """The checked ``Batch`` for θ, X (m × s₁), one-hot Y (m × s_L, optional) and m weights ≥ 0 (optional);
+    θ is cast to float32 only for float32 X."""
     thetas = network.unpack(theta)
     X = as_matrix(X)
     dtype = compute_dtype(X)
@@ -117,21 +165,32 @@ def _operands(network, theta, X, Y=None):
     if dtype != np.float64:
         with np.errstate(over="ignore"):  # weights beyond float32: reported by the finite-cost check
             thetas = [T.astype(dtype) for T in thetas]
-    return thetas, X, Y
+    w = check_sample_weight(sample_weight, X.shape[0])
+    size = X.shape[0] if w is None else float(w.sum())
+    return Batch(thetas, X, Y, None if w is None else w.astype(dtype, copy=False), size)
 
 
 def layer_product(A, B):
     """A B for m × n activations (or deltas) A and a layer's n × h weights B. In float64 it is computed as
-    (Bᵀ Aᵀ)ᵀ, a column-major result: OpenBLAS's double-precision kernels run that orientation up to 1.5×
-    faster when h ≪ m (measured on AVX-512: X Wᵀ for 784-100 at m = 30,000 took 125 ms, (W Xᵀ)ᵀ 84 ms;
-    400-25 at m = 1437, 0.64 against 0.49 ms). Single precision prefers A B, which float32 keeps. Taking
-    every such product the same way keeps the activations and deltas in one memory order, so the
-    elementwise work between them stays contiguous."""
+    (Bᵀ Aᵀ)ᵀ, a column-major result, the orientation OpenBLAS's double-precision kernels run faster when
+    h ≪ m; float32 keeps A B. Every such product taken the same way keeps activations and deltas in one
+    memory order, so the elementwise work between them stays contiguous."""
     return (B.T @ A.T).T if A.dtype == np.float64 else A @ B
 
 
-def _forward(thetas, X, g, masks=None, slopes=False):
-    """Inputs of every layer [X, a⁽²⁾, …] (dropout applied), g'(z) ⊙ D per hidden layer if ``slopes``, z⁽ᴸ⁾."""
+@dataclass
+class Forward:
+    """One forward pass: the inputs of every layer [X, a⁽²⁾, …] (dropout applied), g'(z) ⊙ D per hidden
+    layer (when asked for) and the output pre-activation z⁽ᴸ⁾."""
+
+    inputs: list
+    slopes: list
+    z_out: np.ndarray
+
+
+def forward_pass(network, thetas, X, masks=None, slopes=False):
+    """a⁽ˡ⁺¹⁾ = g(a⁽ˡ⁾ W⁽ˡ⁾ᵀ + b⁽ˡ⁾) ⊙ D⁽ˡ⁺¹⁾ layer by layer, then z⁽ᴸ⁾ (a ``Forward``)."""
+    g = network.g
     inputs, derivatives = [X], []
     for layer, Theta in enumerate(thetas[:-1]):
         a = g.apply(layer_product(inputs[-1], Theta[:, 1:].T), Theta[:, 0])
@@ -144,14 +203,14 @@ def _forward(thetas, X, g, masks=None, slopes=False):
         inputs.append(a)
     z_out = inputs[-1] @ thetas[-1][:, 1:].T
     z_out += thetas[-1][:, 0]
-    return inputs, derivatives, z_out
+    return Forward(inputs, derivatives, z_out)
 
 
 def forward(network, theta, X):
     """Hidden activations ``[a⁽¹⁾ = X, a⁽²⁾, …, a⁽ᴸ⁻¹⁾]`` and the output pre-activation z⁽ᴸ⁾."""
-    thetas, X, _ = _operands(network, theta, X)
-    activations, _, z_out = _forward(thetas, X, get_activation(network.activation))
-    return activations, z_out
+    data = batch(network, theta, X)
+    passed = forward_pass(network, data.thetas, data.X)
+    return passed.inputs, passed.z_out
 
 
 def dropout_masks(network, m, p, seed=None):
@@ -168,27 +227,33 @@ def _check_masks(network, masks, m):
         raise BpnnError("dropout needs one m × s_l mask per hidden layer (see dropout_masks)")
 
 
-def cost_and_grad(network, theta, X, Y, lam=0.0, *, masks=None, train_size=None, sample_weight=None):
+def cost_and_grad(network, theta, X, Y, lam=0.0, *, masks=None, train_size=None, sample_weight=None,
+                  blocks=ONE_BLOCK):
     """Regularized cost J(θ) and its gradient ∇J(θ) (packed like θ) by one vectorized backprop pass: the
     course's ``nnCostFunction``.
 
     ``X`` is m × s₁, ``Y`` the m × s_L one-hot targets (``one_hot(y, K)``), ``lam`` is λ stated per
     ``train_size`` examples (default: m, or Σw with weights; see the module docstring). ``masks`` are
     dropout masks from ``dropout_masks``, one per hidden layer; ``sample_weight`` m weights ≥ 0.
+    ``blocks`` cuts the rows into blocks and maps over them (``bpnn.speed.RowBlocks`` runs them on
+    parallel threads); the default evaluates every row at once.
     """
-    g, out, lam = get_activation(network.activation), get_output_cost(network.cost, network.output), check_lambda(lam)
-    thetas, X, Y = _operands(network, theta, X, Y)
-    m = X.shape[0]
+    lam = check_lambda(lam)
+    data = batch(network, theta, X, Y, sample_weight)
+    m = data.X.shape[0]
     _check_masks(network, masks, m)
-    w, size = _weights_and_size(sample_weight, m, X.dtype)
 
-    def block(rows, grads):
+    def data_term(rows):
+        grad = np.empty(network.n_params, dtype=data.X.dtype)
         part = None if masks is None else [d[rows] for d in masks]
-        return _backprop(thetas, X[rows], Y[rows], grads, 1.0 / size, g, out, part, None if w is None else w[rows])
+        return _backprop(network, data.rows(rows), network.unpack(grad), part), grad
 
-    J, grad = sum_over_row_blocks(block, m, network, X.dtype)
-    J, grad = _add_l2(J, grad, network, theta, lam, train_size or size)
-    _check_finite(J, theta, X, Y)
+    parts = blocks.map(data_term, blocks.split(m, network.units, data.X.dtype))
+    grad = parts[0][1].astype(np.float64, copy=False)
+    for _, other in parts[1:]:
+        grad += other
+    J, grad = add_l2(float(sum(J for J, _ in parts)), grad, network, theta, lam, train_size or data.size)
+    _check_finite(J, theta, data)
     return J, grad
 
 
@@ -202,34 +267,35 @@ def cost_and_accuracy(network, theta, X, Y, lam=0.0, *, train_size=None, sample_
     an epoch's monitoring needs, for half the work of ``cost`` and ``predict`` apart. The accuracy is
     unweighted, as ``predict``'s."""
     J, z_out, Y = _cost_and_outputs(network, theta, X, Y, lam, None, train_size, sample_weight)
-    return J, float(np.mean(np.argmax(z_out, axis=1) == np.argmax(Y, axis=1)))
+    return J, _fraction_right(z_out, np.argmax(Y, axis=1))
+
+
+def _fraction_right(z_out, y):
+    """The fraction of rows whose largest output z⁽ᴸ⁾ is at the label y: the one accuracy of bpnn."""
+    return float(np.mean(np.argmax(z_out, axis=1) == y))
+
+
+def accuracy(network, theta, X, y):
+    """The fraction of examples predicted right, for labels y in 0..K−1."""
+    return _fraction_right(forward(network, theta, X)[1], np.asarray(y))
 
 
 def _cost_and_outputs(network, theta, X, Y, lam, masks, train_size, sample_weight):
     """(J, z⁽ᴸ⁾, checked Y) by one forward pass."""
-    out, lam = get_output_cost(network.cost, network.output), check_lambda(lam)
-    thetas, X, Y = _operands(network, theta, X, Y)
-    m = X.shape[0]
-    _check_masks(network, masks, m)
-    w, size = _weights_and_size(sample_weight, m, X.dtype)
+    lam = check_lambda(lam)
+    data = batch(network, theta, X, Y, sample_weight)
+    _check_masks(network, masks, data.X.shape[0])
     with np.errstate(over="ignore", invalid="ignore"):
-        _, _, z_out = _forward(thetas, X, get_activation(network.activation), masks)
-        total, _ = _output_cost(out, z_out, Y, w)
-    J, _ = _add_l2(total / size, None, network, theta, lam, train_size or size)
-    _check_finite(J, theta, X, Y)
-    return J, z_out, Y
+        z_out = forward_pass(network, data.thetas, data.X, masks).z_out
+        total, _ = _output_cost(network.output_cost, z_out, data.Y, data.w)
+    J, _ = add_l2(total / data.size, None, network, theta, lam, train_size or data.size)
+    _check_finite(J, theta, data)
+    return J, z_out, data.Y
 
 
-def _weights_and_size(sample_weight, m, dtype):
-    """The checked weights (in the compute dtype, or None) and the batch's size: m, or Σw."""
-    w = check_sample_weight(sample_weight, m)
-    return (None, m) if w is None else (w.astype(dtype, copy=False), float(w.sum()))
-
-
-def _add_l2(J, grad, network, theta, lam, n):
+def add_l2(J, grad, network, theta, lam, n):
     """J + λ/(2n) Σₗ ‖W⁽ˡ⁾‖² and grad + (λ/n) W (zeros at the biases), from w = θ with the bias entries
-    zeroed (θ times the network's weight mask). The dot product is einsum's, not BLAS's, so that it starts
-    no BLAS threads that keep spinning into the next evaluation (see ``bpnn.threads``)."""
+    zeroed (θ times the network's weight mask)."""
     if not lam:
         return J, grad
     w = theta * network.weight_mask
@@ -254,42 +320,44 @@ def _output_cost(out, z_out, Y, w=None):
     return (total if representable else np.nan), delta
 
 
-def _backprop(thetas, X, Y, grads, scale, g, out, masks, w=None):
-    """The data term for the rows X, Y (weights w): returns scale · Σ wᵢ costᵢ and writes
-    scale · ∂(Σ wᵢ costᵢ)/∂Θ⁽ˡ⁾ into grads."""
+def _backprop(network, data, grads, masks):
+    """The data term for the rows of ``data``: returns (1/size) Σ wᵢ costᵢ and writes
+    (1/size) ∂(Σ wᵢ costᵢ)/∂Θ⁽ˡ⁾ into grads (BP1–BP4 of the module docstring)."""
+    thetas = data.thetas
     with np.errstate(over="ignore", invalid="ignore"):  # huge weights: the finite-cost check reports them
-        inputs, slopes, z_out = _forward(thetas, X, g, masks, slopes=True)
-        total, delta = _output_cost(out, z_out, Y, w)
-    delta *= scale
-    if w is not None:
-        delta *= w[:, None]
-    ones = np.ones(X.shape[0], dtype=X.dtype)  # Σᵢ δᵢ as the product 1ᵀδ: BLAS is faster than sum(axis=0)
+        passed = forward_pass(network, thetas, data.X, masks, slopes=True)
+        total, delta = _output_cost(network.output_cost, passed.z_out, data.Y, data.w)
+    delta *= 1.0 / data.size
+    if data.w is not None:
+        delta *= data.w[:, None]
+    ones = np.ones(data.X.shape[0], dtype=data.X.dtype)  # Σᵢ δᵢ = 1ᵀδ
     for layer in range(len(thetas) - 1, -1, -1):
         G = grads[layer]
-        np.matmul(delta.T, inputs[layer], out=G[:, 1:])
+        np.matmul(delta.T, passed.inputs[layer], out=G[:, 1:])
         np.matmul(ones, delta, out=G[:, 0])
         if layer:
             delta = layer_product(delta, thetas[layer][:, 1:])
-            delta *= slopes[layer - 1]
-    return total * scale
+            delta *= passed.slopes[layer - 1]
+    return total * (1.0 / data.size)
 
 
-def _check_finite(J, theta, X, Y):
+def _check_finite(J, theta, data):
     """Nothing if J is finite. Else BpnnError when an input holds NaN or inf (the caller's data), and
     DivergedError when the inputs are finite: the weights then produce values past the dtype's range."""
     if np.isfinite(J):
         return
-    for name, arr in (("theta", theta), ("X", X), ("Y", Y)):
-        if not np.all(np.isfinite(arr)):
+    for name, arr in (("theta", theta), ("X", data.X), ("Y", data.Y)):
+        if arr is not None and not np.all(np.isfinite(arr)):
             raise BpnnError(f"cost is not finite: {name} contains NaN or inf")
+    dtype = data.X.dtype
     raise DivergedError(f"cost is not finite: the weights (largest |θ| = {np.max(np.abs(theta)):.3g}) are too "
-                        f"large for {X.dtype}, whose largest number is {np.finfo(X.dtype).max:.3g}")
+                        f"large for {dtype}, whose largest number is {np.finfo(dtype).max:.3g}")
 
 
 def predict_proba(network, theta, X):
     """The network's output activations h_θ(X), one row per example."""
     _, z_out = forward(network, theta, X)
-    return get_output_cost(network.cost, network.output).output(z_out)
+    return network.output_cost.output(z_out)
 
 
 def predict(network, theta, X):

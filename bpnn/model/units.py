@@ -1,14 +1,23 @@
-"""Activation functions, their derivatives, and output-layer costs with their deltas.
+"""The table of units: each hidden activation and each output layer with its cost, with every derivative
+the network's math needs. Backprop, the R-operator and the checks read this table and never a unit's name,
+so a new entry is covered by the gradient and Hessian checks by construction.
 
-Hidden activations are ``Activation`` pairs:
+Hidden activations are ``Activation`` entries, each derivative written through the activation a = g(z),
+which the forward pass already holds:
   ``apply(z, b)``    a = g(z + b), computed in place in ``z`` (the bias row b added on the way);
-  ``derivative(a)``  g'(z) written in terms of the activation a = g(z), which backprop already holds:
-                     sigmoid a(1 − a), tanh 1 − a², relu [a > 0].
+  ``derivative(a)``  g'(z):   sigmoid a(1 − a),            tanh 1 − a²,          relu [a > 0];
+  ``second(a)``      g''(z):  sigmoid a(1 − a)(1 − 2a),    tanh −2a(1 − a²),     relu 0.
 
-An output layer and its cost are one ``OutputCost``: ``output(z)`` is the output activation, and
+An output layer and its cost are one ``OutputCost``: ``output(z)`` is the output activation;
 ``cost_and_delta(z, Y, w)`` returns the cost summed over the batch (Σᵢ wᵢ costᵢ with per-example weights
 w, plain Σᵢ costᵢ for w = None) together with the unweighted output delta δ = ∂cost/∂z, from shared
-intermediate values. Y is one-hot (one 1 per row, zeros elsewhere).
+intermediate values; ``curvature(z, Y, scale, gauss_newton)`` returns the map r ↦ scale ⊙ H_C r, the output
+cost's Hessian in z applied to r (its Gauss–Newton part with ``gauss_newton``), which the R-operator
+(``bpnn.model.curvature``) needs:
+  sigmoid + cross-entropy   H_C r = σ'(z) ⊙ r                                  (already positive);
+  sigmoid + quadratic       H_C r = [σ'(z)² + (σ(z) − y) σ''(z)] ⊙ r,          Gauss–Newton: σ'(z)² ⊙ r;
+  softmax + log-likelihood  H_C r = p ⊙ r − p (p·r),  p = softmax(z)           (already positive).
+Y is one-hot (one 1 per row, zeros elsewhere).
 
 Every cost is summed **term by term from non-negative terms**, so it is never negative and keeps its
 relative precision when units saturate (|z| → ∞), where forms such as Σ max(z, 0) − Σ y z cancel. For
@@ -36,12 +45,11 @@ from typing import Callable
 import numpy as np
 from scipy.special import expit
 
-from .errors import BpnnError
+from ..errors import BpnnError
 
 __all__ = [
     "sigmoid",
     "sigmoid_gradient",
-    "log_sigmoid",
     "softmax",
     "Activation",
     "OutputCost",
@@ -66,29 +74,26 @@ def sigmoid_gradient(z):
     return g * (1.0 - g)
 
 
-def log_sigmoid(z):
-    """log σ(z) = −log(1 + e⁻ᶻ), finite for every finite z (log(sigmoid(z)) is −inf for z ≲ −745)."""
-    return -np.logaddexp(0.0, -z)
-
-
 @dataclass(frozen=True)
 class Activation:
-    """A hidden-layer activation g: ``apply(z, b)`` overwrites z with g(z + b); ``derivative`` maps
-    a = g(z) to g'(z)."""
+    """A hidden-layer activation g: ``apply(z, b)`` overwrites z with g(z + b); ``derivative`` and
+    ``second`` map a = g(z) to g'(z) and g''(z)."""
 
     apply: Callable[[np.ndarray, np.ndarray], np.ndarray]
     derivative: Callable[[np.ndarray], np.ndarray]
+    second: Callable[[np.ndarray], np.ndarray]
 
 
 @dataclass(frozen=True)
 class OutputCost:
     """An output activation with its cost: ``output(z)`` = h, ``cost_and_delta(z, Y, w=None)`` =
-    (Σᵢ wᵢ costᵢ, ∂cost/∂z).
+    (Σᵢ wᵢ costᵢ, ∂cost/∂z), ``curvature(z, Y, scale, gauss_newton)`` = r ↦ scale ⊙ H_C r.
 
     ``cost_and_delta`` may overwrite z (it is the last use of z in backprop)."""
 
     output: Callable[[np.ndarray], np.ndarray]
     cost_and_delta: Callable[[np.ndarray, np.ndarray], tuple]
+    curvature: Callable[..., Callable[[np.ndarray], np.ndarray]]
 
 
 def _sigmoid_in_place(z, b=0.0):
@@ -172,6 +177,28 @@ def _softmax_log_likelihood(z, Y, w=None):
     return float(total), e
 
 
+def _sigmoid_cross_entropy_curvature(z, Y, scale, gauss_newton):
+    """r ↦ scale ⊙ σ'(z) ⊙ r (the same for the Gauss–Newton part: it is already positive)."""
+    s = expit(z)
+    diagonal = s * (1.0 - s) * scale
+    return lambda r: diagonal * r
+
+
+def _sigmoid_quadratic_curvature(z, Y, scale, gauss_newton):
+    """r ↦ scale ⊙ [σ'(z)² + (σ(z) − y) σ''(z)] ⊙ r, without the second term for Gauss–Newton."""
+    s = expit(z)
+    slope = s * (1.0 - s)
+    diagonal = slope * slope if gauss_newton else slope * slope + (s - Y) * slope * (1.0 - 2.0 * s)
+    diagonal *= scale
+    return lambda r: diagonal * r
+
+
+def _softmax_log_likelihood_curvature(z, Y, scale, gauss_newton):
+    """r ↦ scale ⊙ [p ⊙ r − p (p·r)] with p = softmax(z) (already positive semi-definite)."""
+    p = softmax(z)
+    return lambda r: (p * r - p * np.sum(p * r, axis=1, keepdims=True)) * scale
+
+
 def _tanh_in_place(z, b):
     z += b
     return np.tanh(z, out=z)
@@ -183,17 +210,17 @@ def _relu_in_place(z, b):
 
 
 HIDDEN_ACTIVATIONS = {
-    "sigmoid": Activation(_sigmoid_in_place, _sigmoid_slope),
-    "tanh": Activation(_tanh_in_place, lambda a: 1.0 - a * a),
-    "relu": Activation(_relu_in_place, lambda a: (a > 0.0).astype(a.dtype)),
+    "sigmoid": Activation(_sigmoid_in_place, _sigmoid_slope, lambda a: a * (1.0 - a) * (1.0 - 2.0 * a)),
+    "tanh": Activation(_tanh_in_place, lambda a: 1.0 - a * a, lambda a: -2.0 * a * (1.0 - a * a)),
+    "relu": Activation(_relu_in_place, lambda a: (a > 0.0).astype(a.dtype), np.zeros_like),
 }
 
 # (output activation, cost) pairs that make sense together; the first output listed for a cost is the
 # one chosen when only the cost is given.
 OUTPUT_COSTS = {
-    ("sigmoid", "cross-entropy"): OutputCost(expit, _sigmoid_cross_entropy),
-    ("sigmoid", "quadratic"): OutputCost(expit, _sigmoid_quadratic),
-    ("softmax", "log-likelihood"): OutputCost(softmax, _softmax_log_likelihood),
+    ("sigmoid", "cross-entropy"): OutputCost(expit, _sigmoid_cross_entropy, _sigmoid_cross_entropy_curvature),
+    ("sigmoid", "quadratic"): OutputCost(expit, _sigmoid_quadratic, _sigmoid_quadratic_curvature),
+    ("softmax", "log-likelihood"): OutputCost(softmax, _softmax_log_likelihood, _softmax_log_likelihood_curvature),
 }
 
 

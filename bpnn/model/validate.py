@@ -1,17 +1,110 @@
-"""Checks of the caller's data and numbers, made once where they enter: X, labels, one-hot targets, λ.
+"""Every check of the caller's input, in one place: data, labels, one-hot targets, numbers, names, memory.
 
 Each returns the value in the form bpnn computes with, or raises ``BpnnError`` naming the input and the
 problem. The cheap ones (``as_matrix``, ``check_one_hot``, ``check_lambda``) run on every evaluation; the
-scan for NaN/inf over X runs once per data set (``check_data``).
+scan for NaN/inf over X runs once per data set (``check_data``). ``check_fits`` refuses work that cannot fit
+in memory before allocating it: NumPy would raise ``MemoryError`` (or start swapping) only once an
+allocation is attempted.
 """
+
+import os
 
 import numpy as np
 
-from .errors import BpnnError
-from .limits import check_fits
+from ..errors import BpnnError
 
 __all__ = ["one_hot", "check_labels", "check_lambda", "check_sample_weight", "as_matrix", "check_data", "check_one_hot",
-           "compute_dtype"]
+           "compute_dtype", "is_integer", "check_integer", "check_number", "check_choice", "as_generator",
+           "check_layer_sizes", "physical_memory", "check_fits"]
+
+
+def is_integer(value):
+    """True for a Python or NumPy integer (not a bool, not a float that happens to be whole)."""
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+def check_integer(name, value, low=None, none=False):
+    """``value`` as an int ≥ ``low`` (None allowed with ``none``), or BpnnError naming ``name``."""
+    if value is None and none:
+        return None
+    if not is_integer(value) or (low is not None and value < low):
+        bound = "" if low is None else f" ≥ {low}"
+        raise BpnnError(f"{name} must be an integer{bound}{' (or None)' if none else ''}, got {value!r}")
+    return int(value)
+
+
+def check_number(name, value, low=None, high=None, *, low_open=False, high_open=True):
+    """``value`` as a finite float within the bounds (``low`` included unless ``low_open``, ``high``
+    excluded unless not ``high_open``), or BpnnError naming ``name``."""
+    try:
+        number = None if isinstance(value, (bool, np.bool_, str, bytes)) else float(value)
+    except (TypeError, ValueError):
+        number = None
+    inside = number is not None and np.isfinite(number)
+    if inside and low is not None:
+        inside = number > low if low_open else number >= low
+    if inside and high is not None:
+        inside = number < high if high_open else number <= high
+    if not inside:
+        bounds = [f"{'>' if low_open else '≥'} {low:g}" if low is not None else "",
+                  f"{'<' if high_open else '≤'} {high:g}" if high is not None else ""]
+        bounds = " and ".join(bound for bound in bounds if bound)
+        raise BpnnError(f"{name} must be a finite number{' ' + bounds if bounds else ''}, got {value!r}")
+    return number
+
+
+def check_choice(name, value, choices):
+    """``value`` if it is one of ``choices`` (BpnnError naming ``name`` and the choices otherwise)."""
+    if not isinstance(value, str) or value not in choices:
+        raise BpnnError(f"unknown {name} {value!r}; choose one of {', '.join(choices)}")
+    return value
+
+
+def as_generator(seed):
+    """A ``numpy.random.Generator`` from a seed (an integer ≥ 0), None (fresh entropy), a Generator, or a
+    legacy ``RandomState`` (which scikit-learn's ``random_state`` allows: a seed is drawn from it)."""
+    if isinstance(seed, np.random.Generator) or seed is None:
+        return np.random.default_rng(seed)
+    if isinstance(seed, np.random.RandomState):
+        return np.random.default_rng(seed.randint(2**32 - 1))
+    if not is_integer(seed) or seed < 0:
+        raise BpnnError(f"seed must be an integer ≥ 0 (or a numpy Generator), got {seed!r}")
+    return np.random.default_rng(seed)
+
+
+def check_layer_sizes(layer_sizes):
+    """Return ``layer_sizes`` as a tuple of ints, or raise BpnnError if it is not ≥ 2 positive ints."""
+    try:
+        sizes = tuple(int(s) for s in layer_sizes)
+    except (TypeError, ValueError):
+        raise BpnnError(f"layer sizes must be a list of positive integers, got {layer_sizes!r}") from None
+    if len(sizes) < 2 or any(s < 1 for s in sizes) or any(s != t for s, t in zip(sizes, layer_sizes)):
+        raise BpnnError(
+            f"layer sizes must be at least two positive integers (input, …, output), got {list(layer_sizes)!r}"
+        )
+    return sizes
+
+
+def physical_memory():
+    """Bytes of physical memory on this machine (None where the OS does not say)."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def _human(n_bytes):
+    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if n_bytes < 1024 or unit == "PiB":
+            return f"{n_bytes:.0f} {unit}" if unit == "bytes" else f"{n_bytes:.1f} {unit}"
+        n_bytes /= 1024
+
+
+def check_fits(what, n_bytes):
+    """BpnnError unless ``n_bytes`` fit in this machine's physical memory; ``what`` names the array."""
+    total = physical_memory()
+    if total is not None and n_bytes > total:
+        raise BpnnError(f"{what} needs {_human(n_bytes)}, more than this machine's {_human(total)} of memory")
 
 
 def one_hot(y, n_classes, dtype=np.float64):
@@ -74,7 +167,7 @@ def as_matrix(X, name="X"):
 
     Cheap (no pass over the values): the hot paths call it on every evaluation; ``check_data`` adds the
     NaN/inf scan once per data set."""
-    if type(X).__module__.startswith("scipy.sparse"):  # without importing scipy.sparse (0.2 s) to ask
+    if type(X).__module__.startswith("scipy.sparse"):  # without importing scipy.sparse to ask
         raise BpnnError(f"{name} is a scipy.sparse matrix; bpnn needs a dense array ({name}.toarray())")
     try:
         X = np.asarray(X)
@@ -120,10 +213,7 @@ def check_one_hot(Y, m, n_out):
     unit, K = 1, takes 0 or 1 per row: the binary case).
 
     Cheap reductions: every row sums to 1 and there are exactly m non-zero entries, so each row holds a
-    single non-zero, which is its sum, 1. The row sums are einsum's, not a BLAS product with a vector of
-    ones: past about 9,000 entries OpenBLAS runs that product on every thread, whose workers then keep
-    spinning and take a core from the evaluation's row blocks (60,000 Fashion-MNIST rows: 13% of a
-    float64 ``cost_and_grad``, 27% in float32; see ``bpnn.threads``)."""
+    single non-zero, which is its sum, 1."""
     if Y.shape != (m, n_out):
         raise BpnnError(f"Y has shape {Y.shape}; the network needs {m} × {n_out} (one-hot rows, see one_hot)")
     if n_out == 1:

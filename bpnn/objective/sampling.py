@@ -1,7 +1,7 @@
 """Which training rows the curvature products of Newton-CG, trust-ncg and trust-krylov use: a sample.
 
 These methods solve for each step  (G + λ/n·D) p = −∇J  by conjugate gradients, one curvature product G·v
-(``bpnn.hessian``) per inner step, and SciPy does not cap the inner steps. With every row in every product
+(``bpnn.model.curvature``) per inner step, and SciPy does not cap the inner steps. With every row in every product
 the inner solves cost far more than the gradients on MNIST-sized data. The curvature only shapes the step,
 so it can come from a sample of the rows while J and ∇J stay exact (subsampled Hessian-free / Newton-CG,
 as in Martens 2010 and Byrd, Chin, Neveitt & Nocedal 2011):
@@ -13,19 +13,15 @@ an unbiased estimate of the data term's G·v (the L2 term stays exact, stated fo
 asks for all its products at one θ and so sees one fixed, symmetric positive semi-definite matrix. With at
 most ``rows`` such examples, S is all of them and the products are exact.
 
-On Fashion-MNIST (784-100-10, float32), in one series of runs, Newton-CG reached 0.88 held-out in 31 s with
-600 rows per product, 35 s with 1,800, 67 s with 6,000 and not within 89 s with all 60,000 (scikit-learn's
-lbfgs: 59 s). The default of 2,000 rows keeps clear of the small samples' noise.
+The default sample size is ``bpnn.speed.CURVATURE_ROWS``, measured on Fashion-MNIST: smaller samples are
+noisy, larger ones make the inner solves cost more than they save.
 """
 
 import numpy as np
 
-from ..errors import BpnnError
-from ..params import is_integer
+from ..model.validate import check_integer
 
-__all__ = ["CURVATURE_ROWS", "CurvatureSample"]
-
-CURVATURE_ROWS = 2000  # rows per curvature product by default (all rows when there are no more)
+__all__ = ["CurvatureSample"]
 
 
 class CurvatureSample:
@@ -35,8 +31,7 @@ class CurvatureSample:
     ``rng`` a ``numpy.random.Generator``."""
 
     def __init__(self, m, rows, rng, sample_weight=None):
-        if rows is not None and (not is_integer(rows) or rows < 1):
-            raise BpnnError(f"curvature rows must be an integer ≥ 1 (or None for every row), got {rows!r}")
+        check_integer("curvature rows", rows, 1, none=True)
         eligible = np.arange(m) if sample_weight is None else np.flatnonzero(np.asarray(sample_weight) > 0)
         self.eligible = eligible if rows is not None and len(eligible) > rows else None
         self.rows, self.rng = rows, rng

@@ -9,10 +9,10 @@ where J_s is the shard's unregularized ``cost_and_grad`` (its data term, normali
 evaluation sends θ (and v) to the workers; each returns its shard's weighted part, and the client adds the
 parts in shard order and the L2 term once; a worker keeps the curvature (forward pass) of each shard's
 last θ, rows and kind, as ``LocalObjective`` does in-process. ``ShardedObjective`` is therefore a drop-in
-``objective(θ) -> (J, ∇J)`` with ``hessp(θ, v)`` for ``bpnn.training.minimize`` and every SciPy method,
-TNC included, and its mini-batch gradient ``batch(θ, rows)`` (rows numbered across the shards, each
-worker summing the rows it holds) drives ``train_sgd``. ``train(..., client=)`` and
-``train_sgd(..., client=)`` build one from the validated data and otherwise run as they do in-process:
+``bpnn.objective.base.Objective``: J and ∇J for every SciPy method, TNC included, ``hessp(θ, v)`` for the
+curvature methods, and its mini-batch gradient ``batch(θ, rows)`` (rows numbered across the shards, each
+worker summing the rows it holds) for ``train_sgd``. The trainers given ``parallel=Parallel(client=…)``
+build one from the validated data and otherwise run as they do in-process:
 the same θ₀ and mini-batches from the same seed, sums equal to the in-process ones to rounding (1e-12
 relative in the tests), so the same path.
 
@@ -25,9 +25,10 @@ import threading
 
 import numpy as np
 
-from .errors import BpnnError
-from .hessian import Curvature, CurvatureCache, l2_curvature
-from .network import _add_l2, cost_and_accuracy, cost_and_grad
+from ..errors import BpnnError
+from ..model.curvature import Curvature, l2_curvature
+from ..model.network import add_l2, cost_and_accuracy, cost_and_grad
+from .local import CurvatureCache
 
 __all__ = ["ShardedObjective"]
 
@@ -118,8 +119,8 @@ class ShardedObjective:
         self.client, self.network, self.lam, self.shards = client, network, float(lam), list(shards)
         rows, weights = np.array(client.gather([client.submit(_shard_size, shard) for shard in self.shards])).T
         self.offsets = np.concatenate([[0], np.cumsum(rows)[:-1]]).astype(int)
-        self.n_examples, self.total = int(rows.sum()), float(weights.sum())
-        if self.total <= 0:
+        self.n_examples, self.train_size = int(rows.sum()), float(weights.sum())
+        if self.train_size <= 0:
             raise BpnnError("the shards hold no examples of positive weight")
 
     @classmethod
@@ -157,13 +158,13 @@ class ShardedObjective:
 
     def hessp(self, theta, v, gauss_newton=True, rows=None):
         """G·v (``gauss_newton``, the default: positive semi-definite) or H·v at θ, summed over the shards:
-        over every row, or over ``rows`` (numbered 0..m−1 across the shards; see ``bpnn.training.curvature``),
+        over every row, or over ``rows`` (numbered 0..m−1 across the shards; see ``bpnn.objective.sampling``),
         the L2 term stated for the whole training set."""
         theta, v = np.asarray(theta, dtype=np.float64), np.asarray(v, dtype=np.float64)
         products, sizes = zip(*self.client.gather([
             self._submit(_shard_hessp, theta, v, shard, shard.key, gauss_newton, held)
             for shard, held in self._held(rows)]))
-        return _weighted_sum(products, sizes) + l2_curvature(self.network, v, self.lam, self.total)
+        return _weighted_sum(products, sizes) + l2_curvature(self.network, v, self.lam, self.train_size)
 
     def batch(self, theta, rows, masks=None):
         """(J, ∇J) of the mini-batch of ``rows`` (numbered 0..m−1 across the shards), its L2 term stated for
@@ -179,7 +180,7 @@ class ShardedObjective:
         theta = np.asarray(theta, dtype=np.float64)
         costs, sizes, correct = zip(*self.client.gather([self._submit(_shard_cost_and_correct, theta, shard)
                                                          for shard in self._live()]))
-        J, _ = _add_l2(_weighted_sum(costs, sizes), None, self.network, theta, self.lam, self.total)
+        J, _ = add_l2(_weighted_sum(costs, sizes), None, self.network, theta, self.lam, self.train_size)
         return J, sum(correct) / self.n_examples
 
     def _submit(self, fn, theta, *args):
@@ -189,7 +190,7 @@ class ShardedObjective:
         """The shards' (J_s, ∇J_s, W_s) summed, plus the L2 term for the whole training set."""
         costs, grads, sizes = zip(*self.client.gather(parts))
         J, grad = _weighted_sum(costs, sizes), _weighted_sum(grads, sizes)
-        return _add_l2(J, np.asarray(grad, dtype=np.float64), self.network, theta, self.lam, self.total)
+        return add_l2(J, np.asarray(grad, dtype=np.float64), self.network, theta, self.lam, self.train_size)
 
     def _held(self, rows=None):
         """(shard, its part of ``rows`` in its own numbering) for each shard holding some of ``rows``

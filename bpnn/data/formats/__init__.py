@@ -6,7 +6,7 @@ the order they are asked in; adding a format is one module and one entry here. O
 (``openml``) is fetched by name, not recognized from a path.
 """
 
-from ..errors import BpnnError
+from ...errors import BpnnError
 from . import idx, mat, mnist_pickle, text_digits
 
 __all__ = ["FORMATS", "find_format"]

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from ..dataset import Dataset
-from ..errors import BpnnError
+from ...errors import BpnnError
 from ..files import check_regular_file
 
 __all__ = ["DESCRIPTION", "recognizes", "read", "IDX_FILES", "find_idx_files", "read_idx", "load_idx_folder"]

@@ -10,7 +10,7 @@ import numpy as np
 import scipy.io
 
 from ..dataset import Dataset, square_image_shape
-from ..errors import BpnnError
+from ...errors import BpnnError
 from ..files import check_regular_file, write_atomically
 
 __all__ = ["DESCRIPTION", "recognizes", "read", "load_mat", "save_mat"]

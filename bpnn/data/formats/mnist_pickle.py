@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from ..dataset import Dataset, square_image_shape
-from ..errors import BpnnError
+from ...errors import BpnnError
 from ..files import check_regular_file
 
 __all__ = ["DESCRIPTION", "recognizes", "read", "load_mnist_pickle"]

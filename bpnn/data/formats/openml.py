@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from ..dataset import Dataset
-from ..errors import BpnnError
+from ...errors import BpnnError
 from ..files import write_atomically
 
 __all__ = ["load_openml_mnist", "N_TRAIN"]

@@ -13,7 +13,7 @@ from pathlib import Path, PurePosixPath
 import numpy as np
 
 from ..dataset import Dataset
-from ..errors import BpnnError
+from ...errors import BpnnError
 from ..files import check_regular_file
 
 __all__ = ["DESCRIPTION", "recognizes", "read", "SIDE", "read_text_digit_files", "text_digits_in_folder", "text_digits_in_zip", "split_folders"]
