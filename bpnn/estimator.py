@@ -16,6 +16,7 @@ one run does.
 """
 
 import warnings
+from dataclasses import replace
 from numbers import Integral, Real
 
 import numpy as np
@@ -32,10 +33,14 @@ from .model.units import COSTS, HIDDEN_ACTIVATIONS, OUTPUTS
 from .model.network import predict, predict_proba
 from .model.params import INITIALIZERS
 from .model.validate import as_generator
-from .training.minibatch import ETA, MOMENTUM, train_sgd
+from .model.network import Network
+from .training.minibatch import EPOCHS, train_sgd
+from .training.minibatch import HIDDEN as minibatch_hidden
+from .training.options import MiniBatches, Stopping
+from .training.result import Status
+from .training.scipy import HIDDEN as scipy_hidden
 from .training.scipy import METHODS, check_method, train
-from .training.stopping import N_ITER_NO_CHANGE
-from .training.updates import LEARNING_RATES, NESTEROV_MOMENTUM, UPDATES, Adam, Schedule, make_update
+from .training.updates import ETA, LEARNING_RATES, MOMENTUM, NESTEROV_MOMENTUM, UPDATES, Adam, Schedule, make_update
 
 __all__ = ["BPNNClassifier"]
 
@@ -193,23 +198,21 @@ class BPNNClassifier(ClassifierMixin, BaseEstimator):
         sample_weight = check_sample_weight(sample_weight, X.shape[0])
         minibatch = _is_minibatch(self)
         continuing = not first or (self.warm_start and self._same_network_fitted(X.shape[1]))
-        if first:  # a new run (fit, or the first partial_fit): its generator, update rule and schedule
+        if first:  # a new run (fit, or the first partial_fit): its generator and update rule (with its schedule)
             self._rng = as_generator(self.random_state)
-            self._rule, self._schedule = (self._update_rule(), self._lr()) if minibatch else (None, None)
+            self._rule = self._update_rule() if minibatch else None
+        network = self._network(X.shape[1], minibatch)
         options = self._options(minibatch, X.shape[0], incremental)
-        if continuing:
-            options["theta0"] = self.theta_
         if self.early_stopping and not incremental:
             X, X_val, encoded, y_val, sample_weight = self._hold_back(X, encoded, sample_weight)
-            options.update(evaluation=(X_val, y_val), early_stop=self.n_iter_no_change or N_ITER_NO_CHANGE)
+            options["evaluation"] = (X_val, y_val)
         if self.verbose:
             options["progress"] = _print_step
+        theta0 = self.theta_ if continuing else network.init(self._rng, self.init or _INIT)
         trainer = train_sgd if minibatch else train
-        result = trainer(X, encoded, n_classes=len(self.classes_), seed=self._rng, sample_weight=sample_weight,
-                         **options)
+        result = trainer(network, X, encoded, theta0=theta0, seed=self._rng, sample_weight=sample_weight, **options)
         self._learned(result, X.shape[0], incremental and not first)
-        budget_ended = result.stop_reason.startswith("max_iter reached") or (
-            minibatch and result.stop_reason == f"{result.n_steps} epochs done" and options.get("tol"))
+        budget_ended = result.status is Status.MAX_ITER and (not minibatch or options["stopping"].tol)
         if budget_ended and not incremental:  # a stopping rule was in force and did not end the run
             warnings.warn(f"{result.method}: max_iter ({result.n_steps} {result.step_unit}) reached before the "
                           "method converged or the stopping rule ended it; raise max_iter or tol", ConvergenceWarning)
@@ -241,36 +244,48 @@ class BPNNClassifier(ClassifierMixin, BaseEstimator):
         if solver == "adam":
             given = {"beta1": self.beta_1, "beta2": self.beta_2, "epsilon": self.epsilon}
             return Adam(_ADAM_ETA if self.learning_rate_init is None else self.learning_rate_init,
-                        **{key: value for key, value in given.items() if value is not None})
+                        schedule=self._schedule(), **{key: value for key, value in given.items() if value is not None})
         if solver == "sgd" and self.nesterovs_momentum and self.momentum:
             solver = "nesterov"
         eta = ETA if self.learning_rate_init is None else self.learning_rate_init
-        if self.momentum is not None:
-            return make_update(solver, eta, self.momentum)
-        return make_update(solver, eta, NESTEROV_MOMENTUM if solver == "nesterov" else MOMENTUM)
+        momentum = self.momentum if self.momentum is not None else (
+            NESTEROV_MOMENTUM if solver == "nesterov" else MOMENTUM)
+        return make_update(solver, eta, momentum, schedule=self._schedule())
 
-    def _lr(self):
+    def _schedule(self):
         return Schedule(self.learning_rate or LEARNING_RATES[0], 0.5 if self.power_t is None else self.power_t)
 
+    def _network(self, n_features, minibatch):
+        """The network the parameters name, for n_features inputs and the classes seen."""
+        hidden = (minibatch_hidden if minibatch else scipy_hidden) if self.hidden_layer_sizes is None else tuple(
+            np.atleast_1d(self.hidden_layer_sizes).tolist())
+        names = {"activation": "sigmoid" if self.activation == "logistic" else self.activation,
+                 "cost": self.cost, "output": self.output}
+        return Network((n_features, *hidden, len(self.classes_)),
+                       **{key: value for key, value in names.items() if value is not None})
+
     def _options(self, minibatch, n_samples, incremental):
-        """The keywords of the training function, for the parameters that are set."""
+        """The training function's keywords, for the parameters that are set (the others keep its defaults)."""
         misplaced = [name for name in (_SCIPY_ONLY if minibatch else _MINIBATCH_ONLY) if getattr(self, name) is not None]
         if misplaced:
             raise ValueError(f"{', '.join(misplaced)} do not apply to solver={self.solver!r} "
                              f"({', '.join(_MINIBATCH_ONLY)}: {', '.join(UPDATES)}; {', '.join(_SCIPY_ONLY)}: the SciPy solvers)")
-        given = {"hidden": self.hidden_layer_sizes, "lam": self.alpha, "init": self.init or _INIT,
-                 "activation": "sigmoid" if self.activation == "logistic" else self.activation, "cost": self.cost,
-                 "output": self.output, "tol": self.tol, "n_iter_no_change": self.n_iter_no_change}
+        stopping = {"max_iter": 1 if minibatch and incremental else self.max_iter, "max_fun": self.max_fun,
+                    "tol": self.tol, "n_iter_no_change": self.n_iter_no_change}
+        stopping = {key: value for key, value in stopping.items() if value is not None}
+        if self.early_stopping and not incremental:
+            stopping["patience"] = self.n_iter_no_change or Stopping.n_iter_no_change
+        options = {"stopping": replace(EPOCHS if minibatch else Stopping(), **stopping)}
+        if self.alpha is not None:
+            options["lam"] = self.alpha
         if minibatch:
             batch_size = min(_AUTO_BATCH, n_samples) if self.batch_size == "auto" else self.batch_size
-            given.update(epochs=1 if incremental else self.max_iter, batch_size=batch_size, dropout=self.dropout,
-                         update=self._rule, learning_rate=self._schedule)
-        else:
-            solver = None if self.solver is None else check_method(_SOLVER_ALIASES.get(self.solver, self.solver))
-            given.update(method=solver, max_iter=self.max_iter, maxfun=self.max_fun)
-        if given["hidden"] is not None:
-            given["hidden"] = tuple(np.atleast_1d(given["hidden"]).tolist())
-        return {key: value for key, value in given.items() if value is not None}
+            batches = {"size": batch_size, "dropout": self.dropout}
+            options.update(update=self._rule,
+                           batches=MiniBatches(**{key: value for key, value in batches.items() if value is not None}))
+        elif self.solver is not None:
+            options["method"] = check_method(_SOLVER_ALIASES.get(self.solver, self.solver))
+        return options
 
     def _learned(self, result, n_samples, appended):
         """The learned attributes, bpnn's and scikit-learn's MLPClassifier's (whose shapes those follow);

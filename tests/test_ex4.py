@@ -10,7 +10,7 @@ import numpy as np
 import scipy.io
 
 from bpnn import Network, check_gradients, debug_problem, sigmoid_gradient
-from bpnn.cli.ex4 import EXPECTED, course_order
+from bpnn.cli.ex4 import EXPECTED, matlab_order
 from tests.conftest import ROOT
 
 EX4 = ROOT / "scripts" / "ex4.py"
@@ -30,10 +30,10 @@ def test_sigmoid_gradient_is_the_course_checkpoint():
     np.testing.assert_allclose(values, EXPECTED["sigmoid_gradient"], atol=5e-7)
 
 
-def test_debug_problem_gradients_in_the_course_order():
+def test_debug_problem_gradients_in_the_matlab_order():
     network = Network((3, 5, 3))
     result = check_gradients(network, *debug_problem(network.sizes))
-    order = course_order(network)
+    order = matlab_order(network)
     np.testing.assert_allclose(result.analytic[order][:14], COURSE_GRADIENT_START, rtol=6e-5)
     np.testing.assert_allclose(result.analytic[order][20:26], COURSE_GRADIENT_THETA2, rtol=6e-5)
     assert result.relative_difference < 1e-9
@@ -59,7 +59,7 @@ def test_walkthrough_on_the_embedded_digits(tmp_path, data_home):
 def test_walkthrough_with_course_layout_files(tmp_path, small_mat, data_home):
     """With a data file and weights it prints the costs computed from them beside the course's values."""
     from bpnn import cost, one_hot, save_weights
-    from bpnn.datasets import load_mat
+    from bpnn.data.loading import load_mat
 
     network = Network((400, 25, 10))
     theta = network.init(7)

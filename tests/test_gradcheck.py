@@ -1,10 +1,12 @@
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
-from bpnn import Network, functions
-from bpnn.functions import Activation
-from bpnn.gradcheck import (check_gradients, debug_initialize_weights, debug_problem, numerical_gradient,
-                            relative_difference)
+from bpnn import Network
+from bpnn.model import units
+from bpnn.model.checking import (check_gradients, debug_initialize_weights, debug_problem, numerical_gradient,
+                                 relative_difference)
 
 
 def test_numerical_gradient_of_a_cubic_and_theta_restored():
@@ -49,8 +51,8 @@ def test_debug_problem_passes_the_threshold(lam, sizes):
 
 
 def test_check_catches_a_wrong_derivative(monkeypatch):
-    wrong = Activation(functions.HIDDEN_ACTIVATIONS["sigmoid"].apply, lambda a: 1.01 * a * (1 - a))
-    monkeypatch.setitem(functions.HIDDEN_ACTIVATIONS, "sigmoid", wrong)
+    wrong = replace(units.HIDDEN_ACTIVATIONS["sigmoid"], derivative=lambda a: 1.01 * a * (1 - a))
+    monkeypatch.setitem(units.HIDDEN_ACTIVATIONS, "sigmoid", wrong)
     theta, X, Y = debug_problem()
     result = check_gradients(Network([3, 5, 3]), theta, X, Y)
     assert result.relative_difference > 1e-4
@@ -60,7 +62,7 @@ def test_check_catches_a_wrong_derivative(monkeypatch):
 def test_random_coordinates_mode(digits):
     X, y = digits
     from bpnn import one_hot
-    from bpnn.params import init_weights
+    from bpnn.model.params import init_weights
     sizes = [400, 25, 10]
     result = check_gradients(Network(sizes), init_weights(sizes, 0), X[:300], one_hot(y[:300], 10), 1.0, k=60, seed=5)
     assert len(result.indices) == 60 == len(set(result.indices.tolist()))

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from bpnn import BpnnError
-from bpnn.params import init_weights, layer_shapes, n_params, pack, sizes_of, unpack
+from bpnn import BpnnError, Network
+from bpnn.model.params import init_weights, layer_shapes, pack, sizes_of
 
 DEPTHS = [[400, 25, 10], [1024, 16, 16, 10], [3, 5, 3], [2, 1]]
 
@@ -12,8 +12,8 @@ def test_pack_unpack_round_trip(sizes):
     rng = np.random.default_rng(1)
     thetas = [rng.standard_normal((b, a + 1)) for a, b in zip(sizes[:-1], sizes[1:])]
     theta = pack(thetas)
-    assert theta.shape == (sum(t.size for t in thetas),) == (n_params(sizes),)
-    back = unpack(theta, sizes)
+    assert theta.shape == (sum(t.size for t in thetas),) == (Network(sizes).n_params,)
+    back = Network(sizes).unpack(theta)
     assert [t.shape for t in back] == layer_shapes(sizes) == [(b, a + 1) for a, b in zip(sizes[:-1], sizes[1:])]
     for original, restored in zip(thetas, back):
         np.testing.assert_array_equal(original, restored)
@@ -28,8 +28,8 @@ def test_pack_order_is_each_matrix_in_c_order():
 
 def test_unpack_returns_views_not_copies():
     sizes = [4, 3, 2]
-    theta = np.zeros(n_params(sizes))
-    T1, T2 = unpack(theta, sizes)
+    theta = np.zeros(Network(sizes).n_params)
+    T1, T2 = Network(sizes).unpack(theta)
     assert np.shares_memory(T1, theta) and np.shares_memory(T2, theta)
     T2[1, 0] = 7.0  # bias of the second output unit
     assert theta[3 * 5 + 1 * 4] == 7.0
@@ -38,13 +38,13 @@ def test_unpack_returns_views_not_copies():
 @pytest.mark.parametrize("bad", [np.zeros(10), np.zeros(24), np.zeros((23, 1)), np.zeros((2, 23))])
 def test_unpack_wrong_length_names_expected_length(bad):
     with pytest.raises(BpnnError, match="23 numbers"):
-        unpack(bad, [4, 3, 2])
+        Network([4, 3, 2]).unpack(bad)
 
 
 @pytest.mark.parametrize("sizes", [[4], [4, 0, 2], [4, -1, 2], [4, 2.5, 2], "abc", None])
 def test_bad_layer_sizes(sizes):
     with pytest.raises(BpnnError, match="layer sizes"):
-        n_params(sizes)
+        Network(sizes).n_params
 
 
 def test_pack_rejects_matrices_that_do_not_chain():
@@ -55,7 +55,7 @@ def test_pack_rejects_matrices_that_do_not_chain():
 def test_init_weights_range_and_seed():
     sizes = [400, 25, 10]
     theta = init_weights(sizes, 0)
-    for T, fan_in, fan_out in zip(unpack(theta, sizes), sizes[:-1], sizes[1:]):
+    for T, fan_in, fan_out in zip(Network(sizes).unpack(theta), sizes[:-1], sizes[1:]):
         eps = np.sqrt(6) / np.sqrt(fan_in + fan_out)
         assert np.abs(T).max() <= eps
         assert np.abs(T).max() > 0.95 * eps  # the whole interval is used, not a narrower one
@@ -68,7 +68,7 @@ def test_init_weights_range_and_seed():
 def test_normal_initializers_match_the_tutorials():
     sizes = [784, 100, 10]
     for method, weight_std in (("normal", lambda n: 1.0), ("scaled-normal", lambda n: 1 / np.sqrt(n))):
-        thetas = unpack(init_weights(sizes, 0, method), sizes)
+        thetas = Network(sizes).unpack(init_weights(sizes, 0, method))
         for T, fan_in in zip(thetas, sizes[:-1]):
             assert np.std(T[:, 1:]) == pytest.approx(weight_std(fan_in), rel=0.05)
             assert abs(np.mean(T[:, 1:])) < 0.05 * weight_std(fan_in)

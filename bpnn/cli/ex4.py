@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import Parser, add_run_arguments, nonnegative_int
 
-__all__ = ["main", "EXPECTED", "course_order"]
+__all__ = ["main", "EXPECTED", "matlab_order"]
 
 # What ex4.m prints as its expected values, for its own data and weights.
 EXPECTED = {"cost_lambda0": 0.287629, "cost_lambda1": 0.383770, "cost_lambda3": 0.576051,
@@ -46,7 +46,7 @@ def _course_file(given, name):
     return candidate if candidate.is_file() else None
 
 
-def course_order(network):
+def matlab_order(network):
     """Positions in θ (bpnn's order: each Θ row by row) in the course's order: each Θ unrolled column by
     column, as MATLAB's Theta1(:) does."""
     import numpy as np
@@ -75,6 +75,7 @@ def main(argv=None):
     from ..model.checking import check_gradients, debug_problem
     from ..model.network import Network, cost, predict
     from ..plots import image_grid_figure, save_figure
+    from ..training.options import Stopping
     from ..training.scipy import train
     from ..data.weights import load_weights
     from .rundir import RunFolder
@@ -107,7 +108,8 @@ def main(argv=None):
     else:
         print("No ex4weights.mat (give --weights, or put it in the data home): training 400-25-10 weights here "
               f"first ({args.method}, λ = 1, {args.max_iter} iterations); the course's expected values do not apply.")
-        theta = train(X, y, hidden=(25,), lam=1.0, method=args.method, max_iter=args.max_iter, seed=args.seed).theta
+        theta = train(network, X, y, lam=1.0, method=args.method, stopping=Stopping(max_iter=args.max_iter),
+                      seed=args.seed).theta
     course = data_file is not None and weights_file is not None
     where = "loaded from ex4weights" if weights_file is not None else "trained here"
     Y = one_hot(y, 10)
@@ -133,7 +135,7 @@ def main(argv=None):
         result = check_gradients(debug, *debug_problem(debug.sizes), lam)
         print(f"Checking Backpropagation (lambda = {lam:g}) on the course's 3-5-3 debug network:")
         print(f"{'numerical':>16} {'analytic':>16}   (in the course's order: Theta1(:), then Theta2(:))")
-        for row in course_order(debug):
+        for row in matlab_order(debug):
             print(f"{result.numerical[row]:16.10f} {result.analytic[row]:16.10f}")
         print("The above two columns you get should be very similar.")
         print(f"Relative Difference: {result.relative_difference:.6g} (should be less than 1e-9)")
@@ -142,11 +144,11 @@ def main(argv=None):
 
     _part(9, "Training NN")
     print(f"Training 400-25-10 from θ₀ with {args.method} (the course: fmincg, 50 iterations), λ = 1 …")
-    from ..model.network import cost_and_grad
+    from ..objective.local import LocalObjective
     from ..training.scipy import minimize
 
-    trained = minimize(lambda t: cost_and_grad(network, t, X, Y, 1.0), initial, method=args.method,
-                       max_iter=args.max_iter, progress=None if args.quiet else progress_printer(), network=network)
+    trained = minimize(LocalObjective(network, X, Y, 1.0), initial, method=args.method,
+                       stopping=Stopping(max_iter=args.max_iter), progress=None if args.quiet else progress_printer())
     print(f"{trained.n_steps} iterations: cost {trained.final_cost:.6f} ({trained.stop_reason})")
 
     _part(10, "Visualize Weights")

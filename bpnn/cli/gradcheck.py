@@ -73,7 +73,7 @@ def main(argv=None):
 
 def _check_hessian(network, theta, X, Y, args):
     """H·v against (∇J(θ + εv) − ∇J(θ − εv)) / 2ε, printed side by side like the gradient check."""
-    from ..model.curvature import check_hessian
+    from ..model.checking import check_hessian
 
     difference, exact, numerical = check_hessian(network, theta, X, Y, args.lam, seed=args.seed)
     print(f"Hessian-vector product on {list(network.sizes)}, {X.shape[0]} examples, λ = {args.lam}, "

@@ -13,18 +13,19 @@ import sys
 
 import numpy as np
 
-from ..model.validate import one_hot
-from ..data.loading import holdout, split
-from ..errors import BpnnError
 from ..data.files import write_atomically
-from ..model.network import cost
-from ..model.network import predict
+from ..data.loading import holdout, split
+from ..data.weights import load_weights, save_weights
+from ..errors import BpnnError
+from ..model.network import Network, cost, predict
+from ..model.validate import as_generator, one_hot
 from ..plots import (confusion_matrix_figure, grid_search_figure, image_grid_figure, learning_curves_figure,
                      misclassified_figure, save_figure)
 from ..report import evaluate
 from ..training.minibatch import train_sgd
+from ..training.options import CurvatureProducts, MiniBatches, Parallel, Stopping
 from ..training.scipy import train
-from ..data.weights import load_weights, save_weights
+from ..training.updates import make_update
 from .rundir import RunFolder
 
 __all__ = ["progress_printer", "epoch_printer", "train_run", "sgd_run", "evaluate_weights_run", "grid_run",
@@ -88,7 +89,8 @@ def _finish(dataset, result, X_train, y_train, X_test, y_test, folder, settings)
     common = {"dataset": dataset.name, "layer_sizes": list(network.sizes), **network.names, **settings,
               "method": result.method, "n_train": len(y_train), "n_test": len(y_test),
               "step_unit": result.step_unit, "n_steps": result.n_steps, "n_evaluations": result.n_evaluations,
-              "seconds": result.seconds, "stop_reason": result.stop_reason, "interrupted": result.interrupted,
+              "seconds": result.seconds, "status": result.status.value, "stop_reason": result.stop_reason,
+              "interrupted": result.interrupted,
               "final_cost": result.final_cost, "history": result.history}
     if not result.trained:
         print(f"Interrupted before any {'whole epoch' if result.step_unit == 'epochs' else 'evaluation'}: nothing "
@@ -151,8 +153,13 @@ def train_run(dataset, *, out, test_size, seed, quiet, **options):
     shown = {key: options[key] for key in ("method", "lam", "max_iter", "tol") if key in options}
     print(f"Training {[X_train.shape[1], *options.get('hidden', ()), dataset.n_classes]} with "
           + ", ".join(f"{'λ' if key == 'lam' else key} = {value}" for key, value in shown.items()) + " …")
-    result = train(X_train, y_train, n_classes=dataset.n_classes, seed=seed,
-                   progress=None if quiet else progress_printer(), **options)
+    network, theta0, rng = _start(dataset, X_train, seed, options)
+    result = train(network, X_train, y_train, method=options["method"], lam=options["lam"],
+                   stopping=Stopping(max_iter=options["max_iter"], tol=options["tol"],
+                                     n_iter_no_change=options["n_iter_no_change"]),
+                   curvature=CurvatureProducts(options["curvature"], options["curvature_rows"]),
+                   theta0=theta0, seed=rng, parallel=Parallel(blas_threads=options["blas_threads"]),
+                   progress=None if quiet else progress_printer())
     with folder.writing():
         trained = _finish(dataset, result, X_train, y_train, X_test, y_test, folder,
                           {**_settings(options), "seed": seed, "test_size": test_size})
@@ -161,6 +168,15 @@ def train_run(dataset, *, out, test_size, seed, quiet, **options):
             folder.save("samples.png", lambda path: save_figure(image_grid_figure(
                 dataset.images(X_train[picks]), "random training images and their labels", y_train[picks]), path))
         return _wrote(folder, result)
+
+
+def _start(dataset, X, seed, options):
+    """The network the options name for data shaped like X, its θ₀ drawn by ``options["init"]`` from the
+    seed's generator, and that generator (training goes on drawing from it)."""
+    names = {key: options[key] for key in ("activation", "cost", "output") if key in options}
+    network = Network((X.shape[1], *options["hidden"], dataset.n_classes), **names)
+    rng = as_generator(seed)
+    return network, network.init(rng, options["init"]), rng
 
 
 def _settings(options):
@@ -183,8 +199,12 @@ def sgd_run(dataset, *, out, test_size, validation_size, seed, quiet, **options)
     folder = RunFolder(out, SGD_OUTPUTS)
     print(f"{options.get('update', 'sgd')} on {[X_fit.shape[1], *options.get('hidden', ()), dataset.n_classes]}: "
           + ", ".join(f"{'λ' if key == 'lam' else key} {value}" for key, value in _settings(options).items()) + " …")
-    result = train_sgd(X_fit, y_fit, evaluation=(X_val, y_val) if len(y_val) else None, n_classes=dataset.n_classes,
-                       seed=seed, progress=None if quiet else epoch_printer(len(y_val)), **options)
+    network, theta0, rng = _start(dataset, X_fit, seed, options)
+    result = train_sgd(network, X_fit, y_fit, update=make_update(options["update"], options["eta"], options["momentum"]),
+                       lam=options["lam"], batches=MiniBatches(options["batch_size"], options["dropout"]),
+                       stopping=Stopping(max_iter=options["epochs"], tol=0.0, patience=options["early_stop"]),
+                       evaluation=(X_val, y_val) if len(y_val) else None, theta0=theta0, seed=rng,
+                       progress=None if quiet else epoch_printer(len(y_val)))
     with folder.writing():
         trained = _finish(dataset, result, X_fit, y_fit, X_test, y_test, folder,
                           {**_settings(options), "seed": seed, "test_size": test_size, "n_validation": len(y_val)})

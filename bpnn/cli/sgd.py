@@ -5,12 +5,14 @@
     python scripts/train_sgd.py --cost quadratic --init normal --epochs 10 # the book's first network
 """
 
-from . import (Parser, add_data_argument, add_network_arguments, add_run_arguments, defaults, fraction,
+from . import (Parser, add_data_argument, add_network_arguments, add_run_arguments, fraction,
                nonnegative_float, nonnegative_int, positive_float, positive_int, probability, run_inputs)
-from ..training.minibatch import train_sgd
-from ..training.updates import UPDATES
+from ..training.minibatch import EPOCHS, HIDDEN, INIT
+from ..training.options import MiniBatches
+from ..training.setup import LAMBDA
+from ..training.updates import ETA, MOMENTUM, UPDATES
 
-DEFAULTS = defaults(train_sgd)
+BATCHES = MiniBatches()
 
 
 def parse_args(argv=None):
@@ -21,23 +23,27 @@ def parse_args(argv=None):
                     "misclassified examples, learning curves) to the run folder.",
     )
     add_data_argument(parser)
-    parser.add_argument("--hidden", type=positive_int, nargs="+", default=list(DEFAULTS["hidden"]), metavar="UNITS", help="hidden layer sizes")
-    parser.add_argument("--epochs", type=nonnegative_int, default=DEFAULTS["epochs"], help="passes over the training data")
-    parser.add_argument("--batch-size", type=positive_int, default=DEFAULTS["batch_size"], help="examples per mini-batch")
-    parser.add_argument("--eta", type=positive_float, default=DEFAULTS["eta"], metavar="η", help="learning rate")
-    parser.add_argument("--update", default=DEFAULTS["update"], choices=UPDATES,
+    parser.add_argument("--hidden", type=positive_int, nargs="+", default=list(HIDDEN), metavar="UNITS",
+                        help="hidden layer sizes")
+    parser.add_argument("--epochs", type=nonnegative_int, default=EPOCHS.max_iter,
+                        help="passes over the training data")
+    parser.add_argument("--batch-size", type=positive_int, default=BATCHES.size,
+                        help="examples per mini-batch")
+    parser.add_argument("--eta", type=positive_float, default=ETA, metavar="η", help="learning rate")
+    parser.add_argument("--update", default=UPDATES[0], choices=UPDATES,
                         help="update rule: SGD with --momentum, SGD with Nesterov momentum, or Adam (step size --eta)")
-    parser.add_argument("--lambda", dest="lam", type=nonnegative_float, default=DEFAULTS["lam"], metavar="λ",
+    parser.add_argument("--lambda", dest="lam", type=nonnegative_float, default=LAMBDA, metavar="λ",
                         help="L2 regularization: weight decay η·λ/n per mini-batch, n = training examples")
-    parser.add_argument("--momentum", type=fraction, default=DEFAULTS["momentum"], metavar="μ", help="momentum coefficient in [0, 1)")
+    parser.add_argument("--momentum", type=fraction, default=MOMENTUM, metavar="μ",
+                        help="momentum coefficient in [0, 1)")
     parser.add_argument("--early-stop", type=positive_int, metavar="N",
                         help="stop after N epochs without a better validation accuracy (keeps the best epoch)")
-    parser.add_argument("--dropout", type=probability, default=DEFAULTS["dropout"], metavar="P",
+    parser.add_argument("--dropout", type=probability, default=BATCHES.dropout, metavar="P",
                         help="probability of dropping each hidden unit while training (inverted dropout)")
     parser.add_argument("--validation-size", type=fraction, default=0.1,
                         help="fraction of the training part monitored every epoch (0: none)")
     add_run_arguments(parser, "seed for splits, θ₀, shuffling and dropout", "no per-epoch lines")
-    add_network_arguments(parser, DEFAULTS["init"])
+    add_network_arguments(parser, INIT)
     return parser.parse_args(argv)
 
 

@@ -7,9 +7,11 @@
 
 from . import (Parser, add_data_argument, add_network_arguments, add_run_arguments, defaults, method_name,
                nonnegative_float, nonnegative_int, positive_int, run_inputs)
-from ..training.scipy import HESSP_METHODS, METHODS, train
+from ..training.options import CURVATURE_KINDS
+from ..training.scipy import HESSP_METHODS, HIDDEN, INIT, METHODS, train
 
 DEFAULTS = defaults(train)
+STOPPING, CURVATURE = DEFAULTS["stopping"], DEFAULTS["curvature"]
 
 
 def parse_args(argv=None):
@@ -22,25 +24,25 @@ def parse_args(argv=None):
     add_data_argument(parser)
     parser.add_argument("--hidden", type=positive_int, nargs="+", metavar="UNITS",
                         help="hidden layer sizes, one number per hidden layer (default: "
-                             f"{' '.join(map(str, DEFAULTS['hidden']))})")
+                             f"{' '.join(map(str, HIDDEN))})")
     parser.add_argument("--lambda", dest="lam", type=nonnegative_float, default=DEFAULTS["lam"], metavar="λ",
                         help="L2 regularization strength (bias weights are not regularized)")
-    parser.add_argument("--max-iter", "--maxiter", dest="max_iter", type=nonnegative_int, default=DEFAULTS["max_iter"],
+    parser.add_argument("--max-iter", "--maxiter", dest="max_iter", type=nonnegative_int, default=STOPPING.max_iter,
                         help="most optimizer iterations (TNC: truncated-Newton steps; L-BFGS-B, CG, BFGS: line "
                              "searches), enforced for every method; each iteration takes one or more "
                              "cost/gradient evaluations")
-    parser.add_argument("--tol", type=nonnegative_float, default=DEFAULTS["tol"],
+    parser.add_argument("--tol", type=nonnegative_float, default=STOPPING.tol,
                         help="stop once the last --n-iter-no-change iterations together lowered the cost by less "
                              "than this fraction of it (0: only the method's own test and --max-iter)")
-    parser.add_argument("--n-iter-no-change", type=positive_int, default=DEFAULTS["n_iter_no_change"],
+    parser.add_argument("--n-iter-no-change", type=positive_int, default=STOPPING.n_iter_no_change,
                         help="the window of iterations the --tol rule looks at")
     parser.add_argument("--method", default=DEFAULTS["method"], metavar="METHOD", type=method_name,
                         help=f"scipy.optimize.minimize method: {', '.join(METHODS)} (BFGS keeps an n×n matrix: small "
                              f"networks only; {', '.join(HESSP_METHODS)} get exact curvature products)")
-    parser.add_argument("--curvature", default=DEFAULTS["curvature"], choices=("gauss-newton", "exact"),
+    parser.add_argument("--curvature", default=CURVATURE.kind, choices=CURVATURE_KINDS,
                         help=f"the curvature products {', '.join(HESSP_METHODS)} get: Gauss-Newton (positive "
                              "semi-definite) or the exact Hessian")
-    parser.add_argument("--curvature-rows", type=positive_int, default=DEFAULTS["curvature_rows"], metavar="N",
+    parser.add_argument("--curvature-rows", type=positive_int, default=CURVATURE.rows, metavar="N",
                         help="training rows in each curvature product, a sample drawn anew at every step (the cost "
                              "and gradient use every row); more rows than the training set: all of them")
     parser.add_argument("--weights", metavar="FILE",
@@ -52,7 +54,7 @@ def parse_args(argv=None):
                              "more; unchanged for TNC and BFGS); cost and gradient evaluations use every thread "
                              "BLAS had")
     add_run_arguments(parser, "seed for the split, θ₀ and the sample figure", "no per-iteration progress lines")
-    add_network_arguments(parser, DEFAULTS["init"])
+    add_network_arguments(parser, INIT)
     return parser.parse_args(argv)
 
 
@@ -65,8 +67,8 @@ def main(argv=None):
         given = {key: getattr(args, key) for key in ("activation", "cost", "output", "hidden")}
         return evaluate_weights_run(dataset, args.weights, out=args.out, given=given)
     return train_run(dataset, out=args.out, test_size=args.test_size, seed=args.seed, quiet=args.quiet,
-                     hidden=tuple(args.hidden or DEFAULTS["hidden"]), lam=args.lam, method=args.method,
-                     max_iter=args.max_iter, tol=args.tol, n_iter_no_change=args.n_iter_no_change,
-                     curvature=args.curvature, curvature_rows=args.curvature_rows, init=args.init, blas_threads=args.blas_threads or DEFAULTS["blas_threads"],
-                     **network)
+                     hidden=tuple(args.hidden or HIDDEN), lam=args.lam, method=args.method, max_iter=args.max_iter,
+                     tol=args.tol, n_iter_no_change=args.n_iter_no_change, curvature=args.curvature,
+                     curvature_rows=args.curvature_rows, init=args.init,
+                     blas_threads=args.blas_threads or DEFAULTS["parallel"].blas_threads, **network)
 

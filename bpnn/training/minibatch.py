@@ -27,9 +27,11 @@ from .setup import LAMBDA, make_objective, prepare
 from .stopping import BestScore, stalled
 from .updates import ETA, SGD, Schedule
 
-__all__ = ["train_sgd", "EPOCHS"]
+__all__ = ["train_sgd", "EPOCHS", "HIDDEN", "INIT"]
 
 EPOCHS = Stopping(max_iter=30, tol=0.0)  # mini-batch training's default: the book's 30 epochs, no cost rule
+HIDDEN = (100,)  # hidden layers when none are given, for callers that build the network from options
+INIT = "scaled-normal"  # θ₀'s draw when none is given: the book's default_weight_initializer
 _MONITORED = ("training_cost", "training_accuracy", "evaluation_cost", "evaluation_accuracy")
 
 
@@ -44,7 +46,7 @@ def train_sgd(network, X, y, *, update=None, lam=LAMBDA, batches=MiniBatches(), 
     ``n_iter_no_change`` epochs together lowered the training cost by less than a fraction ``tol`` of it
     (an adaptive schedule lowers η instead); ``patience`` is early stopping on ``evaluation``, an optional
     (X_eval, y_eval) pair monitored each epoch. ``sample_weight``: m weights ≥ 0 in the cost (see
-    ``bpnn.model.network``); ``theta0`` continues from a θ (else ``network.init(seed, "scaled-normal")``).
+    ``bpnn.model.network``); ``theta0`` continues from a θ (else ``network.init(seed, INIT)``).
     ``parallel`` says where the mini-batch gradients are summed (``Parallel``: this process, or a Dask
     cluster's workers, from the same rows). ``progress``, if given, is called after each epoch with that
     epoch's record (step, unit "epochs", cost, n_evaluations, seconds, theta, and the monitored costs and
@@ -65,7 +67,7 @@ def train_sgd(network, X, y, *, update=None, lam=LAMBDA, batches=MiniBatches(), 
     if parallel.client is not None and batches.dropout:
         raise BpnnError("dropout is not offered with sharded data (client=)")
     problem = prepare(network, X, y, lam=lam, sample_weight=sample_weight, theta0=theta0, seed=seed,
-                      init="scaled-normal", evaluation=evaluation, patience=stopping.patience)
+                      init=INIT, evaluation=evaluation, patience=stopping.patience)
     return _Epochs(problem, rule, schedule, batches, stopping, progress).run(make_objective(problem, parallel))
 
 

@@ -36,10 +36,12 @@ from .result import Status, TrainResult
 from .setup import LAMBDA, make_objective, prepare
 from .stopping import BestScore, stalled
 
-__all__ = ["METHODS", "HESSP_METHODS", "check_method", "minimize", "train"]
+__all__ = ["METHODS", "HESSP_METHODS", "HIDDEN", "INIT", "check_method", "minimize", "train"]
 
 METHODS = ("TNC", "L-BFGS-B", "CG", "BFGS", "Newton-CG", "trust-ncg", "trust-krylov")  # the first is the default
 HESSP_METHODS = ("Newton-CG", "trust-ncg", "trust-krylov")  # given exact curvature products (bpnn.model.curvature)
+HIDDEN = (25,)  # hidden layers of the course's network, for callers that build one from options (CLI, estimator)
+INIT = "uniform"  # θ₀'s draw when none is given: the course's randInitializeWeights
 _UNBOUNDED = 2**31 - 1  # for SciPy's own evaluation caps, so that only max_iter/max_fun bound the run
 
 
@@ -180,7 +182,7 @@ def train(network, X, y, *, method=METHODS[0], lam=LAMBDA, stopping=Stopping(), 
     ``TrainResult``.
 
     X (m × n, n the network's inputs) and y (labels 0..K−1, K its outputs) are checked once. θ₀ is
-    ``theta0`` (to continue a run) or ``network.init(seed)``. ``sample_weight``: m weights ≥ 0 in the cost
+    ``theta0`` (to continue a run) or ``network.init(seed, INIT)``. ``sample_weight``: m weights ≥ 0 in the cost
     (see ``bpnn.model.network``). ``evaluation``: held-out (X_val, y_val) whose accuracy is recorded after
     each iteration; with ``stopping.patience`` N, training stops after N iterations without a better one and
     returns the best-scoring θ. The methods in ``HESSP_METHODS`` get the curvature products ``curvature``
@@ -192,7 +194,7 @@ def train(network, X, y, *, method=METHODS[0], lam=LAMBDA, stopping=Stopping(), 
     if not isinstance(curvature, CurvatureProducts) or not isinstance(parallel, Parallel):
         raise BpnnError("curvature and parallel must be bpnn.training.CurvatureProducts and Parallel values")
     problem = prepare(network, X, y, lam=lam, sample_weight=sample_weight, theta0=theta0, seed=seed,
-                      init="uniform", evaluation=evaluation, patience=stopping.patience)
+                      init=INIT, evaluation=evaluation, patience=stopping.patience)
     options = dict(FLOAT32_OPTIONS.get(method, {})) if problem.X.dtype == np.float32 else {}
     if method == "TNC" and stopping.tol:
         options["maxCGit"] = TNC_INNER_STEPS[problem.X.dtype.name]
