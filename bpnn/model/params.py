@@ -14,7 +14,7 @@ import numpy as np
 from ..errors import BpnnError
 from .validate import as_generator, check_choice, check_fits, check_layer_sizes
 
-__all__ = ["slices", "layer_shapes", "pack", "sizes_of", "views", "INITIALIZERS", "init_weights"]
+__all__ = ["slices", "layer_shapes", "pack", "sizes_of", "views", "INITIALIZERS", "empty_theta", "init_weights"]
 
 
 @lru_cache(maxsize=64)
@@ -72,6 +72,14 @@ def views(theta, parts, sizes):
 INITIALIZERS = ("uniform", "normal", "scaled-normal")
 
 
+def empty_theta(layer_sizes):
+    """An uninitialized θ for these layer sizes, or BpnnError, before allocating, if it cannot fit in memory."""
+    sizes = check_layer_sizes(layer_sizes)
+    n_params = slices(sizes)[-1][1]
+    check_fits(f"the network {list(sizes)}'s {n_params} weights", 8 * n_params)
+    return np.empty(n_params)
+
+
 def init_weights(layer_sizes, rng=None, method="uniform"):
     """Random θ for these layer sizes; ``rng`` is a ``numpy.random.Generator`` or a seed.
 
@@ -84,11 +92,8 @@ def init_weights(layer_sizes, rng=None, method="uniform"):
     sizes = check_layer_sizes(layer_sizes)
     check_choice("initializer", method, INITIALIZERS)
     rng = as_generator(rng)
-    parts = slices(sizes)
-    n_params = parts[-1][1]
-    check_fits(f"the network {list(sizes)}'s {n_params} weights", 8 * n_params)
-    theta = np.empty(n_params)
-    for Theta, fan_in, fan_out in zip(views(theta, parts, sizes), sizes[:-1], sizes[1:]):
+    theta = empty_theta(sizes)
+    for Theta, fan_in, fan_out in zip(views(theta, slices(sizes), sizes), sizes[:-1], sizes[1:]):
         if method == "uniform":
             eps = np.sqrt(6.0) / np.sqrt(fan_in + fan_out)
             Theta[...] = rng.uniform(-eps, eps, size=Theta.shape)

@@ -50,6 +50,7 @@ from ..errors import BpnnError
 __all__ = [
     "sigmoid",
     "sigmoid_gradient",
+    "log_sigmoid",
     "softmax",
     "Activation",
     "OutputCost",
@@ -72,6 +73,11 @@ def sigmoid_gradient(z):
     """σ'(z) = σ(z) (1 − σ(z)) (the course's ``sigmoidGradient``)."""
     g = sigmoid(z)
     return g * (1.0 - g)
+
+
+def log_sigmoid(z):
+    """log σ(z) = −log(1 + e⁻ᶻ), finite for every finite z (log(sigmoid(z)) is −inf for z ≲ −745)."""
+    return -np.logaddexp(0.0, -z)
 
 
 @dataclass(frozen=True)

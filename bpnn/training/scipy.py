@@ -27,8 +27,6 @@ import time
 import numpy as np
 
 from ..errors import BpnnError
-from ..model.network import Network
-from ..model.validate import check_choice
 from ..objective.sampling import CurvatureSample
 from ..speed import BLAS_THREADS, FLOAT32_OPTIONS, TNC_INNER_STEPS, limit_blas
 from .options import CurvatureProducts, Parallel, Stopping
@@ -199,16 +197,15 @@ def train(network, X, y, *, method=METHODS[0], lam=LAMBDA, stopping=Stopping(), 
     if method == "TNC" and stopping.tol:
         options["maxCGit"] = TNC_INNER_STEPS[problem.X.dtype.name]
     objective = make_objective(problem, parallel)
-    hessp = None
-    if method in HESSP_METHODS:
-        sample = CurvatureSample(len(problem.X), curvature.rows, problem.rng, problem.sample_weight)
-        gauss_newton = curvature.kind == "gauss-newton"
+    sample = CurvatureSample(len(problem.X), curvature.rows, problem.rng, problem.sample_weight)
+    gauss_newton = curvature.kind == "gauss-newton"
 
-        def hessp(theta, v):
-            return objective.hessp(theta, v, gauss_newton=gauss_newton, rows=sample.rows_at(theta))
+    def curvature_products(theta, v):
+        return objective.hessp(theta, v, gauss_newton=gauss_newton, rows=sample.rows_at(theta))
 
     try:
-        return minimize(objective, problem.theta0, method=method, stopping=stopping, hessp=hessp,
+        return minimize(objective, problem.theta0, method=method, stopping=stopping,
+                        hessp=curvature_products if method in HESSP_METHODS else None,
                         evaluation=problem.evaluation, progress=progress, blas_threads=parallel.blas_threads,
                         options=options)
     finally:

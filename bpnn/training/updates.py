@@ -12,7 +12,6 @@ Each rule carries its η and a ``Schedule``, which changes η between epochs as 
 
 import numpy as np
 
-from ..errors import BpnnError
 from ..model.validate import check_choice, check_number
 
 __all__ = ["UpdateRule", "SGD", "Momentum", "Adam", "UPDATES", "ETA", "MOMENTUM", "NESTEROV_MOMENTUM", "make_update",
