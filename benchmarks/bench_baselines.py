@@ -15,10 +15,10 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.neighbors import KNeighborsClassifier
 
-from bpnn import load_dataset, train
-from bpnn.report import accuracy
+from bpnn import Network, Stopping, load_dataset, train
 from bpnn.cli import describe
-from bpnn.datasets import split
+from bpnn.data.loading import split
+from bpnn.model.network import accuracy
 
 
 def main(argv=None):
@@ -37,8 +37,9 @@ def main(argv=None):
 
     rows = []
     start = time.perf_counter()
-    result = train(X_train, y_train, hidden=tuple(args.hidden), lam=args.lam, method=args.method, max_iter=args.maxiter,
-                   n_classes=dataset.n_classes)
+    network = Network((X_train.shape[1], *args.hidden, dataset.n_classes))
+    result = train(network, X_train, y_train, lam=args.lam, method=args.method,
+                   stopping=Stopping(max_iter=args.maxiter))
     rows.append((f"bpnn {list(result.network.sizes)} {args.method}, λ = {args.lam}",
                  accuracy(result.network, result.theta, X_test, y_test), time.perf_counter() - start))
     for name, model in (("scikit-learn 3-nearest-neighbour", KNeighborsClassifier(n_neighbors=3)),

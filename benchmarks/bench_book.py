@@ -16,7 +16,7 @@ import numpy as np
 
 from benchmarks.common import machine
 from bpnn.book import Network
-from bpnn.datasets import embedded_digits
+from bpnn.data.loading import embedded_digits
 from tests.support.book_reference import update_mini_batch
 
 

@@ -24,7 +24,7 @@ import numpy as np
 
 from benchmarks.common import machine
 from bpnn import BPNNClassifier
-from bpnn.datasets import embedded_digits, holdout
+from bpnn.data.loading import embedded_digits, holdout
 
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "train_tnc.py"
 

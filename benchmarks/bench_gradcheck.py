@@ -13,9 +13,9 @@ import time
 import tracemalloc
 
 from bpnn import Network, one_hot
-from bpnn.params import init_weights, n_params
-from bpnn.datasets import embedded_digits
-from bpnn.gradcheck import check_gradients
+from bpnn.data.loading import embedded_digits
+from bpnn.model.checking import check_gradients
+from bpnn.model.params import init_weights
 
 
 def mib(n_bytes):
@@ -30,7 +30,7 @@ def main(argv=None):
     X, y = embedded_digits()
     X, Y = X[:args.m], one_hot(y[:args.m], 10)
     sizes = [400, args.hidden, 10]
-    n = n_params(sizes)
+    n = Network(sizes).n_params
     theta = init_weights(sizes, 0)
 
     tracemalloc.start()

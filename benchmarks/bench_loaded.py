@@ -5,8 +5,9 @@
 For each load, this benchmark starts its own neighbours as separate processes, lets them run for a second,
 then times one evaluation of the 400-25-10 cost and gradient on m examples (the embedded digits drawn with
 replacement), round-robin, for
-  * bpnn ``cost_and_grad`` with its default threading (row blocks on as many threads as BLAS has),
-  * bpnn held at one thread (``set_num_threads(1)`` and BLAS at one thread),
+  * bpnn ``cost_and_grad`` with the threading training uses (``blocks=RowBlocks()``: row blocks on as many
+    threads as BLAS has),
+  * bpnn held at one thread (the same call with BLAS at one thread, which its row blocks follow),
   * scikit-learn's ``MLPClassifier._loss_grad_lbfgs`` (BLAS as it is),
 and stops the neighbours. Loads: none; one busy core (a Python loop); both cores busy; a neighbour doing
 2-thread BLAS products; a second bpnn training (TNC, default threading); and the last two together
@@ -26,14 +27,15 @@ from threadpoolctl import threadpool_limits
 from benchmarks.common import best_times, machine
 from tests.support.competitors import SklearnObjective
 from bpnn import Network, cost_and_grad, one_hot
-from bpnn.datasets import embedded_digits
-from bpnn.threads import using_threads
+from bpnn.data.loading import embedded_digits
+from bpnn.speed import RowBlocks
 
 NEIGHBOURS = {
     "busy core": "while True: pass",
     "BLAS job (2 threads)": "import numpy as np\na = np.random.default_rng(0).random((800, 800))\nwhile True: a @ a",
     "bpnn training": ("import bpnn\nX, y = bpnn.load_dataset().X, bpnn.load_dataset().y\n"
-                      "while True: bpnn.train(X, y, max_iter=50, tol=0)"),
+                      "network = bpnn.Network((X.shape[1], 25, int(y.max()) + 1))\n"
+                      "while True: bpnn.train(network, X, y, stopping=bpnn.Stopping(max_iter=50, tol=0))"),
 }
 LOADS = {
     "quiet": [],
@@ -67,11 +69,13 @@ def main(argv=None):
     sk = SklearnObjective(list(network.sizes), X, Y, lam)
     packed = sk.to_sklearn(theta)
 
-    def one_thread():
-        with using_threads(1), threadpool_limits(1, user_api="blas"):
-            return cost_and_grad(network, theta, X, Y, lam)
+    blocks = RowBlocks()  # follows BLAS's threads at each call
 
-    contenders = {"bpnn default": lambda: cost_and_grad(network, theta, X, Y, lam),
+    def one_thread():
+        with threadpool_limits(1, user_api="blas"):
+            return cost_and_grad(network, theta, X, Y, lam, blocks=blocks)
+
+    contenders = {"bpnn default": lambda: cost_and_grad(network, theta, X, Y, lam, blocks=blocks),
                   "bpnn one thread": one_thread,
                   "scikit-learn": lambda: sk(packed)}
     print(f"cost_and_grad, {'-'.join(map(str, network.sizes))}, m = {args.m}, float64, median of {args.repeat} "

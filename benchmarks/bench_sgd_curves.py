@@ -13,8 +13,10 @@ first network down.
 
 import argparse
 
-from bpnn.datasets import embedded_digits
-from bpnn.datasets import holdout
+import numpy as np
+
+from bpnn import MiniBatches, Network, SGD, Stopping
+from bpnn.data.loading import embedded_digits, holdout
 from bpnn.training.minibatch import train_sgd
 
 CONFIGS = {
@@ -35,8 +37,11 @@ def main(argv=None):
     X_train, y_train, X_test, y_test = holdout(X, y, 0.2, args.seed)
     curves = {}
     for name, options in CONFIGS.items():
-        result = train_sgd(X_train, y_train, hidden=(args.hidden,), epochs=args.epochs, batch_size=10, eta=args.eta,
-                           lam=1.0, evaluation=(X_test, y_test), seed=args.seed, **options)
+        network = Network((X_train.shape[1], args.hidden, int(y_train.max()) + 1), cost=options["cost"])
+        rng = np.random.default_rng(args.seed)  # θ₀ first, then the shuffles, from one generator
+        result = train_sgd(network, X_train, y_train, stopping=Stopping(max_iter=args.epochs, tol=0.0),
+                           batches=MiniBatches(size=10), update=SGD(args.eta), lam=1.0, evaluation=(X_test, y_test),
+                           theta0=network.init(rng, options["init"]), seed=rng)
         curves[name] = result.history["evaluation_accuracy"]
 
     print(f"held-out accuracy per epoch, {len(y_train)} training / {len(y_test)} held-out digits, "

@@ -1,13 +1,14 @@
-"""Per-evaluation cost of the data-parallel objective (bpnn.sharded) against in-process cost_and_grad.
+"""Per-evaluation cost of the data-parallel objective (bpnn.objective.sharded) against in-process cost_and_grad.
 
     python -m benchmarks.bench_sharded [--workers 2] [--hidden 25] [--sizes 250 1000 4000 16000 64000]
 
 Starts a dask.distributed LocalCluster (worker processes on this machine, one thread each; needs the
 ``dask`` extra), cuts m rows (the embedded digits drawn with replacement, 400 features) into one shard per
 worker and times one (J, ∇J) evaluation through the cluster against ``cost_and_grad`` on all m rows in
-this process (which uses every core too), best of --repeat rounds, for each m. The difference is what a
-round trip to the workers costs (sending θ, returning each shard's gradient, scheduling); it stays about
-the same as m grows, so the larger the shards, the smaller its share.
+this process as training runs it (``LocalObjective``: row blocks on every core too), best of --repeat
+rounds, for each m. The difference is what a round trip to the workers costs (sending θ, returning each
+shard's gradient, scheduling); it stays about the same as m grows, so the larger the shards, the smaller
+its share.
 """
 
 import argparse
@@ -15,9 +16,10 @@ import argparse
 import numpy as np
 
 from benchmarks.common import best_times, machine
-from bpnn import Network, cost_and_grad, one_hot
-from bpnn.datasets import embedded_digits
-from bpnn.sharded import ShardedObjective
+from bpnn import Network, one_hot
+from bpnn.data.loading import embedded_digits
+from bpnn.objective.local import LocalObjective
+from bpnn.objective.sharded import ShardedObjective
 
 
 def main(argv=None):
@@ -44,7 +46,8 @@ def main(argv=None):
             rows = rng.integers(0, len(y_all), size=m)
             X, Y = np.ascontiguousarray(X_all[rows]), one_hot(y_all[rows], 10)
             with ShardedObjective.scatter(client, network, X, Y, 1.0) as objective:
-                times = best_times({"local": lambda: cost_and_grad(network, theta, X, Y, 1.0),
+                local_objective = LocalObjective(network, X, Y, 1.0)
+                times = best_times({"local": lambda: local_objective(theta),
                                     "sharded": lambda: objective(theta)}, repeat=args.repeat)
             local, sharded = times["local"] * 1e3, times["sharded"] * 1e3
             print(f"  {m:>7} {m // args.workers:>15} {local:14.2f} {sharded:11.2f} {sharded - local:12.2f} "

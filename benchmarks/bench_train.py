@@ -34,12 +34,13 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
 
 from benchmarks.common import machine
-from bpnn import Network, load_dataset, one_hot, train, train_sgd
+from bpnn import MiniBatches, Network, Stopping, load_dataset, one_hot, train, train_sgd
 from bpnn.cli import describe
-from bpnn.datasets import split
+from bpnn.data.loading import split
 from bpnn.errors import BpnnError
-from bpnn.network import predict
+from bpnn.model.network import predict
 from bpnn.training.scipy import METHODS
+from bpnn.training.updates import make_update
 
 FULL_BATCH = [method for method in METHODS if method != "BFGS"]  # BFGS keeps an n × n matrix: not at this size
 MINI_BATCH = ("adam", "nesterov")
@@ -111,15 +112,16 @@ def bpnn_time(X, y, X_test, y_test, clock, route, hidden, lam, maxiter, eta, n_c
         return clock.check(lambda: float(np.mean(predict(network, record["theta"], X_test) == y_test)))
 
     if minibatch:
-        result = train_sgd(X, y, hidden=hidden, activation=network.activation, cost=network.cost,
-                           lam=ALPHA * len(y) / BATCH, epochs=maxiter, batch_size=batch, eta=eta, update=route,
-                           momentum=0.9, init="uniform", monitor_training=False, n_classes=n_classes, seed=0,
+        rng = np.random.default_rng(0)  # θ₀ first, then the shuffles, from one generator
+        result = train_sgd(network, X, y, lam=ALPHA * len(y) / BATCH, stopping=Stopping(max_iter=maxiter, tol=0.0),
+                           batches=MiniBatches(size=batch, monitor_training=False),
+                           update=make_update(route, eta, 0.9), theta0=network.init(rng, "uniform"), seed=rng,
                            progress=progress)
     else:
         # a stopping rule that never fires first (1e-12 over 10 iterations): only the target or the budget ends
         # the run, and each method runs as under bpnn's default rule (TNC with its inner cap, TNC_INNER_STEPS)
-        result = train(X, y, hidden=hidden, lam=lam, method=route, max_iter=10**6, tol=1e-12, n_classes=n_classes,
-                       seed=0, progress=progress)
+        result = train(network, X, y, lam=lam, method=route, stopping=Stopping(max_iter=10**6, tol=1e-12), seed=0,
+                       progress=progress)
     return clock, float(np.mean(predict(result.network, result.theta, X_test) == y_test))
 
 

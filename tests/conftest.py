@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bpnn.datasets import embedded_digits, save_mat
+from bpnn.data.loading import embedded_digits, save_mat
 
 ROOT = Path(__file__).resolve().parents[1]  # the checkout: scripts/ and benchmarks/ beside tests/
 

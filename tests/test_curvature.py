@@ -1,13 +1,14 @@
-"""Sampled curvature products for Newton-CG, trust-ncg and trust-krylov (bpnn.training.curvature): which rows
+"""Sampled curvature products for Newton-CG, trust-ncg and trust-krylov (bpnn.objective.sampling): which rows
 they use, that each product is the curvature of the sampled cost with λ stated for the whole training set
 (against central differences of its gradient), and that training through them stays a descent."""
 
 import numpy as np
 import pytest
 
-import bpnn.training.setup as training_setup
-from bpnn import BpnnError, Network, cost, cost_and_grad, one_hot, train
-from bpnn.training.curvature import CurvatureSample
+import bpnn.objective.local as local_objective
+from bpnn import BpnnError, CurvatureProducts, Network, Stopping, cost, cost_and_grad, one_hot, train
+from bpnn.objective.sampling import CurvatureSample
+from bpnn.training.setup import prepare
 
 
 def test_rows_are_a_fresh_sorted_sample_at_each_theta():
@@ -33,7 +34,8 @@ def test_bad_sample_sizes_are_named(rows):
     with pytest.raises(BpnnError, match="curvature rows must be an integer ≥ 1"):
         CurvatureSample(10, rows, np.random.default_rng(0))
     with pytest.raises(BpnnError, match="curvature rows"):
-        train(np.ones((10, 2)), np.arange(10) % 2, method="Newton-CG", curvature_rows=rows)
+        train(Network((2, 25, 2)), np.ones((10, 2)), np.arange(10) % 2, method="Newton-CG",
+              curvature=CurvatureProducts(rows=rows))
 
 
 @pytest.fixture
@@ -52,7 +54,7 @@ def test_each_product_is_the_curvature_of_the_sampled_cost(monkeypatch, data, we
     w = np.random.default_rng(1).uniform(0.5, 2.0, len(y)) if weighted else None
     calls = []
 
-    class Spy(training_setup.Curvature):
+    class Spy(local_objective.Curvature):
         def __init__(self, network, theta, X_s, Y_s, lam, **options):
             super().__init__(network, theta, X_s, Y_s, lam, **options)
             self.recorded = network, np.array(theta), X_s, Y_s, options.get("sample_weight")
@@ -63,9 +65,10 @@ def test_each_product_is_the_curvature_of_the_sampled_cost(monkeypatch, data, we
             calls.append((network, theta, np.array(v), X_s, Y_s, w_s, product))
             return product
 
-    monkeypatch.setattr(training_setup, "Curvature", Spy)
-    train(X, y, hidden=(5,), lam=0.8, method="trust-ncg", curvature="exact", curvature_rows=50, max_iter=4, tol=0.0,
-          sample_weight=w, seed=3)
+    monkeypatch.setattr(local_objective, "Curvature", Spy)
+    train(Network((X.shape[1], 5, int(y.max()) + 1)), X, y, lam=0.8, method="trust-ncg",
+          curvature=CurvatureProducts(kind="exact", rows=50), stopping=Stopping(max_iter=4, tol=0.0), sample_weight=w,
+          seed=3)
     assert calls and all(len(X_s) == 50 for _, _, _, X_s, *_ in calls)
     thetas = [theta for _, theta, *_ in calls]
     for (_, theta_a, _, X_a, *_), (_, theta_b, _, X_b, *_) in zip(calls, calls[1:]):
@@ -82,11 +85,13 @@ def test_each_product_is_the_curvature_of_the_sampled_cost(monkeypatch, data, we
 
 def test_sampled_curvature_trains_and_every_row_is_the_exact_path(data):
     X, y = data
-    options = dict(hidden=(5,), lam=0.8, max_iter=15, tol=0.0, seed=3)
-    every = train(X, y, method="Newton-CG", curvature_rows=None, **options)
-    assert np.array_equal(train(X, y, method="Newton-CG", curvature_rows=len(y), **options).theta, every.theta)
-    sampled = train(X, y, method="Newton-CG", curvature_rows=60, **options)
-    again = train(X, y, method="Newton-CG", curvature_rows=60, **options)
+    network = Network((X.shape[1], 5, int(y.max()) + 1))
+    options = dict(lam=0.8, stopping=Stopping(max_iter=15, tol=0.0), seed=3)
+    every = train(network, X, y, method="Newton-CG", curvature=CurvatureProducts(rows=None), **options)
+    assert np.array_equal(train(network, X, y, method="Newton-CG", curvature=CurvatureProducts(rows=len(y)),
+                                **options).theta, every.theta)
+    sampled = train(network, X, y, method="Newton-CG", curvature=CurvatureProducts(rows=60), **options)
+    again = train(network, X, y, method="Newton-CG", curvature=CurvatureProducts(rows=60), **options)
     assert np.array_equal(sampled.theta, again.theta)  # seeded
     assert not np.array_equal(sampled.theta, every.theta)
     network = Network((6, 5, 3))
@@ -97,15 +102,16 @@ def test_sampled_curvature_trains_and_every_row_is_the_exact_path(data):
 
 def test_products_at_one_theta_share_one_forward_pass(monkeypatch, data):
     """LocalObjective.hessp builds the curvature (forward pass) once per θ, rows and kind, and every product
-    equals a fresh bpnn.hessian.hessp; θ changed in place by the caller afterwards is seen as a new θ."""
-    from bpnn.hessian import hessp
+    equals a fresh bpnn.model.curvature.hessp; θ changed in place by the caller afterwards is seen as a new θ."""
+    from bpnn.model.curvature import hessp
 
     X, y = data
-    problem = training_setup.prepare(X, y, hidden=(5,), activation="sigmoid", cost="cross-entropy", output=None,
-                                     lam=0.8, init="uniform", seed=3)
-    objective, network = training_setup.LocalObjective(problem), problem.network
-    built, real = [], training_setup.Curvature
-    monkeypatch.setattr(training_setup, "Curvature",
+    problem = prepare(Network((X.shape[1], 5, int(y.max()) + 1)), X, y, lam=0.8, sample_weight=None, theta0=None,
+                      seed=3, init="uniform", evaluation=None, patience=None)
+    network = problem.network
+    objective = local_objective.LocalObjective(network, problem.X, problem.Y, problem.lam)
+    built, real = [], local_objective.Curvature
+    monkeypatch.setattr(local_objective, "Curvature",
                         lambda *args, **options: built.append(options) or real(*args, **options))
     theta, rows = problem.theta0.copy(), np.arange(10, 200, 3)
     vs = np.random.default_rng(4).standard_normal((4, network.n_params))
@@ -130,8 +136,8 @@ def test_a_worker_keeps_each_shards_curvature(monkeypatch, data):
     """On a Dask worker (here the task function called in-process), a shard's products at one θ, rows and
     kind share one curvature, each equal to a fresh hessp normalized by the shard's own weight; at most
     _CACHED_SHARDS shards are kept, the least recently used dropped first."""
-    from bpnn import sharded
-    from bpnn.hessian import hessp
+    from bpnn.objective import sharded
+    from bpnn.model.curvature import hessp
 
     X, y = data
     network = Network((X.shape[1], 5, 3))

@@ -4,8 +4,8 @@ import scipy.io
 from sklearn.datasets import load_digits
 
 from bpnn import BpnnError, load_dataset
-from bpnn.datasets import default_data_path, load_mat
-from bpnn.datasets import make_default_mat
+from bpnn.data.loading import default_data_path, load_mat
+from bpnn.data.loading import make_default_mat
 
 
 def asymmetric_image():
@@ -102,7 +102,7 @@ def test_missing_and_non_mat_files(tmp_path):
 
 
 def test_data_home_is_never_the_current_folder(tmp_path, monkeypatch):
-    from bpnn.datasets import data_dir
+    from bpnn.data.loading import data_dir
 
     monkeypatch.delenv("BPNN_DATA_DIR", raising=False)
     monkeypatch.chdir(tmp_path)
@@ -113,7 +113,7 @@ def test_data_home_is_never_the_current_folder(tmp_path, monkeypatch):
 
 
 def test_every_format_is_in_the_registry_and_says_what_it_reads(tmp_path):
-    from bpnn.formats import FORMATS, find_format
+    from bpnn.data.formats import FORMATS, find_format
 
     (tmp_path / "x.csv").write_text("1,2\n")
     with pytest.raises(BpnnError, match="unknown data format") as raised:

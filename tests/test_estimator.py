@@ -7,7 +7,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from bpnn import BpnnError, Network, cost_and_grad, one_hot
-from bpnn.params import pack
+from bpnn.model.params import pack
 from bpnn.estimator import BPNNClassifier
 
 

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from bpnn import BpnnError, load_dataset
-from bpnn.datasets import load_mat
-from bpnn.convert import crop_and_resample, write_course_mat
-from bpnn.formats.openml import load_openml_mnist
+from bpnn.data.loading import load_mat
+from bpnn.data.convert import crop_and_resample, write_course_mat
+from bpnn.data.formats.openml import load_openml_mnist
 from tests.support.writers import (digit_images, idx_bytes, write_idx_folder, write_mnist_pickle,
                                    write_text_digits, zip_folder)
 

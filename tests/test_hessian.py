@@ -1,12 +1,14 @@
-"""Exact Hessian-vector products (bpnn.hessian): against central differences of the gradient for every
+"""Exact Hessian-vector products (bpnn.model.curvature): against central differences of the gradient for every
 activation × cost, the Gauss–Newton product's properties, and SciPy's Hessian-based methods using them."""
 
 import numpy as np
 import pytest
 
-from bpnn import Network, hessian, one_hot, threads, train
-from bpnn.functions import HIDDEN_ACTIVATIONS, OUTPUT_COSTS
-from bpnn.hessian import check_hessian, hessp
+from bpnn import Network, Stopping, one_hot, train
+from bpnn.model.checking import check_hessian, relative_difference
+from bpnn.model.curvature import Curvature, hessp
+from bpnn.model.units import HIDDEN_ACTIVATIONS, OUTPUT_COSTS
+from bpnn.speed import RowBlocks
 from bpnn.training.scipy import HESSP_METHODS, minimize
 
 PAIRS = [(activation, output, cost) for activation in HIDDEN_ACTIVATIONS for output, cost in OUTPUT_COSTS]
@@ -55,27 +57,27 @@ def test_gauss_newton_equals_the_hessian_without_hidden_layers(output, cost):
 
 
 @pytest.mark.parametrize("gauss_newton", [False, True])
-def test_products_over_parallel_row_blocks_equal_one_block(monkeypatch, gauss_newton):
+def test_products_over_parallel_row_blocks_equal_one_block(gauss_newton):
     sizes = (6, 5, 4, 3)
     network = Network(sizes, "tanh", "log-likelihood", "softmax")
     X, Y = problem(sizes, m=101)
     w = np.random.default_rng(4).uniform(0.0, 2.0, 101)
     theta, v = network.init(0, "scaled-normal"), np.random.default_rng(5).standard_normal(network.n_params)
-    with threads.using_threads(1):
-        one = hessp(network, theta, v, X, Y, 0.3, sample_weight=w, gauss_newton=gauss_newton)
-    monkeypatch.setattr(hessian, "MIN_ACTIVATIONS_PER_PRODUCT_BLOCK", 20 * 12)
-    with threads.using_threads(3):
-        assert len(threads.row_blocks(101, 12, least=hessian.MIN_ACTIVATIONS_PER_PRODUCT_BLOCK)) == 3
-        blocks = hessp(network, theta, v, X, Y, 0.3, sample_weight=w, gauss_newton=gauss_newton)
-        difference, _, _ = check_hessian(network, theta, X, Y, 0.3, sample_weight=w)
+    one = hessp(network, theta, v, X, Y, 0.3, sample_weight=w, gauss_newton=gauss_newton)  # one block
+    three = RowBlocks(3, least=20 * 12)
+    assert len(three.split(101, 12, X.dtype)) == 3
+    blocks = Curvature(network, theta, X, Y, 0.3, sample_weight=w, gauss_newton=gauss_newton, blocks=three).times(v)
     np.testing.assert_allclose(blocks, one, rtol=1e-12, atol=1e-15)
-    assert difference < 1e-7
+    exact = Curvature(network, theta, X, Y, 0.3, sample_weight=w, blocks=three)  # H·v over the blocks
+    _, _, numerical = check_hessian(network, theta, X, Y, 0.3, sample_weight=w, v=v)
+    assert relative_difference(exact.times(v), numerical) < 1e-7
 
 
 @pytest.mark.parametrize("method", HESSP_METHODS)
 def test_hessian_methods_train(digits, method):
     X, y = digits[0][:300], digits[1][:300]
-    result = train(X, y, hidden=(10,), method=method, max_iter=30, tol=0.0, seed=0)
+    result = train(Network((X.shape[1], 10, int(y.max()) + 1)), X, y, method=method,
+                   stopping=Stopping(max_iter=30, tol=0.0), seed=0)
     assert result.method == method and 0 < result.n_steps <= 30
     untrained = Network((400, 10, 10)).init(0)
     from bpnn import cost

@@ -18,7 +18,7 @@ import scipy.sparse
 
 import bpnn
 from bpnn import BpnnError
-from bpnn.files import write_atomically
+from bpnn.data.files import write_atomically
 from bpnn.training.scipy import minimize
 from bpnn.cli.rundir import RunFolder
 from tests.conftest import ROOT
@@ -219,6 +219,8 @@ def test_library_rejects_hostile_input(tiny):
     X, y = tiny
     sizes = [400, 5, 10]
     theta, Y = bpnn.Network(sizes).init(0), bpnn.one_hot(y, 10)
+    n, K = X.shape[1], int(y.max()) + 1  # the inputs and the classes of these data
+    net, sgd_net = bpnn.Network((n, 25, K)), bpnn.Network((n, 100, K))
     cases = [
         (lambda: bpnn.cost(bpnn.Network(sizes), theta, X[:0], Y[:0]), "no rows"),
         (lambda: bpnn.cost_and_grad(bpnn.Network(sizes), theta, X[:0], Y[:0]), "no rows"),
@@ -230,19 +232,21 @@ def test_library_rejects_hostile_input(tiny):
         (lambda: bpnn.cost_and_grad(bpnn.Network(sizes), theta, X, Y * 0.5), "one-hot"),
         (lambda: bpnn.cost_and_grad(bpnn.Network(sizes), theta, X, Y + np.roll(Y, 1, axis=1)), "one-hot"),
         (lambda: bpnn.cost_and_grad(bpnn.Network(sizes), theta.astype(str), X, Y), "real numbers"),
-        (lambda: bpnn.train(X, y, hidden=(2.5,)), "positive integers"),
-        (lambda: bpnn.train(X, y, hidden=(0,)), "positive integers"),
-        (lambda: bpnn.train(X, y, lam=-1), "finite number ≥ 0"),
-        (lambda: bpnn.train(scipy.sparse.csr_matrix(X), y), "sparse"),
-        (lambda: bpnn.train(X, np.where(y == 0, 10**10, y)), "memory"),
-        (lambda: bpnn.train(X, y, hidden=(10**9,)), "memory"),
-        (lambda: bpnn.train(X, y, seed=-1), "seed must be an integer ≥ 0"),
-        (lambda: bpnn.train(X, y, blas_threads=0), "BLAS threads"),
-        (lambda: bpnn.train_sgd(X, y, activation="swish"), "unknown hidden activation"),
-        (lambda: bpnn.train_sgd(X, y, cost="quadratic", output="softmax"), "do not go with"),
-        (lambda: bpnn.train_sgd(X, y, dropout=1.0), "dropout"),
-        (lambda: bpnn.train_sgd(X, y, eta=float("nan")), "eta .learning rate. must be a finite number"),
-        (lambda: bpnn.train_sgd(X, y, lam=-2), "finite number ≥ 0"),
+        (lambda: bpnn.train(bpnn.Network((n, 2.5, K)), X, y), "positive integers"),
+        (lambda: bpnn.train(bpnn.Network((n, 0, K)), X, y), "positive integers"),
+        (lambda: bpnn.train(net, X, y, lam=-1), "finite number ≥ 0"),
+        (lambda: bpnn.train(net, scipy.sparse.csr_matrix(X), y), "sparse"),
+        (lambda: bpnn.train(bpnn.Network((n, 25, 10**10 + 1)), X, np.where(y == 0, 10**10, y)), "memory"),
+        (lambda: bpnn.train(bpnn.Network((n, 10**9, K)), X, y), "memory"),
+        (lambda: bpnn.train(net, X, y, seed=-1), "seed must be an integer ≥ 0"),
+        (lambda: bpnn.train(net, X, y, parallel=bpnn.Parallel(blas_threads=0)), "BLAS threads"),
+        (lambda: bpnn.train_sgd(bpnn.Network((n, 100, K), "swish"), X, y), "unknown hidden activation"),
+        (lambda: bpnn.train_sgd(bpnn.Network((n, 100, K), cost="quadratic", output="softmax"), X, y),
+         "do not go with"),
+        (lambda: bpnn.train_sgd(sgd_net, X, y, batches=bpnn.MiniBatches(dropout=1.0)), "dropout"),
+        (lambda: bpnn.train_sgd(sgd_net, X, y, update=bpnn.SGD(float("nan"))),
+         "eta .learning rate. must be a finite number"),
+        (lambda: bpnn.train_sgd(sgd_net, X, y, lam=-2), "finite number ≥ 0"),
         (lambda: check_debug_problem(m=0), "no rows"),
     ]
     for call, needle in cases:
@@ -260,7 +264,10 @@ def test_estimator_validates_its_parameters(tiny):
 def test_sgd_reports_divergence_only_for_divergence(tiny):
     X, y = tiny
     with pytest.raises(bpnn.DivergedError, match="SGD diverged in epoch 1"):
-        bpnn.train_sgd(X, y, hidden=(5,), epochs=2, eta=1e300, activation="relu", cost="log-likelihood", init="normal")
+        network = bpnn.Network((X.shape[1], 5, int(y.max()) + 1), "relu", "log-likelihood")
+        rng = np.random.default_rng(0)
+        bpnn.train_sgd(network, X, y, stopping=bpnn.Stopping(max_iter=2, tol=0.0), update=bpnn.SGD(1e300),
+                       theta0=network.init(rng, "normal"), seed=rng)
 
 
 # ---------- outputs: whole or not at all ----------

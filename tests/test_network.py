@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 
 from bpnn import BpnnError, Network, cost_and_grad, one_hot, predict, predict_proba
-from bpnn.checks import check_data
-from bpnn.gradcheck import check_gradients
-from bpnn.params import init_weights, pack
+from bpnn.model.validate import check_data
+from bpnn.model.checking import check_gradients
+from bpnn.model.params import init_weights, pack
 from tests.support.competitors import LoopBackprop, SklearnObjective
 
 

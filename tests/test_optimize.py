@@ -1,9 +1,9 @@
 import numpy as np
 import pytest
 
-from bpnn import BpnnError, Network, cost_and_grad, evaluate, one_hot, train
-from bpnn.params import init_weights
-from bpnn.report import accuracy
+from bpnn import BpnnError, Network, Status, Stopping, cost_and_grad, evaluate, one_hot, train
+from bpnn.model.network import accuracy
+from bpnn.model.params import init_weights
 from bpnn.training.scipy import FLOAT32_OPTIONS, HESSP_METHODS, METHODS, TNC_INNER_STEPS, minimize
 
 
@@ -31,10 +31,10 @@ def counting(objective):
 def test_maxiter_bounds_tnc(problem, maxiter):
     sizes, X, y, objective = problem
     f, calls = counting(objective)
-    result = minimize(f, init_weights(sizes, 0), method="TNC", max_iter=maxiter)
+    result = minimize(f, init_weights(sizes, 0), method="TNC", stopping=Stopping(max_iter=maxiter))
     assert result.n_steps == maxiter
     assert result.n_evaluations == len(calls)
-    assert "max_iter" in result.stop_reason
+    assert "max_iter" in result.stop_reason and result.status is Status.MAX_ITER
     # one TNC iteration is one Newton step: at most maxCGit (≤ 50) inner products plus a line search
     assert len(calls) <= maxiter * 60
 
@@ -46,8 +46,8 @@ def test_maxiter_bounds_the_work_for_every_method(problem):
             continue  # n × n inverse Hessian for n = 4930: covered on a small network below
         if method in HESSP_METHODS:
             continue  # they need curvature products: tests/test_hessian.py
-        short = minimize(objective, init_weights(sizes, 0), method=method, max_iter=3)
-        longer = minimize(objective, init_weights(sizes, 0), method=method, max_iter=12)
+        short = minimize(objective, init_weights(sizes, 0), method=method, stopping=Stopping(max_iter=3))
+        longer = minimize(objective, init_weights(sizes, 0), method=method, stopping=Stopping(max_iter=12))
         assert short.n_steps == 3 and longer.n_steps == 12, method
         assert short.n_evaluations < longer.n_evaluations
         assert longer.final_cost < short.final_cost
@@ -57,7 +57,8 @@ def test_bfgs_and_method_names():
     sizes = [3, 4, 3]
     rng = np.random.default_rng(0)
     X, Y = rng.standard_normal((20, 3)), one_hot(rng.integers(0, 3, 20), 3)
-    result = minimize(lambda t: cost_and_grad(Network(sizes), t, X, Y, 0.1), init_weights(sizes, 0), method="bfgs", max_iter=5)
+    result = minimize(lambda t: cost_and_grad(Network(sizes), t, X, Y, 0.1), init_weights(sizes, 0), method="bfgs",
+                      stopping=Stopping(max_iter=5))
     assert result.method == "BFGS" and result.n_steps == 5
     with pytest.raises(BpnnError, match="unknown method 'newton'; choose one of TNC"):
         minimize(lambda t: (0.0, t), np.zeros(3), method="newton")
@@ -66,7 +67,7 @@ def test_bfgs_and_method_names():
 def test_returns_the_best_theta_evaluated(problem):
     sizes, X, y, objective = problem
     f, calls = counting(objective)
-    result = minimize(f, init_weights(sizes, 1), method="TNC", max_iter=8)
+    result = minimize(f, init_weights(sizes, 1), method="TNC", stopping=Stopping(max_iter=8))
     best_J, best_theta = min(calls, key=lambda c: c[0])
     assert result.final_cost == best_J
     np.testing.assert_array_equal(result.theta, best_theta)
@@ -76,7 +77,8 @@ def test_returns_the_best_theta_evaluated(problem):
 def test_history_is_per_iteration_and_monotone(problem):
     sizes, X, y, objective = problem
     seen = []
-    result = minimize(objective, init_weights(sizes, 0), method="L-BFGS-B", max_iter=15, progress=seen.append)
+    result = minimize(objective, init_weights(sizes, 0), method="L-BFGS-B", stopping=Stopping(max_iter=15),
+                      progress=seen.append)
     history = result.history
     assert history["step"] == list(range(1, 16)) == [r["step"] for r in seen]
     assert all(a >= b for a, b in zip(history["cost"], history["cost"][1:]))
@@ -94,8 +96,8 @@ def test_ctrl_c_keeps_the_best_theta_so_far(problem):
         calls.append((objective(theta)[0], theta.copy()))
         return objective(theta)
 
-    result = minimize(interrupted_at_20, init_weights(sizes, 0), method="TNC", max_iter=400)
-    assert result.interrupted and "interrupted" in result.stop_reason
+    result = minimize(interrupted_at_20, init_weights(sizes, 0), method="TNC", stopping=Stopping(max_iter=400))
+    assert result.interrupted and "interrupted" in result.stop_reason and result.status is Status.INTERRUPTED
     assert result.n_evaluations == 20
     best_J, best_theta = min(calls, key=lambda c: c[0])
     assert result.final_cost == best_J
@@ -105,46 +107,49 @@ def test_ctrl_c_keeps_the_best_theta_so_far(problem):
 def test_maxiter_zero_returns_theta0_with_its_cost(problem):
     sizes, X, y, objective = problem
     theta0 = init_weights(sizes, 0)
-    result = minimize(objective, theta0, max_iter=0)
+    result = minimize(objective, theta0, stopping=Stopping(max_iter=0))
     np.testing.assert_array_equal(result.theta, theta0)
     assert result.final_cost == pytest.approx(objective(theta0)[0])
 
 
 def test_train_learns(problem):
     sizes, X, y, _ = problem
-    result = train(X, y, hidden=(12,), lam=1.0, max_iter=40, seed=0)
+    result = train(Network((X.shape[1], 12, int(y.max()) + 1)), X, y, lam=1.0, stopping=Stopping(max_iter=40), seed=0)
     assert list(result.network.sizes) == sizes
     assert accuracy(Network(sizes), result.theta, X, y) > 0.95
-    again = train(X, y, hidden=(12,), lam=1.0, max_iter=40, seed=0)
+    again = train(Network((X.shape[1], 12, int(y.max()) + 1)), X, y, lam=1.0, stopping=Stopping(max_iter=40), seed=0)
     np.testing.assert_array_equal(result.theta, again.theta)  # seeded: reproducible
 
 
 def test_train_rejects_bad_data():
     with pytest.raises(BpnnError, match="NaN"):
-        train(np.array([[np.nan, 1.0], [0.0, 1.0]]), [0, 1])
+        train(Network((2, 25, 2)), np.array([[np.nan, 1.0], [0.0, 1.0]]), [0, 1])
     with pytest.raises(BpnnError, match="out of range"):
-        train(np.ones((2, 2)), [0, 5], n_classes=3)
+        train(Network((2, 25, 3)), np.ones((2, 2)), [0, 5])
 
 
 def test_progress_callback_can_stop_training(problem):
     sizes, X, y, objective = problem
     f, calls = counting(objective)
-    result = minimize(f, init_weights(sizes, 0), method="TNC", max_iter=400,
+    result = minimize(f, init_weights(sizes, 0), method="TNC", stopping=Stopping(max_iter=400),
                       progress=lambda record: record["step"] == 4 and record["theta"] is not None)
     assert result.n_steps == 4 and "stopped by the progress callback" in result.stop_reason
+    assert result.status is Status.CALLBACK
     assert len(calls) == result.n_evaluations
 
 
 def test_float32_training_matches_float64(digits):
     # The default run's split and network, once in float64 and once in float32 (TNC with FLOAT32_OPTIONS):
     # the float32 run converges (tol=0: to SciPy's own test) to the same cost and held-out accuracy within half a point.
-    from bpnn.datasets import holdout
+    from bpnn.data.loading import holdout
 
     X_train, y_train, X_test, y_test = holdout(*digits, 0.2)
-    runs = {dtype: train(X_train.astype(dtype), y_train, hidden=(25,), lam=1.0, method="TNC", max_iter=400, tol=0.0)
+    network = Network((X_train.shape[1], 25, int(y_train.max()) + 1))
+    runs = {dtype: train(network, X_train.astype(dtype), y_train, lam=1.0, method="TNC",
+                         stopping=Stopping(max_iter=400, tol=0.0))
             for dtype in (np.float64, np.float32)}
     r64, r32 = runs[np.float64], runs[np.float32]
-    assert "Converged" in r32.stop_reason
+    assert "Converged" in r32.stop_reason and r32.status is Status.CONVERGED
     assert r32.final_cost == pytest.approx(r64.final_cost, rel=5e-3)
     acc64, acc32 = (accuracy(r.network, r.theta, X_test, y_test) for r in (r64, r32))
     assert acc64 > 0.95 and abs(acc32 - acc64) <= 0.005
@@ -163,10 +168,11 @@ def test_cost_and_grad_float32_agrees_with_float64(problem):
 def test_minimize_passes_options_and_keeps_the_budgets_its_own(problem):
     sizes, X, y, objective = problem
     theta0 = init_weights(sizes, 0)
-    coarse = minimize(objective, theta0, method="TNC", max_iter=50, tol=0.0, options={"accuracy": 1e-2})
-    fine = minimize(objective, theta0, method="TNC", max_iter=50, tol=0.0)
+    coarse = minimize(objective, theta0, method="TNC", stopping=Stopping(max_iter=50, tol=0.0),
+                      options={"accuracy": 1e-2})
+    fine = minimize(objective, theta0, method="TNC", stopping=Stopping(max_iter=50, tol=0.0))
     assert coarse.n_evaluations != fine.n_evaluations  # the option reached SciPy's TNC
-    with pytest.raises(BpnnError, match="max_iter= and maxfun="):
+    with pytest.raises(BpnnError, match=r"stopping=Stopping\(max_iter=…, max_fun=…\), not in options"):
         minimize(objective, theta0, method="TNC", options={"maxfun": 10})
 
 
@@ -174,26 +180,30 @@ def test_stopping_rule_looks_at_the_fall_over_a_window():
     from bpnn.training.scipy import _Tracker
 
     costs = iter([10.0, 9.0, 8.9995, 8.999, 8.0, 7.9999, 7.99985, 7.9998])
-    tracker = _Tracker(lambda theta: (next(costs), theta), np.zeros(2), 100, None, None, 1e-3, 3)
+    tracker = _Tracker(lambda theta: (next(costs), theta), np.zeros(2),
+                       Stopping(max_iter=100, tol=1e-3, n_iter_no_change=3), None)
     stops = []
     for _ in range(8):
         tracker.evaluate(np.zeros(2))
         tracker.end_iteration(None)
-        stops.append(tracker.stop_requested is not None)
+        stops.append(tracker.stop is not None)
     # over 3 iterations: 10 → 8.999 (10 %), 9 → 8 (11 %), 8.9995 → 7.9999, 8.999 → 7.99985: all > 0.1 %;
     # 8 → 7.9998 (0.0025 %) is the first window below it
     assert stops == [False, False, False, False, False, False, False, True]
-    assert "tol = 0.001" in tracker.stop_requested and "last 3 iterations" in tracker.stop_requested
+    assert "tol = 0.001" in str(tracker.stop) and "last 3 iterations" in str(tracker.stop)
+    assert tracker.stop.status is Status.STALLED
 
 
 def test_default_stopping_rule_ends_training_sooner_at_the_same_accuracy(digits):
-    from bpnn.datasets import holdout
+    from bpnn.data.loading import holdout
 
     X_train, y_train, X_test, y_test = holdout(*digits, 0.2)
-    default = train(X_train, y_train, hidden=(25,))
-    full = train(X_train, y_train, hidden=(25,), tol=0.0)
+    network = Network((X_train.shape[1], 25, int(y_train.max()) + 1))
+    default = train(network, X_train, y_train)
+    full = train(network, X_train, y_train, stopping=Stopping(tol=0.0))
     assert default.stop_reason.startswith("tol:") and default.n_steps < full.n_steps
-    assert not full.stop_reason.startswith("tol:")
+    assert default.status is Status.STALLED
+    assert not full.stop_reason.startswith("tol:") and full.status is not Status.STALLED
     costs = default.history["cost"]
     assert costs[-11] - costs[-1] < 1e-2 * costs[-1]  # the last 10 iterations lowered it by less than 1 %
     scores = [evaluate(r.network, r.theta, X_test, y_test)["accuracy"] for r in (default, full)]
@@ -209,13 +219,13 @@ def test_tnc_caps_its_inner_steps_only_under_the_stopping_rule(tol, dtype):
     rng = np.random.default_rng(4)
     X = rng.standard_normal((200, 12)).astype(dtype)
     y = (X[:, :4].argmax(axis=1) + (X[:, 5] > 0.5)) % 4
-    result = train(X, y, hidden=(30,), lam=0.3, max_iter=25, tol=tol, seed=2)
     network = Network((12, 30, 4))
+    result = train(network, X, y, lam=0.3, stopping=Stopping(max_iter=25, tol=tol), seed=2)
     options = dict(FLOAT32_OPTIONS["TNC"]) if dtype == "float32" else {}
     if tol:
         options["maxCGit"] = TNC_INNER_STEPS[dtype]
     direct = minimize(lambda theta: cost_and_grad(network, theta, X, one_hot(y, 4, dtype), 0.3), network.init(2),
-                      method="TNC", max_iter=25, tol=tol, options=options)
+                      method="TNC", stopping=Stopping(max_iter=25, tol=tol), options=options)
     np.testing.assert_array_equal(result.theta, direct.theta)
     assert result.n_evaluations == direct.n_evaluations
     if tol:  # the cap is in force: at most TNC_INNER_STEPS gradients per step, besides the line search's few

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 from bpnn import BpnnError, Network, cost_and_grad, one_hot, predict_proba
-from bpnn.params import init_weights, pack
-from bpnn.functions import get_output_cost
-from bpnn.gradcheck import check_gradients
-from bpnn.network import cost, dropout_masks
+from bpnn.model.params import init_weights, pack
+from bpnn.model.units import get_output_cost
+from bpnn.model.checking import check_gradients
+from bpnn.model.network import cost, dropout_masks
 
 ACTIVATIONS = ["sigmoid", "tanh", "relu"]
 PAIRS = [("sigmoid", "cross-entropy"), ("sigmoid", "quadratic"), ("softmax", "log-likelihood")]

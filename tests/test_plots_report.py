@@ -4,7 +4,7 @@ import pytest
 from sklearn.metrics import classification_report
 
 from bpnn import BpnnError, Network, evaluate
-from bpnn.params import pack
+from bpnn.model.params import pack
 from bpnn.plots import (confusion_matrix_figure, grid_shape, image_grid_figure, learning_curves_figure,
                         misclassified_figure, save_figure, tile_images)
 

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from bpnn import BpnnError, Network, check_gradients, cost, cost_and_grad, one_hot
-from bpnn.functions import HIDDEN_ACTIVATIONS, OUTPUT_COSTS
-from bpnn.hessian import check_hessian
+from bpnn.model.units import HIDDEN_ACTIVATIONS, OUTPUT_COSTS
+from bpnn.model.checking import check_hessian
 from tests.support.competitors import SklearnObjective
 
 PAIRS = [(activation, output, cost) for activation in HIDDEN_ACTIVATIONS for output, cost in OUTPUT_COSTS]

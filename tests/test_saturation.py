@@ -8,8 +8,8 @@ import pytest
 
 import bpnn
 from bpnn.errors import DivergedError
-from bpnn.network import forward
-from bpnn.functions import HIDDEN_ACTIVATIONS, OUTPUT_COSTS
+from bpnn.model.network import forward
+from bpnn.model.units import HIDDEN_ACTIVATIONS, OUTPUT_COSTS
 from tests.support.precise import cost_long_double
 
 SCALES = [1.0, 1e2, 1e4, 1e8, 1e16, 1e30, 1e40, 1e100, 1e154, 1e200, 1e300]
@@ -26,7 +26,8 @@ def data(digits):
 def test_cost_matches_long_double_reference_at_every_scale(data, activation, output, cost):
     X, y = data
     options = dict(activation=activation, output=output, cost=cost)
-    trained = bpnn.train(X, y, hidden=(12,), lam=0.0, max_iter=40, **options)
+    network = bpnn.Network((X.shape[1], 12, int(y.max()) + 1), **options)
+    trained = bpnn.train(network, X, y, lam=0.0, stopping=bpnn.Stopping(max_iter=40))
     random = trained.network.init(1, "normal")
     checked = 0
     for theta0 in (trained.theta, random):
@@ -85,7 +86,8 @@ def test_the_old_cancelling_form_fails_this_check(data):
     (three sums taken apart) misses by far more than rounding."""
     X, y = data
     options = dict(activation="relu", cost="log-likelihood")
-    trained = bpnn.train(X, y, hidden=(12,), lam=0.0, max_iter=200, **options)
+    network = bpnn.Network((X.shape[1], 12, int(y.max()) + 1), **options)
+    trained = bpnn.train(network, X, y, lam=0.0, stopping=bpnn.Stopping(max_iter=200))
     assert bpnn.evaluate(trained.network, trained.theta, X, y)["accuracy"] == 1.0
     theta = trained.theta * 1e8
     thetas = trained.network.unpack(theta)

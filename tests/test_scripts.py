@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from bpnn import Network, cost_and_grad, load_weights, one_hot
-from bpnn.datasets import load_mat
-from bpnn.params import pack, sizes_of
+from bpnn.data.loading import load_mat
+from bpnn.model.params import pack, sizes_of
 from tests.conftest import ROOT
 
 TRAIN, GRADCHECK = ROOT / "scripts" / "train_tnc.py", ROOT / "scripts" / "gradcheck.py"

@@ -5,11 +5,13 @@ import joblib
 import numpy as np
 import pytest
 
-from bpnn import BPNNClassifier, Network, cost_and_grad, one_hot, train, train_sgd
+from bpnn import (BPNNClassifier, CurvatureProducts, MiniBatches, Network, Parallel, Stopping, cost_and_grad, one_hot,
+                  train, train_sgd)
 from bpnn.errors import BpnnError
-from bpnn.hessian import hessp
+from bpnn.model.curvature import hessp
+from bpnn.objective.sharded import ShardedObjective
 from bpnn.search import grid_search
-from bpnn.sharded import ShardedObjective
+from bpnn.training.updates import make_update
 
 distributed = pytest.importorskip("dask.distributed")
 
@@ -60,7 +62,7 @@ def test_cost_gradient_and_curvature_equal_in_process(client, problem, n_shards,
                                             sample_weight=w_rows)
         assert J_batch == pytest.approx(J_local, rel=1e-12)
         assert relative(grad_batch, grad_local) < 1e-12
-        rows = np.sort(rows[w_rows != 0]) if weighted else np.sort(rows)  # a curvature sample (bpnn.training.curvature)
+        rows = np.sort(rows[w_rows != 0]) if weighted else np.sort(rows)  # a curvature sample (bpnn.objective.sampling)
         local = hessp(network, theta, v, X[rows], Y[rows], 0.7, train_size=size,
                       sample_weight=None if w is None else w[rows], gauss_newton=True)
         assert relative(objective.hessp(theta, v, rows=rows), local) < 1e-12
@@ -77,10 +79,11 @@ def test_cost_gradient_and_curvature_equal_in_process(client, problem, n_shards,
 ])
 def test_scipy_training_takes_the_in_process_path(client, problem, method, n_shards, tolerance):
     X, y, w = problem
-    options = dict(hidden=(6,), lam=0.5, method=method, max_iter=8, tol=0.0, sample_weight=w, seed=5,
-                   curvature_rows=100)  # the curvature methods: products over the same samples of 100 rows
-    local = train(X, y, **options)
-    sharded = train(X, y, client=client, n_shards=n_shards, **options)
+    options = dict(lam=0.5, method=method, stopping=Stopping(max_iter=8, tol=0.0), sample_weight=w, seed=5,
+                   curvature=CurvatureProducts(rows=100))  # the curvature methods: products over the same 100 rows
+    network = Network((X.shape[1], 6, int(y.max()) + 1))
+    local = train(network, X, y, **options)
+    sharded = train(network, X, y, parallel=Parallel(client=client, n_shards=n_shards), **options)
     assert sharded.n_steps == local.n_steps == 8
     assert sharded.n_evaluations == local.n_evaluations
     assert relative(sharded.theta, local.theta) <= tolerance
@@ -90,10 +93,11 @@ def test_scipy_training_takes_the_in_process_path(client, problem, method, n_sha
 @pytest.mark.parametrize("monitor_training", [True, False])
 def test_minibatch_training_samples_the_same_rows(client, problem, monitor_training):
     X, y, w = problem
-    options = dict(hidden=(6,), activation="relu", cost="log-likelihood", lam=0.5, epochs=3, batch_size=32,
-                   eta=0.01, update="adam", sample_weight=w, seed=5, monitor_training=monitor_training)
-    local = train_sgd(X, y, **options)
-    sharded = train_sgd(X, y, client=client, **options)
+    network = Network((X.shape[1], 6, int(y.max()) + 1), "relu", "log-likelihood")
+    options = dict(lam=0.5, stopping=Stopping(max_iter=3, tol=0.0), sample_weight=w, seed=5,
+                   batches=MiniBatches(size=32, monitor_training=monitor_training))
+    local = train_sgd(network, X, y, update=make_update("adam", 0.01), **options)  # each run its own Adam state
+    sharded = train_sgd(network, X, y, update=make_update("adam", 0.01), parallel=Parallel(client=client), **options)
     assert sharded.n_evaluations == local.n_evaluations
     assert relative(sharded.theta, local.theta) < 1e-12
     for key in ("training_cost", "training_accuracy"):
@@ -123,7 +127,8 @@ def test_bad_requests_are_named(client, problem):
     with pytest.raises(BpnnError, match="n_shards"):
         ShardedObjective.scatter(client, network, X, Y, n_shards=0)
     with pytest.raises(BpnnError, match="dropout"):
-        train_sgd(X, y, hidden=(4,), epochs=1, dropout=0.5, client=client)
+        train_sgd(Network((X.shape[1], 4, int(y.max()) + 1)), X, y, stopping=Stopping(max_iter=1, tol=0.0),
+                  batches=MiniBatches(dropout=0.5), parallel=Parallel(client=client))
 
 
 def test_grid_search_on_the_dask_backend_equals_local_processes(client, problem):

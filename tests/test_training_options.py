@@ -4,9 +4,10 @@ per-example weights, and the mini-batch learning-rate schedules and stopping rul
 import numpy as np
 import pytest
 
-from bpnn import BpnnError, Network, cost, cost_and_grad, evaluate, one_hot, predict, train, train_sgd
-from bpnn.datasets import holdout
-from bpnn.network import cost_and_accuracy
+from bpnn import (BpnnError, MiniBatches, Network, Status, Stopping, cost, cost_and_grad, evaluate, one_hot, predict,
+                  train, train_sgd)
+from bpnn.data.loading import holdout
+from bpnn.model.network import cost_and_accuracy
 from bpnn.training.setup import prepare
 from bpnn.training.updates import SGD, Schedule
 
@@ -18,6 +19,11 @@ def split(digits):
     return holdout(X[rows], y[rows], 0.3)
 
 
+def net(X, y, *hidden, **names):
+    """The network for X and y: X's features as inputs, the hidden sizes given, max(y) + 1 outputs."""
+    return Network((X.shape[1], *hidden, int(np.max(y)) + 1), **names)
+
+
 def accuracy(result, X, y):
     return evaluate(result.network, result.theta, X, y)["accuracy"]
 
@@ -25,10 +31,12 @@ def accuracy(result, X, y):
 @pytest.mark.parametrize("method", ["TNC", "L-BFGS-B"])
 def test_scipy_early_stopping_keeps_the_best_scoring_theta(split, method):
     X, y, X_val, y_val = split
-    result = train(X, y, hidden=(15,), lam=0.1, method=method, tol=0.0, evaluation=(X_val, y_val), early_stop=4)
+    result = train(net(X, y, 15), X, y, lam=0.1, method=method, stopping=Stopping(tol=0.0, patience=4),
+                   evaluation=(X_val, y_val))
     scores = result.history["evaluation_accuracy"]
     assert len(scores) == result.n_steps == len(result.history["cost"])
     assert result.stop_reason.startswith("early stop") and result.n_steps < 400
+    assert result.status is Status.EARLY_STOPPED
     assert scores.index(max(scores)) == len(scores) - 5  # then four iterations in a row brought nothing better
     assert accuracy(result, X_val, y_val) == max(scores)  # the θ returned is the one that scored best
     assert result.final_cost == pytest.approx(cost(result.network, result.theta, X, one_hot(y, 10), 0.1), rel=1e-12)
@@ -36,34 +44,36 @@ def test_scipy_early_stopping_keeps_the_best_scoring_theta(split, method):
 
 def test_evaluation_without_patience_only_records(split):
     X, y, X_val, y_val = split
-    monitored = train(X, y, hidden=(15,), max_iter=15, evaluation=(X_val, y_val))
-    plain = train(X, y, hidden=(15,), max_iter=15)
+    monitored = train(net(X, y, 15), X, y, stopping=Stopping(max_iter=15), evaluation=(X_val, y_val))
+    plain = train(net(X, y, 15), X, y, stopping=Stopping(max_iter=15))
     np.testing.assert_array_equal(monitored.theta, plain.theta)
     assert len(monitored.history["evaluation_accuracy"]) == 15 and "evaluation_accuracy" not in plain.history
     with pytest.raises(BpnnError, match="needs evaluation data"):
-        train(X, y, hidden=(15,), early_stop=3)
+        train(net(X, y, 15), X, y, stopping=Stopping(patience=3))
 
 
 def test_training_continues_from_theta0(split):
     X, y, _, _ = split
-    first = train(X, y, hidden=(15,), max_iter=10, tol=0.0)
-    resumed = train(X, y, hidden=(15,), max_iter=10, tol=0.0, theta0=first.theta)
+    first = train(net(X, y, 15), X, y, stopping=Stopping(max_iter=10, tol=0.0))
+    resumed = train(net(X, y, 15), X, y, stopping=Stopping(max_iter=10, tol=0.0), theta0=first.theta)
     assert resumed.history["cost"][0] < first.history["cost"][0] and resumed.final_cost <= first.final_cost
     with pytest.raises(BpnnError, match="initial θ must be"):
-        train(X, y, hidden=(16,), theta0=first.theta)
+        train(net(X, y, 16), X, y, theta0=first.theta)
 
 
 def test_integer_sample_weights_train_like_repeated_examples(split):
     X, y, _, _ = split
     X, y = X[:300], y[:300]
     counts = np.arange(300) % 3
-    weighted = train(X, y, hidden=(8,), method="L-BFGS-B", max_iter=30, tol=0.0, sample_weight=counts, n_classes=10)
-    repeated = train(np.repeat(X, counts, axis=0), np.repeat(y, counts), hidden=(8,), method="L-BFGS-B",
-                     max_iter=30, tol=0.0, n_classes=10)
+    network, stopping = Network((X.shape[1], 8, 10)), Stopping(max_iter=30, tol=0.0)
+    weighted = train(network, X, y, method="L-BFGS-B", stopping=stopping, sample_weight=counts)
+    repeated = train(network, np.repeat(X, counts, axis=0), np.repeat(y, counts), method="L-BFGS-B",
+                     stopping=stopping)
     assert weighted.final_cost == pytest.approx(repeated.final_cost, rel=1e-6)
     np.testing.assert_allclose(weighted.theta, repeated.theta, rtol=1e-4, atol=1e-6)
     # one full-batch epoch of SGD is one gradient step: the same step for weights and repeated rows
-    sgd = [train_sgd(*data, hidden=(8,), epochs=3, batch_size=len(data[1]), eta=0.5, n_classes=10, **extra)
+    sgd = [train_sgd(network, *data, stopping=Stopping(max_iter=3, tol=0.0), batches=MiniBatches(size=len(data[1])),
+                     update=SGD(0.5), **extra)
            for data, extra in (((X, y), {"sample_weight": counts}), ((np.repeat(X, counts, axis=0),
                                                                     np.repeat(y, counts)), {}))]
     np.testing.assert_allclose(sgd[0].theta, sgd[1].theta, rtol=1e-10, atol=1e-13)
@@ -71,10 +81,10 @@ def test_integer_sample_weights_train_like_repeated_examples(split):
 
 def test_invscaling_sets_eta_from_the_examples_seen(split):
     X, y, _, _ = split
-    rule = SGD(0.5)
+    rule = SGD(0.5, schedule=Schedule("invscaling", 0.25))
     etas = []
-    train_sgd(X[:100], y[:100], hidden=(5,), epochs=3, batch_size=20, update=rule, learning_rate="invscaling",
-              power_t=0.25, n_classes=10, progress=lambda record: etas.append(rule.eta))
+    train_sgd(Network((X.shape[1], 5, 10)), X[:100], y[:100], stopping=Stopping(max_iter=3, tol=0.0),
+              batches=MiniBatches(size=20), update=rule, progress=lambda record: etas.append(rule.eta))
     assert etas == pytest.approx([0.5 / (100 * k + 1) ** 0.25 for k in (1, 2, 3)], rel=1e-15)
 
 
@@ -90,13 +100,13 @@ def test_adaptive_schedule_divides_eta_by_five_until_it_is_tiny():
 
 def test_sgd_tol_stops_or_lowers_eta(split):
     X, y, _, _ = split
-    stopped = train_sgd(X, y, hidden=(10,), epochs=200, eta=0.5, tol=0.05, n_iter_no_change=2, seed=1)
-    assert stopped.stop_reason.startswith("tol:") and stopped.n_steps < 200
+    stopping = Stopping(max_iter=200, tol=0.05, n_iter_no_change=2)
+    stopped = train_sgd(net(X, y, 10), X, y, stopping=stopping, update=SGD(0.5), seed=1)
+    assert stopped.stop_reason.startswith("tol:") and stopped.n_steps < 200 and stopped.status is Status.STALLED
     costs = stopped.history["cost"]
     assert costs[-3] - costs[-1] < 0.05 * costs[-1]
-    rule = SGD(0.5)
-    adaptive = train_sgd(X, y, hidden=(10,), epochs=200, update=rule, learning_rate="adaptive", tol=0.05,
-                         n_iter_no_change=2, seed=1)
+    rule = SGD(0.5, schedule="adaptive")
+    adaptive = train_sgd(net(X, y, 10), X, y, stopping=stopping, update=rule, seed=1)
     assert adaptive.n_steps > stopped.n_steps and rule.eta < 0.5 / 5  # η was lowered at least twice
 
 
@@ -113,15 +123,18 @@ def test_without_training_monitor_the_epoch_cost_is_the_mean_of_its_batch_costs(
     """Two batches (of 600 and the rest) and plain SGD, written out by hand: each batch cost is taken at the
     θ the batch starts from, weighted by the batch's size."""
     X, y, X_val, y_val = split
-    options = dict(hidden=(5,), lam=0.5, epochs=1, batch_size=600, eta=0.5, seed=3)
-    result = train_sgd(X, y, monitor_training=False, evaluation=(X_val, y_val), **options)
-    monitored = train_sgd(X, y, evaluation=(X_val, y_val), **options)
+    network = net(X, y, 5)
+    options = dict(lam=0.5, stopping=Stopping(max_iter=1, tol=0.0), seed=3)
+    result = train_sgd(network, X, y, batches=MiniBatches(size=600, monitor_training=False), update=SGD(0.5),
+                       evaluation=(X_val, y_val), **options)
+    monitored = train_sgd(network, X, y, batches=MiniBatches(size=600), update=SGD(0.5), evaluation=(X_val, y_val),
+                          **options)
     np.testing.assert_array_equal(result.theta, monitored.theta)  # monitoring changes nothing but the record
     assert result.history["training_accuracy"] == [None]
     assert result.history["evaluation_accuracy"] == monitored.history["evaluation_accuracy"]
 
-    problem = prepare(X, y, hidden=(5,), activation="sigmoid", cost="cross-entropy", output=None, lam=0.5,
-                      init="scaled-normal", seed=3)
+    problem = prepare(network, X, y, lam=0.5, sample_weight=None, theta0=None, seed=3, init="scaled-normal",
+                      evaluation=None, patience=None)
     theta, costs = problem.theta0.copy(), []
     order = problem.rng.permutation(len(y))
     for rows in (order[:600], order[600:]):

@@ -4,8 +4,8 @@ import scipy.io
 
 import bpnn
 from bpnn import BpnnError, Network, load_weights, save_weights
-from bpnn.datasets import load_mat
-from bpnn.params import pack
+from bpnn.data.loading import load_mat
+from bpnn.model.params import pack
 from tests.support.course import course_predict
 
 
@@ -72,7 +72,7 @@ def test_hand_made_course_file_lands_on_the_right_labels_both_ways(tmp_path):
 
 def test_trained_weights_mat_predicts_the_same_with_the_course_code(tmp_path, small_mat):
     X, y = load_mat(small_mat)
-    result = bpnn.train(X, y, hidden=(8,), max_iter=30)
+    result = bpnn.train(Network((X.shape[1], 8, int(y.max()) + 1)), X, y, stopping=bpnn.Stopping(max_iter=30))
     save_weights(tmp_path / "weights.mat", result.network, result.theta)
     raw = scipy.io.loadmat(tmp_path / "weights.mat")
     ours = bpnn.predict(result.network, result.theta, X)
