@@ -7,8 +7,8 @@
     net.save("net.json");  net = load("net.json")
 
 The data are the book's: lists (or any iterables) of ``(x, y)`` pairs with x an n × 1 column vector, y a
-one-hot K × 1 column for training data and an integer label for evaluation data (``convert`` as in the
-book). ``weights`` and ``biases`` are the book's lists (w: s_{l+1} × s_l, b: s_{l+1} × 1), and they are
+one-hot K × 1 column for training data and an integer label for evaluation data. Either form is accepted in
+either data set and read from y's shape, so ``convert`` (the book's flag) is accepted and not needed. ``weights`` and ``biases`` are the book's lists (w: s_{l+1} × s_l, b: s_{l+1} × 1), and they are
 views into one flat θ: each mini-batch is one call of ``bpnn.cost_and_grad`` on the whole batch, with the
 book's L2 weight decay,
 
@@ -21,16 +21,18 @@ book it prints nothing: ``SGD`` returns the four lists. Randomness comes from ``
 """
 
 import json
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 
-from .checks import one_hot
-from .errors import BpnnError
+from .checks import check_count, check_data, check_lambda, check_one_hot, one_hot
+from .errors import BpnnError, DivergedError
 from .files import check_regular_file, write_atomically
 from .network import Network as _Network
 from .network import cost, cost_and_grad, forward, predict
-from .params import as_generator
+from .params import as_generator, empty_theta
+from .training.updates import SGD as _SGD
 
 __all__ = ["QuadraticCost", "CrossEntropyCost", "Network", "load"]
 
@@ -66,22 +68,59 @@ class CrossEntropyCost:
 COSTS = {cls.__name__: cls for cls in (QuadraticCost, CrossEntropyCost)}
 
 
-def _matrices(data, n_outputs, convert):
-    """The book's (x, y) pairs as X (m × n) and one-hot Y (m × K); ``convert``: y are integer labels."""
-    pairs = list(data)
-    if not pairs:
-        raise BpnnError("the data set is empty")
+@contextmanager
+def _named(name):
+    """Prefix each BpnnError raised inside with ``name``, the input (argument, data set, file) it is about."""
     try:
-        X = np.hstack([np.asarray(x, dtype=np.float64).reshape(-1, 1) for x, _ in pairs]).T
-        if convert:
-            Y = one_hot(np.array([int(np.asarray(y).ravel()[0]) for _, y in pairs]), n_outputs)
+        yield
+    except BpnnError as error:
+        raise type(error)(f"{name}: {error}") from None
+
+
+def _vector(value, size, what):
+    """``value`` as a float vector of ``size`` numbers (a ``size`` × 1 column or ``size`` numbers), or BpnnError
+    naming ``what``."""
+    try:
+        vector = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise BpnnError(f"{what} is not an array of numbers") from None
+    if vector.size != size or vector.ndim > 2 or (vector.ndim == 2 and vector.shape[1] != 1):
+        raise BpnnError(f"{what} has shape {vector.shape}; the network needs a {size} × 1 column")
+    return vector.ravel()
+
+
+def _targets(ys, n_outputs):
+    """The one-hot m × K targets of the y's, each a one-hot K × 1 column or an integer label (one number,
+    when K > 1)."""
+    Y = np.empty((len(ys), n_outputs))
+    labels = {}
+    for i, y in enumerate(ys):
+        if n_outputs > 1 and np.size(y) == 1:
+            labels[i] = np.ravel(y)[0]
         else:
-            Y = np.hstack([np.asarray(y, dtype=np.float64).reshape(-1, 1) for _, y in pairs]).T
-    except (TypeError, ValueError) as error:
-        raise BpnnError(f"the data must be (x, y) pairs of column vectors (and labels): {error}") from None
-    if Y.shape[1] != n_outputs:
-        raise BpnnError(f"the targets have {Y.shape[1]} entries but the network has {n_outputs} outputs")
-    return X, Y
+            Y[i] = _vector(y, n_outputs, f"y of pair {i}")
+    if labels:
+        Y[list(labels)] = one_hot(list(labels.values()), n_outputs)
+    return check_one_hot(Y, len(ys), n_outputs)
+
+
+def _matrices(data, name, sizes):
+    """X (m × n) and one-hot Y (m × K) from the book's (x, y) pairs, or BpnnError naming ``name`` and what is
+    wrong. Each y may be a one-hot K × 1 column (the book's training data) or an integer label (its
+    evaluation data): the form is read from y, so neither is mistaken for the other."""
+    with _named(name):
+        try:
+            pairs = [tuple(pair) for pair in data]
+        except TypeError:
+            raise BpnnError(f"not a list of (x, y) pairs but a {type(data).__name__}") from None
+        if not pairs:
+            raise BpnnError("no (x, y) pairs: at least one is needed")
+        odd = [i for i, pair in enumerate(pairs) if len(pair) != 2]
+        if odd:
+            raise BpnnError(f"item {odd[0]} is not an (x, y) pair")
+        xs, ys = zip(*pairs)
+        X = check_data(np.array([_vector(x, sizes[0], f"x of pair {i}") for i, x in enumerate(xs)]))
+        return X, _targets(ys, sizes[-1])
 
 
 class Network:
@@ -93,18 +132,17 @@ class Network:
         self.network = _Network(tuple(sizes), "sigmoid", cost.name)
         self.num_layers, self.sizes, self.cost = len(sizes), list(self.network.sizes), cost
         self.rng = as_generator(seed)
-        self.theta = np.empty(self.network.n_params)
+        self.theta = empty_theta(self.sizes)
         self.default_weight_initializer()
 
-    # The book's weights and biases, as views into θ.
+    # The book's weights and biases, as views into θ; assigning them checks shapes and values first.
     @property
     def weights(self):
         return [Theta[:, 1:] for Theta in self.network.unpack(self.theta)]
 
     @weights.setter
     def weights(self, values):
-        for w, value in zip(self.weights, values, strict=True):
-            w[...] = value
+        _assign(self.weights, values, "weights")
 
     @property
     def biases(self):
@@ -112,8 +150,7 @@ class Network:
 
     @biases.setter
     def biases(self, values):
-        for b, value in zip(self.biases, values, strict=True):
-            b[...] = np.reshape(value, b.shape)
+        _assign(self.biases, values, "biases")
 
     def default_weight_initializer(self):
         """Weights N(0, 1/n_in), biases N(0, 1): a unit's input sum starts unsaturated."""
@@ -127,34 +164,53 @@ class Network:
 
     def feedforward(self, a):
         """The output for one input column a (n × 1), or for the columns of an n × m matrix."""
-        a = np.asarray(a, dtype=np.float64)
-        _, z = forward(self.network, self.theta, a.reshape(self.sizes[0], -1).T)
+        with _named("feedforward's input a"):
+            try:
+                a = np.asarray(a, dtype=np.float64)
+            except (TypeError, ValueError):
+                raise BpnnError("not an array of numbers") from None
+            if a.ndim not in (1, 2) or a.shape[0] != self.sizes[0]:
+                n = self.sizes[0]
+                raise BpnnError(f"shape {a.shape}, but the network needs {n} × 1 (or {n} × m) columns")
+            X = check_data(a.reshape(self.sizes[0], -1).T)
+        _, z = forward(self.network, self.theta, X)
         return (1.0 / (1.0 + np.exp(-z))).T
 
     def SGD(self, training_data, epochs, mini_batch_size, eta, lmbda=0.0, evaluation_data=None,
             monitor_evaluation_cost=False, monitor_evaluation_accuracy=False, monitor_training_cost=False,
             monitor_training_accuracy=False, early_stopping_n=0):
         """Mini-batch SGD as the book's; returns (evaluation_cost, evaluation_accuracy, training_cost,
-        training_accuracy), each a list with one entry per epoch where monitored (accuracies as counts)."""
-        X, Y = _matrices(training_data, self.sizes[-1], convert=False)
-        evaluation = None if evaluation_data is None else _matrices(evaluation_data, self.sizes[-1], convert=True)
+        training_accuracy), each a list with one entry per epoch where monitored (accuracies as counts).
+
+        Every argument is checked before training (BpnnError naming it). If the weights diverge (η too large
+        for the cost, or for the decay factor 1 − ηλ/n), SGD raises DivergedError naming the epoch and leaves
+        θ as it was at the start of that epoch."""
+        epochs, mini_batch_size = check_count(epochs, "epochs"), check_count(mini_batch_size, "mini_batch_size", 1)
+        early_stopping_n = check_count(early_stopping_n, "early_stopping_n")
+        rule = _SGD(eta)
+        with _named("lmbda"):
+            lmbda = check_lambda(lmbda)
+        X, Y = _matrices(training_data, "training_data", self.sizes)
+        _check_decay(rule.eta, lmbda, X.shape[0])
+        evaluation = None if evaluation_data is None else _matrices(evaluation_data, "evaluation_data", self.sizes)
         if (monitor_evaluation_cost or monitor_evaluation_accuracy or early_stopping_n) and evaluation is None:
             raise BpnnError("monitoring or early stopping on evaluation data needs evaluation_data")
-        n = X.shape[0]
         evaluation_cost, evaluation_accuracy, training_cost, training_accuracy = [], [], [], []
         best_accuracy, no_accuracy_change = 0, 0
-        for _ in range(epochs):
-            order = self.rng.permutation(n)
-            for first in range(0, n, mini_batch_size):
-                rows = order[first:first + mini_batch_size]
-                _, grad = cost_and_grad(self.network, self.theta, X[rows], Y[rows], lmbda, train_size=n)
-                self.theta -= eta * grad
-            if monitor_training_cost:
-                training_cost.append(self._total_cost(X, Y, lmbda))
-            if monitor_training_accuracy:
-                training_accuracy.append(self._accuracy(X, Y))
-            if monitor_evaluation_cost:
-                evaluation_cost.append(self._total_cost(*evaluation, lmbda))
+        for epoch in range(1, epochs + 1):
+            start = self.theta.copy()
+            try:
+                self._epoch(X, Y, mini_batch_size, rule, lmbda)
+                if monitor_training_cost:
+                    training_cost.append(self._total_cost(X, Y, lmbda))
+                if monitor_training_accuracy:
+                    training_accuracy.append(self._accuracy(X, Y))
+                if monitor_evaluation_cost:
+                    evaluation_cost.append(self._total_cost(*evaluation, lmbda))
+            except DivergedError as error:
+                self.theta[...] = start
+                raise DivergedError(f"SGD diverged in epoch {epoch} with eta={eta!r} ({error}); try a smaller eta "
+                                    "(θ is left as it was at the start of that epoch)") from None
             if monitor_evaluation_accuracy or early_stopping_n:
                 accuracy = self._accuracy(*evaluation)
                 if monitor_evaluation_accuracy:
@@ -168,6 +224,17 @@ class Network:
                         break
         return evaluation_cost, evaluation_accuracy, training_cost, training_accuracy
 
+    def _epoch(self, X, Y, mini_batch_size, rule, lmbda):
+        """One pass over the training rows, shuffled, in mini-batches; DivergedError once θ is not finite."""
+        n = X.shape[0]
+        order = self.rng.permutation(n)
+        for first in range(0, n, mini_batch_size):
+            rows = order[first:first + mini_batch_size]
+            _, grad = cost_and_grad(self.network, self.theta, X[rows], Y[rows], lmbda, train_size=n)
+            rule.step(self.theta, grad)
+            if not np.all(np.isfinite(self.theta)):
+                raise DivergedError("the weights overflowed to inf or NaN after an update")
+
     def _total_cost(self, X, Y, lmbda):
         return float(cost(self.network, self.theta, X, Y, lmbda))
 
@@ -175,14 +242,18 @@ class Network:
         return int(np.sum(predict(self.network, self.theta, X) == np.argmax(Y, axis=1)))
 
     def total_cost(self, data, lmbda, convert=False):
-        """The book's total cost: mean cost over ``data`` plus ½ (λ/len(data)) Σ ‖w‖²; ``convert`` when the
-        labels are integers (evaluation data)."""
-        return self._total_cost(*_matrices(data, self.sizes[-1], convert), lmbda)
+        """The book's total cost: mean cost over ``data`` plus ½ (λ/len(data)) Σ ‖w‖². Each y may be a
+        one-hot column or an integer label, recognized by its shape; ``convert`` is the book's flag for
+        integer labels, accepted and not needed."""
+        with _named("lmbda"):
+            lmbda = check_lambda(lmbda)
+        return self._total_cost(*_matrices(data, "data", self.sizes), lmbda)
 
     def accuracy(self, data, convert=False):
-        """How many inputs in ``data`` the network classifies right; ``convert`` when the labels are one-hot
-        columns (training data), as in the book."""
-        return self._accuracy(*_matrices(data, self.sizes[-1], not convert))
+        """How many inputs in ``data`` the network classifies right. Each y may be a one-hot column or an
+        integer label, recognized by its shape; ``convert`` is the book's flag for one-hot columns, accepted
+        and not needed."""
+        return self._accuracy(*_matrices(data, "data", self.sizes))
 
     def save(self, filename):
         """The book's JSON file: sizes, weights, biases and the cost's class name."""
@@ -192,16 +263,49 @@ class Network:
         write_atomically(Path(filename), lambda stream: stream.write(text))
 
 
-def load(filename):
-    """A ``Network`` from a file written by ``save`` (the book's layout)."""
-    path = check_regular_file(Path(filename))
+def _assign(views, values, name):
+    """Write ``values`` into ``views`` (the book's weights or biases, one per layer), after checking them all:
+    BpnnError naming ``name`` and the layer unless each is a finite array of its view's shape."""
     try:
-        data = json.loads(path.read_text())
+        arrays = [np.asarray(value, dtype=np.float64) for value in values]
+    except (TypeError, ValueError):
+        raise BpnnError(f"{name} must be a list of arrays of numbers, one per layer") from None
+    if len(arrays) != len(views):
+        raise BpnnError(f"{name} holds {len(arrays)} arrays; the network has {len(views)} layers of them")
+    for layer, (view, array) in enumerate(zip(views, arrays)):
+        if array.shape != view.shape:
+            raise BpnnError(f"{name}[{layer}] has shape {array.shape}; the network needs {view.shape}")
+        if not np.all(np.isfinite(array)):
+            raise BpnnError(f"{name}[{layer}] contains NaN or inf")
+    for view, array in zip(views, arrays):
+        view[...] = array
+
+
+def _check_decay(eta, lmbda, n):
+    """BpnnError unless the weight decay factor 1 − ηλ/n lies in [−1, 1): beyond −1 every mini-batch would
+    multiply the weights by more than 1 in size, and SGD would diverge."""
+    if eta * lmbda / n > 2:
+        raise BpnnError(f"eta={eta!r} and lmbda={lmbda!r} on {n} training examples give the weight decay factor "
+                        f"1 − eta·lmbda/n = {1 - eta * lmbda / n:.3g}, which grows the weights at every mini-batch; "
+                        "lower eta or lmbda so that eta·lmbda/n ≤ 2")
+
+
+_KEYS = ("sizes", "weights", "biases", "cost")
+
+
+def load(filename):
+    """A ``Network`` from a file written by ``save`` (the book's layout); BpnnError naming the file and the
+    problem for anything else."""
+    path = check_regular_file(Path(filename))
+    with _named(path):
+        try:
+            data = json.loads(path.read_text())
+        except (OSError, ValueError) as error:  # unreadable, not text, or not JSON
+            raise BpnnError(f"not a network saved in the book's JSON layout ({error})") from None
+        if not isinstance(data, dict) or not all(key in data for key in _KEYS):
+            raise BpnnError(f"not a network saved in the book's JSON layout: it needs the keys {', '.join(_KEYS)}")
+        if not isinstance(data["cost"], str) or data["cost"] not in COSTS:
+            raise BpnnError(f"unknown cost {data['cost']!r}; the book's are {', '.join(COSTS)}")
         net = Network(data["sizes"], cost=COSTS[data["cost"]])
-        net.weights = [np.array(w, dtype=np.float64) for w in data["weights"]]
-        net.biases = [np.array(b, dtype=np.float64) for b in data["biases"]]
-    except BpnnError:
-        raise
-    except (ValueError, KeyError, TypeError) as error:
-        raise BpnnError(f"{path}: not a network saved in the book's JSON layout ({type(error).__name__}: {error})") from None
+        net.weights, net.biases = data["weights"], data["biases"]
     return net

@@ -9,9 +9,10 @@ import numpy as np
 
 from .errors import BpnnError
 from .limits import check_fits
+from .params import is_integer
 
-__all__ = ["one_hot", "check_labels", "check_lambda", "check_sample_weight", "as_matrix", "check_data", "check_one_hot",
-           "compute_dtype"]
+__all__ = ["one_hot", "check_labels", "check_lambda", "check_count", "check_sample_weight", "as_matrix", "check_data",
+           "check_one_hot", "compute_dtype"]
 
 
 def one_hot(y, n_classes, dtype=np.float64):
@@ -52,6 +53,14 @@ def check_lambda(lam):
     if not np.isfinite(value) or value < 0:
         raise BpnnError(f"lambda (regularization) must be a finite number ≥ 0, got {lam!r}")
     return value
+
+
+def check_count(value, name, minimum=0):
+    """``value`` as an int, or BpnnError naming ``name`` unless it is an integer ≥ ``minimum`` (2.5, −1, True
+    and "3" are not counts)."""
+    if not is_integer(value) or value < minimum:
+        raise BpnnError(f"{name} must be an integer ≥ {minimum}, got {value!r}")
+    return int(value)
 
 
 def check_sample_weight(sample_weight, m):

@@ -15,7 +15,7 @@ from .errors import BpnnError
 from .limits import check_fits
 
 __all__ = ["check_layer_sizes", "slices", "layer_shapes", "n_params", "pack", "sizes_of", "unpack", "views", "INITIALIZERS", "as_generator",
-           "init_weights", "is_integer"]
+           "empty_theta", "init_weights", "is_integer"]
 
 
 def check_layer_sizes(layer_sizes):
@@ -116,6 +116,13 @@ def as_generator(seed):
     return np.random.default_rng(seed)
 
 
+def empty_theta(layer_sizes):
+    """An uninitialized θ for these layer sizes, or BpnnError, before allocating, if it cannot fit in memory."""
+    sizes = check_layer_sizes(layer_sizes)
+    check_fits(f"the network {list(sizes)}'s {n_params(sizes)} weights", 8 * n_params(sizes))
+    return np.empty(n_params(sizes))
+
+
 def init_weights(layer_sizes, rng=None, method="uniform"):
     """Random θ for these layer sizes; ``rng`` is a ``numpy.random.Generator`` or a seed.
 
@@ -129,8 +136,7 @@ def init_weights(layer_sizes, rng=None, method="uniform"):
     if method not in INITIALIZERS:
         raise BpnnError(f"unknown initializer {method!r}; choose one of {', '.join(INITIALIZERS)}")
     rng = as_generator(rng)
-    check_fits(f"the network {list(sizes)}'s {n_params(sizes)} weights", 8 * n_params(sizes))
-    theta = np.empty(n_params(sizes))
+    theta = empty_theta(sizes)
     for Theta, fan_in, fan_out in zip(unpack(theta, sizes), sizes[:-1], sizes[1:]):
         if method == "uniform":
             eps = np.sqrt(6.0) / np.sqrt(fan_in + fan_out)

@@ -20,7 +20,10 @@ NESTEROV_MOMENTUM = 0.9  # μ of "nesterov" when none is given
 
 
 def _check(name, value, low, high=None, low_open=False):
-    value = float(value)
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        raise BpnnError(f"{name} must be a number, got {value!r}") from None
     if not np.isfinite(value) or value < low or (low_open and value == low) or (high is not None and value >= high):
         bound = f"{'>' if low_open else '≥'} {low}" + (f" and < {high}" if high is not None else "")
         raise BpnnError(f"{name} must be a finite number {bound}, got {value!r}")
