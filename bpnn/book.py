@@ -8,9 +8,10 @@
 
 The data are the book's: lists (or any iterables) of ``(x, y)`` pairs with x an n × 1 column vector, y a
 one-hot K × 1 column for training data and an integer label for evaluation data. Either form is accepted in
-either data set and read from y's shape, so ``convert`` (the book's flag) is accepted and not needed. ``weights`` and ``biases`` are the book's lists (w: s_{l+1} × s_l, b: s_{l+1} × 1), and they are
-views into one flat θ: each mini-batch is one call of ``bpnn.cost_and_grad`` on the whole batch, with the
-book's L2 weight decay,
+either data set and read from y's shape, so ``convert`` (the book's flag) is accepted and not needed.
+``weights`` and ``biases`` are the book's lists (w: s_{l+1} × s_l, b: s_{l+1} × 1), and they are views into
+one flat θ: each mini-batch is one call of ``bpnn.cost_and_grad`` on the whole batch, with the book's L2
+weight decay,
 
   w ← (1 − ηλ/n) w − (η/m) Σ ∇w C_x,     b ← b − (η/m) Σ ∇b C_x,
 
