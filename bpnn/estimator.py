@@ -19,6 +19,7 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
+from scipy.special import log_softmax, softmax
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
@@ -28,8 +29,8 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .checks import check_sample_weight
-from .functions import COSTS, HIDDEN_ACTIVATIONS, OUTPUTS
-from .network import predict, predict_proba
+from .functions import COSTS, HIDDEN_ACTIVATIONS, OUTPUTS, log_sigmoid
+from .network import forward
 from .params import INITIALIZERS, as_generator
 from .training.minibatch import ETA, MOMENTUM, train_sgd
 from .training.scipy import METHODS, check_method, train
@@ -96,7 +97,7 @@ class BPNNClassifier(ClassifierMixin, BaseEstimator):
     without), ``t_``, ``n_layers_``, ``n_outputs_``, ``out_activation_``. A ``ConvergenceWarning`` says when
     ``max_iter`` ended the run. ``predict_proba`` returns the output units normalized to sum to 1 over the
     classes (softmax outputs already do; K sigmoid outputs are divided by their sum), so its argmax is
-    ``predict``.
+    ``predict`` (where units saturate to probabilities equal in floating point, ``predict`` still goes by z).
     """
 
     _parameter_constraints = {
@@ -168,15 +169,13 @@ class BPNNClassifier(ClassifierMixin, BaseEstimator):
     @available_if(_is_minibatch)
     def partial_fit(self, X, y, sample_weight=None, classes=None):
         """One epoch of the mini-batch solver on (X, y), going on from the last call; ``classes`` (every
-        label that will ever be seen) is required on the first call."""
-        if not hasattr(self, "classes_"):
-            if classes is None:
-                raise ValueError("classes must be passed on the first call to partial_fit")
-            self.classes_ = np.unique(classes)
-        return self._fit(X, y, sample_weight, incremental=True)
+        label that will ever be seen) is required on the first call, and the same when given again."""
+        return self._fit(X, y, sample_weight, incremental=True, classes=classes)
 
-    def _fit(self, X, y, sample_weight, incremental):
+    def _fit(self, X, y, sample_weight, incremental, classes=None):
         self._validate_params()
+        if incremental:
+            self._set_partial_fit_classes(classes)
         first = not (incremental and hasattr(self, "network_"))
         X, y = validate_data(self, X, y, dtype=[np.float64, np.float32], reset=first)
         check_classification_targets(y)
@@ -185,7 +184,7 @@ class BPNNClassifier(ClassifierMixin, BaseEstimator):
             if unseen.size:
                 raise ValueError(f"y holds labels not in classes: {unseen.tolist()[:5]}")
         else:
-            self.classes_ = np.unique(y)
+            self._set_fit_classes(np.unique(y))
         if len(self.classes_) < 2:
             raise ValueError(f"BPNNClassifier needs samples of at least 2 classes; got 1 class: {self.classes_[0]!r}")
         encoded = np.searchsorted(self.classes_, y)
@@ -198,7 +197,7 @@ class BPNNClassifier(ClassifierMixin, BaseEstimator):
         options = self._options(minibatch, X.shape[0], incremental)
         if continuing:
             options["theta0"] = self.theta_
-        if self.early_stopping and not incremental:
+        if self.early_stopping:
             X, X_val, encoded, y_val, sample_weight = self._hold_back(X, encoded, sample_weight)
             options.update(evaluation=(X_val, y_val), early_stop=self.n_iter_no_change or N_ITER_NO_CHANGE)
         if self.verbose:
@@ -213,6 +212,30 @@ class BPNNClassifier(ClassifierMixin, BaseEstimator):
             warnings.warn(f"{result.method}: max_iter ({result.n_steps} {result.step_unit}) reached before the "
                           "method converged or the stopping rule ended it; raise max_iter or tol", ConvergenceWarning)
         return self
+
+    def _set_partial_fit_classes(self, classes):
+        """``classes_`` from ``partial_fit``'s ``classes``, refused as MLPClassifier refuses them: missing on the
+        first call, or different from ``classes_`` (of an earlier fit or partial_fit); and no early stopping,
+        which one epoch on the data given cannot hold back a validation part for."""
+        if self.early_stopping:
+            raise ValueError("partial_fit does not support early_stopping=True")
+        if classes is None:
+            if not hasattr(self, "classes_"):
+                raise ValueError("classes must be passed on the first call to partial_fit")
+            return
+        if hasattr(self, "classes_") and not np.array_equal(self.classes_, np.unique(classes)):
+            raise ValueError(f"`classes={classes!r}` is not the same as on the last call to fit or partial_fit, "
+                             f"was: {self.classes_!r}")
+        self.classes_ = np.unique(classes)
+
+    def _set_fit_classes(self, classes):
+        """``classes_`` from fit's labels; with ``warm_start`` after a fit, ValueError unless they are the
+        classes of that fit (MLPClassifier's rule: going on from weights learned for other classes would
+        silently give their output units new meanings)."""
+        if self.warm_start and hasattr(self, "network_") and not np.array_equal(classes, self.classes_):
+            raise ValueError("warm_start can only be used where `y` has the same classes as in the previous call "
+                             f"to fit. Previously got {self.classes_}, `y` has {classes}")
+        self.classes_ = classes
 
     def _same_network_fitted(self, n_features):
         hidden = self.hidden_layer_sizes
@@ -232,7 +255,13 @@ class BPNNClassifier(ClassifierMixin, BaseEstimator):
         except ValueError:  # a class too rare, or a validation part smaller than the number of classes
             parts = train_test_split(*arrays, test_size=self.validation_fraction, random_state=seed)
         X, X_val, y, y_val = parts[:4]
-        return X, X_val, y, y_val, (parts[4] if sample_weight is not None else None)
+        weights = parts[4] if sample_weight is not None else None
+        if weights is not None and not weights.any():
+            raise ValueError(f"early_stopping: every sample with a positive sample_weight fell into the validation "
+                             f"part (validation_fraction={self.validation_fraction}), so the training part has no "
+                             "weight left; give more samples a positive weight, lower validation_fraction or set "
+                             "early_stopping=False")
+        return X, X_val, y, y_val, weights
 
     def _update_rule(self):
         """The mini-batch update rule object (kept between ``partial_fit`` calls)."""
@@ -299,20 +328,35 @@ class BPNNClassifier(ClassifierMixin, BaseEstimator):
         check_is_fitted(self)
         return validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
 
-    def predict_proba(self, X):
-        """Class probabilities, one row per sample, columns in the order of ``classes_``."""
+    def _output_sums(self, X):
+        """z of the output units for X, or ValueError where X is so large that z overflows (no silent NaN)."""
         X = self._checked(X)
-        h = predict_proba(self.network_, self.theta_, X)
-        return h / h.sum(axis=1, keepdims=True)
+        with np.errstate(over="ignore", invalid="ignore"):  # reported below
+            _, z = forward(self.network_, self.theta_, X)
+        if not np.all(np.isfinite(z)):
+            rows = np.unique(np.nonzero(~np.isfinite(z))[0])
+            raise ValueError(f"X is too large for the network: the output units' input sums overflow {z.dtype} in "
+                             f"{rows.size} rows (first row {rows[0]}); scale X (e.g. with StandardScaler)")
+        return z
+
+    def _log_outputs(self, X):
+        """log h of the output units up to a constant per row, which normalizing removes: z for softmax outputs,
+        log σ(z) for sigmoid ones; finite where h underflows to 0, so normalizing never divides 0 by 0."""
+        z = self._output_sums(X)
+        return z if self.network_.output == "softmax" else log_sigmoid(z)
+
+    def predict_proba(self, X):
+        """Class probabilities, one row per sample, columns in the order of ``classes_``: the output units
+        normalized to sum to 1, h / Σ h, computed as softmax(log h) (exact when every unit saturates)."""
+        return softmax(self._log_outputs(X), axis=1)
 
     def predict_log_proba(self, X):
-        """The logarithm of ``predict_proba``."""
-        return np.log(self.predict_proba(X))
+        """The logarithm of ``predict_proba``, log h − log Σ h (finite where a probability underflows)."""
+        return log_softmax(self._log_outputs(X), axis=1)
 
     def predict(self, X):
         """The most likely class label of each sample."""
-        X = self._checked(X)
-        return self.classes_[predict(self.network_, self.theta_, X)]
+        return self.classes_[np.argmax(self._output_sums(X), axis=1)]
 
 
 def _print_step(record):
