@@ -190,6 +190,10 @@ class BPNNClassifier(ClassifierMixin, BaseEstimator):
         encoded = np.searchsorted(self.classes_, y)
         sample_weight = check_sample_weight(sample_weight, X.shape[0])
         minibatch = _is_minibatch(self)
+        if not first and not self._same_network_fitted(X.shape[1]):
+            raise ValueError(f"partial_fit goes on from the fitted network {list(self.network_.sizes)}, which "
+                             f"hidden_layer_sizes={self.hidden_layer_sizes!r} no longer describes; call fit to train "
+                             "a new network")
         continuing = not first or (self.warm_start and self._same_network_fitted(X.shape[1]))
         if first:  # a new run (fit, or the first partial_fit): its generator, update rule and schedule
             self._rng = as_generator(self.random_state)

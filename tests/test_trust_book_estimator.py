@@ -178,6 +178,14 @@ def test_partial_fit_with_other_classes_is_refused_as_by_mlp(blobs, first):
         quietly(model.partial_fit, X, y, classes=[2, 1, 0])  # the same classes, in another order
 
 
+def test_partial_fit_after_a_change_of_hidden_layer_sizes_names_it(blobs):
+    """MLPClassifier goes on with its old layers and ignores the new sizes; bpnn says why it cannot go on."""
+    X, y = blobs
+    model = BPNNClassifier(solver="sgd", hidden_layer_sizes=(7,), random_state=0).partial_fit(X, y, classes=[0, 1, 2])
+    with pytest.raises(ValueError, match="hidden_layer_sizes=\\(4,\\) no longer describes"):
+        model.set_params(hidden_layer_sizes=(4,)).partial_fit(X, y)
+
+
 def test_partial_fit_refuses_early_stopping_as_mlp(blobs):
     X, y = blobs
     for model in both(solver="sgd", early_stopping=True):
@@ -231,6 +239,7 @@ def test_probabilities_are_finite_where_every_output_unit_underflows(blobs, cost
     np.testing.assert_array_equal(model.predict(far[rows]), model.classes_[np.argmax(z[rows], axis=1)])
 
 
+@pytest.mark.filterwarnings("ignore:invalid value encountered in reduce")  # scikit-learn's finite check sums X
 def test_inputs_whose_output_sums_overflow_are_an_error(blobs):
     X, y = blobs
     model = quietly(BPNNClassifier(hidden_layer_sizes=(6,), activation="relu", random_state=0).fit, X, y)
