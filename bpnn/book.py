@@ -283,8 +283,8 @@ def _assign(views, values, name):
 
 
 def _check_decay(eta, lmbda, n):
-    """BpnnError unless the weight decay factor 1 − ηλ/n lies in [−1, 1): beyond −1 every mini-batch would
-    multiply the weights by more than 1 in size, and SGD would diverge."""
+    """BpnnError when the weight decay factor 1 − ηλ/n is below −1: every mini-batch would then multiply the
+    weights by more than 1 in size, and SGD would diverge."""
     if eta * lmbda / n > 2:
         raise BpnnError(f"eta={eta!r} and lmbda={lmbda!r} on {n} training examples give the weight decay factor "
                         f"1 − eta·lmbda/n = {1 - eta * lmbda / n:.3g}, which grows the weights at every mini-batch; "
