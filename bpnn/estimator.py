@@ -360,7 +360,8 @@ class BPNNClassifier(ClassifierMixin, BaseEstimator):
 
     def predict(self, X):
         """The most likely class label of each sample."""
-        return self.classes_[np.argmax(self._output_sums(X), axis=1)]
+        labels = np.argmax(self._output_sums(X), axis=1)
+        return self.classes_[labels]
 
 
 def _print_step(record):
