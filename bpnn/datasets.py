@@ -96,9 +96,12 @@ def default_data_path(folder=None):
 
 
 def _check_dtype(dtype):
-    name = np.dtype(dtype).name
+    try:
+        name = np.dtype(dtype).name
+    except (TypeError, ValueError):  # "bogus", 2.5, …: not a NumPy type at all
+        name = None
     if name not in DTYPES:
-        raise BpnnError(f"data type must be one of {', '.join(DTYPES)}, got {name}")
+        raise BpnnError(f"data type must be one of {', '.join(DTYPES)}, got {dtype!r}")
     return np.dtype(dtype)
 
 
