@@ -88,9 +88,12 @@ class GradCheck:
 
 
 def relative_difference(a, b):
-    """‖a − b‖ / ‖a + b‖ (0 when both are zero)."""
-    denom = np.linalg.norm(a + b)
-    return float(np.linalg.norm(a - b) / denom) if denom else float(np.linalg.norm(a - b))
+    """‖a − b‖ / ‖a + b‖ (‖a − b‖ when a + b = 0), with a and b divided by their largest |entry| first so that
+    the norms of huge gradients (a λ of 1e305) do not overflow: the ratio is the same."""
+    scale = max(np.max(np.abs(a), initial=0.0), np.max(np.abs(b), initial=0.0))
+    scale = scale if 0 < scale < np.inf else 1.0
+    difference, denom = np.linalg.norm((a - b) / scale), np.linalg.norm((a + b) / scale)
+    return float(difference / denom) if denom else float(difference * scale)
 
 
 def check_gradients(network, theta, X, Y, lam=0.0, *, k=None, seed=None, eps=1e-4, masks=None, sample_weight=None):

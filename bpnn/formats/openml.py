@@ -32,17 +32,19 @@ def _fetch(data_home):
                             delay=0.1, parser="liac-arff")
 
 
-def _checked(pixels, labels, source):
+def _checked(pixels, labels, source, advice=""):
     """The pixels (70000 × 784 real numbers) and the labels as int64 0..9 (OpenML's are text), or BpnnError
-    naming ``source`` and what it holds instead."""
+    naming ``source``, what it holds instead, and ending with ``advice``."""
     try:
         labels = labels.astype(np.int64) if labels.dtype.kind in "iuUS" else labels
     except ValueError:  # text that is no integer
         pass
+    integers = labels.dtype == np.int64 and labels.size > 0
+    found = f"labels {labels.min()}..{labels.max()}" if integers else f"{labels.dtype} labels"
     if (pixels.shape != (70_000, 784) or pixels.dtype.kind not in "iuf" or labels.shape != (70_000,)
-            or labels.dtype != np.int64 or labels.min() < 0 or labels.max() > 9):
-        raise BpnnError(f"{source} holds {pixels.dtype} pixels of shape {pixels.shape} and {labels.dtype} labels "
-                        f"of shape {labels.shape}; expected 70000 × 784 pixels and 70000 integer labels 0..9")
+            or not integers or labels.min() < 0 or labels.max() > 9):
+        raise BpnnError(f"{source} holds {pixels.dtype} pixels of shape {pixels.shape} and {found} of shape "
+                        f"{labels.shape}; expected 70000 × 784 pixels and 70000 integer labels 0..9{advice}")
     return pixels, labels
 
 
@@ -73,7 +75,7 @@ def load_openml_mnist(folder, dtype=np.float64, fetch=_fetch):
                         "again") from None
     if pixels.dtype != np.uint8:
         raise BpnnError(f"{cache}: the cached pixels are {pixels.dtype}, not uint8; delete it to download again")
-    pixels, labels = _checked(pixels, labels, f"the cache {cache} (delete it to download again)")
+    pixels, labels = _checked(pixels, labels, f"the cache {cache}", "; delete it to download again")
     X = pixels.astype(dtype)
     X /= 255.0
     return Dataset(X=X[:N_TRAIN], y=labels[:N_TRAIN], name=f"MNIST from OpenML (cached in {folder})", n_classes=10,
