@@ -112,6 +112,8 @@ def load_dataset(source=None, dtype=np.float64):
     ``dtype`` (float64 or float32) is the type X is stored in.
     """
     dtype = _check_dtype(dtype)
+    if source is not None and (not isinstance(source, (str, os.PathLike)) or not os.fspath(source)):
+        raise BpnnError(f"the data source must be a path or 'mnist' (or None for the default), got {source!r}")
     if source is not None and str(source).lower() == "mnist" and not Path(source).exists():
         return load_openml_mnist(data_dir(), dtype)
     path = default_data_path() if source is None else Path(source)

@@ -42,8 +42,8 @@ def numerical_gradient(f, theta, eps=1e-4, indices=None):
 
     With ``indices``, only those coordinates are estimated and the result has one entry per index.
     θ is restored exactly after each perturbation. BpnnError for an ε that is not a finite number > 0 or
-    that is lost when added to a θⱼ (the difference would be 0), and for indices that are not integers in
-    0..n−1.
+    that is lost when added to a θⱼ (the difference would be 0), for indices that are not integers in
+    0..n−1, and where ``f`` is not finite.
     """
     eps = check_step(eps)
     theta = np.array(check_vector(theta, np.size(theta), "theta"))  # a private copy to perturb in place
@@ -60,6 +60,8 @@ def numerical_gradient(f, theta, eps=1e-4, indices=None):
         theta[j] = original - eps
         minus = _cost_only(f, theta)
         theta[j] = original
+        if not (np.isfinite(plus) and np.isfinite(minus)):
+            raise BpnnError(f"the cost is not finite at θ ± ε e_{j} (eps = {eps:g}): no difference to take")
         num[out_pos] = (plus - minus) / (2.0 * eps)
     return num
 

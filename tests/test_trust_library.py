@@ -165,7 +165,7 @@ def test_error_with_a_newline_in_a_file_name_stays_one_line(tmp_path, small_mat)
     (lambda X, y: (X, np.where(y == 3, -1, y)), r"labels out of range: expected 0..9, found \[-1\]"),
     (lambda X, y: (X, y + 0.5), "non-integer"),
     (lambda X, y: (np.where(X > 0.5, np.nan, X), y), "X contains NaN or inf"),
-    (lambda X, y: (X, y[:-1]), f"X has 40 rows but y has 39 labels"),
+    (lambda X, y: (X, y[:-1]), "X has 40 rows but y has 39 labels"),
     (lambda X, y: (X.ravel(), y), "X must be a 2-D array"),
     (lambda X, y: (X[:0], y[:0]), "no rows"),
     (lambda X, y: (X.astype(str), y), "real numbers"),
@@ -344,3 +344,14 @@ def test_estimator_message_for_one_class_is_unchanged(tiny):
     X, _ = tiny
     with pytest.raises(ValueError, match=r"BPNNClassifier needs samples of at least 2 classes; got 1 class"):
         bpnn.BPNNClassifier().fit(X, np.full(len(X), 4))
+
+
+@pytest.mark.parametrize("source", [5, "", b"data.mat"])
+def test_load_dataset_refuses_a_source_that_is_no_path(source):
+    with pytest.raises(BpnnError, match="the data source must be a path or 'mnist'"):
+        bpnn.load_dataset(source)
+
+
+def test_numerical_gradient_refuses_a_cost_that_is_not_finite():
+    with pytest.raises(BpnnError, match=r"the cost is not finite at θ ± ε e_0"):
+        numerical_gradient(lambda t: np.inf if t[0] < 0 else t[0], np.array([1e-6, 1.0]), eps=1e-4)
