@@ -23,7 +23,7 @@ compares H·v with central differences of the gradient.
 
 import numpy as np
 
-from .checks import check_lambda
+from .checks import check_lambda, check_step, check_vector
 from .errors import BpnnError
 from .functions import get_activation, get_output_cost, sigmoid
 from .gradcheck import relative_difference
@@ -68,16 +68,15 @@ class Curvature:
     def times(self, v):
         """H·v (G·v with ``gauss_newton``): one R-forward and one R-backward pass (the module docstring)."""
         network = self.network
-        if np.shape(v) != (network.n_params,):
-            raise BpnnError(f"v has shape {np.shape(v)}; it must be shaped like θ ({network.n_params} numbers)")
-        V = [Vl.astype(self._dtype, copy=False) for Vl in network.unpack(np.asarray(v, dtype=np.float64))]
+        v = check_vector(v, network.n_params, "v")
+        V = [Vl.astype(self._dtype, copy=False) for Vl in network.unpack(v)]
         parts = map_blocks(lambda block: block.times(V), self._blocks)
         out = parts[0]
         for part in parts[1:]:
             out += part
         out += l2_curvature(network, v, self.lam, self.n)
         if not np.all(np.isfinite(out)):
-            raise BpnnError("H·v is not finite: θ, v, X or Y hold NaN or inf, or the weights are too large")
+            raise BpnnError("H·v is not finite: θ, X or Y hold NaN or inf, or the weights or λ are too large")
         return out
 
 
@@ -188,9 +187,17 @@ def l2_curvature(network, v, lam, n):
 
 def check_hessian(network, theta, X, Y, lam=0.0, *, v=None, seed=0, eps=1e-5, sample_weight=None):
     """(relative difference, H·v, numerical): ``hessp`` against the central difference
-    (∇J(θ + ε v) − ∇J(θ − ε v)) / 2ε of ``cost_and_grad``'s gradient, along v (default: random, seeded)."""
-    theta = np.asarray(theta, dtype=np.float64)
-    v = np.random.default_rng(seed).standard_normal(theta.size) if v is None else np.asarray(v, dtype=np.float64)
+    (∇J(θ + ε v) − ∇J(θ − ε v)) / 2ε of ``cost_and_grad``'s gradient, along v (default: random, seeded).
+
+    BpnnError for a v that is not n real finite numbers, or is zero (along v = 0 both sides are 0 and
+    nothing is checked), and for an ε that is not a finite number > 0 or too small to move θ."""
+    theta = check_vector(theta, network.n_params, "theta")
+    eps = check_step(eps)
+    v = np.random.default_rng(seed).standard_normal(theta.size) if v is None else check_vector(v, theta.size, "v")
+    if not np.any(v):
+        raise BpnnError("v is zero: H·v = 0 along it, so it cannot check the Hessian; give a non-zero direction")
+    if np.array_equal(theta + eps * v, theta):
+        raise BpnnError(f"eps = {eps:g} is too small for this v: θ + ε v rounds back to θ in float64")
     exact = hessp(network, theta, v, X, Y, lam, sample_weight=sample_weight)
     plus = cost_and_grad(network, theta + eps * v, X, Y, lam, sample_weight=sample_weight)[1]
     minus = cost_and_grad(network, theta - eps * v, X, Y, lam, sample_weight=sample_weight)[1]

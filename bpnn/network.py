@@ -148,9 +148,15 @@ def _forward(thetas, X, g, masks=None, slopes=False):
 
 
 def forward(network, theta, X):
-    """Hidden activations ``[a⁽¹⁾ = X, a⁽²⁾, …, a⁽ᴸ⁻¹⁾]`` and the output pre-activation z⁽ᴸ⁾."""
+    """Hidden activations ``[a⁽¹⁾ = X, a⁽²⁾, …, a⁽ᴸ⁻¹⁾]`` and the output pre-activation z⁽ᴸ⁾.
+
+    BpnnError when θ or X holds NaN or inf, DivergedError when z⁽ᴸ⁾ is not finite for finite θ and X:
+    such outputs mean nothing (and their argmax would call every row class 0)."""
     thetas, X, _ = _operands(network, theta, X)
-    activations, _, z_out = _forward(thetas, X, get_activation(network.activation))
+    with np.errstate(over="ignore", invalid="ignore"):
+        activations, _, z_out = _forward(thetas, X, get_activation(network.activation))
+    if not (np.all(np.isfinite(z_out)) and np.all(np.isfinite(theta)) and np.all(np.isfinite(X))):
+        _check_finite(np.nan, "the output", theta, X)
     return activations, z_out
 
 
@@ -188,7 +194,7 @@ def cost_and_grad(network, theta, X, Y, lam=0.0, *, masks=None, train_size=None,
 
     J, grad = sum_over_row_blocks(block, m, network, X.dtype)
     J, grad = _add_l2(J, grad, network, theta, lam, train_size or size)
-    _check_finite(J, theta, X, Y)
+    _check_finite(J, "cost", theta, X, Y)
     return J, grad
 
 
@@ -216,7 +222,7 @@ def _cost_and_outputs(network, theta, X, Y, lam, masks, train_size, sample_weigh
         _, _, z_out = _forward(thetas, X, get_activation(network.activation), masks)
         total, _ = _output_cost(out, z_out, Y, w)
     J, _ = _add_l2(total / size, None, network, theta, lam, train_size or size)
-    _check_finite(J, theta, X, Y)
+    _check_finite(J, "cost", theta, X, Y)
     return J, z_out, Y
 
 
@@ -240,9 +246,18 @@ def _add_l2(J, grad, network, theta, lam, n):
             penalty = lam / (2.0 * n) * top * float(np.einsum("i,i->", w / top, w / top)) * top
     else:
         penalty = lam / (2.0 * n) * squares
+    _check_l2(penalty, lam, n, squares)
     if grad is not None:
         grad += np.multiply(w, lam / n, out=w)
     return J + penalty, grad
+
+
+def _check_l2(penalty, lam, n, squares):
+    """BpnnError when the L2 term λ/(2n) Σ‖W‖² overflows float64 because of λ: the larger of its two
+    factors is λ/(2n), not the weights' Σ‖W‖² (those would be reported by the finite-cost check)."""
+    if not np.isfinite(penalty) and np.isfinite(squares) and lam / (2.0 * n) > squares:
+        raise BpnnError(f"lambda = {lam:.3g} is too large: the L2 term λ/(2n) Σ‖W‖² = {lam:.3g} / (2 · {n:g}) · "
+                        f"{squares:.3g} is past float64's largest number, {np.finfo(np.float64).max:.3g}")
 
 
 def _output_cost(out, z_out, Y, w=None):
@@ -274,15 +289,16 @@ def _backprop(thetas, X, Y, grads, scale, g, out, masks, w=None):
     return total * scale
 
 
-def _check_finite(J, theta, X, Y):
-    """Nothing if J is finite. Else BpnnError when an input holds NaN or inf (the caller's data), and
-    DivergedError when the inputs are finite: the weights then produce values past the dtype's range."""
-    if np.isfinite(J):
+def _check_finite(value, what, theta, X, Y=None):
+    """Nothing if ``value`` (``what``: the cost, the output) is finite. Else BpnnError when an input holds
+    NaN or inf (the caller's data), and DivergedError when the inputs are finite: the weights then produce
+    values past the dtype's range."""
+    if np.isfinite(value):
         return
     for name, arr in (("theta", theta), ("X", X), ("Y", Y)):
-        if not np.all(np.isfinite(arr)):
-            raise BpnnError(f"cost is not finite: {name} contains NaN or inf")
-    raise DivergedError(f"cost is not finite: the weights (largest |θ| = {np.max(np.abs(theta)):.3g}) are too "
+        if arr is not None and not np.all(np.isfinite(arr)):
+            raise BpnnError(f"{what} is not finite: {name} contains NaN or inf")
+    raise DivergedError(f"{what} is not finite: the weights (largest |θ| = {np.max(np.abs(theta)):.3g}) are too "
                         f"large for {X.dtype}, whose largest number is {np.finfo(X.dtype).max:.3g}")
 
 

@@ -106,7 +106,8 @@ def train_sgd(X, y, *, hidden=(100,), activation=Network.activation, cost=Networ
                 training = data.cost_and_accuracy(theta) if monitor_training else (_mean_cost(batch_costs), None)
                 record = _monitor(network, theta, training, lam, problem.train_size, evaluation)
             except DivergedError as error:  # the data and options were checked above: the weights diverged
-                raise DivergedError(f"SGD diverged in epoch {epoch} ({error}); try a smaller eta") from None
+                advice = _divergence_advice(getattr(rule, "eta", eta), lam, problem.train_size)
+                raise DivergedError(f"SGD diverged in epoch {epoch} ({error}); {advice}") from None
             schedule.after_epoch(rule, n)
             record.update(step=epoch, cost=record["training_cost"], n_evaluations=n_evaluations,
                           seconds=time.perf_counter() - start)
@@ -146,6 +147,16 @@ def _mean_cost(batch_costs):
     """The weighted mean of an epoch's [(J_batch, batch size), …]: scikit-learn's ``loss_`` for the epoch."""
     costs, sizes = np.array(batch_costs, dtype=np.float64).T
     return np.dot(costs, sizes) / sizes.sum()
+
+
+def _divergence_advice(eta, lam, n):
+    """What to change when SGD diverged: η, and λ too when the L2 term's step alone, θ ← (1 − η λ/n) θ,
+    flips the weights' sign and grows them (η λ/n > 2)."""
+    decay = eta * lam / n
+    if decay > 2:
+        return (f"try a smaller lambda or eta (eta · lambda / n = {decay:.3g} > 2: the L2 term's step alone "
+                "makes the weights grow)")
+    return "try a smaller eta"
 
 
 def _monitor(network, theta, training, lam, train_size, evaluation):

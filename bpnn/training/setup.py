@@ -91,9 +91,23 @@ class LocalObjective:
         return self.X[rows], self.Y[rows], None if self.w is None else self.w[rows]
 
 
+def _n_classes(y, n_classes):
+    """K: ``n_classes`` when given (at least 2), else max(y) + 1 when y holds at least two different labels.
+    A network for one class learns nothing (one sigmoid output, or a softmax that is always 1)."""
+    if n_classes is not None:
+        if n_classes < 2:
+            raise BpnnError(f"training needs at least two classes; n_classes is {n_classes}")
+        return int(n_classes)
+    labels = np.unique(y)
+    if labels.size < 2:
+        raise BpnnError(f"training needs at least two classes; every label in y is {labels[0]} (pass n_classes "
+                        "when these examples are part of a larger problem)")
+    return int(labels[-1]) + 1
+
+
 def prepare(X, y, *, hidden, activation, cost, output, lam, init, seed, n_classes=None, sample_weight=None,
             theta0=None):
-    """Validate everything once and build the ``Problem``. K is ``n_classes`` or max(y) + 1; θ₀ is
+    """Validate everything once and build the ``Problem``. K is ``n_classes`` or max(y) + 1 (at least 2); θ₀ is
     ``theta0`` when given (a run continued: it must fit the network), else drawn by ``init``."""
     hidden, lam = check_hidden(hidden), check_lambda(lam)
     names = Network((1, 1), activation, cost, output).names  # the names fail here, before the data are read
@@ -101,7 +115,7 @@ def prepare(X, y, *, hidden, activation, cost, output, lam, init, seed, n_classe
         raise BpnnError(f"unknown initializer {init!r}; choose one of {', '.join(INITIALIZERS)}")
     rng = as_generator(seed)
     X, y = check_data(X, y, n_classes=n_classes)
-    n_classes = int(n_classes) if n_classes is not None else int(y.max()) + 1
+    n_classes = _n_classes(y, n_classes)
     network = Network((X.shape[1], *hidden, n_classes), **names)
     check_fits(f"training the network {list(network.sizes)} on {X.shape[0]} examples",
                8 * 3 * network.n_params + 2 * X.itemsize * X.shape[0] * sum(network.sizes[1:]))
