@@ -14,8 +14,8 @@ import sys
 
 from ..errors import BpnnError
 
-__all__ = ["Parser", "run_script", "launch", "describe", "load_described", "add_data_argument", "add_run_arguments",
-           "add_network_arguments",
+__all__ = ["Parser", "print_error", "run_script", "launch", "describe", "load_described", "add_data_argument",
+           "add_run_arguments", "add_network_arguments",
            "network_options", "defaults", "method_name", "positive_int", "nonnegative_int", "nonnegative_float", "positive_float",
            "fraction", "probability"]
 
@@ -43,8 +43,16 @@ class Parser(argparse.ArgumentParser):
         super().__init__(**kwargs)
 
     def error(self, message):
-        print(f"error: {message} (see {self.prog} --help)", file=sys.stderr)
+        print_error(f"{message} (see {self.prog} --help)")
         sys.exit(2)
+
+
+def print_error(message):
+    """``error: message`` as one line on stderr: control characters (a newline or escape in a file name)
+    are written as Python escapes (``\\n``, ``\\x1b``), so they can neither break the line nor steer the
+    terminal."""
+    line = "".join(char if char.isprintable() else repr(char)[1:-1] for char in str(message))
+    print(f"error: {line}", file=sys.stderr)
 
 
 def _number(kind, text, what, accept):
@@ -174,7 +182,7 @@ def run_script(main, argv=None):
     try:
         code = main(argv)
     except (BpnnError, OSError) as error:
-        print(f"error: {error}", file=sys.stderr)
+        print_error(error)
         code = 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -185,7 +193,7 @@ def run_script(main, argv=None):
         print("interrupted", file=sys.stderr)
         code = 130
     except MemoryError:
-        print("error: out of memory (try a smaller network, fewer examples or --dtype float32)", file=sys.stderr)
+        print_error("out of memory (try a smaller network, fewer examples or --dtype float32)")
         code = 2
     sys.exit(code or 0)
 

@@ -5,7 +5,7 @@
 """
 
 from . import Parser, describe, positive_int
-from ..data.files import refuse_existing
+from ..data.files import check_output_path, refuse_existing
 
 
 def parse_args(argv=None):
@@ -24,12 +24,14 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    from ..data.convert import write_course_mat
+    from ..data.convert import check_size, write_course_mat
     from ..data.loading import load_dataset
 
+    check_output_path(args.out, ".mat")  # before a possibly long load
     if not args.force:
-        refuse_existing(args.out)  # before a possibly long load
+        refuse_existing(args.out)
     dataset = load_dataset(args.source)
+    check_size(args.size, sum(len(y) for _, y in dataset.parts.values()), "--size")
     print(describe(dataset))
     m, path = write_course_mat(dataset, args.out, args.size, overwrite=args.force)
     print(f"Wrote {m} images of {args.size}×{args.size} to {path}")

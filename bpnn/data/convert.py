@@ -12,8 +12,18 @@ from scipy.ndimage import zoom
 
 from ..errors import BpnnError
 from .formats.mat import save_mat
+from ..model.validate import check_fits, is_integer
 
-__all__ = ["crop_and_resample", "write_course_mat"]
+__all__ = ["crop_and_resample", "check_size", "write_course_mat"]
+
+
+def check_size(size, m, name="size"):
+    """BpnnError naming ``name`` unless ``size`` is an integer ≥ 1 whose m images of size × size pixels fit in
+    memory: twice m · size² float64 numbers, the resampled images and their rows in column-major order."""
+    if not is_integer(size) or size < 1:
+        raise BpnnError(f"{name} (the image side) must be an integer ≥ 1, got {size!r}")
+    check_fits(f"{name} {size}: {m} images of {size} × {size} pixels", 2 * 8 * m * size * size)
+    return size
 
 
 def crop_and_resample(images, size=20):
@@ -38,6 +48,7 @@ def write_course_mat(dataset, path, size=20, overwrite=False):
     if dataset.n_classes != 10:
         raise BpnnError(f"the course layout holds digits 0..9; {dataset.name} has {dataset.n_classes} classes")
     X, y = dataset.all_examples()
+    check_size(size, X.shape[0])
     images = dataset.images(X)
     if images.shape[1:] != (size, size):
         images = crop_and_resample(images, size)

@@ -1,12 +1,20 @@
-"""Writing files safely: whole or not at all, and never over a file the caller did not mean to replace."""
+"""Reading and writing files safely: inputs that are regular files, outputs that are files (not folders),
+written whole or not at all and never over a file the caller did not mean to replace."""
 
+import lzma
 import os
 import tempfile
+import zipfile
+import zlib
 from pathlib import Path
 
 from ..errors import BpnnError
 
-__all__ = ["check_regular_file", "refuse_existing", "write_atomically"]
+__all__ = ["CORRUPT_ARCHIVE", "check_regular_file", "check_output_path", "refuse_existing", "write_atomically"]
+
+# What reading a zip member or a gzip stream raises for damaged bytes: deflate (zlib.error), bzip2
+# (OSError), LZMA (LZMAError), a truncated stream (EOFError), a bad CRC or header (BadZipFile).
+CORRUPT_ARCHIVE = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, OSError)
 
 
 def _umask():
@@ -26,6 +34,18 @@ def check_regular_file(path):
     return path
 
 
+def check_output_path(path, suffix=None):
+    """BpnnError unless ``path`` can name a file to write: it must not end in a path separator or be an
+    existing folder (a file named after the folder would appear, or the rename would fail), and must end in
+    ``suffix`` (any case) when one is given."""
+    text = os.fspath(path)
+    if text.endswith(tuple(filter(None, (os.sep, os.altsep)))) or Path(text).is_dir():
+        raise BpnnError(f"{text}: is a folder; the output must be a file name")
+    if suffix is not None and Path(text).suffix.lower() != suffix:
+        raise BpnnError(f"{text}: the output must be a {suffix} file (its name must end in {suffix})")
+    return Path(text)
+
+
 def refuse_existing(path):
     """BpnnError if ``path`` exists (a dangling symbolic link counts): for checking, before long work, that an
     output will not replace anything."""
@@ -37,9 +57,10 @@ def write_atomically(path, write, overwrite=True):
     """Call ``write(stream)`` on a temporary file beside ``path``, then rename it to ``path``.
 
     A failed or interrupted write leaves no partial file and leaves an existing ``path`` as it was. With
-    ``overwrite=False`` an existing ``path`` is an error (BpnnError), checked before anything is written.
+    ``overwrite=False`` an existing ``path`` is an error (BpnnError), checked before anything is written,
+    as is a ``path`` that names a folder (``check_output_path``).
     """
-    path = Path(path)
+    path = check_output_path(path)
     if not overwrite:
         refuse_existing(path)
     tmp = None

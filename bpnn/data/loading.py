@@ -96,9 +96,12 @@ def default_data_path(folder=None):
 
 
 def _check_dtype(dtype):
-    name = np.dtype(dtype).name
+    try:
+        name = np.dtype(dtype).name
+    except (TypeError, ValueError):  # "bogus", 2.5, …: not a NumPy type at all
+        name = None
     if name not in DTYPES:
-        raise BpnnError(f"data type must be one of {', '.join(DTYPES)}, got {name}")
+        raise BpnnError(f"data type must be one of {', '.join(DTYPES)}, got {dtype!r}")
     return np.dtype(dtype)
 
 
@@ -109,6 +112,8 @@ def load_dataset(source=None, dtype=np.float64):
     ``dtype`` (float64 or float32) is the type X is stored in.
     """
     dtype = _check_dtype(dtype)
+    if source is not None and (not isinstance(source, (str, os.PathLike)) or not os.fspath(source)):
+        raise BpnnError(f"the data source must be a path or 'mnist' (or None for the default), got {source!r}")
     if source is not None and str(source).lower() == "mnist" and not Path(source).exists():
         return load_openml_mnist(data_dir(), dtype)
     path = default_data_path() if source is None else Path(source)

@@ -20,7 +20,7 @@ import numpy as np
 from ..errors import BpnnError
 from .curvature import hessp
 from .network import Network, cost, cost_and_grad
-from .validate import as_generator, one_hot
+from .validate import as_generator, check_step, check_vector, is_integer, one_hot
 
 __all__ = [
     "numerical_gradient",
@@ -44,10 +44,17 @@ def numerical_gradient(f, theta, eps=1e-4, indices=None):
     may also return ``(J, grad)``).
 
     With ``indices``, only those coordinates are estimated and the result has one entry per index.
-    θ is restored exactly after each perturbation.
+    θ is restored exactly after each perturbation. BpnnError for an ε that is not a finite number > 0 or
+    that is lost when added to a θⱼ (the difference would be 0), for indices that are not integers in
+    0..n−1, and where ``f`` is not finite.
     """
-    theta = np.array(theta, dtype=np.float64)  # a private copy to perturb in place
-    indices = np.arange(theta.size) if indices is None else np.asarray(indices)
+    eps = check_step(eps)
+    theta = np.array(check_vector(theta, np.size(theta), "theta"))  # a private copy to perturb in place
+    indices = np.arange(theta.size) if indices is None else _check_indices(indices, theta.size)
+    lost = theta[indices] + eps == theta[indices]
+    if np.any(lost):
+        j = indices[lost][0]
+        raise BpnnError(f"eps = {eps:g} is too small for θ[{j}] = {theta[j]:g}: θ + ε rounds back to θ in float64")
     num = np.empty(indices.size)
     for out_pos, j in enumerate(indices):
         original = theta[j]
@@ -56,8 +63,18 @@ def numerical_gradient(f, theta, eps=1e-4, indices=None):
         theta[j] = original - eps
         minus = _cost_only(f, theta)
         theta[j] = original
+        if not (np.isfinite(plus) and np.isfinite(minus)):
+            raise BpnnError(f"the cost is not finite at θ ± ε e_{j} (eps = {eps:g}): no difference to take")
         num[out_pos] = (plus - minus) / (2.0 * eps)
     return num
+
+
+def _check_indices(indices, n):
+    indices = np.asarray(indices)
+    if indices.ndim != 1 or indices.dtype.kind not in "iu" or (
+            indices.size and not 0 <= indices.min() <= indices.max() < n):
+        raise BpnnError(f"indices must be a list of integers in 0..{n - 1} (coordinates of θ), got {indices!r}")
+    return indices
 
 
 @dataclass
@@ -76,9 +93,12 @@ class GradCheck:
 
 
 def relative_difference(a, b):
-    """‖a − b‖ / ‖a + b‖ (0 when both are zero)."""
-    denom = np.linalg.norm(a + b)
-    return float(np.linalg.norm(a - b) / denom) if denom else float(np.linalg.norm(a - b))
+    """‖a − b‖ / ‖a + b‖ (‖a − b‖ when a + b = 0), with a and b divided by their largest |entry| first so that
+    the norms of huge gradients (a λ of 1e305) do not overflow: the ratio is the same."""
+    scale = max(np.max(np.abs(a), initial=0.0), np.max(np.abs(b), initial=0.0))
+    scale = scale if 0 < scale < np.inf else 1.0
+    difference, denom = np.linalg.norm((a - b) / scale), np.linalg.norm((a + b) / scale)
+    return float(difference / denom) if denom else float(difference * scale)
 
 
 def check_gradients(network, theta, X, Y, lam=0.0, *, k=None, seed=None, eps=1e-4, masks=None, sample_weight=None):
@@ -88,7 +108,9 @@ def check_gradients(network, theta, X, Y, lam=0.0, *, k=None, seed=None, eps=1e-
     is how a full-size network is checked in seconds. ``masks`` fixes the dropout masks for both sides,
     ``sample_weight`` weights the examples on both sides.
     """
-    theta = np.asarray(theta, dtype=np.float64)
+    theta = check_vector(theta, network.n_params, "theta")
+    if k is not None and (not is_integer(k) or k < 1):
+        raise BpnnError(f"k (the number of coordinates to check) must be an integer ≥ 1 or None, got {k!r}")
     _, analytic_full = cost_and_grad(network, theta, X, Y, lam, masks=masks, sample_weight=sample_weight)
     if k is None or k >= theta.size:
         indices = np.arange(theta.size)
@@ -111,9 +133,17 @@ def check_gradients(network, theta, X, Y, lam=0.0, *, k=None, seed=None, eps=1e-
 
 def check_hessian(network, theta, X, Y, lam=0.0, *, v=None, seed=0, eps=1e-5, sample_weight=None):
     """(relative difference, H·v, numerical): ``hessp`` against the central difference
-    (∇J(θ + ε v) − ∇J(θ − ε v)) / 2ε of ``cost_and_grad``'s gradient, along v (default: random, seeded)."""
-    theta = np.asarray(theta, dtype=np.float64)
-    v = np.random.default_rng(seed).standard_normal(theta.size) if v is None else np.asarray(v, dtype=np.float64)
+    (∇J(θ + ε v) − ∇J(θ − ε v)) / 2ε of ``cost_and_grad``'s gradient, along v (default: random, seeded).
+
+    BpnnError for a v that is not n real finite numbers, or is zero (along v = 0 both sides are 0 and
+    nothing is checked), and for an ε that is not a finite number > 0 or too small to move θ."""
+    theta = check_vector(theta, network.n_params, "theta")
+    eps = check_step(eps)
+    v = np.random.default_rng(seed).standard_normal(theta.size) if v is None else check_vector(v, theta.size, "v")
+    if not np.any(v):
+        raise BpnnError("v is zero: H·v = 0 along it, so it cannot check the Hessian; give a non-zero direction")
+    if np.array_equal(theta + eps * v, theta):
+        raise BpnnError(f"eps = {eps:g} is too small for this v: θ + ε v rounds back to θ in float64")
     exact = hessp(network, theta, v, X, Y, lam, sample_weight=sample_weight)
     plus = cost_and_grad(network, theta + eps * v, X, Y, lam, sample_weight=sample_weight)[1]
     minus = cost_and_grad(network, theta - eps * v, X, Y, lam, sample_weight=sample_weight)[1]

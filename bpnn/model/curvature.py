@@ -23,7 +23,7 @@ import numpy as np
 
 from ..errors import BpnnError
 from .network import ONE_BLOCK, batch, forward_pass, layer_product
-from .validate import check_lambda
+from .validate import check_lambda, check_vector
 
 __all__ = ["Curvature", "hessp", "l2_curvature"]
 
@@ -48,7 +48,7 @@ class Curvature:
     def times(self, v):
         """H·v (G·v with ``gauss_newton``): one R-forward and one R-backward pass (the module docstring)."""
         network = self.network
-        v = check_direction(v, network.n_params)
+        v = check_vector(v, network.n_params, "v")
         V = [Vl.astype(self._dtype, copy=False) for Vl in network.unpack(v)]
         parts = self.blocks.map(lambda part: part.times(V), self._parts)
         out = parts[0]
@@ -56,15 +56,8 @@ class Curvature:
             out += part
         out += l2_curvature(network, v, self.lam, self.n)
         if not np.all(np.isfinite(out)):
-            raise BpnnError("H·v is not finite: θ, v, X or Y hold NaN or inf, or the weights are too large")
+            raise BpnnError("H·v is not finite: θ, X or Y hold NaN or inf, or the weights or λ are too large")
         return out
-
-
-def check_direction(v, n_params):
-    """v as n_params float64 numbers (BpnnError naming v otherwise)."""
-    if np.shape(v) != (n_params,):
-        raise BpnnError(f"v has shape {np.shape(v)}; it must be shaped like θ ({n_params} numbers)")
-    return np.asarray(v, dtype=np.float64)
 
 
 class _BlockCurvature:

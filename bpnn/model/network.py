@@ -207,9 +207,15 @@ def forward_pass(network, thetas, X, masks=None, slopes=False):
 
 
 def forward(network, theta, X):
-    """Hidden activations ``[a⁽¹⁾ = X, a⁽²⁾, …, a⁽ᴸ⁻¹⁾]`` and the output pre-activation z⁽ᴸ⁾."""
+    """Hidden activations ``[a⁽¹⁾ = X, a⁽²⁾, …, a⁽ᴸ⁻¹⁾]`` and the output pre-activation z⁽ᴸ⁾.
+
+    BpnnError when θ or X holds NaN or inf, DivergedError when z⁽ᴸ⁾ is not finite for finite θ and X:
+    such outputs mean nothing (and their argmax would call every row class 0)."""
     data = batch(network, theta, X)
-    passed = forward_pass(network, data.thetas, data.X)
+    with np.errstate(over="ignore", invalid="ignore"):
+        passed = forward_pass(network, data.thetas, data.X)
+    if not (np.all(np.isfinite(passed.z_out)) and np.all(np.isfinite(theta)) and np.all(np.isfinite(data.X))):
+        _check_finite(np.nan, "the output", theta, data.X)
     return passed.inputs, passed.z_out
 
 
@@ -253,7 +259,7 @@ def cost_and_grad(network, theta, X, Y, lam=0.0, *, masks=None, train_size=None,
     for _, other in parts[1:]:
         grad += other
     J, grad = add_l2(float(sum(J for J, _ in parts)), grad, network, theta, lam, train_size or data.size)
-    _check_finite(J, theta, data)
+    _check_finite(J, "cost", theta, data.X, data.Y)
     return J, grad
 
 
@@ -289,7 +295,7 @@ def _cost_and_outputs(network, theta, X, Y, lam, masks, train_size, sample_weigh
         z_out = forward_pass(network, data.thetas, data.X, masks).z_out
         total, _ = _output_cost(network.output_cost, z_out, data.Y, data.w)
     J, _ = add_l2(total / data.size, None, network, theta, lam, train_size or data.size)
-    _check_finite(J, theta, data)
+    _check_finite(J, "cost", theta, data.X, data.Y)
     return J, z_out, data.Y
 
 
@@ -306,9 +312,18 @@ def add_l2(J, grad, network, theta, lam, n):
             penalty = lam / (2.0 * n) * top * float(np.einsum("i,i->", w / top, w / top)) * top
     else:
         penalty = lam / (2.0 * n) * squares
+    _check_l2(penalty, lam, n, squares)
     if grad is not None:
         grad += np.multiply(w, lam / n, out=w)
     return J + penalty, grad
+
+
+def _check_l2(penalty, lam, n, squares):
+    """BpnnError when the L2 term λ/(2n) Σ‖W‖² overflows float64 because of λ: the larger of its two
+    factors is λ/(2n), not the weights' Σ‖W‖² (those would be reported by the finite-cost check)."""
+    if not np.isfinite(penalty) and np.isfinite(squares) and lam / (2.0 * n) > squares:
+        raise BpnnError(f"lambda = {lam:.3g} is too large: the L2 term λ/(2n) Σ‖W‖² = {lam:.3g} / (2 · {n:g}) · "
+                        f"{squares:.3g} is past float64's largest number, {np.finfo(np.float64).max:.3g}")
 
 
 def _output_cost(out, z_out, Y, w=None):
@@ -341,17 +356,17 @@ def _backprop(network, data, grads, masks):
     return total * (1.0 / data.size)
 
 
-def _check_finite(J, theta, data):
-    """Nothing if J is finite. Else BpnnError when an input holds NaN or inf (the caller's data), and
-    DivergedError when the inputs are finite: the weights then produce values past the dtype's range."""
-    if np.isfinite(J):
+def _check_finite(value, what, theta, X, Y=None):
+    """Nothing if ``value`` (``what``: the cost, the output) is finite. Else BpnnError when an input holds
+    NaN or inf (the caller's data), and DivergedError when the inputs are finite: the weights then produce
+    values past the dtype's range."""
+    if np.isfinite(value):
         return
-    for name, arr in (("theta", theta), ("X", data.X), ("Y", data.Y)):
+    for name, arr in (("theta", theta), ("X", X), ("Y", Y)):
         if arr is not None and not np.all(np.isfinite(arr)):
-            raise BpnnError(f"cost is not finite: {name} contains NaN or inf")
-    dtype = data.X.dtype
-    raise DivergedError(f"cost is not finite: the weights (largest |θ| = {np.max(np.abs(theta)):.3g}) are too "
-                        f"large for {dtype}, whose largest number is {np.finfo(dtype).max:.3g}")
+            raise BpnnError(f"{what} is not finite: {name} contains NaN or inf")
+    raise DivergedError(f"{what} is not finite: the weights (largest |θ| = {np.max(np.abs(theta)):.3g}) are too "
+                        f"large for {X.dtype}, whose largest number is {np.finfo(X.dtype).max:.3g}")
 
 
 def predict_proba(network, theta, X):

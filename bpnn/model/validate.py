@@ -13,9 +13,9 @@ import numpy as np
 
 from ..errors import BpnnError
 
-__all__ = ["one_hot", "check_labels", "check_lambda", "check_sample_weight", "as_matrix", "check_data", "check_one_hot",
-           "compute_dtype", "is_integer", "check_integer", "check_number", "check_choice", "as_generator",
-           "check_layer_sizes", "physical_memory", "check_fits"]
+__all__ = ["one_hot", "check_n_classes", "check_labels", "check_lambda", "check_sample_weight", "check_vector",
+           "check_step", "as_matrix", "check_data", "check_one_hot", "compute_dtype", "is_integer", "check_integer",
+           "check_number", "check_choice", "as_generator", "check_layer_sizes", "physical_memory", "check_fits"]
 
 
 def is_integer(value):
@@ -117,8 +117,16 @@ def one_hot(y, n_classes, dtype=np.float64):
     return Y
 
 
+def check_n_classes(n_classes):
+    """K, or BpnnError unless it is an integer ≥ 1 (not a bool, not 2.5, not "10")."""
+    if not is_integer(n_classes) or n_classes < 1:
+        raise BpnnError(f"n_classes must be an integer ≥ 1, got {n_classes!r}")
+    return n_classes
+
+
 def check_labels(y, n_classes):
     """Return y as a 1-D int array, or raise BpnnError unless every label is an integer in 0..K−1."""
+    n_classes = check_n_classes(n_classes)
     y = np.asarray(y)
     if y.ndim == 2 and 1 in y.shape:
         y = y.ravel()
@@ -160,6 +168,33 @@ def check_sample_weight(sample_weight, m):
     if not np.all(np.isfinite(w)) or np.any(w < 0) or not w.sum() > 0:
         raise BpnnError("sample weights must be finite numbers ≥ 0, not all zero")
     return w
+
+
+def check_vector(v, n, name):
+    """``v`` as n finite float64 numbers (a direction, a θ), or BpnnError naming it: text, complex numbers
+    (whose imaginary part a cast would drop), NaN or inf, another length."""
+    try:
+        v = np.asarray(v)
+    except (TypeError, ValueError) as error:
+        raise BpnnError(f"{name} cannot be read as an array of numbers ({error})") from None
+    if v.dtype.kind not in "iuf":
+        raise BpnnError(f"{name} must hold real numbers, got dtype {v.dtype}")
+    if v.shape != (n,):
+        raise BpnnError(f"{name} has shape {v.shape}; it must be a vector of {n} numbers, shaped like θ")
+    if not np.all(np.isfinite(v)):
+        raise BpnnError(f"{name} contains NaN or inf")
+    return v.astype(np.float64, copy=False)
+
+
+def check_step(eps, name="eps"):
+    """A finite-difference step as a float, or BpnnError unless it is a finite real number > 0."""
+    try:
+        value = None if isinstance(eps, (bool, np.bool_, complex)) else float(eps)
+    except (TypeError, ValueError):
+        value = None
+    if value is None or not (np.isfinite(value) and value > 0):
+        raise BpnnError(f"{name} (the finite-difference step) must be a finite number > 0, got {eps!r}")
+    return value
 
 
 def as_matrix(X, name="X"):

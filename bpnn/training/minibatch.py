@@ -98,8 +98,11 @@ class _Epochs:
             for epoch in range(1, epochs + 1):
                 try:
                     record = self._epoch(objective, theta)
-                except DivergedError as error:  # the data and options were checked: the weights diverged
-                    raise DivergedError(f"SGD diverged in epoch {epoch} ({error}); try a smaller eta") from None
+                except BpnnError as error:  # the data and options were checked: the weights diverged
+                    if not isinstance(error, DivergedError) and np.all(np.isfinite(theta)):
+                        raise
+                    advice = _divergence_advice(getattr(rule, "eta", None), problem.lam, objective.train_size)
+                    raise DivergedError(f"SGD diverged in epoch {epoch} ({error}); {advice}") from None
                 self.schedule.after_epoch(rule, len(problem.X))
                 record.update(step=epoch, cost=record["training_cost"], n_evaluations=self.n_evaluations,
                               seconds=time.perf_counter() - start)
@@ -152,6 +155,8 @@ class _Epochs:
             self.n_evaluations += 1
             batch_costs.append((J, len(rows) if weights is None else weights.sum()))
             self.rule.step(theta, grad)
+        if not np.all(np.isfinite(theta)):
+            raise DivergedError("the weights overflowed to inf or NaN")
         training = objective.cost_and_accuracy(theta) if batches.monitor_training else (_mean_cost(batch_costs), None)
         return _monitor(problem, theta, training, objective.train_size)
 
@@ -160,6 +165,16 @@ def _mean_cost(batch_costs):
     """The weighted mean of an epoch's [(J_batch, batch size), …]: scikit-learn's ``loss_`` for the epoch."""
     costs, sizes = np.array(batch_costs, dtype=np.float64).T
     return np.dot(costs, sizes) / sizes.sum()
+
+
+def _divergence_advice(eta, lam, n):
+    """What to change when SGD diverged: η, and λ too when the L2 term's step alone, θ ← (1 − η λ/n) θ,
+    flips the weights' sign and grows them (η λ/n > 2)."""
+    decay = None if eta is None else eta * lam / n
+    if decay is not None and decay > 2:
+        return (f"try a smaller lambda or eta (eta · lambda / n = {decay:.3g} > 2: the L2 term's step alone "
+                "makes the weights grow)")
+    return "try a smaller eta"
 
 
 def _monitor(problem, theta, training, train_size):

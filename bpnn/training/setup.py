@@ -57,6 +57,9 @@ def prepare(network, X, y, *, lam, sample_weight, theta0, seed, init, evaluation
     init)``; ``evaluation`` an optional held-out (X, y) pair, which early stopping (``patience``) needs."""
     if not isinstance(network, Network):
         raise BpnnError(f"network must be a bpnn.Network (e.g. Network((400, 25, 10))), got {type(network).__name__}")
+    if network.n_classes < 2:
+        raise BpnnError(f"training needs a network with at least two outputs (classes), got {list(network.sizes)}: "
+                        "one output learns nothing (a softmax of one unit is always 1)")
     lam, rng = check_lambda(lam), as_generator(seed)
     X, y = check_data(X, y, n_features=network.sizes[0], n_classes=network.n_classes)
     check_fits(f"training the network {list(network.sizes)} on {X.shape[0]} examples",

@@ -9,14 +9,13 @@ dtype, so loading peaks near the size of the final float array plus the raw byte
 
 import gzip
 import math
-import zlib
 from pathlib import Path
 
 import numpy as np
 
 from ..dataset import Dataset
 from ...errors import BpnnError
-from ..files import check_regular_file
+from ..files import CORRUPT_ARCHIVE, check_regular_file
 
 __all__ = ["DESCRIPTION", "recognizes", "read", "IDX_FILES", "find_idx_files", "read_idx", "load_idx_folder"]
 
@@ -54,7 +53,7 @@ def _read_bytes(path):
             with gzip.open(path, "rb") as stream:
                 return stream.read()
         return path.read_bytes()
-    except (OSError, EOFError, zlib.error) as error:
+    except CORRUPT_ARCHIVE as error:
         raise BpnnError(f"{path}: cannot read the gzipped IDX data ({error})") from None
 
 

@@ -9,9 +9,10 @@ from pathlib import Path
 import numpy as np
 import scipy.io
 
-from ..dataset import Dataset, square_image_shape
 from ...errors import BpnnError
-from ..files import check_regular_file, write_atomically
+from ...model.validate import check_data
+from ..dataset import Dataset, square_image_shape
+from ..files import check_output_path, check_regular_file, write_atomically
 
 __all__ = ["DESCRIPTION", "recognizes", "read", "load_mat", "save_mat"]
 
@@ -54,8 +55,16 @@ def load_mat(path):
 def save_mat(path, X, y, overwrite=True):
     """Write X (rows already in the course's column-major pixel order) and labels 0..9 as a course ``.mat``
     (y stored as 1..10, 10 for the digit 0). The file appears whole or not at all; with
-    ``overwrite=False`` an existing file is an error."""
-    y = np.asarray(y).astype(np.int64)
+    ``overwrite=False`` an existing file is an error.
+
+    What ``load_mat`` would refuse is refused before anything is written (BpnnError): a path that does not
+    end in ``.mat``, X that is not m × n finite real numbers with m ≥ 1, labels that are not m integers
+    0..9."""
+    check_output_path(path, ".mat")
+    try:
+        X, y = check_data(X, y, n_classes=10)
+    except BpnnError as error:
+        raise BpnnError(f"{path}: cannot save it in the course layout: {error}") from None
     labels = np.where(y == 0, 10, y).astype(np.float64).reshape(-1, 1)
     data = {"X": np.asarray(X, dtype=np.float64), "y": labels}
     return write_atomically(path, lambda stream: scipy.io.savemat(stream, data, do_compression=True), overwrite)

@@ -13,7 +13,7 @@ import numpy as np
 
 from ..dataset import Dataset
 from ...errors import BpnnError
-from ..files import write_atomically
+from ..files import CORRUPT_ARCHIVE, write_atomically
 
 __all__ = ["load_openml_mnist", "N_TRAIN"]
 
@@ -32,6 +32,22 @@ def _fetch(data_home):
                             delay=0.1, parser="liac-arff")
 
 
+def _checked(pixels, labels, source, advice=""):
+    """The pixels (70000 × 784 real numbers) and the labels as int64 0..9 (OpenML's are text), or BpnnError
+    naming ``source``, what it holds instead, and ending with ``advice``."""
+    try:
+        labels = labels.astype(np.int64) if labels.dtype.kind in "iuUS" else labels
+    except ValueError:  # text that is no integer
+        pass
+    integers = labels.dtype == np.int64 and labels.size > 0
+    found = f"labels {labels.min()}..{labels.max()}" if integers else f"{labels.dtype} labels"
+    if (pixels.shape != (70_000, 784) or pixels.dtype.kind not in "iuf" or labels.shape != (70_000,)
+            or not integers or labels.min() < 0 or labels.max() > 9):
+        raise BpnnError(f"{source} holds {pixels.dtype} pixels of shape {pixels.shape} and {found} of shape "
+                        f"{labels.shape}; expected 70000 × 784 pixels and 70000 integer labels 0..9{advice}")
+    return pixels, labels
+
+
 def load_openml_mnist(folder, dtype=np.float64, fetch=_fetch):
     """MNIST as a ``Dataset`` (60,000 training, 10,000 test), from ``folder/mnist_784.npz`` or fetched and
     cached there.
@@ -48,18 +64,18 @@ def load_openml_mnist(folder, dtype=np.float64, fetch=_fetch):
             raise
         except Exception as error:  # URLError, HTTPError, socket and SSL errors, OpenML errors …
             raise BpnnError(f"cannot download MNIST from OpenML ({error}); {OFFLINE_HELP}") from None
-        pixels = np.asarray(bunch.data)
-        labels = np.asarray(bunch.target).astype(np.int64)
-        if pixels.shape != (70_000, 784) or labels.shape != (70_000,):
-            raise BpnnError(f"OpenML's mnist_784 came as {pixels.shape} pixels and {labels.shape} labels; "
-                            "expected 70000 × 784 and 70000")
+        pixels, labels = _checked(np.asarray(bunch.data), np.asarray(bunch.target), "OpenML's mnist_784")
         payload = {"pixels": np.clip(pixels, 0, 255).astype(np.uint8), "labels": labels}
         write_atomically(cache, lambda stream: np.savez_compressed(stream, **payload))
     try:
         with np.load(cache, allow_pickle=False) as archive:
             pixels, labels = archive["pixels"], archive["labels"]
-    except (OSError, ValueError, KeyError) as error:
-        raise BpnnError(f"{cache}: unreadable cache ({error}); delete it to download again") from None
+    except (ValueError, KeyError, MemoryError, *CORRUPT_ARCHIVE) as error:
+        raise BpnnError(f"{cache}: unreadable cache ({str(error) or type(error).__name__}); delete it to download "
+                        "again") from None
+    if pixels.dtype != np.uint8:
+        raise BpnnError(f"{cache}: the cached pixels are {pixels.dtype}, not uint8; delete it to download again")
+    pixels, labels = _checked(pixels, labels, f"the cache {cache}", "; delete it to download again")
     X = pixels.astype(dtype)
     X /= 255.0
     return Dataset(X=X[:N_TRAIN], y=labels[:N_TRAIN], name=f"MNIST from OpenML (cached in {folder})", n_classes=10,

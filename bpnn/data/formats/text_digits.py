@@ -7,14 +7,13 @@ are checked and decoded with numpy as a whole (no per-pixel Python loop).
 
 import re
 import zipfile
-import zlib
 from pathlib import Path, PurePosixPath
 
 import numpy as np
 
 from ..dataset import Dataset
 from ...errors import BpnnError
-from ..files import check_regular_file
+from ..files import CORRUPT_ARCHIVE, check_regular_file
 
 __all__ = ["DESCRIPTION", "recognizes", "read", "SIDE", "read_text_digit_files", "text_digits_in_folder", "text_digits_in_zip", "split_folders"]
 
@@ -22,6 +21,7 @@ SIDE = 32
 DESCRIPTION = ("a folder of 32×32 text digits <label>_<index>.txt, one holding trainingDigits/ and testDigits/, "
                "or a .zip of either")
 _NAME = re.compile(r"^(\d+)_(\d+)\.txt$")
+MAX_BYTES = SIDE * (SIDE + 2)  # 32 lines of 32 characters and CRLF: a longer file is no text digit
 TRAIN_FOLDER, TEST_FOLDER = "trainingDigits", "testDigits"
 
 
@@ -42,6 +42,13 @@ def _decode(name, data):
         raise BpnnError(f"{name}: line {bad // SIDE + 1} has the character {chr(joined[bad])!r}; "
                         "only 0 and 1 are allowed")
     return pixels
+
+
+def _check_size(name, n_bytes):
+    """BpnnError for a file too long to be a text digit, before it is read (a zip member may inflate to
+    gigabytes)."""
+    if n_bytes > MAX_BYTES:
+        raise BpnnError(f"{name}: {n_bytes} bytes, more than a 32×32 text digit can hold ({MAX_BYTES})")
 
 
 def _label(name, file_name, n_classes=10):
@@ -86,18 +93,25 @@ def text_digits_in_folder(folder, dtype=np.float64):
         contents = sorted(p.name for p in folder.iterdir())
         detail = "it is empty" if not contents else f"it holds {', '.join(contents[:5])}{' …' if len(contents) > 5 else ''}"
         raise BpnnError(f"{folder}: no <label>_<index>.txt digit files ({detail})")
-    return read_text_digit_files(((str(p), p.name, p.read_bytes()) for p in files), folder, dtype)
+    return read_text_digit_files(((str(p), p.name, _file_bytes(p)) for p in files), folder, dtype)
+
+
+def _file_bytes(path):
+    _check_size(path, path.stat().st_size)
+    return path.read_bytes()
 
 
 def _member_bytes(archive, path, member):
-    """A zip member's bytes, or BpnnError naming the member (bad CRC, encrypted, unsupported compression)."""
+    """A zip member's bytes, or BpnnError naming the member (bad CRC, damaged deflate, bzip2 or LZMA data,
+    encrypted, unsupported compression)."""
+    _check_size(f"{path}:{member.filename}", member.file_size)
     try:
         return archive.read(member)
     except NotImplementedError as error:  # (a RuntimeError too, so first)
         raise BpnnError(f"{path}:{member.filename}: unsupported compression ({error})") from None
     except RuntimeError as error:  # zipfile's word for an encrypted member
         raise BpnnError(f"{path}:{member.filename}: cannot read it ({error})") from None
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as error:
+    except CORRUPT_ARCHIVE as error:
         raise BpnnError(f"{path}:{member.filename}: corrupt zip member ({error})") from None
 
 
