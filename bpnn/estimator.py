@@ -32,7 +32,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from .model.network import Network, forward
 from .model.params import INITIALIZERS
 from .model.units import COSTS, HIDDEN_ACTIVATIONS, OUTPUTS, log_sigmoid
-from .model.validate import as_generator, check_sample_weight
+from .model.validate import as_generator, check_hidden, check_sample_weight
 from .training.minibatch import EPOCHS, train_sgd
 from .training.minibatch import HIDDEN as minibatch_hidden
 from .training.options import MiniBatches, Stopping
@@ -288,8 +288,8 @@ class BPNNClassifier(ClassifierMixin, BaseEstimator):
 
     def _network(self, n_features, minibatch):
         """The network the parameters name, for n_features inputs and the classes seen."""
-        hidden = (minibatch_hidden if minibatch else scipy_hidden) if self.hidden_layer_sizes is None else tuple(
-            np.atleast_1d(self.hidden_layer_sizes).tolist())
+        hidden = (minibatch_hidden if minibatch else scipy_hidden) if self.hidden_layer_sizes is None else (
+            check_hidden(self.hidden_layer_sizes))
         names = {"activation": "sigmoid" if self.activation == "logistic" else self.activation,
                  "cost": self.cost, "output": self.output}
         return Network((n_features, *hidden, len(self.classes_)),

@@ -15,7 +15,7 @@ from ..errors import BpnnError
 
 __all__ = ["one_hot", "check_n_classes", "check_labels", "check_lambda", "check_sample_weight", "check_vector",
            "check_step", "as_matrix", "check_data", "check_one_hot", "compute_dtype", "is_integer", "check_integer",
-           "check_number", "check_choice", "as_generator", "check_layer_sizes", "physical_memory", "check_fits"]
+           "check_number", "check_choice", "as_generator", "check_layer_sizes", "check_hidden", "physical_memory", "check_fits"]
 
 
 def is_integer(value):
@@ -83,6 +83,15 @@ def check_layer_sizes(layer_sizes):
             f"layer sizes must be at least two positive integers (input, …, output), got {list(layer_sizes)!r}"
         )
     return sizes
+
+
+def check_hidden(hidden):
+    """Hidden layer sizes as a tuple of positive ints (BpnnError for 2.5, 0, −3, "ten", …): what callers that
+    build a network from a hidden-layer option (the estimator) check before the network's own sizes."""
+    sizes = tuple(np.atleast_1d(np.asarray(hidden, dtype=object)).tolist())
+    if not all((is_integer(h) or (isinstance(h, float) and h.is_integer())) and h >= 1 for h in sizes):
+        raise BpnnError(f"hidden layer sizes must be positive integers, got {list(sizes)!r}")
+    return tuple(int(h) for h in sizes)
 
 
 def physical_memory():
