@@ -17,6 +17,7 @@ import numpy as np
 
 from .checks import one_hot
 from .errors import BpnnError
+from .limits import check_fits
 from .network import Network, cost, cost_and_grad
 from .params import as_generator
 
@@ -73,7 +74,16 @@ class GradCheck:
 
 
 def relative_difference(a, b):
-    """‖a − b‖ / ‖a + b‖ (0 when both are zero)."""
+    """‖a − b‖ / ‖a + b‖ (0 when both are zero), on a and b divided by their largest magnitude first, so that
+    huge gradients (λ = 1e300) do not overflow the norms; BpnnError when a or b holds a NaN or infinity."""
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
+        raise BpnnError("the derivatives to compare are not all finite: the cost overflows float64 (λ, the "
+                        "weights or the inputs are too large)")
+    scale = max(np.abs(a).max(initial=0.0), np.abs(b).max(initial=0.0))
+    if scale == 0:
+        return 0.0
+    a, b = a / scale, b / scale
     denom = np.linalg.norm(a + b)
     return float(np.linalg.norm(a - b) / denom) if denom else float(np.linalg.norm(a - b))
 
@@ -113,6 +123,9 @@ def debug_initialize_weights(fan_out, fan_in):
     return (np.sin(np.arange(1, shape[0] * shape[1] + 1)) / 10.0).reshape(shape, order="F")
 
 
+_ROW_COPIES = 4  # numbers per example and unit that a cost evaluation holds at once (z, a and temporaries)
+
+
 def debug_problem(sizes=(3, 5, 3), m=5):
     """The course's small check problem: (θ, X, Y) for these layer sizes with m examples.
 
@@ -120,6 +133,8 @@ def debug_problem(sizes=(3, 5, 3), m=5):
     and labels are 1 + (i mod K) for i = 1..m in the course's 1-based terms, i.e. i mod K here.
     """
     network = Network(sizes)
+    check_fits(f"the debug problem {list(network.sizes)} with m = {m} examples", 8 * network.n_params
+               + 8 * m * (network.sizes[0] + network.n_classes + _ROW_COPIES * sum(network.sizes[1:])))
     theta = np.concatenate([debug_initialize_weights(fan_out, fan_in).ravel()
                             for fan_in, fan_out in zip(network.sizes[:-1], network.sizes[1:])])
     X = debug_initialize_weights(m, network.sizes[0] - 1)
