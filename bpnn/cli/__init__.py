@@ -1,7 +1,8 @@
 """What every bpnn script shares: clean exits on bad input or Ctrl-C, option types, common options, the data banner.
 
 Scripts are thin argparse front ends. ``run_script`` turns a BpnnError or OSError into one ``error: …``
-line on stderr and exit status 2 (no traceback), and Ctrl-C into exit status 130. ``Parser`` reports bad
+line on stderr and exit status 2 (no traceback), Ctrl-C into exit status 130, and a closed stdout
+(``bpnn … | head -1``) into a quiet end with exit status 141, as a pipe's writer killed by SIGPIPE has. ``Parser`` reports bad
 options the same way (one ``error:`` line, exit 2), and the option types below refuse nonsense (a negative
 λ, a seed of −1, 0 folds) while the command line is read, before any work. ``launch`` ends the process
 as soon as a command is done and its output flushed, without the interpreter's teardown.
@@ -17,7 +18,9 @@ from ..errors import BpnnError
 __all__ = ["Parser", "run_script", "launch", "describe", "load_described", "add_data_argument", "add_run_arguments",
            "add_network_arguments",
            "network_options", "defaults", "method_name", "positive_int", "nonnegative_int", "nonnegative_float", "positive_float",
-           "fraction", "probability"]
+           "fraction", "probability", "stdout_closed"]
+
+PIPE_CLOSED = 141  # 128 + SIGPIPE: the exit status of a command whose reader went away
 
 
 def defaults(function):
@@ -173,6 +176,8 @@ def run_script(main, argv=None):
     Ctrl-C (outside training, which handles it itself) exits 130 with one line."""
     try:
         code = main(argv)
+    except BrokenPipeError:  # stdout's reader went away (`bpnn … | head -1`): nobody is left to tell
+        code = stdout_closed()
     except (BpnnError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         code = 2
@@ -228,17 +233,35 @@ def launch(module, argv=None):
     except SystemExit as done:
         loaded = sys.modules.get(module)
         if not isinstance(done.code, int) or getattr(loaded, "TEARDOWN", False):
+            _flush_console()  # a closed stdout now, not in the teardown's last flush
             raise
         _exit_now(done.code)
+
+
+def stdout_closed():
+    """Point stdout at the null device, so that no later write or flush fails again, and return the exit
+    status of a command whose reader went away (PIPE_CLOSED)."""
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, sys.stdout.fileno())
+    os.close(null)
+    return PIPE_CLOSED
+
+
+def _flush_console():
+    """Flush stdout and stderr; a closed pipe or stream is left behind quietly (nothing more can reach it)."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BrokenPipeError:
+            if stream is sys.stdout:
+                stdout_closed()
+        except (OSError, ValueError):
+            pass
 
 
 def _exit_now(code):
     """Flush the console and end the process with ``code`` at once. Every file a command writes is complete
     and closed before its ``main`` returns; what is left is the interpreter's teardown, freeing every module
     of NumPy, SciPy, scikit-learn and matplotlib one by one: 0.2–0.25 s that nobody sees."""
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):  # a closed pipe or stream: nothing more can reach it
-            pass
+    _flush_console()
     os._exit(code)
