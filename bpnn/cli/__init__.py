@@ -18,7 +18,7 @@ from ..errors import BpnnError
 __all__ = ["Parser", "run_script", "launch", "describe", "load_described", "add_data_argument", "add_run_arguments",
            "add_network_arguments",
            "network_options", "defaults", "method_name", "positive_int", "nonnegative_int", "nonnegative_float", "positive_float",
-           "fraction", "probability", "stdout_closed"]
+           "fraction", "probability", "seed", "path", "stdout_closed"]
 
 PIPE_CLOSED = 141  # 128 + SIGPIPE: the exit status of a command whose reader went away
 
@@ -86,6 +86,18 @@ def positive_float(text):
     return _number(float, text, "a finite number > 0", lambda v: v > 0)
 
 
+def seed(text):
+    """A random seed: an integer NumPy and scikit-learn both take (0 to 2³² − 1)."""
+    return _number(int, text, "an integer from 0 to 4294967295", lambda v: 0 <= v < 2**32)
+
+
+def path(text):
+    """A file or folder name; an empty one (which would mean the current folder) is refused."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty name is not a file or folder")
+    return text
+
+
 def fraction(text):
     return _number(float, text, "a fraction in [0, 1)", lambda v: 0 <= v < 1)
 
@@ -98,7 +110,7 @@ def add_data_argument(parser):
     """``--data SOURCE`` and ``--dtype``: the data set (default: the course file or the embedded digits)."""
     from ..datasets import DTYPES
 
-    parser.add_argument("--data", metavar="SOURCE",
+    parser.add_argument("--data", metavar="SOURCE", type=path,
                         help="a course .mat file; a folder of 32×32 text digits <label>_<index>.txt (or one with "
                              "trainingDigits/ and testDigits/), or a .zip of either; a folder with the four MNIST "
                              "IDX files (plain or .gz); mnist.pkl.gz; or 'mnist' (OpenML, cached in the data "
@@ -142,8 +154,8 @@ def add_run_arguments(parser, seed_help, quiet_help):
     parser.add_argument("--test-size", type=fraction, default=0.2,
                         help="fraction held out for the final report, stratified, when the source has no test part "
                              "of its own (0: train on everything, as the course does)")
-    parser.add_argument("--seed", type=nonnegative_int, default=0, help=seed_help)
-    parser.add_argument("--out", metavar="DIR", help="run folder (default: runs/<timestamp>/); existing files "
+    parser.add_argument("--seed", type=seed, default=0, help=seed_help)
+    parser.add_argument("--out", metavar="DIR", type=path, help="run folder (default: runs/<timestamp>/); existing files "
                                                      "are never overwritten")
     parser.add_argument("--quiet", action="store_true", help=quiet_help)
 

@@ -17,7 +17,7 @@ in part 9 goes on to parts 10 and 11 with the best weights reached. Either way t
 import sys
 from pathlib import Path
 
-from . import Parser, add_run_arguments, nonnegative_int
+from . import Parser, add_run_arguments, nonnegative_int, path
 from ..errors import BpnnError
 
 __all__ = ["main", "EXPECTED", "course_order"]
@@ -31,8 +31,8 @@ OUTPUTS = ("data.png", "hidden_units.png")
 def parse_args(argv=None):
     parser = Parser(description="The course's ex4 (neural network learning), part by part, with the exercise's "
                                 "expected values beside bpnn's where the course's files are used.")
-    parser.add_argument("--data", metavar="FILE", help="ex4data1.mat (default: the data home's, else the embedded digits)")
-    parser.add_argument("--weights", metavar="FILE",
+    parser.add_argument("--data", metavar="FILE", type=path, help="ex4data1.mat (default: the data home's, else the embedded digits)")
+    parser.add_argument("--weights", metavar="FILE", type=path,
                         help="ex4weights.mat (default: the data home's, else weights trained here first)")
     parser.add_argument("--method", default="TNC", type=str.upper, choices=["TNC", "CG", "L-BFGS-B"],
                         help="training method (the course's fmincg is closest to CG)")

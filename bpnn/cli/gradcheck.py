@@ -6,7 +6,8 @@
     python scripts/gradcheck.py --activation relu --cost log-likelihood --dropout 0.5 --threshold 1e-7
 """
 
-from . import Parser, add_network_arguments, network_options, nonnegative_float, nonnegative_int, positive_float, positive_int, probability
+from . import (Parser, add_network_arguments, network_options, nonnegative_float, nonnegative_int, path, positive_float,
+               positive_int, probability, seed)
 
 THRESHOLD = 1e-9  # the gradient check's; the Hessian check's below (differences of gradients lose digits)
 HESSIAN_THRESHOLD = 1e-7
@@ -25,10 +26,11 @@ def parse_args(argv=None):
     parser.add_argument("--m", type=positive_int, help=f"examples in the debug problem (default: {M})")
     parser.add_argument("--full", action="store_true",
                         help="check a full-size network, random θ₀, on the default data (or --data)")
-    parser.add_argument("--data", metavar="PATH", help="with --full: course-layout .mat file")
+    parser.add_argument("--data", metavar="PATH", type=path, help="with --full: course-layout .mat file")
     parser.add_argument("--k", type=positive_int, help=f"with --full: how many random coordinates to check (default: "
                                                        f"{K}; every coordinate when the network has fewer)")
-    parser.add_argument("--seed", type=nonnegative_int, default=0, help="with --full: seed for θ₀ and the coordinates")
+    parser.add_argument("--seed", type=seed, default=0,
+                        help="seed for θ₀ and the coordinates (--full), the dropout mask and the Hessian's v")
     parser.add_argument("--rows", type=nonnegative_int, default=10, help="how many gradient rows to print")
     parser.add_argument("--dropout", type=probability, default=0.0, metavar="P",
                         help="check with a fixed inverted-dropout mask dropping each hidden unit with probability P")

@@ -8,7 +8,7 @@
 import argparse
 
 from . import (Parser, add_data_argument, add_network_arguments, fraction, nonnegative_float, nonnegative_int,
-               positive_float, positive_int, probability, run_inputs)
+               path, positive_float, positive_int, probability, run_inputs, seed)
 from ..errors import BpnnError
 from ..training.scipy import METHODS
 from ..training.updates import UPDATES
@@ -101,8 +101,8 @@ def parse_args(argv=None):
     parser.add_argument("--epochs", type=nonnegative_int, default=15, help="SGD epochs at each fit")
     parser.add_argument("--cv", type=folds, default=3, help="folds (stratified, seeded)")
     parser.add_argument("--n-jobs", type=jobs, default=-1, help="parallel workers (-1: all cores)")
-    parser.add_argument("--seed", type=nonnegative_int, default=0, help="seed for the folds and every fit")
-    parser.add_argument("--out", metavar="DIR", help="run folder (default: runs/<timestamp>/)")
+    parser.add_argument("--seed", type=seed, default=0, help="seed for the folds and every fit")
+    parser.add_argument("--out", metavar="DIR", type=path, help="run folder (default: runs/<timestamp>/)")
     add_network_arguments(parser, None)
     args = parser.parse_args(argv)
     if args.param is None:

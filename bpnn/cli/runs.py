@@ -130,6 +130,9 @@ def _save_result_figures(dataset, result, X, y, part, folder, settings):
     if dataset.image_shape is not None:
         folder.save("misclassified.png", lambda path: save_figure(
             misclassified_figure(dataset.images(X), y, predicted, f"Misclassified {part} examples"), path))
+    if not result.history["step"]:
+        print(f"(no learning_curves.png: no whole {result.step_unit[:-1]} was run)")
+        return
     folder.save("learning_curves.png", lambda path: save_figure(learning_curves_figure(result.history, headline), path))
 
 
