@@ -163,7 +163,7 @@ def test_ex4_refuses_data_that_do_not_fit_its_network_before_any_part(tmp_path):
 
 def test_ctrl_c_while_ex4_trains_its_own_weights_stops_and_exits_130(tmp_path, data_home):
     out = tmp_path / "out"
-    code, stdout, stderr = interrupt(["ex4", "--max-iter", 100000, "--out", out], "iteration", tmp_path,
+    code, stdout, stderr = interrupt(["ex4", "--max-iter", 100000, "--out", out], "evaluations", tmp_path,
                                      env={**os.environ, "BPNN_DATA_DIR": str(data_home)})
     assert code == 130 and "Traceback" not in stderr, stderr
     assert "Interrupted (Ctrl-C) while training the weights of part 2" in stderr and "Part 3" not in stdout
@@ -272,7 +272,7 @@ def test_a_closed_stdout_ends_quietly(tmp_path, args):
 def test_seed_and_path_option_types():
     assert seed("0") == 0 and seed(str(2**32 - 1)) == 2**32 - 1 and path("runs/x") == "runs/x"
     for bad in ("-1", str(2**32), "1.5", "x"):
-        with pytest.raises(Exception, match="integer from 0 to 4294967295"):
+        with pytest.raises(Exception, match="integer ≥ 0 and < 2³²"):
             seed(bad)
     for bad in ("", "  "):
         with pytest.raises(Exception, match="empty name"):

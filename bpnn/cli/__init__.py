@@ -2,9 +2,9 @@
 
 Scripts are thin argparse front ends. ``run_script`` turns a BpnnError or OSError into one ``error: …``
 line on stderr and exit status 2 (no traceback), Ctrl-C into exit status 130, and a closed stdout
-(``bpnn … | head -1``) into a quiet end with exit status 141, as a pipe's writer killed by SIGPIPE has. ``Parser`` reports bad
-options the same way (one ``error:`` line, exit 2), and the option types below refuse nonsense (a negative
-λ, a seed of −1, 0 folds) while the command line is read, before any work. ``launch`` ends the process
+(``bpnn … | head -1``) into a quiet end with exit status 141, as a pipe's writer killed by SIGPIPE has.
+``Parser`` reports bad options the same way (one ``error:`` line, exit 2), and the option types below refuse
+nonsense (a negative λ, a seed of −1, 0 folds) while the command line is read, before any work. ``launch`` ends the process
 as soon as a command is done and its output flushed, without the interpreter's teardown.
 """
 
@@ -88,7 +88,7 @@ def positive_float(text):
 
 def seed(text):
     """A random seed: an integer NumPy and scikit-learn both take (0 to 2³² − 1)."""
-    return _number(int, text, "an integer from 0 to 4294967295", lambda v: 0 <= v < 2**32)
+    return _number(int, text, "an integer ≥ 0 and < 2³² (4294967296)", lambda v: 0 <= v < 2**32)
 
 
 def path(text):
@@ -155,8 +155,8 @@ def add_run_arguments(parser, seed_help, quiet_help):
                         help="fraction held out for the final report, stratified, when the source has no test part "
                              "of its own (0: train on everything, as the course does)")
     parser.add_argument("--seed", type=seed, default=0, help=seed_help)
-    parser.add_argument("--out", metavar="DIR", type=path, help="run folder (default: runs/<timestamp>/); existing files "
-                                                     "are never overwritten")
+    parser.add_argument("--out", metavar="DIR", type=path,
+                        help="run folder (default: runs/<timestamp>/); existing files are never overwritten")
     parser.add_argument("--quiet", action="store_true", help=quiet_help)
 
 

@@ -31,7 +31,8 @@ OUTPUTS = ("data.png", "hidden_units.png")
 def parse_args(argv=None):
     parser = Parser(description="The course's ex4 (neural network learning), part by part, with the exercise's "
                                 "expected values beside bpnn's where the course's files are used.")
-    parser.add_argument("--data", metavar="FILE", type=path, help="ex4data1.mat (default: the data home's, else the embedded digits)")
+    parser.add_argument("--data", metavar="FILE", type=path,
+                        help="ex4data1.mat (default: the data home's, else the embedded digits)")
     parser.add_argument("--weights", metavar="FILE", type=path,
                         help="ex4weights.mat (default: the data home's, else weights trained here first)")
     parser.add_argument("--method", default="TNC", type=str.upper, choices=["TNC", "CG", "L-BFGS-B"],
