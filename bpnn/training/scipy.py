@@ -186,7 +186,7 @@ def minimize(objective, theta0, *, method=METHODS[0], max_iter=MAX_ITER, maxfun=
     except KeyboardInterrupt:
         stop_reason, interrupted = "interrupted (Ctrl-C)", True
     except ClusterLostError as lost:  # the cluster evaluating a ShardedObjective is gone: stop as on Ctrl-C
-        stop_reason, interrupted = f"interrupted: {lost}", True
+        stop_reason, interrupted = f"interrupted ({lost})", True
     theta, final_cost = tracker.result()
     if tracker.n_evaluations == 0:  # stopped before the first evaluation: θ₀ is all there is
         if interrupted:
