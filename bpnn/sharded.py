@@ -131,7 +131,8 @@ def _check_client(client):
     from distributed import Client
 
     if not isinstance(client, Client):
-        raise BpnnError(f"client must be a dask.distributed.Client or a scheduler address, got {client!r}")
+        raise BpnnError(f"client must be a dask.distributed.Client or a scheduler address, got a "
+                        f"{type(client).__name__}")
     if client.status != "running":
         raise BpnnError(f"client: the Dask client is {client.status}; give a running one")
     return client
@@ -169,8 +170,9 @@ class ShardedObjective:
     objective sends the lost shards it holds here again, to the workers there are then, and evaluates anew:
     the same sums, so training takes the same path. It raises ``ClusterLostError``, which the trainers
     treat as Ctrl-C, where it cannot go on: the client closed, no worker for ``WORKER_TIMEOUT`` seconds,
-    shards lost ``_RESENDS`` times within one evaluation, a lost shard made on a worker, a task that failed
-    on a worker.
+    shards lost ``_RESENDS`` times within one evaluation, a lost shard Dask cannot compute again (a future
+    of data scattered by the caller), a task that failed on a worker. Dask itself makes a lost task's
+    result again, so shards the workers load by tasks come back by themselves.
     """
 
     def __init__(self, client, network, shards, lam=0.0):
@@ -303,17 +305,19 @@ class ShardedObjective:
                 self._workers(timeout=WORKER_TIMEOUT)
 
     def _resend(self):
-        """Send each shard that was lost with its worker again, to the workers there are now."""
+        """Send each shard held here that was lost with its worker again, to the workers there are now. A shard
+        given as a future is Dask's to make again (a task's result); one Dask cancelled is lost for good."""
         workers = self._workers(timeout=WORKER_TIMEOUT)
         for i, shard in enumerate(self._live()):
-            if shard.status != "finished":
+            if shard.status == "finished":
+                continue
+            if self._parts[i] is not None:
                 self.shards[i] = self._send(i, workers)
+            elif shard.cancelled():
+                raise ClusterLostError(f"the Dask cluster lost shard {i}, a future Dask cannot compute again")
 
     def _send(self, i, workers):
         """A future of shard i, sent from here to one of the ``workers`` (in turn by shard number)."""
-        if self._parts[i] is None:
-            raise ClusterLostError(f"the Dask cluster lost shard {i}, which was made on a worker and cannot be "
-                                   "sent again")
         return self.client.scatter([self._parts[i]], workers=[workers[i % len(workers)]], hash=False)[0]
 
     def _workers(self, timeout=None):

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 import bpnn.sharded
-from bpnn import train, train_sgd
-from bpnn.errors import BpnnError
+from bpnn import Network, cost_and_grad, one_hot, train, train_sgd
+from bpnn.errors import BpnnError, ClusterLostError
 from bpnn.sharded import ShardedObjective
 
 distributed = pytest.importorskip("dask.distributed")
@@ -37,7 +37,7 @@ def client(cluster):
 @pytest.fixture(scope="module")
 def thread_worker_cluster():
     """A cluster whose worker is a thread of this process: cheap to take away and bring back."""
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None,
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0",
                                   silence_logs=50) as cluster:
         yield cluster
 
@@ -232,3 +232,25 @@ def test_a_cluster_without_workers_is_refused_at_once(threads_cluster, data):
         wait_until(lambda: not client.scheduler_info()["workers"], "a worker stayed")
         with pytest.raises(BpnnError, match="client: the Dask cluster has no workers"):
             train(X, y, hidden=(3,), max_iter=1, client=client)
+
+
+def test_shards_made_by_tasks_come_back_after_the_workers_die(cluster, client, data):
+    # the README's way for data too large for the client: each worker loads its shard by a task
+    X, y, w = data
+    network, Y = Network((5, 4, 3)), one_hot(y, 3)
+    theta = network.init(2)
+    parts = [(0, 60), (60, 120)]
+    shards = [client.submit(lambda a, b: (X[a:b], Y[a:b], w[a:b]), a, b) for a, b in parts]
+    with ShardedObjective(client, network, shards, 0.5) as objective:
+        kill_the_workers(cluster, client)
+        J, grad = objective(theta)
+    wait_until(lambda: len(client.scheduler_info()["workers"]) == 2, "no fresh workers after 30 s")
+    J_local, grad_local = cost_and_grad(network, theta, X, Y, 0.5, sample_weight=w)
+    assert J == pytest.approx(J_local, rel=1e-12)
+    assert relative(grad, grad_local) < 1e-12
+    scattered = client.scatter([(X, Y, w)], hash=False)  # scattered by the caller: Dask cannot make it again
+    with ShardedObjective(client, network, scattered, 0.5) as objective:
+        kill_the_workers(cluster, client)
+        with pytest.raises(ClusterLostError, match="lost shard 0, a future Dask cannot compute again"):
+            objective(theta)
+    wait_until(lambda: len(client.scheduler_info()["workers"]) == 2, "no fresh workers after 30 s")
