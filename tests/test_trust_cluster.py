@@ -87,7 +87,7 @@ FIT_IDS = ["sgd", "L-BFGS-B", "trust-ncg-sampled", "Newton-CG-all-rows"]
 
 @pytest.mark.parametrize("fit, options", FITS, ids=FIT_IDS)
 def test_a_shard_of_zero_weight_trains_as_in_process(client, data, fit, options):
-    # every mini-batch has rows of shard 0, all of weight 0; so have the all-row curvature products
+    # shard 0's rows in a mini-batch (or an all-row curvature product) have weight 0 only
     X, y, w = data
     local = fit(X, y, sample_weight=w, **options)
     sharded = fit(X, y, sample_weight=w, client=client, n_shards=2, **options)
@@ -107,10 +107,16 @@ def kill_the_workers(cluster, client):
 
 
 def wait_until(condition, failure, timeout=30.0):
+    """Polls ``condition()`` until it holds; fails with ``failure`` after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, failure
         time.sleep(0.02)
+
+
+def wait_for_fresh_workers(client):
+    """After ``kill_the_workers``: the next test starts with two workers again."""
+    wait_until(lambda: len(client.scheduler_info()["workers"]) == 2, "no fresh workers after 30 s")
 
 
 @pytest.mark.parametrize("fit, options", FITS[:3], ids=FIT_IDS[:3])
@@ -122,7 +128,7 @@ def test_workers_killed_mid_fit_change_nothing(cluster, client, data, monkeypatc
     local = fit(X, y, sample_weight=w, **options)
     sharded = fit(X, y, sample_weight=w, client=client, n_shards=3,
                   progress=at_step(2, lambda: kill_the_workers(cluster, client)), **options)
-    wait_until(lambda: len(client.scheduler_info()["workers"]) == 2, "no fresh workers after 30 s")  # next test's
+    wait_for_fresh_workers(client)
     assert resends  # the lost shards were sent again
     assert_same_fit(sharded, local)
 
@@ -244,7 +250,7 @@ def test_shards_made_by_tasks_come_back_after_the_workers_die(cluster, client, d
     with ShardedObjective(client, network, shards, 0.5) as objective:
         kill_the_workers(cluster, client)
         J, grad = objective(theta)
-    wait_until(lambda: len(client.scheduler_info()["workers"]) == 2, "no fresh workers after 30 s")
+    wait_for_fresh_workers(client)
     J_local, grad_local = cost_and_grad(network, theta, X, Y, 0.5, sample_weight=w)
     assert J == pytest.approx(J_local, rel=1e-12)
     assert relative(grad, grad_local) < 1e-12
@@ -253,4 +259,4 @@ def test_shards_made_by_tasks_come_back_after_the_workers_die(cluster, client, d
         kill_the_workers(cluster, client)
         with pytest.raises(ClusterLostError, match="lost shard 0, a future Dask cannot compute again"):
             objective(theta)
-    wait_until(lambda: len(client.scheduler_info()["workers"]) == 2, "no fresh workers after 30 s")
+    wait_for_fresh_workers(client)
