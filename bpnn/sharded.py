@@ -135,6 +135,9 @@ def _check_client(client):
                         f"{type(client).__name__}")
     if client.status != "running":
         raise BpnnError(f"client: the Dask client is {client.status}; give a running one")
+    if client.asynchronous:
+        raise BpnnError("client: an asynchronous Dask client cannot serve bpnn's training, which waits for each "
+                        "evaluation; give a synchronous one")
     return client
 
 

@@ -2,6 +2,7 @@
 fit either takes the in-process path (computed in the same test) or stops as on Ctrl-C with the best θ so
 far and a stop reason that says why, and bad arguments get one BpnnError naming them."""
 
+import asyncio
 import os
 import signal
 import time
@@ -229,6 +230,13 @@ def test_bad_clients_and_shard_counts_are_named(cluster, client, data, fit):
             fit(X, y, client=client, n_shards=bad, **options)
     with pytest.raises(BpnnError, match="n_shards"):
         fit(X, y, n_shards=2, **options)  # no client to hold them
+
+    async def with_an_asynchronous_client():
+        async with distributed.Client(cluster.scheduler_address, asynchronous=True) as asynchronous:
+            with pytest.raises(BpnnError, match="client: an asynchronous Dask client"):
+                fit(X, y, client=asynchronous, **options)
+
+    asyncio.run(with_an_asynchronous_client())
 
 
 def test_a_cluster_without_workers_is_refused_at_once(threads_cluster, data):
