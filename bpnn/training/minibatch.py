@@ -20,11 +20,11 @@ import time
 import numpy as np
 
 from ..checks import check_data, one_hot
-from ..errors import BpnnError, DivergedError
+from ..errors import BpnnError, ClusterLostError, DivergedError
 from ..network import Network, cost_and_accuracy, dropout_masks
 from ..params import is_integer
 from .result import TrainResult
-from .setup import LAMBDA, LocalObjective, check_patience, prepare
+from .setup import LAMBDA, LocalObjective, check_patience, make_objective, prepare
 from .stopping import N_ITER_NO_CHANGE, BestScore, stalled
 from .updates import LEARNING_RATES, UPDATES, Schedule, make_update
 
@@ -70,77 +70,79 @@ def train_sgd(X, y, *, hidden=(100,), activation=Network.activation, cost=Networ
     best = BestScore(check_patience(early_stop))
     problem = prepare(X, y, hidden=hidden, activation=activation, cost=cost, output=output, lam=lam, init=init,
                       seed=seed, n_classes=n_classes, sample_weight=sample_weight, theta0=theta0)
-    network, X, Y, lam, rng, w = problem.network, problem.X, problem.Y, problem.lam, problem.rng, problem.sample_weight
+    network, X, lam, rng, w = problem.network, problem.X, problem.lam, problem.rng, problem.sample_weight
     if evaluation is not None:
         X_eval, y_eval = check_data(*evaluation, n_features=X.shape[1], n_classes=network.n_classes)
         evaluation = X_eval, one_hot(y_eval, network.n_classes, X_eval.dtype)
     elif early_stop:
         raise BpnnError("early stopping needs evaluation data")
     n = X.shape[0]
-    if client is None:
-        data = LocalObjective(problem)
-    elif dropout:
+    if client is not None and dropout:
         raise BpnnError("dropout is not offered with sharded data (client=)")
-    else:
-        from ..sharded import ShardedObjective
-        data = ShardedObjective.scatter(client, network, X, Y, lam, sample_weight=w, n_shards=n_shards)
-    theta = problem.theta0.copy()
-    history = {key: [] for key in ("step", "cost", "n_evaluations", "seconds", *_MONITORED)}
-    window_start = 0  # the stopping rule looks at the costs since the last change of η (adaptive)
-    start, n_evaluations, epoch, stop_reason, interrupted = time.perf_counter(), 0, 0, f"{epochs} epochs done", False
+    with make_objective(problem, client, n_shards) as data:
+        theta = problem.theta0.copy()
+        history = {key: [] for key in ("step", "cost", "n_evaluations", "seconds", *_MONITORED)}
+        window_start = 0  # the stopping rule looks at the costs since the last change of η (adaptive)
+        start, n_evaluations, epoch, stop_reason = time.perf_counter(), 0, 0, f"{epochs} epochs done"
+        interruption = None  # what cut training short: Ctrl-C, or why the cluster was lost
 
-    try:
-        for epoch in range(1, epochs + 1):
-            try:
-                order, batch_costs = rng.permutation(n), []
-                for first in range(0, n, batch_size):
-                    rows = order[first:first + batch_size]
-                    weights = None if w is None else w[rows]
-                    if weights is not None and not weights.any():
-                        continue  # every example of this batch has weight 0: no gradient
-                    masks = dropout_masks(network, len(rows), dropout, rng) if dropout else None
-                    J, grad = data.batch(theta, rows, masks)
-                    n_evaluations += 1
-                    batch_costs.append((J, len(rows) if weights is None else weights.sum()))
-                    rule.step(theta, grad)
-                training = data.cost_and_accuracy(theta) if monitor_training else (_mean_cost(batch_costs), None)
-                record = _monitor(network, theta, training, lam, problem.train_size, evaluation)
-            except DivergedError as error:  # the data and options were checked above: the weights diverged
-                advice = _divergence_advice(getattr(rule, "eta", eta), lam, problem.train_size)
-                raise DivergedError(f"SGD diverged in epoch {epoch} ({error}); {advice}") from None
-            schedule.after_epoch(rule, n)
-            record.update(step=epoch, cost=record["training_cost"], n_evaluations=n_evaluations,
-                          seconds=time.perf_counter() - start)
-            for key in history:
-                history[key].append(record[key])
-            if early_stop:
-                best.add(theta, record["evaluation_accuracy"])
-            if progress is not None and progress({**record, "unit": "epochs",
-                                                  "theta": best.best_theta if early_stop else theta}):
-                stop_reason = f"stopped by the progress callback after {epoch} epochs"
-                break
-            if best.exhausted:
-                stop_reason = f"early stop: no better evaluation accuracy for {early_stop} epochs"
-                break
-            if tol and stalled(history["cost"][window_start:], tol, n_iter_no_change):
-                if not schedule.on_stall(rule):
-                    stop_reason = (f"tol: the training cost fell by less than tol = {tol:g} of itself over the last "
-                                   f"{n_iter_no_change} epochs")
+        try:
+            for epoch in range(1, epochs + 1):
+                try:
+                    order, batch_costs = rng.permutation(n), []
+                    for first in range(0, n, batch_size):
+                        rows = order[first:first + batch_size]
+                        weights = None if w is None else w[rows]
+                        if weights is not None and not weights.any():
+                            continue  # every example of this batch has weight 0: no gradient
+                        masks = dropout_masks(network, len(rows), dropout, rng) if dropout else None
+                        J, grad = data.batch(theta, rows, masks)
+                        n_evaluations += 1
+                        batch_costs.append((J, len(rows) if weights is None else weights.sum()))
+                        rule.step(theta, grad)
+                    training = data.cost_and_accuracy(theta) if monitor_training else (_mean_cost(batch_costs), None)
+                    record = _monitor(network, theta, training, lam, problem.train_size, evaluation)
+                except DivergedError as error:  # the data and options were checked above: the weights diverged
+                    advice = _divergence_advice(getattr(rule, "eta", eta), lam, problem.train_size)
+                    raise DivergedError(f"SGD diverged in epoch {epoch} ({error}); {advice}") from None
+                schedule.after_epoch(rule, n)
+                record.update(step=epoch, cost=record["training_cost"], n_evaluations=n_evaluations,
+                              seconds=time.perf_counter() - start)
+                for key in history:
+                    history[key].append(record[key])
+                if early_stop:
+                    best.add(theta, record["evaluation_accuracy"])
+                if progress is not None and progress({**record, "unit": "epochs",
+                                                      "theta": best.best_theta if early_stop else theta}):
+                    stop_reason = f"stopped by the progress callback after {epoch} epochs"
                     break
-                window_start = len(history["cost"]) - 1
-    except KeyboardInterrupt:
-        stop_reason, interrupted = f"interrupted (Ctrl-C) in epoch {epoch}", True
+                if best.exhausted:
+                    stop_reason = f"early stop: no better evaluation accuracy for {early_stop} epochs"
+                    break
+                if tol and stalled(history["cost"][window_start:], tol, n_iter_no_change):
+                    if not schedule.on_stall(rule):
+                        stop_reason = (f"tol: the training cost fell by less than tol = {tol:g} of itself over the "
+                                       f"last {n_iter_no_change} epochs")
+                        break
+                    window_start = len(history["cost"]) - 1
+        except KeyboardInterrupt:
+            interruption = "Ctrl-C"
+        except ClusterLostError as lost:  # stop as on Ctrl-C; the final cost from the data held here
+            interruption, data = str(lost), LocalObjective(problem)
 
-    if not history["step"] and interrupted:  # not one whole epoch: nothing was trained
-        final, final_cost = problem.theta0, float("nan")
-        stop_reason = "interrupted (Ctrl-C) before the first whole epoch"
-    else:
-        final = best.best_theta if early_stop and best.best_theta is not None else theta
-        final_cost = float(data.cost_and_accuracy(final)[0])
-    return TrainResult(network=network, theta=final, final_cost=final_cost, method="sgd",
-                       n_steps=len(history["step"]), step_unit="epochs", n_evaluations=n_evaluations,
-                       seconds=time.perf_counter() - start, stop_reason=stop_reason, interrupted=interrupted,
-                       history=history)
+        if interruption:
+            stop_reason = f"interrupted ({interruption}) in epoch {epoch}"
+        if not history["step"] and interruption:  # not one whole epoch: nothing was trained
+            final, final_cost = problem.theta0, float("nan")
+            stop_reason = f"interrupted ({interruption}) before the first whole epoch"
+        else:
+            final = best.best_theta if early_stop and best.best_theta is not None else theta
+            final_cost = float(data.cost_and_accuracy(final)[0])
+        return TrainResult(network=network, theta=final, final_cost=final_cost, method="sgd",
+                           n_steps=len(history["step"]), step_unit="epochs", n_evaluations=n_evaluations,
+                           seconds=time.perf_counter() - start, stop_reason=stop_reason,
+                           interrupted=interruption is not None,
+                           history=history)
 
 
 def _mean_cost(batch_costs):

@@ -36,13 +36,13 @@ import time
 import numpy as np
 
 from ..checks import check_data
-from ..errors import BpnnError
+from ..errors import BpnnError, ClusterLostError
 from ..network import Network, predict
 from ..params import is_integer
 from ..threads import get_num_threads, limit_blas, using_threads
 from .curvature import CURVATURE_ROWS, CurvatureSample
 from .result import TrainResult
-from .setup import LAMBDA, LocalObjective, check_patience, prepare
+from .setup import LAMBDA, check_patience, make_objective, prepare
 from .stopping import N_ITER_NO_CHANGE, BestScore, stalled
 
 __all__ = ["METHODS", "HESSP_METHODS", "MAX_ITER", "BLAS_THREADS", "FLOAT32_OPTIONS", "TNC_INNER_STEPS", "check_method",
@@ -111,10 +111,12 @@ class _Tracker:
             self.stop_requested = (f"tol: the cost fell by less than tol = {self.tol:g} of itself over the last "
                                    f"{self.n_iter_no_change} iterations")
 
-    def result_theta(self):
-        """θ*: the best-scoring θ under early stopping, else the lowest-cost θ evaluated."""
-        early_stopping = self.scores.patience is not None and self.scores.best_theta is not None
-        return self.scores.best_theta if early_stopping else self.best_theta
+    def result(self):
+        """(θ*, its cost): the best-scoring θ under early stopping, with the cost it had when scored (the lowest
+        then), else the lowest-cost θ evaluated. No evaluation: the objective may be gone (a lost cluster)."""
+        if self.scores.patience is None or self.scores.best_theta is None:
+            return self.best_theta, self.best_cost
+        return self.scores.best_theta, self.history["cost"][self.scores.scores.index(self.scores.best_score)]
 
 
 def check_method(method):
@@ -183,14 +185,14 @@ def minimize(objective, theta0, *, method=METHODS[0], max_iter=MAX_ITER, maxfun=
         stop_reason = str(reached)
     except KeyboardInterrupt:
         stop_reason, interrupted = "interrupted (Ctrl-C)", True
-    theta, final_cost = tracker.result_theta(), tracker.best_cost
+    except ClusterLostError as lost:  # the cluster evaluating a ShardedObjective is gone: stop as on Ctrl-C
+        stop_reason, interrupted = f"interrupted ({lost})", True
+    theta, final_cost = tracker.result()
     if tracker.n_evaluations == 0:  # stopped before the first evaluation: θ₀ is all there is
         if interrupted:
-            stop_reason, final_cost = "interrupted (Ctrl-C) before any evaluation", float("nan")
+            stop_reason, final_cost = f"{stop_reason} before any evaluation", float("nan")
         else:
             final_cost = float(objective(theta)[0])
-    elif theta is not tracker.best_theta:
-        final_cost = float(objective(theta)[0])
     return TrainResult(network=network, theta=theta, final_cost=float(final_cost),
                        method=method, n_steps=tracker.n_iterations, step_unit="iterations",
                        n_evaluations=tracker.n_evaluations, seconds=time.perf_counter() - tracker.start,
@@ -220,7 +222,7 @@ def train(X, y, *, hidden=(25,), activation=Network.activation, cost=Network.cos
     method = check_method(method)
     problem = prepare(X, y, hidden=hidden, activation=activation, cost=cost, output=output, lam=lam, init=init,
                       seed=seed, n_classes=n_classes, sample_weight=sample_weight, theta0=theta0)
-    network, X, Y, w = problem.network, problem.X, problem.Y, problem.sample_weight
+    network, X, w = problem.network, problem.X, problem.sample_weight
     options = dict(FLOAT32_OPTIONS.get(method, {})) if X.dtype == np.float32 else {}
     if method == "TNC" and tol:
         options["maxCGit"] = TNC_INNER_STEPS[X.dtype.name]
@@ -238,17 +240,12 @@ def train(X, y, *, hidden=(25,), activation=Network.activation, cost=Network.cos
 
     gauss_newton = curvature == "gauss-newton"
     sample = CurvatureSample(len(X), curvature_rows, problem.rng, w)
-    if client is None:
-        objective = LocalObjective(problem)
-    else:
-        from ..sharded import ShardedObjective
-        objective = ShardedObjective.scatter(client, network, X, Y, problem.lam, sample_weight=w, n_shards=n_shards)
+    with make_objective(problem, client, n_shards) as objective:
+        def curvature_products(theta, v):
+            return objective.hessp(theta, v, gauss_newton=gauss_newton, rows=sample.rows_at(theta))
 
-    def curvature_products(theta, v):
-        return objective.hessp(theta, v, gauss_newton=gauss_newton, rows=sample.rows_at(theta))
-
-    return minimize(objective, problem.theta0,
-                    method=method, max_iter=max_iter, maxfun=maxfun, tol=tol, n_iter_no_change=n_iter_no_change,
-                    hessp=curvature_products if method in HESSP_METHODS else None, validate=validate,
-                    patience=early_stop, progress=progress, blas_threads=blas_threads, options=options,
-                    network=network)
+        return minimize(objective, problem.theta0,
+                        method=method, max_iter=max_iter, maxfun=maxfun, tol=tol, n_iter_no_change=n_iter_no_change,
+                        hessp=curvature_products if method in HESSP_METHODS else None, validate=validate,
+                        patience=early_stop, progress=progress, blas_threads=blas_threads, options=options,
+                        network=network)

@@ -13,7 +13,7 @@ from ..hessian import Curvature, CurvatureCache
 from ..network import Network, cost_and_accuracy, cost_and_grad
 from ..params import INITIALIZERS, as_generator, is_integer
 
-__all__ = ["LAMBDA", "Problem", "LocalObjective", "prepare", "check_hidden", "check_patience"]
+__all__ = ["LAMBDA", "Problem", "LocalObjective", "make_objective", "prepare", "check_hidden", "check_patience"]
 
 LAMBDA = 1.0  # λ when none is given: the course's regularization
 
@@ -64,6 +64,12 @@ class LocalObjective:
         self.w, self.train_size = problem.sample_weight, problem.train_size
         self._curvatures = CurvatureCache()
 
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        pass  # nothing to release: a counterpart of ``ShardedObjective``'s ``with`` block
+
     def __call__(self, theta):
         return cost_and_grad(self.network, theta, self.X, self.Y, self.lam, sample_weight=self.w)
 
@@ -103,6 +109,19 @@ def _n_classes(y, n_classes):
         raise BpnnError(f"training needs at least two classes; every label in y is {labels[0]} (pass n_classes "
                         "when these examples are part of a larger problem)")
     return int(labels[-1]) + 1
+
+
+def make_objective(problem, client=None, n_shards=None):
+    """The problem's objective, for a ``with`` block: a ``LocalObjective``, or with ``client`` (a
+    ``dask.distributed.Client`` or a scheduler's address) a ``bpnn.sharded.ShardedObjective`` on the data
+    cut into ``n_shards`` shards (default: one per worker), released at the end of the block."""
+    if client is None:
+        if n_shards is not None:
+            raise BpnnError(f"n_shards={n_shards!r} needs a Dask client (client=) to hold the shards")
+        return LocalObjective(problem)
+    from ..sharded import ShardedObjective
+    return ShardedObjective.scatter(client, problem.network, problem.X, problem.Y, problem.lam,
+                                    sample_weight=problem.sample_weight, n_shards=n_shards)
 
 
 def prepare(X, y, *, hidden, activation, cost, output, lam, init, seed, n_classes=None, sample_weight=None,
