@@ -7,9 +7,13 @@ scripts turn it into one ``error: …`` line and exit status 2.
 ``DivergedError`` is the one problem that is not the input's: the cost became infinite or NaN at weights
 the optimizer reached (a learning rate too large, weights past what the dtype holds). Only the
 finite-cost checks raise it, and only trainers that can say what diverged catch it.
+
+``ClusterLostError`` is not the input's either: the Dask cluster can no longer evaluate the objective (the
+client was closed, no worker came back in time, a shard made on a lost worker cannot be sent again). The
+trainers catch it as they catch Ctrl-C and return the best θ so far, its message as the stop reason.
 """
 
-__all__ = ["BpnnError", "DivergedError"]
+__all__ = ["BpnnError", "DivergedError", "ClusterLostError"]
 
 
 class BpnnError(ValueError):
@@ -18,3 +22,7 @@ class BpnnError(ValueError):
 
 class DivergedError(BpnnError):
     """The cost is not finite at these weights: they grew past what the computation's dtype can hold."""
+
+
+class ClusterLostError(BpnnError):
+    """The Dask cluster cannot go on evaluating the objective: the message says why."""

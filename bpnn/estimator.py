@@ -98,8 +98,9 @@ class BPNNClassifier(ClassifierMixin, BaseEstimator):
     list), and scikit-learn's: ``coefs_`` (fan_in × fan_out) and ``intercepts_``, ``classes_``,
     ``n_features_in_`` (and ``feature_names_in_`` for a DataFrame), ``n_iter_``, ``loss_``, ``loss_curve_``,
     ``best_loss_`` (None with early stopping), ``validation_scores_`` and ``best_validation_score_`` (None
-    without), ``t_``, ``n_layers_``, ``n_outputs_``, ``out_activation_``. A ``ConvergenceWarning`` says when
-    ``max_iter`` ended the run. ``predict_proba`` returns the output units normalized to sum to 1 over the
+    without), ``interrupted_`` (Ctrl-C ended the last fit early; its best weights are kept), ``t_``,
+    ``n_layers_``, ``n_outputs_``, ``out_activation_``. A ``ConvergenceWarning`` says when ``max_iter`` ended
+    the run. ``predict_proba`` returns the output units normalized to sum to 1 over the
     classes (softmax outputs already do; K sigmoid outputs are divided by their sum), so its argmax is
     ``predict`` (where units saturate to probabilities equal in floating point, ``predict`` still goes by z).
     """
@@ -175,6 +176,17 @@ class BPNNClassifier(ClassifierMixin, BaseEstimator):
         """One epoch of the mini-batch solver on (X, y), going on from the last call; ``classes`` (every
         label that will ever be seen) is required on the first call, and the same when given again."""
         return self._fit(X, y, sample_weight, incremental=True, classes=classes)
+
+    def _validate_params(self):
+        """scikit-learn's check of each parameter, then ValueError unless every parameter set applies to the
+        solver (no learning rate for TNC, no max_fun for mini-batches): checked before any fit."""
+        super()._validate_params()
+        misplaced = [name for name in (_SCIPY_ONLY if _is_minibatch(self) else _MINIBATCH_ONLY)
+                     if getattr(self, name) is not None]
+        if misplaced:
+            raise ValueError(f"{', '.join(misplaced)} do not apply to solver={self.solver!r} "
+                             f"({', '.join(_MINIBATCH_ONLY)}: {', '.join(UPDATES)}; {', '.join(_SCIPY_ONLY)}: "
+                             "the SciPy solvers)")
 
     def _fit(self, X, y, sample_weight, incremental, classes=None):
         self._validate_params()
@@ -297,10 +309,6 @@ class BPNNClassifier(ClassifierMixin, BaseEstimator):
 
     def _options(self, minibatch, n_samples, incremental):
         """The training function's keywords, for the parameters that are set (the others keep its defaults)."""
-        misplaced = [name for name in (_SCIPY_ONLY if minibatch else _MINIBATCH_ONLY) if getattr(self, name) is not None]
-        if misplaced:
-            raise ValueError(f"{', '.join(misplaced)} do not apply to solver={self.solver!r} "
-                             f"({', '.join(_MINIBATCH_ONLY)}: {', '.join(UPDATES)}; {', '.join(_SCIPY_ONLY)}: the SciPy solvers)")
         stopping = {"max_iter": 1 if minibatch and incremental else self.max_iter, "max_fun": self.max_fun,
                     "tol": self.tol, "n_iter_no_change": self.n_iter_no_change}
         stopping = {key: value for key, value in stopping.items() if value is not None}
@@ -322,6 +330,7 @@ class BPNNClassifier(ClassifierMixin, BaseEstimator):
         """The learned attributes, bpnn's and scikit-learn's MLPClassifier's (whose shapes those follow);
         ``appended``: a ``partial_fit`` call adds to the curves and counts of the calls before it."""
         self.network_, self.theta_ = result.network, result.theta.copy()
+        self.interrupted_ = result.interrupted
         self.thetas_ = [T.copy() for T in result.network.unpack(self.theta_)]  # the course's Θ⁽ˡ⁾ = [b | W]
         self.coefs_ = [T[:, 1:].T.copy() for T in self.thetas_]  # fan_in × fan_out
         self.intercepts_ = [T[:, 0].copy() for T in self.thetas_]

@@ -140,7 +140,8 @@ def misclassified_figure(images, y_true, y_pred, title="Misclassified examples",
 
 def grid_search_figure(result, title="Cross-validated accuracy"):
     """Heat map of the mean CV accuracy over the two grid parameters, with a colour bar, every point's
-    value written in its cell and the best point outlined."""
+    value written in its cell ("not run" where an interrupted search did not finish it) and the best point
+    outlined."""
     figure = _figure((7, 5.5))
     axes = figure.add_subplot()
     image = axes.imshow(result.mean, cmap="viridis", origin="lower", aspect="auto")
@@ -150,12 +151,13 @@ def grid_search_figure(result, title="Cross-validated accuracy"):
     axes.set_xticks(range(len(values_b)), [str(v) for v in values_b])
     axes.set_ylabel(name_a)
     axes.set_xlabel(name_b)
-    low, high = float(result.mean.min()), float(result.mean.max())
+    low, high = float(np.nanmin(result.mean)), float(np.nanmax(result.mean))
     for i in range(len(values_a)):
         for j in range(len(values_b)):
-            bright = high > low and result.mean[i, j] > (low + high) / 2
-            axes.text(j, i, f"{result.mean[i, j]:.3f}", ha="center", va="center", fontsize=8,
-                      color="black" if bright else "white")
+            value = result.mean[i, j]
+            bright = high > low and value > (low + high) / 2
+            axes.text(j, i, "not run" if np.isnan(value) else f"{value:.3f}", ha="center", va="center", fontsize=8,
+                      color="black" if bright or np.isnan(value) else "white")
     best_a, best_b, best = result.best
     i, j = values_a.index(best_a), values_b.index(best_b)
     axes.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor="red", linewidth=2.5))

@@ -1,9 +1,10 @@
 """What every bpnn script shares: clean exits on bad input or Ctrl-C, option types, common options, the data banner.
 
 Scripts are thin argparse front ends. ``run_script`` turns a BpnnError or OSError into one ``error: …``
-line on stderr and exit status 2 (no traceback), and Ctrl-C into exit status 130. ``Parser`` reports bad
-options the same way (one ``error:`` line, exit 2), and the option types below refuse nonsense (a negative
-λ, a seed of −1, 0 folds) while the command line is read, before any work. ``launch`` ends the process
+line on stderr and exit status 2 (no traceback), Ctrl-C into exit status 130, and a closed stdout
+(``bpnn … | head -1``) into a quiet end with exit status 141, as a pipe's writer killed by SIGPIPE has.
+``Parser`` reports bad options the same way (one ``error:`` line, exit 2), and the option types below refuse
+nonsense (a negative λ, a seed of −1, 0 folds) while the command line is read, before any work. ``launch`` ends the process
 as soon as a command is done and its output flushed, without the interpreter's teardown.
 """
 
@@ -17,7 +18,9 @@ from ..errors import BpnnError
 __all__ = ["Parser", "print_error", "run_script", "launch", "describe", "load_described", "add_data_argument",
            "add_run_arguments", "add_network_arguments",
            "network_options", "defaults", "method_name", "positive_int", "nonnegative_int", "nonnegative_float", "positive_float",
-           "fraction", "probability"]
+           "fraction", "probability", "seed", "path", "stdout_closed"]
+
+PIPE_CLOSED = 141  # 128 + SIGPIPE: the exit status of a command whose reader went away
 
 
 def defaults(function):
@@ -91,6 +94,18 @@ def positive_float(text):
     return _number(float, text, "a finite number > 0", lambda v: v > 0)
 
 
+def seed(text):
+    """A random seed: an integer NumPy and scikit-learn both take (0 to 2³² − 1)."""
+    return _number(int, text, "an integer ≥ 0 and < 2³² (4294967296)", lambda v: 0 <= v < 2**32)
+
+
+def path(text):
+    """A file or folder name; an empty one (which would mean the current folder) is refused."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty name is not a file or folder")
+    return text
+
+
 def fraction(text):
     return _number(float, text, "a fraction in [0, 1)", lambda v: 0 <= v < 1)
 
@@ -103,7 +118,7 @@ def add_data_argument(parser):
     """``--data SOURCE`` and ``--dtype``: the data set (default: the course file or the embedded digits)."""
     from ..data.loading import DTYPES
 
-    parser.add_argument("--data", metavar="SOURCE",
+    parser.add_argument("--data", metavar="SOURCE", type=path,
                         help="a course .mat file; a folder of 32×32 text digits <label>_<index>.txt (or one with "
                              "trainingDigits/ and testDigits/), or a .zip of either; a folder with the four MNIST "
                              "IDX files (plain or .gz); mnist.pkl.gz; or 'mnist' (OpenML, cached in the data "
@@ -147,9 +162,9 @@ def add_run_arguments(parser, seed_help, quiet_help):
     parser.add_argument("--test-size", type=fraction, default=0.2,
                         help="fraction held out for the final report, stratified, when the source has no test part "
                              "of its own (0: train on everything, as the course does)")
-    parser.add_argument("--seed", type=nonnegative_int, default=0, help=seed_help)
-    parser.add_argument("--out", metavar="DIR", help="run folder (default: runs/<timestamp>/); existing files "
-                                                     "are never overwritten")
+    parser.add_argument("--seed", type=seed, default=0, help=seed_help)
+    parser.add_argument("--out", metavar="DIR", type=path,
+                        help="run folder (default: runs/<timestamp>/); existing files are never overwritten")
     parser.add_argument("--quiet", action="store_true", help=quiet_help)
 
 
@@ -181,6 +196,8 @@ def run_script(main, argv=None):
     Ctrl-C (outside training, which handles it itself) exits 130 with one line."""
     try:
         code = main(argv)
+    except BrokenPipeError:  # stdout's reader went away (`bpnn … | head -1`): nobody is left to tell
+        code = stdout_closed()
     except (BpnnError, OSError) as error:
         print_error(error)
         code = 2
@@ -236,17 +253,35 @@ def launch(module, argv=None):
     except SystemExit as done:
         loaded = sys.modules.get(module)
         if not isinstance(done.code, int) or getattr(loaded, "TEARDOWN", False):
+            _flush_console()  # a closed stdout now, not in the teardown's last flush
             raise
         _exit_now(done.code)
+
+
+def stdout_closed():
+    """Point stdout at the null device, so that no later write or flush fails again, and return the exit
+    status of a command whose reader went away (PIPE_CLOSED)."""
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, sys.stdout.fileno())
+    os.close(null)
+    return PIPE_CLOSED
+
+
+def _flush_console():
+    """Flush stdout and stderr; a closed pipe or stream is left behind quietly (nothing more can reach it)."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BrokenPipeError:
+            if stream is sys.stdout:
+                stdout_closed()
+        except (OSError, ValueError):
+            pass
 
 
 def _exit_now(code):
     """Flush the console and end the process with ``code`` at once. Every file a command writes is complete
     and closed before its ``main`` returns; what is left is the interpreter's teardown, freeing every module
     of NumPy, SciPy, scikit-learn and matplotlib one by one, which nobody sees."""
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):  # a closed pipe or stream: nothing more can reach it
-            pass
+    _flush_console()
     os._exit(code)

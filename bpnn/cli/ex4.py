@@ -8,11 +8,17 @@ With the course's ``ex4data1.mat`` and ``ex4weights.mat`` (``--data``/``--weight
 checkpoint is printed beside the value ex4.m says to expect. Without them it says so, uses the embedded
 digits and a freshly trained network instead, and prints no expected value where the course's does not
 apply. Figures: the data grid (displayData of 100 random rows) and the hidden units (displayData of Θ⁽¹⁾).
+
+The data must fit ex4's 400-25-10 network (20×20 images of 10 classes); that is checked as soon as they
+are read. Ctrl-C while the weights of part 2 are trained stops the run after writing the data grid; Ctrl-C
+in part 9 goes on to parts 10 and 11 with the best weights reached. Either way the exit status is 130.
 """
 
+import sys
 from pathlib import Path
 
-from . import Parser, add_run_arguments, nonnegative_int
+from . import Parser, add_run_arguments, nonnegative_int, path
+from ..errors import BpnnError
 
 __all__ = ["main", "EXPECTED", "matlab_order"]
 
@@ -25,8 +31,9 @@ OUTPUTS = ("data.png", "hidden_units.png")
 def parse_args(argv=None):
     parser = Parser(description="The course's ex4 (neural network learning), part by part, with the exercise's "
                                 "expected values beside bpnn's where the course's files are used.")
-    parser.add_argument("--data", metavar="FILE", help="ex4data1.mat (default: the data home's, else the embedded digits)")
-    parser.add_argument("--weights", metavar="FILE",
+    parser.add_argument("--data", metavar="FILE", type=path,
+                        help="ex4data1.mat (default: the data home's, else the embedded digits)")
+    parser.add_argument("--weights", metavar="FILE", type=path,
                         help="ex4weights.mat (default: the data home's, else weights trained here first)")
     parser.add_argument("--method", default="TNC", type=str.upper, choices=["TNC", "CG", "L-BFGS-B"],
                         help="training method (the course's fmincg is closest to CG)")
@@ -53,6 +60,23 @@ def matlab_order(network):
 
     positions = np.arange(network.n_params)
     return np.concatenate([T.ravel(order="F") for T in network.unpack(positions)])
+
+
+def _check_fits(network, dataset):
+    """BpnnError unless the data fit ex4's network: as many features as its inputs, as many classes as its
+    outputs."""
+    if dataset.X.shape[1] != network.sizes[0] or dataset.n_classes != network.n_classes:
+        raise BpnnError(f"{dataset.name}: {dataset.X.shape[1]} features and {dataset.n_classes} classes, but ex4's "
+                        f"network {'-'.join(map(str, network.sizes))} takes 20×20 images ({network.sizes[0]} "
+                        f"features) of {network.n_classes} classes (bpnn train takes any data)")
+
+
+def _interrupted(where):
+    """The line that says Ctrl-C ended ``where`` early, and the exit status that goes with it."""
+    from .runs import INTERRUPTED
+
+    print(f"Interrupted (Ctrl-C) {where}", file=sys.stderr)
+    return INTERRUPTED
 
 
 def _part(number, title):
@@ -90,26 +114,32 @@ def main(argv=None):
     if data_file is None:
         print("No ex4data1.mat (give --data, or put it in the data home): using the embedded digits instead, "
               "so the course's expected values do not apply and are not shown.")
+    network = Network((400, 25, 10))
+    _check_fits(network, dataset)
     X, y = dataset.X, dataset.y
     print(f"{dataset.name}: {X.shape[0]} examples × {X.shape[1]} pixels")
     picks = rng.choice(X.shape[0], size=min(100, X.shape[0]), replace=False)
     print(f"displayData: {len(picks)} random examples as a 10×10 grid, in data.png")
+    figures = {"data.png": lambda path: save_figure(image_grid_figure(
+        dataset.images(X[picks]), f"{len(picks)} random training images"), path)}
 
-    network = Network((X.shape[1], 25, 10))
     _part(2, "Loading Saved Neural Network Parameters")
     if weights_file is not None:
         saved = load_weights(weights_file)
         if saved.network.sizes != network.sizes:
-            from ..errors import BpnnError
-
             raise BpnnError(f"{weights_file}: a network {list(saved.network.sizes)}, not ex4's {list(network.sizes)}")
         theta = saved.theta
         print(f"Loaded Theta1, Theta2 from {weights_file}")
     else:
         print("No ex4weights.mat (give --weights, or put it in the data home): training 400-25-10 weights here "
               f"first ({args.method}, λ = 1, {args.max_iter} iterations); the course's expected values do not apply.")
-        theta = train(network, X, y, lam=1.0, method=args.method, stopping=Stopping(max_iter=args.max_iter),
-                      seed=args.seed).theta
+        pretrained = train(network, X, y, lam=1.0, method=args.method, stopping=Stopping(max_iter=args.max_iter),
+                           seed=args.seed, progress=None if args.quiet else progress_printer())
+        if pretrained.interrupted:
+            _write(folder, figures)
+            return _interrupted("while training the weights of part 2: stopped there (the later parts would "
+                                "use barely trained weights)")
+        theta = pretrained.theta
     course = data_file is not None and weights_file is not None
     where = "loaded from ex4weights" if weights_file is not None else "trained here"
     Y = one_hot(y, 10)
@@ -158,10 +188,19 @@ def main(argv=None):
     print(f"Training Set Accuracy: {_expect(accuracy, 'accuracy', course, '{:.1f}')}"
           + (" (it varies with the random initialization, ±1%)" if course else ""))
 
-    with folder.writing():
-        folder.save("data.png", lambda path: save_figure(image_grid_figure(
-            dataset.images(X[picks]), f"{len(picks)} random training images"), path))
-        folder.save("hidden_units.png", lambda path: save_figure(image_grid_figure(
-            dataset.images(trained.thetas[0][:, 1:]), f"25 hidden units after {args.method}"), path))
-    print(f"\nWrote {', '.join(OUTPUTS)} to {folder.path}/ (the data grid of part 1 and the hidden units of part 10)")
+    figures["hidden_units.png"] = lambda path: save_figure(image_grid_figure(
+        dataset.images(trained.thetas[0][:, 1:]), f"25 hidden units after {args.method}"), path)
+    _write(folder, figures)
+    if trained.interrupted:
+        return _interrupted(f"in part 9, after {trained.n_steps} iterations: parts 10 and 11 and hidden_units.png "
+                            "are from the best weights reached")
     return 0
+
+
+def _write(folder, figures):
+    """Save ``figures`` (output name → function writing it) in the run folder and say so."""
+    with folder.writing():
+        for name, save in figures.items():
+            folder.save(name, save)
+    print(f"\nWrote {', '.join(figures)} to {folder.path}/ (the data grid of part 1"
+          + (" and the hidden units of part 10)" if len(figures) > 1 else ")"))

@@ -6,10 +6,12 @@
     python scripts/gradcheck.py --activation relu --cost log-likelihood --dropout 0.5 --threshold 1e-7
 """
 
-from . import Parser, add_network_arguments, network_options, nonnegative_float, nonnegative_int, positive_float, positive_int, probability
+from . import (Parser, add_network_arguments, network_options, nonnegative_float, nonnegative_int, path, positive_float,
+               positive_int, probability, seed)
 
 THRESHOLD = 1e-9  # the gradient check's; the Hessian check's below (differences of gradients lose digits)
 HESSIAN_THRESHOLD = 1e-7
+M, K = 5, 200  # examples in the debug problem; coordinates checked with --full
 
 
 def parse_args(argv=None):
@@ -21,23 +23,41 @@ def parse_args(argv=None):
     parser.add_argument("--lambda", dest="lam", type=nonnegative_float, default=0.0, metavar="λ", help="regularization")
     parser.add_argument("--sizes", type=positive_int, nargs="+", metavar="UNITS",
                         help="layer sizes, input to output (default: 3 5 3; with --full: 400 25 10)")
-    parser.add_argument("--m", type=positive_int, default=5, help="examples in the debug problem")
+    parser.add_argument("--m", type=positive_int, help=f"examples in the debug problem (default: {M})")
     parser.add_argument("--full", action="store_true",
                         help="check a full-size network, random θ₀, on the default data (or --data)")
-    parser.add_argument("--data", metavar="PATH", help="with --full: course-layout .mat file")
-    parser.add_argument("--k", type=positive_int, default=200, help="with --full: how many random coordinates to check")
-    parser.add_argument("--seed", type=nonnegative_int, default=0, help="with --full: seed for θ₀ and the coordinates")
+    parser.add_argument("--data", metavar="PATH", type=path, help="with --full: course-layout .mat file")
+    parser.add_argument("--k", type=positive_int, help=f"with --full: how many random coordinates to check (default: "
+                                                       f"{K}; every coordinate when the network has fewer)")
+    parser.add_argument("--seed", type=seed, default=0,
+                        help="seed for θ₀ and the coordinates (--full), the dropout mask and the Hessian's v")
     parser.add_argument("--rows", type=nonnegative_int, default=10, help="how many gradient rows to print")
     parser.add_argument("--dropout", type=probability, default=0.0, metavar="P",
                         help="check with a fixed inverted-dropout mask dropping each hidden unit with probability P")
     parser.add_argument("--hessian", action="store_true",
-                        help="check exact Hessian-vector products H·v (bpnn.model.curvature) against central differences "
-                             "of the gradient along a random v instead (threshold 1e-7 unless --threshold)")
+                        help="check exact Hessian-vector products H·v (bpnn.model.curvature) against central "
+                             "differences of the gradient along a random v instead (threshold 1e-7 unless "
+                             "--threshold; without dropout, on the whole vector: not with --dropout or --k)")
     parser.add_argument("--threshold", type=positive_float,
                         help=f"exit 1 unless the relative difference is below this (default: {THRESHOLD:g}, "
                              f"with --hessian {HESSIAN_THRESHOLD:g})")
     add_network_arguments(parser, "uniform")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    _refuse_ignored(parser, args)
+    return args
+
+
+def _refuse_ignored(parser, args):
+    """A parser error for an option the chosen check would ignore, instead of a check that silently differs
+    from the one asked for."""
+    ignored = {"--data without --full": args.data is not None and not args.full,
+               "--k without --full": args.k is not None and not args.full,
+               "--m with --full (the data set's examples are used)": args.m is not None and args.full,
+               "--dropout with --hessian": args.hessian and args.dropout > 0,
+               "--k with --hessian": args.hessian and args.k is not None}
+    for what, given in ignored.items():
+        if given:
+            parser.error(f"{what} would be ignored; leave it out")
 
 
 def main(argv=None):
@@ -51,20 +71,20 @@ def main(argv=None):
         theta, X, Y = full_size_problem(network, load_dataset(args.data), args.seed, args.init)
     else:
         network = Network(tuple(args.sizes or (3, 5, 3)), **network_options(args))
-        theta, X, Y = debug_problem(network.sizes, args.m)
+        theta, X, Y = debug_problem(network.sizes, args.m or M)
     if args.hessian:
         return _check_hessian(network, theta, X, Y, args)
     masks = dropout_masks(network, X.shape[0], args.dropout, args.seed) if args.dropout else None
-    result = check_gradients(network, theta, X, Y, args.lam, k=args.k if args.full else None, seed=args.seed,
+    result = check_gradients(network, theta, X, Y, args.lam, k=args.k or K if args.full else None, seed=args.seed,
                              masks=masks)
     sizes = list(network.sizes)
     what = (f"Network {sizes} on {X.shape[0]} examples, {len(result.indices)} random coordinates" if args.full
-            else f"Debug problem {sizes}, m = {args.m}")
+            else f"Debug problem {sizes}, m = {args.m or M}")
     print(f"{what}, λ = {args.lam}, {network.activation} hidden units, {network.cost} cost"
           + (f", dropout {args.dropout} (fixed mask)" if args.dropout else ""))
     print(f"{'index':>8} {'numerical':>16} {'analytic':>16}")
     for index, num, ana in result.rows(args.rows):
-        print(f"{index:8d} {num:16.10f} {ana:16.10f}")
+        print(f"{index:8d} {_cell(num)} {_cell(ana)}")
     print("Largest |numerical − analytic| per weight matrix: "
           + ", ".join(f"Theta{i}: {e:.3g}" for i, e in enumerate(result.max_abs_error_per_layer, start=1)))
     print(f"Relative difference: {result.relative_difference:.3e}")
@@ -80,7 +100,11 @@ def _check_hessian(network, theta, X, Y, args):
           f"{network.activation} hidden units, {network.cost} cost, random v (seed {args.seed})")
     print(f"{'index':>8} {'numerical':>16} {'exact H·v':>16}")
     for index in range(min(args.rows, len(exact))):
-        print(f"{index:8d} {numerical[index]:16.10f} {exact[index]:16.10f}")
+        print(f"{index:8d} {_cell(numerical[index])} {_cell(exact[index])}")
     print(f"Relative difference (H·v): {difference:.3e}")
     return 0 if difference < (args.threshold or HESSIAN_THRESHOLD) else 1
 
+
+def _cell(value):
+    """A derivative in a 16-character column: ten decimals, or the exponent form for a huge one (λ = 1e300)."""
+    return f"{value:16.10f}" if abs(value) < 1e6 else f"{value:16.9e}"

@@ -8,7 +8,7 @@
 import argparse
 
 from . import (Parser, add_data_argument, add_network_arguments, fraction, nonnegative_float, nonnegative_int,
-               positive_float, positive_int, probability, run_inputs)
+               path, positive_float, positive_int, probability, run_inputs, seed)
 from ..errors import BpnnError
 from ..training.scipy import METHODS
 from ..training.updates import UPDATES
@@ -38,24 +38,26 @@ def jobs(text):
     return value
 
 
-# Command-line names of the searchable parameters → (BPNNClassifier parameter, value type).
-PARAMETERS = {  # --param NAME: the estimator's parameter and the option type of each value
-    "hidden": ("hidden_layer_sizes", positive_int),
-    "lambda": ("alpha", nonnegative_float),
-    "maxiter": ("max_iter", nonnegative_int),
-    "eta": ("learning_rate_init", positive_float),
-    "batch-size": ("batch_size", positive_int),
-    "epochs": ("max_iter", nonnegative_int),
-    "momentum": ("momentum", fraction),
-    "dropout": ("dropout", probability),
+# Command-line names of the searchable parameters → (BPNNClassifier parameter, value type, the methods that take
+# it: "minibatch" for the update rules, "scipy" for the SciPy methods, None for both).
+PARAMETERS = {
+    "hidden": ("hidden_layer_sizes", positive_int, None),
+    "lambda": ("alpha", nonnegative_float, None),
+    "maxiter": ("max_iter", nonnegative_int, "scipy"),
+    "eta": ("learning_rate_init", positive_float, "minibatch"),
+    "batch-size": ("batch_size", positive_int, "minibatch"),
+    "epochs": ("max_iter", nonnegative_int, "minibatch"),
+    "momentum": ("momentum", fraction, "minibatch"),
+    "dropout": ("dropout", probability, "minibatch"),
 }
+KINDS = {"minibatch": f"the mini-batch methods ({', '.join(UPDATES)})", "scipy": "the SciPy methods"}
 
 
 def parse_param(text):
     """'hidden=10,25,50' → ('hidden', [10, 25, 50]); BpnnError naming the problem otherwise."""
-    name, _, values = text.partition("=")
+    name, equals, values = text.partition("=")
     name = name.strip().replace("_", "-")
-    if name not in PARAMETERS or not values:
+    if name not in PARAMETERS or not equals:
         raise BpnnError(f"--param {text!r}: expected NAME=V1,V2,… with NAME one of {', '.join(PARAMETERS)}")
     kind = PARAMETERS[name][1]
     try:
@@ -63,15 +65,31 @@ def parse_param(text):
     except argparse.ArgumentTypeError as error:
         raise BpnnError(f"--param {text!r}: each value of {name} must be {str(error).partition(' is not ')[2]}") from None
     if not parsed:
-        raise BpnnError(f"--param {text!r}: no values")
+        raise BpnnError(f"--param {text!r}: no values (give one or more, separated by commas)")
+    if len(set(parsed)) < len(parsed):
+        raise BpnnError(f"--param {text!r}: a value is given twice")
     return name, parsed
+
+
+def check_axes(names, method):
+    """BpnnError unless the two axes differ and each applies to ``method`` (TNC has no η or epochs: its budget
+    is maxiter; the update rules have no maxiter: theirs is epochs)."""
+    if names[0] == names[1]:
+        raise BpnnError(f"the two --param axes must differ, got {names[0]} twice")
+    kind = "minibatch" if method in UPDATES else "scipy"
+    for name in names:
+        takes = PARAMETERS[name][2]
+        if takes not in (None, kind):
+            raise BpnnError(f"--param {name}: applies only to {KINDS[takes]}, not to --method {method}")
 
 
 def parse_args(argv=None):
     parser = Parser(
         description="Cross-validate BPNNClassifier at every point of a two-parameter grid, in parallel "
                     "(joblib), showing points done / total; print the best point and write grid.png (mean "
-                    "accuracy over the two axes, best point outlined) and grid.csv (params, mean, std, seconds).",
+                    "accuracy over the two axes, best point outlined) and grid.csv (params, mean, std, seconds). "
+                    "Ctrl-C stops the search: the points whose folds all finished are written (the others are "
+                    "marked 'not run'; nothing is written when none finished), and the exit status is 130.",
     )
     add_data_argument(parser)
     parser.add_argument("--param", action="append", metavar="NAME=V1,V2,…",
@@ -83,8 +101,8 @@ def parse_args(argv=None):
     parser.add_argument("--epochs", type=nonnegative_int, default=15, help="SGD epochs at each fit")
     parser.add_argument("--cv", type=folds, default=3, help="folds (stratified, seeded)")
     parser.add_argument("--n-jobs", type=jobs, default=-1, help="parallel workers (-1: all cores)")
-    parser.add_argument("--seed", type=nonnegative_int, default=0, help="seed for the folds and every fit")
-    parser.add_argument("--out", metavar="DIR", help="run folder (default: runs/<timestamp>/)")
+    parser.add_argument("--seed", type=seed, default=0, help="seed for the folds and every fit")
+    parser.add_argument("--out", metavar="DIR", type=path, help="run folder (default: runs/<timestamp>/)")
     add_network_arguments(parser, None)
     args = parser.parse_args(argv)
     if args.param is None:
@@ -97,8 +115,7 @@ def parse_args(argv=None):
 def main(argv=None):
     args = parse_args(argv)
     parsed = [parse_param(text) for text in args.param]
-    if parsed[0][0] == parsed[1][0]:
-        raise BpnnError(f"the two --param axes must differ, got {parsed[0][0]} twice")
+    check_axes([name for name, _ in parsed], args.method)
     grid = [(PARAMETERS[name][0], values) for name, values in parsed]
     minibatch = args.method in UPDATES
     network, dataset = run_inputs(args)

@@ -10,7 +10,7 @@
 
 import sys
 
-from . import launch
+from . import launch, stdout_closed
 
 __all__ = ["COMMANDS", "main"]
 
@@ -34,17 +34,24 @@ def _usage():
     return "\n".join(lines)
 
 
+def _say(text, code):
+    """Print ``text`` and exit with ``code``; quietly with PIPE_CLOSED when stdout's reader went away."""
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:
+        code = stdout_closed()
+    sys.exit(code)
+
+
 def main(argv=None):
     """Run ``bpnn COMMAND …``; exits with the command's status."""
     argv = sys.argv[1:] if argv is None else list(argv)
     if not argv or argv[0] in ("-h", "--help"):
-        print(_usage())
-        sys.exit(0 if argv else 2)
+        _say(_usage(), 0 if argv else 2)
     if argv[0] == "--version":
         from .. import __version__
 
-        print(f"bpnn {__version__}")
-        sys.exit(0)
+        _say(f"bpnn {__version__}", 0)
     if argv[0] not in COMMANDS:
         print(f"error: unknown command {argv[0]!r}; choose one of {', '.join(COMMANDS)} (see bpnn --help)",
               file=sys.stderr)

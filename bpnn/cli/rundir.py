@@ -1,8 +1,9 @@
 """A run's output folder: checked before any work, written file by file, and left as it was found if the
 run fails.
 
-``RunFolder(out, names)`` checks at once that ``out`` is not a file and that none of the output ``names``
-exists in it (a dangling symbolic link counts), and creates nothing. The folder (and its missing parents)
+``RunFolder(out, names)`` checks at once that ``out`` is a folder or can be created, that files can be
+written in it (``check_writable_folder``: a probe made and removed again), and that none of the output
+``names`` exists in it (a dangling symbolic link counts); it leaves nothing behind. The folder (and its missing parents)
 is created when the first output is written. If anything fails while writing (an error, a full disk,
 Ctrl-C), every file this run wrote and every folder it created are removed, with Ctrl-C ignored while
 that happens, and the error goes on: a failed run leaves no half-written folder.
@@ -18,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ..errors import BpnnError
-from ..data.files import write_atomically
+from ..data.files import check_writable_folder, write_atomically
 
 __all__ = ["RunFolder", "json_safe"]
 
@@ -61,8 +62,7 @@ class RunFolder:
     def __init__(self, out, names):
         self.path = Path(out) if out is not None else _default_folder()
         self.names = tuple(names)
-        if self.path.exists() and not self.path.is_dir():
-            raise BpnnError(f"{self.path} is a file, not a folder")
+        check_writable_folder(self.path)
         taken = [name for name in self.names if os.path.lexists(self.path / name)]
         if taken:
             raise BpnnError(f"{self.path} already holds {', '.join(taken)}; choose another output folder "

@@ -132,14 +132,18 @@ def _save_result_figures(dataset, result, X, y, part, folder, settings):
     if dataset.image_shape is not None:
         folder.save("misclassified.png", lambda path: save_figure(
             misclassified_figure(dataset.images(X), y, predicted, f"Misclassified {part} examples"), path))
+    if not result.history["step"]:
+        print(f"(no learning_curves.png: no whole {result.step_unit[:-1]} was run)")
+        return
     folder.save("learning_curves.png", lambda path: save_figure(learning_curves_figure(result.history, headline), path))
 
 
-def _wrote(folder, result=None):
-    """The closing line, and the exit status: INTERRUPTED after Ctrl-C, else 0."""
+def _wrote(folder, result=None, reached="weights reached"):
+    """The closing line, and the exit status: INTERRUPTED after Ctrl-C (a ``result`` that says so, whose
+    outputs are from the ``reached`` so far), else 0."""
     print(f"\nWrote {', '.join(path.name for path in folder.written)} to {folder.path}/")
     if result is not None and result.interrupted:
-        print("Interrupted (Ctrl-C): the outputs above are from the weights reached so far", file=sys.stderr)
+        print(f"Interrupted (Ctrl-C): the outputs above are from the {reached} so far", file=sys.stderr)
         return INTERRUPTED
     return 0
 
@@ -280,8 +284,15 @@ def grid_run(dataset, grid, *, labels, out, cv, n_jobs, seed, **params):
 
     result = grid_search(dataset.X, dataset.y, grid, estimator=estimator, cv=cv, n_jobs=n_jobs, seed=seed,
                          progress=show).relabelled(labels)
+    if not result.finished.any():
+        print("\nInterrupted (Ctrl-C) before any grid point finished all its folds: nothing written",
+              file=sys.stderr)
+        return INTERRUPTED
     best_a, best_b, best = result.best
-    print(f"Best: {labels[0]} = {best_a}, {labels[1]} = {best_b}: mean accuracy {best:.4f}")
+    finished = ""
+    if result.interrupted:
+        finished = f" of the {int(result.finished.sum())} / {result.finished.size} points finished"
+    print(f"\nBest{finished}: {labels[0]} = {best_a}, {labels[1]} = {best_b}: mean accuracy {best:.4f}")
     table = io.StringIO()
     writer = csv.DictWriter(table, fieldnames=[*labels, "mean", "std", "seconds"])
     writer.writeheader()
@@ -292,4 +303,4 @@ def grid_run(dataset, grid, *, labels, out, cv, n_jobs, seed, **params):
             result, f"{params.get('solver') or 'TNC'}, {dataset.kind}, {len(dataset.y)} examples"), path))
         folder.save("grid.csv", lambda path: write_atomically(path, lambda stream: stream.write(data),
                                                               overwrite=False))
-        return _wrote(folder)
+        return _wrote(folder, result, "grid points finished")

@@ -6,7 +6,7 @@
 """
 
 from . import (Parser, add_data_argument, add_network_arguments, add_run_arguments, defaults, method_name,
-               nonnegative_float, nonnegative_int, positive_int, run_inputs)
+               nonnegative_float, nonnegative_int, path, positive_int, run_inputs)
 from ..training.options import CURVATURE_KINDS
 from ..training.scipy import HESSP_METHODS, HIDDEN, INIT, METHODS, train
 
@@ -45,7 +45,7 @@ def parse_args(argv=None):
     parser.add_argument("--curvature-rows", type=positive_int, default=CURVATURE.rows, metavar="N",
                         help="training rows in each curvature product, a sample drawn anew at every step (the cost "
                              "and gradient use every row); more rows than the training set: all of them")
-    parser.add_argument("--weights", metavar="FILE",
+    parser.add_argument("--weights", metavar="FILE", type=path,
                         help="evaluate these weights (.mat/.npz with Theta1, Theta2, …, and the network they "
                              "record) on every part of the data instead of training")
     parser.add_argument("--blas-threads", type=positive_int, metavar="N",

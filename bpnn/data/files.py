@@ -10,7 +10,8 @@ from pathlib import Path
 
 from ..errors import BpnnError
 
-__all__ = ["CORRUPT_ARCHIVE", "check_regular_file", "check_output_path", "refuse_existing", "write_atomically"]
+__all__ = ["CORRUPT_ARCHIVE", "check_regular_file", "check_output_path", "check_writable_folder", "refuse_existing",
+           "write_atomically"]
 
 # What reading a zip member or a gzip stream raises for damaged bytes: deflate (zlib.error), bzip2
 # (OSError), LZMA (LZMAError), a truncated stream (EOFError), a bad CRC or header (BadZipFile).
@@ -46,11 +47,39 @@ def check_output_path(path, suffix=None):
     return Path(text)
 
 
+def check_writable_folder(folder):
+    """BpnnError unless files can be written in ``folder``, checked before long work: it is a folder, or its
+    nearest existing ancestor is one, and a probe file can be made in it. The missing folders are created
+    for the probe and removed with it again: nothing is left behind."""
+    folder, missing = Path(folder), []
+    while not os.path.lexists(folder):
+        missing.append(folder)
+        folder = folder.parent
+    if not folder.is_dir():
+        raise BpnnError(f"{missing[0]}: cannot create it, {folder} is not a folder" if missing else
+                        f"{folder} is not a folder")
+    created = []
+    try:
+        for each in reversed(missing):
+            each.mkdir()
+            created.append(each)
+        handle, probe = tempfile.mkstemp(dir=missing[0] if missing else folder, prefix=".bpnn-probe-")
+        os.close(handle)
+        os.unlink(probe)
+    except OSError as error:
+        raise BpnnError(f"{error.filename or folder}: cannot write there ({error.strerror or error})") from None
+    finally:
+        for each in reversed(created):
+            each.rmdir()
+
+
 def refuse_existing(path):
-    """BpnnError if ``path`` exists (a dangling symbolic link counts): for checking, before long work, that an
-    output will not replace anything."""
+    """BpnnError if ``path`` exists (a dangling symbolic link counts) or could not be written (see
+    ``check_writable_folder``): for checking, before long work, that an output will not replace anything
+    and will not fail."""
     if os.path.lexists(path):
         raise BpnnError(f"{path} already exists; not overwriting it")
+    check_writable_folder(Path(path).parent)
 
 
 def write_atomically(path, write, overwrite=True):

@@ -20,7 +20,7 @@ import numpy as np
 from ..errors import BpnnError
 from .curvature import hessp
 from .network import Network, cost, cost_and_grad
-from .validate import as_generator, check_step, check_vector, is_integer, one_hot
+from .validate import as_generator, check_fits, check_step, check_vector, is_integer, one_hot
 
 __all__ = [
     "numerical_gradient",
@@ -94,9 +94,14 @@ class GradCheck:
 
 def relative_difference(a, b):
     """‖a − b‖ / ‖a + b‖ (‖a − b‖ when a + b = 0), with a and b divided by their largest |entry| first so that
-    the norms of huge gradients (a λ of 1e305) do not overflow: the ratio is the same."""
-    scale = max(np.max(np.abs(a), initial=0.0), np.max(np.abs(b), initial=0.0))
-    scale = scale if 0 < scale < np.inf else 1.0
+    the norms of huge gradients (λ = 1e300) do not overflow: the ratio is the same. BpnnError when a or b
+    holds a NaN or infinity."""
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
+        raise BpnnError("the derivatives to compare are not all finite: the cost overflows float64 (λ, the "
+                        "weights or the inputs are too large)")
+    scale = max(np.abs(a).max(initial=0.0), np.abs(b).max(initial=0.0))
+    scale = scale if scale > 0 else 1.0
     difference, denom = np.linalg.norm((a - b) / scale), np.linalg.norm((a + b) / scale)
     return float(difference / denom) if denom else float(difference * scale)
 
@@ -158,6 +163,9 @@ def debug_initialize_weights(fan_out, fan_in):
     return (np.sin(np.arange(1, shape[0] * shape[1] + 1)) / 10.0).reshape(shape, order="F")
 
 
+_ROW_COPIES = 4  # numbers per example and unit that a cost evaluation holds at once (z, a and temporaries)
+
+
 def debug_problem(sizes=(3, 5, 3), m=5):
     """The course's small check problem: (θ, X, Y) for these layer sizes with m examples.
 
@@ -165,6 +173,8 @@ def debug_problem(sizes=(3, 5, 3), m=5):
     and labels are 1 + (i mod K) for i = 1..m in the course's 1-based terms, i.e. i mod K here.
     """
     network = Network(sizes)
+    check_fits(f"the debug problem {list(network.sizes)} with m = {m} examples", 8 * network.n_params
+               + 8 * m * (network.sizes[0] + network.n_classes + _ROW_COPIES * sum(network.sizes[1:])))
     theta = np.concatenate([debug_initialize_weights(fan_out, fan_in).ravel()
                             for fan_in, fan_out in zip(network.sizes[:-1], network.sizes[1:])])
     X = debug_initialize_weights(m, network.sizes[0] - 1)

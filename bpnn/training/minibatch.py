@@ -19,8 +19,9 @@ import time
 
 import numpy as np
 
-from ..errors import BpnnError, DivergedError
+from ..errors import BpnnError, ClusterLostError, DivergedError
 from ..model.network import dropout_masks
+from ..objective.local import LocalObjective
 from .options import MiniBatches, Parallel, Stopping
 from .result import Status, TrainResult
 from .setup import LAMBDA, make_objective, prepare
@@ -126,11 +127,18 @@ class _Epochs:
                         break
                     window_start = len(history["cost"]) - 1
         except KeyboardInterrupt:
-            status, stop_reason = Status.INTERRUPTED, f"interrupted (Ctrl-C) in epoch {epoch}"
-
-        if not history["step"] and status is Status.INTERRUPTED:  # not one whole epoch: nothing was trained
+            interruption = "Ctrl-C"
+        except ClusterLostError as lost:  # stop as on Ctrl-C; the final cost from the data held here
+            interruption = str(lost)
+            objective = LocalObjective(problem.network, problem.X, problem.Y, problem.lam,
+                                       sample_weight=problem.sample_weight)
+        else:
+            interruption = None
+        if interruption is not None:
+            status, stop_reason = Status.INTERRUPTED, f"interrupted ({interruption}) in epoch {epoch}"
+        if not history["step"] and interruption is not None:  # not one whole epoch: nothing was trained
             final, final_cost = problem.theta0, float("nan")
-            stop_reason = "interrupted (Ctrl-C) before the first whole epoch"
+            stop_reason = f"interrupted ({interruption}) before the first whole epoch"
         else:
             final = self.best.best_theta if early_stopping and self.best.best_theta is not None else theta
             final_cost = float(objective.cost_and_accuracy(final)[0])

@@ -26,7 +26,7 @@ import time
 
 import numpy as np
 
-from ..errors import BpnnError
+from ..errors import BpnnError, ClusterLostError
 from ..objective.sampling import CurvatureSample
 from ..speed import BLAS_THREADS, FLOAT32_OPTIONS, TNC_INNER_STEPS, limit_blas
 from .options import CurvatureProducts, Parallel, Stopping
@@ -100,10 +100,12 @@ class _Tracker:
             self.stop = _Stop(Status.STALLED, f"tol: the cost fell by less than tol = {stopping.tol:g} of itself "
                                               f"over the last {stopping.n_iter_no_change} iterations")
 
-    def result_theta(self):
-        """θ*: the best-scoring θ under early stopping, else the lowest-cost θ evaluated."""
-        early_stopping = self.scores.patience is not None and self.scores.best_theta is not None
-        return self.scores.best_theta if early_stopping else self.best_theta
+    def result(self):
+        """(θ*, its cost): the best-scoring θ under early stopping, with the cost it had when scored (the lowest
+        then), else the lowest-cost θ evaluated. No evaluation: the objective may be gone (a lost cluster)."""
+        if self.scores.patience is None or self.scores.best_theta is None:
+            return self.best_theta, self.best_cost
+        return self.scores.best_theta, self.history["cost"][self.scores.scores.index(self.scores.best_score)]
 
 
 def check_method(method):
@@ -160,18 +162,18 @@ def minimize(objective, theta0, *, method=METHODS[0], stopping=Stopping(), hessp
         status, stop_reason = stop.status, str(stop)
     except KeyboardInterrupt:
         status, stop_reason = Status.INTERRUPTED, "interrupted (Ctrl-C)"
-    theta, final_cost = tracker.result_theta(), tracker.best_cost
+    except ClusterLostError as lost:  # the cluster evaluating a ShardedObjective is gone: stop as on Ctrl-C
+        status, stop_reason = Status.INTERRUPTED, f"interrupted ({lost})"
+    theta, final_cost = tracker.result()
     if tracker.n_evaluations == 0:  # stopped before the first evaluation: θ₀ is all there is
         if status is Status.INTERRUPTED:
-            stop_reason, final_cost = "interrupted (Ctrl-C) before any evaluation", float("nan")
+            stop_reason, final_cost = f"{stop_reason} before any evaluation", float("nan")
         else:
             final_cost = float(objective(theta)[0])
-    elif theta is not tracker.best_theta:
-        final_cost = float(objective(theta)[0])
-    return TrainResult(network=getattr(objective, "network", None), theta=theta, final_cost=float(final_cost), method=method,
-                       n_steps=tracker.n_iterations, step_unit="iterations", n_evaluations=tracker.n_evaluations,
-                       seconds=time.perf_counter() - tracker.start, status=status, stop_reason=stop_reason,
-                       history=tracker.history)
+    return TrainResult(network=getattr(objective, "network", None), theta=theta, final_cost=float(final_cost),
+                       method=method, n_steps=tracker.n_iterations, step_unit="iterations",
+                       n_evaluations=tracker.n_evaluations, seconds=time.perf_counter() - tracker.start,
+                       status=status, stop_reason=stop_reason, history=tracker.history)
 
 
 def train(network, X, y, *, method=METHODS[0], lam=LAMBDA, stopping=Stopping(), curvature=CurvatureProducts(),
