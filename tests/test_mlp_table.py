@@ -1,5 +1,5 @@
-"""The README's table "From MLPClassifier to BPNNClassifier", walked row by row: every row marked "same"
-names a check here that exercises it in code, most of them against ``MLPClassifier`` itself or against
+"""The table "From MLPClassifier to BPNNClassifier" (docs/scikit-learn.md), walked row by row: every row
+marked "same" names a check here that exercises it in code, most of them against ``MLPClassifier`` itself or against
 the update rules written out by hand; a "same" row without a check, or a check without its row, fails."""
 
 import re
@@ -18,8 +18,8 @@ from tests.conftest import ROOT
 
 def same_rows():
     """The names in the first column of each "same" row (``fit(X, y, sample_weight)`` → fit)."""
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    table = text[text.index("#### From `MLPClassifier` to `BPNNClassifier`"):].split("\n\n")[2]
+    text = (ROOT / "docs" / "scikit-learn.md").read_text(encoding="utf-8")
+    table = text[text.index("## From `MLPClassifier` to `BPNNClassifier`"):].split("\n\n")[2]
     names = []
     for row in table.splitlines()[2:]:
         cells = [cell.strip() for cell in row.strip("|").split("|")]

@@ -143,7 +143,7 @@ SGD = ROOT / "scripts" / "train_sgd.py"
 def test_train_sgd_writes_curves_and_the_four_lists(tmp_path, small_mat):
     out = tmp_path / "sgd"
     done = run(SGD, "--data", small_mat, "--epochs", 3, "--hidden", 20, "--activation", "relu", "--cost",
-               "log-likelihood", "--early-stop", 5, "--dropout", 0.1, "--momentum", 0.5, "--out", out, cwd=tmp_path)
+               "log-likelihood", "--patience", 5, "--dropout", 0.1, "--momentum", 0.5, "--out", out, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "Epoch 1: " in done.stdout and "/ 24" in done.stdout  # 10 % of the 240 training rows
     assert sorted(p.name for p in out.iterdir()) == [
@@ -168,7 +168,7 @@ def test_train_sgd_rejects_nonsense(tmp_path, small_mat):
                cwd=tmp_path)
     assert done.returncode == 2 and "sigmoid outputs do not go with the log-likelihood cost" in done.stderr
     assert "Traceback" not in done.stderr
-    done = run(SGD, "--data", small_mat, "--early-stop", 2, "--validation-size", 0, "--out", tmp_path / "p",
+    done = run(SGD, "--data", small_mat, "--patience", 2, "--validation-size", 0, "--out", tmp_path / "p",
                cwd=tmp_path)
     assert done.returncode == 2 and "early stopping needs evaluation data" in done.stderr
 

@@ -206,7 +206,7 @@ def sgd_run(dataset, *, out, test_size, validation_size, seed, quiet, **options)
     network, theta0, rng = _start(dataset, X_fit, seed, options)
     result = train_sgd(network, X_fit, y_fit, update=make_update(options["update"], options["eta"], options["momentum"]),
                        lam=options["lam"], batches=MiniBatches(options["batch_size"], options["dropout"]),
-                       stopping=Stopping(max_iter=options["epochs"], tol=0.0, patience=options["early_stop"]),
+                       stopping=Stopping(max_iter=options["epochs"], tol=0.0, patience=options["patience"]),
                        evaluation=(X_val, y_val) if len(y_val) else None, theta0=theta0, seed=rng,
                        progress=None if quiet else epoch_printer(len(y_val)))
     with folder.writing():

@@ -10,7 +10,7 @@ from . import (Parser, add_data_argument, add_network_arguments, add_run_argumen
 from ..training.minibatch import EPOCHS, HIDDEN, INIT
 from ..training.options import MiniBatches
 from ..training.setup import LAMBDA
-from ..training.updates import ETA, MOMENTUM, UPDATES
+from ..training.updates import ETA, MOMENTUM, NESTEROV_MOMENTUM, UPDATES
 
 BATCHES = MiniBatches()
 
@@ -34,9 +34,10 @@ def parse_args(argv=None):
                         help="update rule: SGD with --momentum, SGD with Nesterov momentum, or Adam (step size --eta)")
     parser.add_argument("--lambda", dest="lam", type=nonnegative_float, default=LAMBDA, metavar="λ",
                         help="L2 regularization: weight decay η·λ/n per mini-batch, n = training examples")
-    parser.add_argument("--momentum", type=fraction, default=MOMENTUM, metavar="μ",
-                        help="momentum coefficient in [0, 1)")
-    parser.add_argument("--early-stop", type=positive_int, metavar="N",
+    parser.add_argument("--momentum", type=fraction, metavar="μ",
+                        help=f"momentum coefficient in [0, 1) (default: {MOMENTUM} for sgd, {NESTEROV_MOMENTUM} for "
+                             "nesterov)")
+    parser.add_argument("--patience", type=positive_int, metavar="N",
                         help="stop after N epochs without a better validation accuracy (keeps the best epoch)")
     parser.add_argument("--dropout", type=probability, default=BATCHES.dropout, metavar="P",
                         help="probability of dropping each hidden unit while training (inverted dropout)")
@@ -55,5 +56,5 @@ def main(argv=None):
     return sgd_run(dataset, out=args.out, test_size=args.test_size, validation_size=args.validation_size,
                    seed=args.seed, quiet=args.quiet, hidden=tuple(args.hidden), epochs=args.epochs,
                    batch_size=args.batch_size, eta=args.eta, update=args.update, lam=args.lam, momentum=args.momentum,
-                   early_stop=args.early_stop, dropout=args.dropout, init=args.init, **network)
+                   patience=args.patience, dropout=args.dropout, init=args.init, **network)
 

@@ -146,7 +146,7 @@ def minimize(objective, theta0, *, method=METHODS[0], stopping=Stopping(), hessp
     if {"maxiter", "maxfun"} & options.keys():
         raise BpnnError("give the budgets as stopping=Stopping(max_iter=…, max_fun=…), not in options")
     if stopping.patience is not None and evaluation is None:
-        raise BpnnError("early stopping (patience) needs held-out data to score (evaluation)")
+        raise BpnnError("early stopping needs evaluation data (patience was given without them)")
     tracker = _Tracker(objective, theta0, stopping, progress, evaluation)
     if method in ("TNC", "L-BFGS-B"):
         options["maxfun"] = _UNBOUNDED

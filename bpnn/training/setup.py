@@ -72,7 +72,7 @@ def prepare(network, X, y, *, lam, sample_weight, theta0, seed, init, evaluation
             raise BpnnError(f"the initial θ must be {network.n_params} finite numbers for the network "
                             f"{list(network.sizes)}, got shape {theta0.shape}")
     if evaluation is None and patience is not None:
-        raise BpnnError("early stopping (patience) needs evaluation data")
+        raise BpnnError("early stopping needs evaluation data (patience was given without them)")
     return Problem(network, X, y, one_hot(y, network.n_classes, X.dtype), lam, theta0, rng,
                    check_sample_weight(sample_weight, X.shape[0]),
                    None if evaluation is None else Evaluation(network, *evaluation))
