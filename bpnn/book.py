@@ -190,7 +190,8 @@ class Network:
         better evaluation accuracy and keeps the last θ. Every argument is checked before training
         (BpnnError naming it). If the weights diverge (η too large for the cost, or for the decay factor
         1 − ηλ/n), SGD raises DivergedError naming the epoch and leaves θ as it was."""
-        epochs, mini_batch_size = check_integer("epochs", epochs, 0), check_integer("mini_batch_size", mini_batch_size, 1)
+        epochs = check_integer("epochs", epochs, 0)
+        mini_batch_size = check_integer("mini_batch_size", mini_batch_size, 1)
         early_stopping_n = check_integer("early_stopping_n", early_stopping_n, 0)
         rule = SGD(eta)
         with _named("lmbda"):
@@ -228,7 +229,8 @@ class Network:
                            stopping=Stopping(max_iter=epochs, tol=0.0), theta0=self.theta, seed=self.rng,
                            progress=monitor)
         self.theta[...] = result.theta
-        return lists["evaluation_cost"], lists["evaluation_accuracy"], lists["training_cost"], lists["training_accuracy"]
+        return tuple(lists[key] for key in ("evaluation_cost", "evaluation_accuracy", "training_cost",
+                                            "training_accuracy"))
 
     def _total_cost(self, theta, X, Y, lmbda):
         return float(cost(self.network, theta, X, Y, lmbda))

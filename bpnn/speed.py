@@ -31,8 +31,8 @@ from functools import lru_cache
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
-from .model.validate import check_integer
 from .errors import BpnnError
+from .model.validate import check_integer
 
 __all__ = ["MIN_ACTIVATIONS_PER_BLOCK", "MIN_ACTIVATIONS_PER_PRODUCT_BLOCK", "BLAS_THREADS", "TNC_INNER_STEPS",
            "FLOAT32_OPTIONS", "CURVATURE_ROWS", "RowBlocks", "limit_blas", "blas_threads", "default_threads"]
@@ -129,10 +129,17 @@ class RowBlocks:
             with limit_blas(self.threads):
                 return [fn(items[0])]
         if self._workers < len(items) - 1:
+            self.close()
             self._pool = ThreadPoolExecutor(max_workers=len(items) - 1, thread_name_prefix="bpnn")
             self._workers = len(items) - 1
         with limit_blas(1):
             futures = [self._pool.submit(fn, item) for item in items[:-1]]
             last = fn(items[-1])
             return [future.result() for future in futures] + [last]
+
+    def close(self):
+        """End the threads (a later ``map`` starts new ones)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=False)
+        self._pool, self._workers = None, 0
 

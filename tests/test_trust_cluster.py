@@ -10,15 +10,26 @@ import time
 import numpy as np
 import pytest
 
-import bpnn.sharded
-from bpnn import Network, cost_and_grad, one_hot, train, train_sgd
+import bpnn.objective.sharded
+from bpnn import (SGD, CurvatureProducts, MiniBatches, Network, Parallel, Status, Stopping, cost_and_grad, one_hot,
+                  train, train_sgd)
 from bpnn.errors import BpnnError, ClusterLostError
-from bpnn.sharded import ShardedObjective
+from bpnn.objective.sharded import ShardedObjective
 
 distributed = pytest.importorskip("dask.distributed")
 
-SGD = dict(hidden=(4,), epochs=3, batch_size=10, eta=0.05, seed=1)
-SCIPY = dict(hidden=(4,), max_iter=6, tol=0.0, seed=1, curvature_rows=30)
+NETWORK = Network((5, 4, 3))  # the data's 5 features, 4 hidden units, their 3 classes
+
+
+def sgd_options(epochs=3):
+    """``epochs`` epochs of batches of 10 at η = 0.05 from seed 1; a fresh update rule for each run."""
+    return dict(update=SGD(0.05), stopping=Stopping(max_iter=epochs, tol=0.0), batches=MiniBatches(size=10), seed=1)
+
+
+def scipy_options(method, max_iter=6, curvature_rows=30):
+    """``method`` for ``max_iter`` iterations (no cost rule) from seed 1, curvature from ``curvature_rows`` rows."""
+    return lambda max_iter=max_iter: dict(method=method, stopping=Stopping(max_iter=max_iter, tol=0.0),
+                                          curvature=CurvatureProducts(rows=curvature_rows), seed=1)
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +78,7 @@ def relative(a, b):
 
 
 def assert_same_fit(sharded, local):
-    assert sharded.stop_reason == local.stop_reason
+    assert sharded.status is local.status and sharded.stop_reason == local.stop_reason
     assert sharded.n_steps == local.n_steps
     assert relative(sharded.theta, local.theta) < 1e-10
     assert sharded.final_cost == pytest.approx(local.final_cost, rel=1e-10)
@@ -81,8 +92,8 @@ def at_step(step, action):
     return progress
 
 
-FITS = [(train_sgd, SGD), (train, dict(SCIPY, method="L-BFGS-B")), (train, dict(SCIPY, method="trust-ncg")),
-        (train, dict(SCIPY, method="Newton-CG", curvature_rows=None))]
+FITS = [(train_sgd, sgd_options), (train, scipy_options("L-BFGS-B")), (train, scipy_options("trust-ncg")),
+        (train, scipy_options("Newton-CG", curvature_rows=None))]  # options(): each run's own keywords
 FIT_IDS = ["sgd", "L-BFGS-B", "trust-ncg-sampled", "Newton-CG-all-rows"]
 
 
@@ -90,8 +101,8 @@ FIT_IDS = ["sgd", "L-BFGS-B", "trust-ncg-sampled", "Newton-CG-all-rows"]
 def test_a_shard_of_zero_weight_trains_as_in_process(client, data, fit, options):
     # shard 0's rows in a mini-batch (or an all-row curvature product) have weight 0 only
     X, y, w = data
-    local = fit(X, y, sample_weight=w, **options)
-    sharded = fit(X, y, sample_weight=w, client=client, n_shards=2, **options)
+    local = fit(NETWORK, X, y, sample_weight=w, **options())
+    sharded = fit(NETWORK, X, y, sample_weight=w, parallel=Parallel(client=client, n_shards=2), **options())
     assert_same_fit(sharded, local)
     if fit is train_sgd:
         np.testing.assert_allclose(sharded.history["training_accuracy"], local.history["training_accuracy"],
@@ -126,9 +137,9 @@ def test_workers_killed_mid_fit_change_nothing(cluster, client, data, monkeypatc
     resends = []
     resend = ShardedObjective._resend
     monkeypatch.setattr(ShardedObjective, "_resend", lambda self: resends.append(1) or resend(self))
-    local = fit(X, y, sample_weight=w, **options)
-    sharded = fit(X, y, sample_weight=w, client=client, n_shards=3,
-                  progress=at_step(2, lambda: kill_the_workers(cluster, client)), **options)
+    local = fit(NETWORK, X, y, sample_weight=w, **options())
+    sharded = fit(NETWORK, X, y, sample_weight=w, parallel=Parallel(client=client, n_shards=3),
+                  progress=at_step(2, lambda: kill_the_workers(cluster, client)), **options())
     wait_for_fresh_workers(client)
     assert resends  # the lost shards were sent again
     assert_same_fit(sharded, local)
@@ -136,21 +147,21 @@ def test_workers_killed_mid_fit_change_nothing(cluster, client, data, monkeypatc
 
 def lost_cluster_cases():
     """(fit, its options, the options of the in-process fit stopped where the cluster is lost, where)."""
-    scipy = dict(SCIPY, method="L-BFGS-B")
+    scipy = scipy_options("L-BFGS-B")
     return pytest.mark.parametrize("fit, options, local_options, where", [
-        (train_sgd, SGD, dict(SGD, epochs=1), " in epoch 2"),
-        (train, scipy, dict(scipy, max_iter=1), "")], ids=FIT_IDS[:2])
+        (train_sgd, sgd_options, lambda: sgd_options(epochs=1), " in epoch 2"),
+        (train, scipy, lambda: scipy(max_iter=1), "")], ids=FIT_IDS[:2])
 
 
 @lost_cluster_cases()
 def test_a_cluster_left_without_workers_stops_training_with_the_best_theta(threads_cluster, data, monkeypatch, fit,
                                                                           options, local_options, where):
     X, y, w = data
-    monkeypatch.setattr(bpnn.sharded, "WORKER_TIMEOUT", 0.5)
-    local = fit(X, y, sample_weight=w, **local_options)
+    monkeypatch.setattr(bpnn.objective.sharded, "WORKER_TIMEOUT", 0.5)
+    local = fit(NETWORK, X, y, sample_weight=w, **local_options())
     with distributed.Client(threads_cluster) as client:
-        sharded = fit(X, y, sample_weight=w, client=client, progress=at_step(1, lambda: threads_cluster.scale(0)),
-                      **options)
+        sharded = fit(NETWORK, X, y, sample_weight=w, parallel=Parallel(client=client),
+                      progress=at_step(1, lambda: threads_cluster.scale(0)), **options())
     assert_stopped_like(sharded, local, f"interrupted (the Dask cluster has had no workers for 0.5 s){where}")
 
 
@@ -158,15 +169,16 @@ def test_a_cluster_left_without_workers_stops_training_with_the_best_theta(threa
 def test_a_client_closed_mid_fit_stops_training_with_the_best_theta(cluster, data, fit, options, local_options,
                                                                     where):
     X, y, w = data
-    local = fit(X, y, sample_weight=w, **local_options)
+    local = fit(NETWORK, X, y, sample_weight=w, **local_options())
     with distributed.Client(cluster) as client:
-        sharded = fit(X, y, sample_weight=w, client=client, progress=at_step(1, client.close), **options)
+        sharded = fit(NETWORK, X, y, sample_weight=w, parallel=Parallel(client=client),
+                      progress=at_step(1, client.close), **options())
     assert_stopped_like(sharded, local, f"interrupted (the Dask client is closed){where}")
 
 
 def assert_stopped_like(sharded, local, stop_reason):
     """``sharded`` stopped for ``stop_reason`` where ``local`` ran out of budget, with the same θ and cost."""
-    assert sharded.interrupted and sharded.stop_reason == stop_reason
+    assert sharded.interrupted and sharded.status is Status.INTERRUPTED and sharded.stop_reason == stop_reason
     assert relative(sharded.theta, local.theta) < 1e-10
     assert sharded.final_cost == pytest.approx(local.final_cost, rel=1e-10)
 
@@ -178,9 +190,11 @@ def test_ctrl_c_on_a_cluster_stops_as_in_process(client, data, fit, options):
     def interrupt():
         raise KeyboardInterrupt
 
-    local = fit(X, y, sample_weight=w, progress=at_step(2, interrupt), **options)
-    sharded = fit(X, y, sample_weight=w, client=client, progress=at_step(2, interrupt), **options)
-    assert sharded.interrupted and sharded.stop_reason.startswith("interrupted (Ctrl-C)")
+    local = fit(NETWORK, X, y, sample_weight=w, progress=at_step(2, interrupt), **options())
+    sharded = fit(NETWORK, X, y, sample_weight=w, parallel=Parallel(client=client), progress=at_step(2, interrupt),
+                  **options())
+    assert sharded.interrupted and sharded.status is Status.INTERRUPTED
+    assert sharded.stop_reason.startswith("interrupted (Ctrl-C)")
     assert_same_fit(sharded, local)
 
 
@@ -188,14 +202,14 @@ def test_ctrl_c_on_a_cluster_stops_as_in_process(client, data, fit, options):
 def test_a_task_failing_on_a_worker_stops_training_with_the_best_theta(threads_cluster, data, monkeypatch, fit,
                                                                         options, local_options, where):
     X, y, w = data
-    local = fit(X, y, sample_weight=w, **local_options)
+    local = fit(NETWORK, X, y, sample_weight=w, **local_options())
 
     def fail(*args, **kwargs):
         raise MemoryError("no room")
 
-    with distributed.Client(threads_cluster) as client:  # the worker thread runs this process's bpnn.sharded
-        sharded = fit(X, y, sample_weight=w, client=client, n_shards=2, progress=at_step(
-            1, lambda: monkeypatch.setattr(bpnn.sharded, "cost_and_grad", fail)), **options)
+    with distributed.Client(threads_cluster) as client:  # the worker thread runs this process's bpnn.objective.sharded
+        sharded = fit(NETWORK, X, y, sample_weight=w, parallel=Parallel(client=client, n_shards=2), progress=at_step(
+            1, lambda: monkeypatch.setattr(bpnn.objective.sharded, "cost_and_grad", fail)), **options())
     assert_stopped_like(sharded, local, f"interrupted (a task failed on a Dask worker: MemoryError: no room){where}")
 
 
@@ -208,10 +222,10 @@ def test_a_scheduler_address_is_connected_to_and_the_connection_closed(cluster, 
             super().__init__(*args, **kwargs)
             connected.append(self)
 
-    monkeypatch.setattr("distributed.Client", Client)  # where bpnn.sharded finds it
-    options = dict(SCIPY, method="L-BFGS-B")
-    local = train(X, y, sample_weight=w, **options)
-    sharded = train(X, y, sample_weight=w, client=cluster.scheduler_address, **options)
+    monkeypatch.setattr("distributed.Client", Client)  # where bpnn.objective.sharded finds it
+    options = scipy_options("L-BFGS-B")
+    local = train(NETWORK, X, y, sample_weight=w, **options())
+    sharded = train(NETWORK, X, y, sample_weight=w, parallel=Parallel(client=cluster.scheduler_address), **options())
     assert_same_fit(sharded, local)
     assert [client.status for client in connected] == ["closed"]
 
@@ -219,24 +233,25 @@ def test_a_scheduler_address_is_connected_to_and_the_connection_closed(cluster, 
 @pytest.mark.parametrize("fit", [train, train_sgd])
 def test_bad_clients_and_shard_counts_are_named(cluster, client, data, fit):
     X, y, _ = data
-    options = dict(hidden=(3,), **({"epochs": 1} if fit is train_sgd else {"max_iter": 1}))
+    network = Network((5, 3, 3))
+    options = dict(stopping=Stopping(max_iter=1, tol=0.0) if fit is train_sgd else Stopping(max_iter=1))
     closed = distributed.Client(cluster)
     closed.close()
     for bad in (3, [client], closed, "not an address"):
         with pytest.raises(BpnnError, match="client"):
-            fit(X, y, client=bad, **options)
-    for bad in (True, 0, -2, 2.5, "2", len(X) + 1):
+            fit(network, X, y, parallel=Parallel(client=bad), **options)
+    for bad in (True, 0, -2, 2.5, "2", len(X) + 1):  # refused when the Parallel is made, or (len(X) + 1) by fit
         with pytest.raises(BpnnError, match="n_shards"):
-            fit(X, y, client=client, n_shards=bad, **options)
-    with pytest.raises(BpnnError, match="n_shards"):
-        fit(X, y, n_shards=2, **options)  # no client to hold them
+            fit(network, X, y, parallel=Parallel(client=client, n_shards=bad), **options)
 
     async def with_an_asynchronous_client():
         async with distributed.Client(cluster.scheduler_address, asynchronous=True) as asynchronous:
             with pytest.raises(BpnnError, match="client: an asynchronous Dask client"):
-                fit(X, y, client=asynchronous, **options)
+                fit(network, X, y, parallel=Parallel(client=asynchronous), **options)
 
     asyncio.run(with_an_asynchronous_client())
+    with pytest.raises(BpnnError, match="n_shards"):
+        fit(network, X, y, parallel=Parallel(n_shards=2), **options)  # no client to hold them
 
 
 def test_a_cluster_without_workers_is_refused_at_once(threads_cluster, data):
@@ -245,7 +260,7 @@ def test_a_cluster_without_workers_is_refused_at_once(threads_cluster, data):
     with distributed.Client(threads_cluster) as client:
         wait_until(lambda: not client.scheduler_info()["workers"], "a worker stayed")
         with pytest.raises(BpnnError, match="client: the Dask cluster has no workers"):
-            train(X, y, hidden=(3,), max_iter=1, client=client)
+            train(Network((5, 3, 3)), X, y, stopping=Stopping(max_iter=1), parallel=Parallel(client=client))
 
 
 def test_shards_made_by_tasks_come_back_after_the_workers_die(cluster, client, data):

@@ -11,12 +11,12 @@ import pytest
 
 import bpnn
 from bpnn import BpnnError, DivergedError
-from bpnn.datasets import load_mat, save_mat
-from bpnn.formats.openml import load_openml_mnist
-from bpnn.formats.text_digits import SIDE
-from bpnn.gradcheck import numerical_gradient, relative_difference
-from bpnn.hessian import Curvature, check_hessian, hessp
-from bpnn.network import forward
+from bpnn.data.formats.openml import load_openml_mnist
+from bpnn.data.formats.text_digits import SIDE
+from bpnn.data.loading import load_mat, save_mat
+from bpnn.model.checking import check_hessian, numerical_gradient, relative_difference
+from bpnn.model.curvature import Curvature, hessp
+from bpnn.model.network import forward
 from tests.support.writers import digit_images, text_digit
 from tests.test_hostile import assert_clean_failure, run
 
@@ -128,7 +128,7 @@ def test_size_that_is_not_an_integer(tmp_path, small_mat, size):
 
 @pytest.mark.parametrize("size", [0, -3, 2.5, True])
 def test_library_size_is_checked(tmp_path, small_mat, size):
-    from bpnn.convert import write_course_mat
+    from bpnn.data.convert import write_course_mat
 
     with pytest.raises(BpnnError, match="size .the image side. must be an integer ≥ 1"):
         write_course_mat(bpnn.load_dataset(small_mat), tmp_path / "out.mat", size)
@@ -318,25 +318,29 @@ def test_sgd_diverging_because_of_lambda_says_so(tiny):
     X, y = tiny
     lam, eta = 1e38, 0.1
     assert eta * lam / len(y) > 2  # the L2 step alone, θ ← (1 − η λ / n) θ, makes the weights grow
+    network = bpnn.Network((X.shape[1], 5, int(y.max()) + 1))
     with pytest.raises(DivergedError, match="SGD diverged in epoch 1 .*try a smaller lambda"):
-        bpnn.train_sgd(X.astype(np.float32), y, hidden=(5,), epochs=1, eta=eta, lam=lam)
+        bpnn.train_sgd(network, X.astype(np.float32), y, update=bpnn.SGD(eta), lam=lam,
+                       stopping=bpnn.Stopping(max_iter=1, tol=0.0))
 
 
 # ---------- training on one class ----------
+# The network states K: a network of one output (one class) is refused by both trainers, whatever the
+# labels; data of one class train a network of K ≥ 2 outputs.
 
 @pytest.mark.parametrize("label", [0, 3])
 @pytest.mark.parametrize("trainer", [bpnn.train, bpnn.train_sgd])
 def test_training_needs_two_classes(tiny, trainer, label):
     X, _ = tiny
-    with pytest.raises(BpnnError, match=f"at least two classes; every label in y is {label}"):
-        trainer(X, np.full(len(X), label), hidden=(3,))
-    with pytest.raises(BpnnError, match="at least two classes; n_classes is 1"):
-        trainer(X, np.zeros(len(X), dtype=int), hidden=(3,), n_classes=1)
+    one_output = bpnn.Network((X.shape[1], 3, 1))
+    with pytest.raises(BpnnError, match=r"at least two outputs \(classes\), got \[400, 3, 1\]"):
+        trainer(one_output, X, np.full(len(X), label))
 
 
 def test_one_class_in_a_part_of_a_larger_problem_trains(tiny):
     X, _ = tiny
-    result = bpnn.train(X, np.zeros(len(X), dtype=int), hidden=(3,), n_classes=2, max_iter=1)
+    result = bpnn.train(bpnn.Network((X.shape[1], 3, 2)), X, np.zeros(len(X), dtype=int),
+                        stopping=bpnn.Stopping(max_iter=1))
     assert result.network.sizes == (400, 3, 2)
 
 

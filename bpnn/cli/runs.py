@@ -204,7 +204,8 @@ def sgd_run(dataset, *, out, test_size, validation_size, seed, quiet, **options)
     print(f"{options.get('update', 'sgd')} on {[X_fit.shape[1], *options.get('hidden', ()), dataset.n_classes]}: "
           + ", ".join(f"{'λ' if key == 'lam' else key} {value}" for key, value in _settings(options).items()) + " …")
     network, theta0, rng = _start(dataset, X_fit, seed, options)
-    result = train_sgd(network, X_fit, y_fit, update=make_update(options["update"], options["eta"], options["momentum"]),
+    update = make_update(options["update"], options["eta"], options["momentum"])
+    result = train_sgd(network, X_fit, y_fit, update=update,
                        lam=options["lam"], batches=MiniBatches(options["batch_size"], options["dropout"]),
                        stopping=Stopping(max_iter=options["epochs"], tol=0.0, patience=options["patience"]),
                        evaluation=(X_val, y_val) if len(y_val) else None, theta0=theta0, seed=rng,

@@ -36,7 +36,8 @@ import numpy as np
 from ..errors import BpnnError, DivergedError
 from .params import init_weights, layer_shapes, pack, sizes_of, slices, views
 from .units import HIDDEN_ACTIVATIONS, OUTPUT_COSTS, get_activation, output_of
-from .validate import as_generator, as_matrix, check_lambda, check_layer_sizes, check_one_hot, check_sample_weight, compute_dtype
+from .validate import (as_generator, as_matrix, check_lambda, check_layer_sizes, check_one_hot, check_sample_weight,
+                       compute_dtype)
 
 __all__ = ["Network", "Batch", "ONE_BLOCK", "batch", "forward_pass", "forward", "dropout_masks", "cost_and_grad",
            "cost", "cost_and_accuracy", "accuracy", "predict_proba", "predict", "layer_product", "add_l2"]

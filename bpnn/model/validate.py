@@ -15,7 +15,8 @@ from ..errors import BpnnError
 
 __all__ = ["one_hot", "check_n_classes", "check_labels", "check_lambda", "check_sample_weight", "check_vector",
            "check_step", "as_matrix", "check_data", "check_one_hot", "compute_dtype", "is_integer", "check_integer",
-           "check_number", "check_choice", "as_generator", "check_layer_sizes", "check_hidden", "physical_memory", "check_fits"]
+           "check_number", "check_choice", "as_generator", "check_layer_sizes", "check_hidden", "physical_memory",
+           "check_fits"]
 
 
 def is_integer(value):

@@ -68,7 +68,9 @@ class LocalObjective:
         return cost_and_accuracy(self.network, theta, self.X, self.Y, self.lam, sample_weight=self.w)
 
     def close(self):
-        pass
+        """End the row blocks' threads."""
+        self._blocks.close()
+        self._product_blocks.close()
 
     def _rows(self, rows):
         return self.X[rows], self.Y[rows], None if self.w is None else self.w[rows]

@@ -4,15 +4,15 @@ Every epoch reshuffles the training rows (seeded) and walks through them in mini
 batch's gradient is ``cost_and_grad`` on that slice with λ stated for the whole training set of n rows
 (``train_size=n``), so its L2 term is the book's weight decay:
 
-  ∇J_batch = (1/b) Σ_batch ∇cost + (λ/n) W,    then the update rule's step (an ``UpdateRule``, ``bpnn.training.updates``);
+  ∇J_batch = (1/b) Σ_batch ∇cost + (λ/n) W,    then the update rule's step (``bpnn.training.updates``);
 
 plain SGD is w ← (1 − ηλ/n) w − (η/b) Σ ∇C_x. After each epoch the cost and accuracy on the training data
 and, when given, the evaluation data are recorded: the four lists the book's SGD returns. Both costs carry
 the training set's L2 term λ/(2n) Σ‖W‖² (the book divides by each data set's own size, which inflates the
 term for a small evaluation set), so the curves compare. The result is θ after the last epoch, as in the
 book; with early stopping (``Stopping.patience`` N) training ends after N epochs without a better evaluation
-accuracy and the θ of the best epoch is returned instead. Ctrl-C ends training cleanly after the last whole epoch (or, with
-early stopping, with the best epoch).
+accuracy and the θ of the best epoch is returned instead. Ctrl-C ends training cleanly after the last whole
+epoch (or, with early stopping, with the best epoch).
 """
 
 import time
