@@ -116,7 +116,7 @@ def test_ctrl_c_keeps_the_last_whole_epoch(data):
 
 def test_bad_settings(data):
     X, y, _, _ = data
-    with pytest.raises(BpnnError, match=r"early stopping \(patience\) needs evaluation data"):
+    with pytest.raises(BpnnError, match="early stopping needs evaluation data"):
         train_sgd(net(X, y, 100), X, y, stopping=Stopping(max_iter=30, tol=0.0, patience=2))
     with pytest.raises(BpnnError, match="batch size must be an integer ≥ 1"):
         train_sgd(net(X, y, 100), X, y, batches=MiniBatches(size=0))
