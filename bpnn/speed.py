@@ -113,7 +113,8 @@ class RowBlocks:
     def split(self, m, units, dtype):
         """Slices cutting m rows into as many blocks as there are threads, each holding at least ``least``
         activations when a row has ``units`` of them."""
-        least = self.least if np.isscalar(self.least) else self.least[np.dtype(dtype).name]
+        least = self.least if isinstance(self.least, int) else self.least[
+            "float32" if dtype == np.float32 else "float64"]
         most = m * units // least
         k = 1 if most < 2 else max(1, min(self.threads or default_threads(), most))
         edges = [round(i * m / k) for i in range(k + 1)]

@@ -70,12 +70,12 @@ def _number(kind, text, what, accept):
 
 def method_name(text):
     """A SciPy method's canonical name, case-insensitive (tnc, l-bfgs-b, newton-cg, …)."""
-    from ..training.scipy import METHODS
+    from ..training.scipy import METHODS, check_method
 
-    for name in METHODS:
-        if text.upper() == name.upper():
-            return name
-    raise argparse.ArgumentTypeError(f"{text!r} is not one of {', '.join(METHODS)}")
+    try:
+        return check_method(text)
+    except BpnnError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not one of {', '.join(METHODS)}") from None
 
 
 def positive_int(text):
@@ -150,10 +150,10 @@ def add_network_arguments(parser, init):
 def network_options(args):
     """The network names typed on the command line (the others keep ``bpnn.Network``'s defaults), checked
     together (softmax outputs with the quadratic cost are refused here, before any data are read)."""
-    from ..model.network import Network
+    from ..model.units import check_names
 
     names = {key: getattr(args, key) for key in ("activation", "cost", "output") if getattr(args, key) is not None}
-    Network((1, 1), **names)
+    check_names(**names)
     return names
 
 

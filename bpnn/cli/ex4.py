@@ -93,15 +93,16 @@ def main(argv=None):
     args = parse_args(argv)
     import numpy as np
 
-    from ..model.validate import one_hot
     from ..data.loading import load_dataset
-    from ..model.units import sigmoid_gradient
+    from ..data.weights import load_weights
     from ..model.checking import check_gradients, debug_problem
-    from ..model.network import Network, cost, predict
+    from ..model.network import Network, cost
+    from ..model.network import accuracy as model_accuracy
+    from ..model.units import sigmoid_gradient
+    from ..model.validate import one_hot
     from ..plots import image_grid_figure, save_figure
     from ..training.options import Stopping
     from ..training.scipy import train
-    from ..data.weights import load_weights
     from .rundir import RunFolder
     from .runs import progress_printer
 
@@ -184,7 +185,7 @@ def main(argv=None):
     _part(10, "Visualize Weights")
     print("displayData(Theta1(:, 2:end)): the 25 hidden units as 20×20 images, in hidden_units.png")
     _part(11, "Implement Predict")
-    accuracy = 100.0 * float(np.mean(predict(network, trained.theta, X) == y))
+    accuracy = 100.0 * model_accuracy(network, trained.theta, X, y)
     print(f"Training Set Accuracy: {_expect(accuracy, 'accuracy', course, '{:.1f}')}"
           + (" (it varies with the random initialization, ±1%)" if course else ""))
 

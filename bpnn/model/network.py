@@ -35,7 +35,7 @@ import numpy as np
 
 from ..errors import BpnnError, DivergedError
 from .params import init_weights, layer_shapes, pack, sizes_of, slices, views
-from .units import HIDDEN_ACTIVATIONS, OUTPUT_COSTS, get_activation, output_of
+from .units import HIDDEN_ACTIVATIONS, OUTPUT_COSTS, check_names
 from .validate import (as_generator, as_matrix, check_lambda, check_layer_sizes, check_one_hot, check_sample_weight,
                        compute_dtype)
 
@@ -58,8 +58,7 @@ class Network:
 
     def __post_init__(self):
         object.__setattr__(self, "sizes", check_layer_sizes(self.sizes))
-        get_activation(self.activation)
-        object.__setattr__(self, "output", output_of(self.cost, self.output))
+        object.__setattr__(self, "output", check_names(self.activation, self.cost, self.output)["output"])
 
     @classmethod
     def of(cls, thetas, **names):

@@ -250,6 +250,13 @@ def get_output_cost(cost="cross-entropy", output=None):
     return OUTPUT_COSTS[(output_of(cost, output), cost)]
 
 
+def check_names(activation="sigmoid", cost="cross-entropy", output=None):
+    """The hidden activation, output activation and cost names, checked together (BpnnError naming the one
+    that is unknown, or the pair that makes no sense), with ``output=None`` resolved to the cost's own."""
+    get_activation(activation)
+    return {"activation": activation, "output": output_of(cost, output), "cost": cost}
+
+
 def output_of(cost="cross-entropy", output=None):
     """The output activation's name for this cost (``output=None``: the cost's usual one), once the pair is
     known to make sense; BpnnError otherwise."""

@@ -30,7 +30,7 @@ import numpy as np
 
 from ..errors import BpnnError, ClusterLostError
 from ..model.curvature import Curvature, l2_curvature
-from ..model.network import add_l2, cost_and_accuracy, cost_and_grad, predict
+from ..model.network import accuracy, add_l2, cost_and_accuracy, cost_and_grad
 from ..model.validate import is_integer
 from .local import CurvatureCache
 
@@ -92,9 +92,9 @@ def _shard_cost_and_correct(shard, network, theta):
     rows count in the (unweighted) accuracy."""
     X, Y, w = shard
     if w is not None and not w.any():
-        return 0.0, 0.0, float(np.sum(predict(network, theta, X) == Y.argmax(axis=1)))
-    J, accuracy = cost_and_accuracy(network, theta, X, Y, sample_weight=w)
-    return J, _size(w, len(X)), accuracy * len(X)
+        return 0.0, 0.0, accuracy(network, theta, X, Y.argmax(axis=1)) * len(X)
+    J, fraction = cost_and_accuracy(network, theta, X, Y, sample_weight=w)
+    return J, _size(w, len(X)), fraction * len(X)
 
 
 def _weighted_sum(values, sizes):

@@ -32,7 +32,7 @@ from ..speed import BLAS_THREADS, FLOAT32_OPTIONS, TNC_INNER_STEPS, limit_blas
 from .options import CurvatureProducts, Parallel, Stopping
 from .result import Status, TrainResult
 from .setup import LAMBDA, make_objective, prepare
-from .stopping import BestScore, stalled
+from .stopping import BestScore, check_early_stopping, stalled
 
 __all__ = ["METHODS", "HESSP_METHODS", "HIDDEN", "INIT", "check_method", "minimize", "train"]
 
@@ -145,8 +145,7 @@ def minimize(objective, theta0, *, method=METHODS[0], stopping=Stopping(), hessp
     options = dict(options or {})
     if {"maxiter", "maxfun"} & options.keys():
         raise BpnnError("give the budgets as stopping=Stopping(max_iter=…, max_fun=…), not in options")
-    if stopping.patience is not None and evaluation is None:
-        raise BpnnError("early stopping needs evaluation data (patience was given without them)")
+    check_early_stopping(stopping.patience, evaluation)
     tracker = _Tracker(objective, theta0, stopping, progress, evaluation)
     if method in ("TNC", "L-BFGS-B"):
         options["maxfun"] = _UNBOUNDED

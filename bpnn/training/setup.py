@@ -10,6 +10,7 @@ from ..errors import BpnnError
 from ..model.network import Network, accuracy, cost_and_accuracy
 from ..model.validate import as_generator, check_data, check_fits, check_lambda, check_sample_weight, one_hot
 from ..objective.local import LocalObjective
+from .stopping import check_early_stopping
 
 __all__ = ["LAMBDA", "Problem", "Evaluation", "prepare", "make_objective"]
 
@@ -71,8 +72,7 @@ def prepare(network, X, y, *, lam, sample_weight, theta0, seed, init, evaluation
         if theta0.shape != (network.n_params,) or not np.all(np.isfinite(theta0)):
             raise BpnnError(f"the initial θ must be {network.n_params} finite numbers for the network "
                             f"{list(network.sizes)}, got shape {theta0.shape}")
-    if evaluation is None and patience is not None:
-        raise BpnnError("early stopping needs evaluation data (patience was given without them)")
+    check_early_stopping(patience, evaluation)
     return Problem(network, X, y, one_hot(y, network.n_classes, X.dtype), lam, theta0, rng,
                    check_sample_weight(sample_weight, X.shape[0]),
                    None if evaluation is None else Evaluation(network, *evaluation))

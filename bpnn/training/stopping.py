@@ -1,5 +1,5 @@
-"""When training stops: the cost-decrease rule and early stopping on held-back data, shared by the SciPy
-methods (per iteration) and mini-batch training (per epoch).
+"""When training stops, the mechanics behind ``bpnn.training.options.Stopping``: the cost-decrease rule and early
+stopping on evaluation data, shared by the SciPy methods (per iteration) and mini-batch training (per epoch).
 
 * ``stalled(costs, tol, w)``: the last w steps together lowered the cost by less than a fraction tol of it,
   J_{k−w} − J_k < tol · |J_k|. A window rather than one step: truncated-Newton steps are few and uneven,
@@ -10,14 +10,20 @@ methods (per iteration) and mini-batch training (per epoch).
 
 import numpy as np
 
-__all__ = ["N_ITER_NO_CHANGE", "stalled", "BestScore"]
+from ..errors import BpnnError
 
-N_ITER_NO_CHANGE = 10  # the stopping rule's default window, in iterations or epochs
+__all__ = ["stalled", "check_early_stopping", "BestScore"]
 
 
 def stalled(costs, tol, window):
     """True when the costs after the last ``window`` steps fell by less than a fraction ``tol`` of the last."""
     return len(costs) > window and costs[-1 - window] - costs[-1] < tol * abs(costs[-1])
+
+
+def check_early_stopping(patience, evaluation):
+    """BpnnError when early stopping (a ``patience``) is asked for without held-out data to score."""
+    if patience is not None and evaluation is None:
+        raise BpnnError("early stopping needs evaluation data (patience was given without them)")
 
 
 class BestScore:
