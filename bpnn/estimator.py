@@ -29,6 +29,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .checks import check_sample_weight
+from .errors import DivergedError
 from .functions import COSTS, HIDDEN_ACTIVATIONS, OUTPUTS, log_sigmoid
 from .network import forward
 from .params import INITIALIZERS, as_generator
@@ -344,13 +345,11 @@ class BPNNClassifier(ClassifierMixin, BaseEstimator):
     def _output_sums(self, X):
         """z of the output units for X, or ValueError where X is so large that z overflows (no silent NaN)."""
         X = self._checked(X)
-        with np.errstate(over="ignore", invalid="ignore"):  # reported below
-            _, z = forward(self.network_, self.theta_, X)
-        if not np.all(np.isfinite(z)):
-            rows = np.unique(np.nonzero(~np.isfinite(z))[0])
-            raise ValueError(f"X is too large for the network: the output units' input sums overflow {z.dtype} in "
-                             f"{rows.size} rows (first row {rows[0]}); scale X (e.g. with StandardScaler)")
-        return z
+        try:
+            return forward(self.network_, self.theta_, X)[1]
+        except DivergedError:
+            raise ValueError(f"X is too large for the network: the output units' input sums overflow "
+                             f"{X.dtype}; scale X (e.g. with StandardScaler)") from None
 
     def _log_outputs(self, X):
         """log h of the output units up to a constant per row, which normalizing removes: z for softmax outputs,

@@ -144,17 +144,17 @@ def test_a_worker_keeps_each_shards_curvature(monkeypatch, data):
     monkeypatch.setattr(sharded, "_CURVATURES", {})
     monkeypatch.setattr(sharded, "_CACHED_SHARDS", 2)
     for v in vs:
-        product, size = sharded._shard_hessp(network, theta, v, shard, "a", True, rows)
+        product, size = sharded._shard_hessp(shard, network, theta, v, "a", True, rows)
         assert np.array_equal(product, hessp(network, theta, v, X[rows], Y[rows], sample_weight=w[rows],
                                              gauss_newton=True))
         assert size == pytest.approx(w[rows].sum())
     assert len(built) == 1
-    sharded._shard_hessp(network, theta, vs[0], shard, "b", True, rows)  # another shard: its own curvature
-    sharded._shard_hessp(network, theta, vs[0], shard, "a", True, rows)
+    sharded._shard_hessp(shard, network, theta, vs[0], "b", True, rows)  # another shard: its own curvature
+    sharded._shard_hessp(shard, network, theta, vs[0], "a", True, rows)
     assert len(built) == 2
-    sharded._shard_hessp(network, theta, vs[0], shard, "c", True, rows)  # drops b, the least recently used
+    sharded._shard_hessp(shard, network, theta, vs[0], "c", True, rows)  # drops b, the least recently used
     assert list(sharded._CURVATURES) == ["a", "c"]
     theta += 0.1  # in place
-    product, _ = sharded._shard_hessp(network, theta, vs[0], shard, "a", False)
+    product, _ = sharded._shard_hessp(shard, network, theta, vs[0], "a", False)
     assert np.array_equal(product, hessp(network, theta, vs[0], X, Y, sample_weight=w))
     assert len(built) == 4
