@@ -19,7 +19,7 @@ from bpnn.cli import gradcheck as gradcheck_cli
 from bpnn.cli.grid import check_axes, parse_param
 from bpnn.cli.rundir import RunFolder
 from bpnn.estimator import BPNNClassifier
-from bpnn.gradcheck import check_gradients, debug_problem, relative_difference
+from bpnn.model.checking import check_gradients, debug_problem, relative_difference
 from bpnn.search import grid_search
 from tests.test_hostile import assert_clean_failure
 
@@ -152,7 +152,7 @@ def test_ctrl_c_during_a_grid_search_writes_the_finished_points_and_exits_130(tm
 # ---------- 3. ex4 ----------
 
 def test_ex4_refuses_data_that_do_not_fit_its_network_before_any_part(tmp_path):
-    from bpnn.datasets import save_mat
+    from bpnn.data.formats.mat import save_mat
 
     rng = np.random.default_rng(0)
     save_mat(tmp_path / "small64.mat", rng.random((30, 64)), np.arange(30) % 10)
