@@ -1,6 +1,6 @@
 """bpnn: backpropagation neural networks on one flat parameter vector.
 
-The library, in layers (each imports only the ones below it):
+The library, in layers (each imports only the ones above it in this list):
   model/      ``Network`` (the value) and the math of (network, θ): forward, cost_and_grad, cost, predict,
               the units table, θ's layout, curvature products (R-operator), gradient and Hessian checks,
               and every input check (``model/validate``)

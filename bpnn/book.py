@@ -177,7 +177,7 @@ class Network:
                 raise BpnnError(f"shape {a.shape}, but the network needs {n} × 1 (or {n} × m) columns")
             X = check_data(a.reshape(self.sizes[0], -1).T)
         _, z = forward(self.network, self.theta, X)
-        return (1.0 / (1.0 + np.exp(-z))).T
+        return self.network.output_cost.output(z).T
 
     def SGD(self, training_data, epochs, mini_batch_size, eta, lmbda=0.0, evaluation_data=None,
             monitor_evaluation_cost=False, monitor_evaluation_accuracy=False, monitor_training_cost=False,

@@ -1,5 +1,5 @@
 """``BPNNClassifier``: bpnn as a scikit-learn estimator (Pipeline, cross_val_score, GridSearchCV), and a
-drop-in for ``MLPClassifier`` wherever the two share a concept (the README has the table).
+drop-in for ``MLPClassifier`` wherever the two share a concept (docs/scikit-learn.md has the table).
 
 A thin face over the training functions: the constructor stores its parameters and nothing else; ``fit``
 validates them with scikit-learn's own constraints (``InvalidParameterError``, as ``MLPClassifier`` raises)

@@ -1,3 +1,4 @@
+import pathlib
 import numpy as np
 import pytest
 import scipy.io
@@ -110,6 +111,19 @@ def test_data_home_is_never_the_current_folder(tmp_path, monkeypatch):
     assert home.is_absolute() and tmp_path not in home.parents and home != tmp_path / "data"
     monkeypatch.setenv("BPNN_DATA_DIR", str(tmp_path / "mine"))
     assert data_dir() == tmp_path / "mine"
+
+
+def test_data_home_is_the_checkouts_data_folder_when_bpnn_runs_from_its_source_tree(tmp_path, monkeypatch):
+    from bpnn.data import loading
+
+    checkout = tmp_path / "checkout"
+    (checkout / "scripts").mkdir(parents=True)
+    (checkout / "setup.cfg").write_text("[metadata]\nname = bpnn\n")
+    monkeypatch.delenv("BPNN_DATA_DIR", raising=False)
+    monkeypatch.setattr(loading, "__file__", str(checkout / "bpnn" / "data" / "loading.py"))
+    assert loading.data_dir() == checkout / "data"
+    (checkout / "setup.cfg").unlink()  # an installed bpnn: no checkout around it
+    assert loading.data_dir() == pathlib.Path.home() / "bpnn_data"
 
 
 def test_every_format_is_in_the_registry_and_says_what_it_reads(tmp_path):

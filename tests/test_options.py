@@ -7,7 +7,7 @@ import pytest
 
 from bpnn import BpnnError, Network, cost_and_grad, one_hot, predict_proba
 from bpnn.model.params import init_weights, pack
-from bpnn.model.units import get_output_cost
+from bpnn.model.units import check_names
 from bpnn.model.checking import check_gradients
 from bpnn.model.network import cost, dropout_masks
 
@@ -100,7 +100,7 @@ def test_softmax_saturation_is_finite():
 )
 def test_nonsense_pairs_are_rejected(options, message):
     with pytest.raises(BpnnError, match=message):
-        get_output_cost(**options)
+        check_names(**options)
 
 
 def test_unknown_activation():

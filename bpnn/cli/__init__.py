@@ -122,8 +122,9 @@ def add_data_argument(parser):
                         help="a course .mat file; a folder of 32×32 text digits <label>_<index>.txt (or one with "
                              "trainingDigits/ and testDigits/), or a .zip of either; a folder with the four MNIST "
                              "IDX files (plain or .gz); mnist.pkl.gz; or 'mnist' (OpenML, cached in the data "
-                             "folder). Default: data/ex4data1.mat if it exists, else the embedded digits (made in "
-                             "data/ on first use; $BPNN_DATA_DIR moves the data folder)")
+                             "folder). Default: ex4data1.mat in the data home if it is there, else the embedded "
+                             "digits (made there on first use). The data home is $BPNN_DATA_DIR, else this "
+                             "checkout's data/ when bpnn runs from it, else ~/bpnn_data")
     parser.add_argument("--dtype", default="float64", choices=DTYPES,
                         help="type X is stored and computed in (float32 halves memory; θ stays float64)")
 

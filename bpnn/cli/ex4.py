@@ -178,8 +178,10 @@ def main(argv=None):
     from ..objective.local import LocalObjective
     from ..training.scipy import minimize
 
-    trained = minimize(LocalObjective(network, X, Y, 1.0), initial, method=args.method,
-                       stopping=Stopping(max_iter=args.max_iter), progress=None if args.quiet else progress_printer())
+    objective = LocalObjective(network, X, Y, 1.0)
+    trained = minimize(objective, initial, method=args.method, stopping=Stopping(max_iter=args.max_iter),
+                       progress=None if args.quiet else progress_printer())
+    objective.close()
     print(f"{trained.n_steps} iterations: cost {trained.final_cost:.6f} ({trained.stop_reason})")
 
     _part(10, "Visualize Weights")

@@ -149,7 +149,7 @@ def _wrote(folder, result=None, reached="weights reached"):
 
 
 def train_run(dataset, *, out, test_size, seed, quiet, **options):
-    """Train on ``dataset`` with a SciPy method (``options``: ``bpnn.train``'s keywords), print the reports,
+    """Train on ``dataset`` with a SciPy method (``options``: the ``train`` command's), print the reports,
     write the run folder; returns the exit status."""
     X_train, y_train, X_test, y_test = split(dataset, test_size, seed)
     print(f"Split: {len(y_train)} training, {len(y_test)} held-out examples (test size {test_size}, seed {seed})")
@@ -185,13 +185,13 @@ def _start(dataset, X, seed, options):
 
 def _settings(options):
     """The run's options as metrics.json names them (λ as "lambda", the network names come separately)."""
-    renamed = {"lam": "lambda", "hidden": "hidden"}
+    renamed = {"lam": "lambda"}
     return {renamed.get(key, key): (list(value) if isinstance(value, tuple) else value)
             for key, value in options.items() if key not in ("activation", "cost", "output", "progress")}
 
 
 def sgd_run(dataset, *, out, test_size, validation_size, seed, quiet, **options):
-    """Train by mini-batches (``options``: ``bpnn.train_sgd``'s keywords): monitor a validation part each
+    """Train by mini-batches (``options``: the ``sgd`` command's): monitor a validation part each
     epoch (the source's own, else ``validation_size`` of the training part), print the reports, write the
     run folder with learning_curves.png; returns the exit status."""
     X_train, y_train, X_test, y_test = split(dataset, test_size, seed)

@@ -1,6 +1,6 @@
 """``Dataset``: examples and labels with the source's own parts (by name) and how a row becomes an image.
 
-Every format reader (``bpnn.formats``) builds one with keywords; ``Dataset.images`` is the only place outside
+Every format reader (``bpnn.data.formats``) builds one with keywords; ``Dataset.images`` is the only place outside
 the readers that knows pixel order (the course's 20×20 images are stored column-major: ``image_order="F"``).
 """
 

@@ -56,7 +56,7 @@ def data_dir():
     ``get_data_home`` keeps ``~/scikit_learn_data``). Never the folder the caller happens to stand in."""
     if os.environ.get("BPNN_DATA_DIR"):
         return Path(os.environ["BPNN_DATA_DIR"])
-    checkout = Path(__file__).resolve().parents[1]
+    checkout = Path(__file__).resolve().parents[2]  # bpnn/data/loading.py → the checkout
     if (checkout / "setup.cfg").is_file() and (checkout / "scripts").is_dir():
         return checkout / "data"
     return Path.home() / "bpnn_data"
@@ -106,7 +106,7 @@ def _check_dtype(dtype):
 
 
 def load_dataset(source=None, dtype=np.float64):
-    """Load a data set as a ``Dataset``, its format recognized from ``source`` (``bpnn.formats.FORMATS``).
+    """Load a data set as a ``Dataset``, its format recognized from ``source`` (``bpnn.data.formats.FORMATS``).
 
     ``source`` is a path, ``"mnist"`` (OpenML, cached in the data home) or None (the default data).
     ``dtype`` (float64 or float32) is the type X is stored in.

@@ -337,7 +337,7 @@ def _output_cost(out, z_out, Y, w=None):
 
 def _backprop(network, data, grads, masks):
     """The data term for the rows of ``data``: returns (1/size) Σ wᵢ costᵢ and writes
-    (1/size) ∂(Σ wᵢ costᵢ)/∂Θ⁽ˡ⁾ into grads (BP1–BP4 of the module docstring)."""
+    (1/size) ∂(Σ wᵢ costᵢ)/∂Θ⁽ˡ⁾ into grads (the backprop equations of the module docstring)."""
     thetas = data.thetas
     with np.errstate(over="ignore", invalid="ignore"):  # huge weights: the finite-cost check reports them
         passed = forward_pass(network, thetas, data.X, masks, slopes=True)

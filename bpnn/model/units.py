@@ -59,7 +59,6 @@ __all__ = [
     "COSTS",
     "OUTPUTS",
     "get_activation",
-    "get_output_cost",
     "output_of",
 ]
 
@@ -240,14 +239,6 @@ def get_activation(name):
 
 COSTS = tuple(dict.fromkeys(cost for _, cost in OUTPUT_COSTS))
 OUTPUTS = tuple(dict.fromkeys(output for output, _ in OUTPUT_COSTS))
-
-
-def get_output_cost(cost="cross-entropy", output=None):
-    """The ``OutputCost`` for this cost and output activation (``output=None``: the cost's usual output).
-
-    Raises BpnnError for an unknown name or a pair that makes no sense (e.g. softmax + quadratic).
-    """
-    return OUTPUT_COSTS[(output_of(cost, output), cost)]
 
 
 def check_names(activation="sigmoid", cost="cross-entropy", output=None):

@@ -60,13 +60,12 @@ def train_sgd(network, X, y, *, update=None, lam=LAMBDA, batches=MiniBatches(), 
     schedule = getattr(rule, "schedule", None) or Schedule()
     if not isinstance(stopping, Stopping) or not isinstance(batches, MiniBatches) or not isinstance(parallel,
                                                                                                      Parallel):
-        raise BpnnError("stopping, batches and parallel must be bpnn.training.Stopping, MiniBatches and Parallel "
-                        "values")
+        raise BpnnError("stopping, batches and parallel must be bpnn.Stopping, MiniBatches and Parallel values")
     if stopping.max_fun is not None:
         raise BpnnError("max_fun bounds the evaluations of the SciPy methods; mini-batch training counts epochs "
                         "(max_iter)")
     if parallel.client is not None and batches.dropout:
-        raise BpnnError("dropout is not offered with sharded data (client=)")
+        raise BpnnError("dropout is not offered with sharded data (parallel=Parallel(client=…))")
     problem = prepare(network, X, y, lam=lam, sample_weight=sample_weight, theta0=theta0, seed=seed,
                       init=INIT, evaluation=evaluation, patience=stopping.patience)
     return _Epochs(problem, rule, schedule, batches, stopping, progress).run(make_objective(problem, parallel))

@@ -90,6 +90,6 @@ class Parallel:
     def __post_init__(self):
         check_integer("n_shards", self.n_shards, 1, none=True)
         if self.n_shards is not None and self.client is None:
-            raise BpnnError(f"n_shards={self.n_shards!r} needs a Dask client (client=) to hold the shards")
+            raise BpnnError(f"n_shards={self.n_shards!r} needs a Dask client (Parallel(client=…)) to hold the shards")
         if self.blas_threads not in ("auto", None):
             check_integer("BLAS threads", self.blas_threads, 1)

@@ -17,7 +17,7 @@ class Status(Enum):
     FAILED = "failed"  # the SciPy method ended without success (e.g. a line search that found no descent)
     MAX_ITER = "max_iter"  # the budget of iterations or epochs ran out
     MAX_FUN = "max_fun"  # the budget of evaluations ran out
-    STALLED = "tol"  # the cost-decrease rule (tol, n_iter_no_change)
+    STALLED = "stalled"  # the cost-decrease rule (tol, n_iter_no_change)
     EARLY_STOPPED = "early stopping"  # no better held-out accuracy for patience steps
     CALLBACK = "callback"  # the progress callback returned True
     INTERRUPTED = "interrupted"  # Ctrl-C

@@ -190,8 +190,10 @@ def train(network, X, y, *, method=METHODS[0], lam=LAMBDA, stopping=Stopping(), 
     ``minimize``.
     """
     method = check_method(method)
-    if not isinstance(curvature, CurvatureProducts) or not isinstance(parallel, Parallel):
-        raise BpnnError("curvature and parallel must be bpnn.training.CurvatureProducts and Parallel values")
+    if not (isinstance(stopping, Stopping) and isinstance(curvature, CurvatureProducts)
+            and isinstance(parallel, Parallel)):
+        raise BpnnError("stopping, curvature and parallel must be bpnn.Stopping, CurvatureProducts and Parallel "
+                        "values")
     problem = prepare(network, X, y, lam=lam, sample_weight=sample_weight, theta0=theta0, seed=seed,
                       init=INIT, evaluation=evaluation, patience=stopping.patience)
     options = dict(FLOAT32_OPTIONS.get(method, {})) if problem.X.dtype == np.float32 else {}

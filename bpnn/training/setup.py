@@ -38,12 +38,11 @@ class Evaluation:
 
 @dataclass(frozen=True)
 class Problem:
-    """A training problem ready to run: network, X (m × n), labels y, one-hot Y, λ, θ₀, the generator, the
-    per-example weights (None: all 1) and the held-out ``Evaluation`` (or None)."""
+    """A training problem ready to run: network, X (m × n), one-hot Y, λ, θ₀, the generator, the per-example
+    weights (None: all 1) and the held-out ``Evaluation`` (or None)."""
 
     network: Network
     X: np.ndarray
-    y: np.ndarray
     Y: np.ndarray
     lam: float
     theta0: np.ndarray
@@ -73,7 +72,7 @@ def prepare(network, X, y, *, lam, sample_weight, theta0, seed, init, evaluation
             raise BpnnError(f"the initial θ must be {network.n_params} finite numbers for the network "
                             f"{list(network.sizes)}, got shape {theta0.shape}")
     check_early_stopping(patience, evaluation)
-    return Problem(network, X, y, one_hot(y, network.n_classes, X.dtype), lam, theta0, rng,
+    return Problem(network, X, one_hot(y, network.n_classes, X.dtype), lam, theta0, rng,
                    check_sample_weight(sample_weight, X.shape[0]),
                    None if evaluation is None else Evaluation(network, *evaluation))
 

@@ -104,7 +104,7 @@ class Adam(UpdateRule):
 
     def step(self, theta, grad):
         """m ← β₁m + (1 − β₁)g,  v ← β₂v + (1 − β₂)g²,  θ ← θ − η √(1 − β₂ᵗ)/(1 − β₁ᵗ) · m/(√v + ε), in place
-        (one scratch array, no temporaries: at batch 200 the step is a third of the batch's time otherwise)."""
+        (one scratch array, no temporaries)."""
         if self.first is None:
             self.first, self.second, self._scratch = np.zeros_like(theta), np.zeros_like(theta), np.empty_like(theta)
         self.t += 1
