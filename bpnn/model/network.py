@@ -39,8 +39,9 @@ from .units import HIDDEN_ACTIVATIONS, OUTPUT_COSTS, check_names
 from .validate import (as_generator, as_matrix, check_lambda, check_layer_sizes, check_one_hot, check_sample_weight,
                        compute_dtype)
 
-__all__ = ["Network", "Batch", "ONE_BLOCK", "batch", "forward_pass", "forward", "dropout_masks", "cost_and_grad",
-           "cost", "cost_and_accuracy", "accuracy", "predict_proba", "predict", "layer_product", "add_l2"]
+__all__ = ["Network", "Batch", "ONE_BLOCK", "batch", "examples", "layer_weights", "forward_pass", "forward",
+           "dropout_masks", "cost_and_grad", "batch_cost_and_grad", "cost", "cost_and_accuracy", "accuracy",
+           "predict_proba", "predict", "layer_product", "add_l2"]
 
 
 @dataclass(frozen=True)
@@ -152,9 +153,14 @@ class Batch:
 
 
 def batch(network, theta, X, Y=None, sample_weight=None):
-    """The checked ``Batch`` for θ, X (m × s₁), one-hot Y (m × s_L, optional) and m weights ≥ 0 (optional);
-    θ is cast to float32 only for float32 X."""
-    thetas = network.unpack(theta)
+    """The checked ``Batch`` for θ, X (m × s₁), one-hot Y (m × s_L, optional) and m weights ≥ 0 (optional)."""
+    X, Y, w, size = examples(network, X, Y, sample_weight)
+    return Batch(layer_weights(network, theta, X.dtype), X, Y, w, size)
+
+
+def examples(network, X, Y=None, sample_weight=None):
+    """X, Y and the weights checked for ``network`` and in the compute dtype (float32 for float32 X, else
+    float64), with the batch's size m or Σw: (X, Y or None, w or None, size)."""
     X = as_matrix(X)
     dtype = compute_dtype(X)
     X = np.asarray(X, dtype=dtype)
@@ -162,12 +168,21 @@ def batch(network, theta, X, Y=None, sample_weight=None):
         raise BpnnError(f"X has shape {X.shape}; the network needs m × {network.sizes[0]}")
     if Y is not None:
         Y = check_one_hot(as_matrix(Y, "Y"), X.shape[0], network.n_classes).astype(dtype, copy=False)
-    if dtype != np.float64:
-        with np.errstate(over="ignore"):  # weights beyond float32: reported by the finite-cost check
-            thetas = [T.astype(dtype) for T in thetas]
     w = check_sample_weight(sample_weight, X.shape[0])
     size = X.shape[0] if w is None else float(w.sum())
-    return Batch(thetas, X, Y, None if w is None else w.astype(dtype, copy=False), size)
+    return X, Y, None if w is None else w.astype(dtype, copy=False), size
+
+
+def layer_weights(network, theta, dtype, out=None):
+    """Θ⁽¹⁾, Θ⁽²⁾, … in the compute dtype: views into θ for float64; for float32 a cast of θ (into ``out``,
+    a float32 vector like θ, when given)."""
+    if dtype == np.float64:
+        return network.unpack(theta)
+    with np.errstate(over="ignore"):  # weights beyond float32: reported by the finite-cost check
+        if out is None:
+            return [T.astype(dtype) for T in network.unpack(theta)]
+        np.copyto(out, theta, casting="same_kind")
+    return network.unpack(out)
 
 
 def layer_product(A, B):
@@ -246,8 +261,14 @@ def cost_and_grad(network, theta, X, Y, lam=0.0, *, masks=None, train_size=None,
     """
     lam = check_lambda(lam)
     data = batch(network, theta, X, Y, sample_weight)
+    _check_masks(network, masks, data.X.shape[0])
+    return batch_cost_and_grad(network, theta, data, lam, train_size or data.size, masks=masks, blocks=blocks)
+
+
+def batch_cost_and_grad(network, theta, data, lam, n, *, masks=None, blocks=ONE_BLOCK):
+    """``cost_and_grad`` after its checks: J and ∇J of a checked ``Batch`` with λ stated per n examples (and
+    checked dropout ``masks``), what an objective calls on rows it checked once."""
     m = data.X.shape[0]
-    _check_masks(network, masks, m)
 
     def data_term(rows):
         grad = np.empty(network.n_params, dtype=data.X.dtype)
@@ -258,7 +279,7 @@ def cost_and_grad(network, theta, X, Y, lam=0.0, *, masks=None, train_size=None,
     grad = parts[0][1].astype(np.float64, copy=False)
     for _, other in parts[1:]:
         grad += other
-    J, grad = add_l2(float(sum(J for J, _ in parts)), grad, network, theta, lam, train_size or data.size)
+    J, grad = add_l2(float(sum(J for J, _ in parts)), grad, network, theta, lam, n)
     _check_finite(J, "cost", theta, data.X, data.Y)
     return J, grad
 

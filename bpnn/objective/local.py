@@ -2,14 +2,17 @@
 
 Each evaluation is the math of ``bpnn.model`` on the training rows, cut into row blocks on parallel threads
 (``bpnn.speed.RowBlocks``, its thread count fixed when the objective is made, so that an optimizer holding
-BLAS at one thread for its own work still evaluates on every core). Successive curvature products at one
-θ, rows and kind share one forward pass (``CurvatureCache``).
+BLAS at one thread for its own work still evaluates on every core). The rows are checked once, when the
+objective is made: a mini-batch is gathered and goes straight to the math (``batch_cost_and_grad``), with
+float32 weights cast into one buffer kept for the purpose. Successive curvature products at one θ, rows and
+kind share one forward pass (``CurvatureCache``).
 """
 
 import numpy as np
 
 from ..model.curvature import Curvature
-from ..model.network import cost_and_accuracy, cost_and_grad
+from ..model.network import Batch, batch_cost_and_grad, cost_and_accuracy, cost_and_grad, examples, layer_weights
+from ..model.validate import check_lambda
 from ..speed import MIN_ACTIVATIONS_PER_PRODUCT_BLOCK, RowBlocks, default_threads
 
 __all__ = ["LocalObjective", "CurvatureCache"]
@@ -39,9 +42,11 @@ class LocalObjective:
     """``network``'s objective on X (m × n), one-hot Y and the optional weights, λ = ``lam``, in this process."""
 
     def __init__(self, network, X, Y, lam=0.0, *, sample_weight=None):
-        self.network, self.X, self.Y, self.lam, self.w = network, X, Y, lam, sample_weight
-        self.n_examples = X.shape[0]
-        self.train_size = self.n_examples if sample_weight is None else float(np.sum(sample_weight))
+        self.network, self.lam = network, check_lambda(lam)
+        self.X, self.Y, self._w, self.train_size = examples(network, X, Y, sample_weight)
+        self.w = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+        self.n_examples = self.X.shape[0]
+        self._cast = None if self.X.dtype == np.float64 else np.empty(network.n_params, dtype=self.X.dtype)
         threads = default_threads()
         self._blocks = RowBlocks(threads)
         self._product_blocks = RowBlocks(threads, least=MIN_ACTIVATIONS_PER_PRODUCT_BLOCK)
@@ -60,9 +65,11 @@ class LocalObjective:
         return self._curvatures.times(self.network, theta, v, rows, gauss_newton, build)
 
     def batch(self, theta, rows, masks=None):
-        X, Y, w = self._rows(rows)
-        return cost_and_grad(self.network, theta, X, Y, self.lam, masks=masks, train_size=self.train_size,
-                             sample_weight=w, blocks=self._blocks)
+        X, Y = self.X[rows], self.Y[rows]
+        w, size = (None, len(X)) if self.w is None else (self._w[rows], float(self.w[rows].sum()))
+        data = Batch(layer_weights(self.network, theta, X.dtype, out=self._cast), X, Y, w, size)
+        return batch_cost_and_grad(self.network, theta, data, self.lam, self.train_size, masks=masks,
+                                   blocks=self._blocks)
 
     def cost_and_accuracy(self, theta):
         return cost_and_accuracy(self.network, theta, self.X, self.Y, self.lam, sample_weight=self.w)
