@@ -131,7 +131,7 @@ def bpnn_time(X, y, X_test, y_test, clock, route, hidden, lam, maxiter, eta, n_c
         rng = np.random.default_rng(0)  # θ₀ first, then the shuffles, from one generator
         result = train_sgd(network, X, y, lam=ALPHA * len(y) / BATCH, stopping=Stopping(max_iter=maxiter, tol=0.0),
                            batches=MiniBatches(size=batch, monitor_training=False),
-                           update=make_update(route, eta, 0.9), theta0=network.init(rng, "uniform"), seed=rng,
+                           update=make_update(route, eta, 0.9 if route == "nesterov" else None), theta0=network.init(rng, "uniform"), seed=rng,
                            progress=progress)
     else:
         # a stopping rule that never fires first (1e-12 over 10 iterations): only the target or the budget ends

@@ -143,3 +143,14 @@ def test_without_training_monitor_the_epoch_cost_is_the_mean_of_its_batch_costs(
         theta -= 0.5 * grad
     np.testing.assert_allclose(result.theta, theta, rtol=1e-12)
     assert result.history["training_cost"][0] == pytest.approx(sum(costs) / len(y), rel=1e-12)
+
+
+def test_momentum_is_refused_for_adam_and_a_bad_curvature_kind_is_named():
+    from bpnn import CurvatureProducts
+    from bpnn.training.updates import make_update
+
+    with pytest.raises(BpnnError, match="momentum=0.5 applies to sgd and nesterov, not adam"):
+        make_update("adam", 0.01, 0.5)
+    assert make_update("nesterov", 0.05).momentum == 0.9 and make_update("sgd", 0.05).__class__.__name__ == "SGD"
+    with pytest.raises(BpnnError, match="unknown curvature 'newton'; choose one of gauss-newton, exact"):
+        CurvatureProducts(kind="newton")

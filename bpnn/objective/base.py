@@ -30,10 +30,11 @@ class Objective(Protocol):
         """G·v (``gauss_newton``) or H·v at θ, over every row or over ``rows`` (numbered 0..m−1)."""
 
     def batch(self, theta: np.ndarray, rows: np.ndarray, masks: list | None = None) -> tuple[float, np.ndarray]:
-        """(J, ∇J) of the mini-batch of ``rows``, with dropout ``masks`` where offered."""
+        """(J, ∇J) of the mini-batch of ``rows`` (λ stated for the whole training set), with dropout ``masks``
+        (in-process only: the sharded objective refuses them)."""
 
     def cost_and_accuracy(self, theta: np.ndarray) -> tuple[float, float]:
         """(J(θ), the fraction of training rows predicted right), from one forward pass."""
 
     def close(self) -> None:
-        """Release what the objective holds (shards on workers); nothing to do in-process."""
+        """Release what the objective holds (shards on workers, threads); it is not used afterwards."""

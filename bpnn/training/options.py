@@ -10,7 +10,7 @@ Each checks itself when made (``BpnnError`` naming the option), and each default
 from dataclasses import dataclass
 
 from ..errors import BpnnError
-from ..model.validate import check_integer, check_number
+from ..model.validate import check_choice, check_integer, check_number
 from ..speed import CURVATURE_ROWS
 
 __all__ = ["Stopping", "CurvatureProducts", "MiniBatches", "Parallel", "CURVATURE_KINDS"]
@@ -55,8 +55,7 @@ class CurvatureProducts:
     rows: int = CURVATURE_ROWS
 
     def __post_init__(self):
-        if self.kind not in CURVATURE_KINDS:
-            raise BpnnError(f"curvature must be 'gauss-newton' or 'exact', got {self.kind!r}")
+        check_choice("curvature", self.kind, CURVATURE_KINDS)
         check_integer("curvature rows", self.rows, 1, none=True)
 
 

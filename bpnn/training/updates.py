@@ -12,6 +12,7 @@ Each rule carries its η and a ``Schedule``, which changes η between epochs as 
 
 import numpy as np
 
+from ..errors import BpnnError
 from ..model.validate import check_choice, check_number
 
 __all__ = ["UpdateRule", "SGD", "Momentum", "Adam", "UPDATES", "ETA", "MOMENTUM", "NESTEROV_MOMENTUM", "make_update",
@@ -129,9 +130,12 @@ UPDATES = ("sgd", "nesterov", "adam")  # the first is the default
 def make_update(update, eta=ETA, momentum=None, schedule=None):
     """The update rule called ``update`` with learning rate η: "sgd" is SGD with momentum μ (plain SGD for
     μ = 0, the default), "nesterov" the same with Nesterov's look-ahead (μ = 0.9 unless given), "adam"
-    Adam with step size η; ``schedule`` is η's ``Schedule`` (or its kind's name)."""
+    Adam with step size η (which takes no momentum: its β₁ plays that part); ``schedule`` is η's ``Schedule``
+    (or its kind's name)."""
     check_choice("update rule", update, UPDATES)
     if update == "adam":
+        if momentum is not None:
+            raise BpnnError(f"momentum={momentum!r} applies to sgd and nesterov, not adam (its beta1 plays that part)")
         return Adam(eta, schedule=schedule)
     if update == "nesterov":
         return Momentum(eta, NESTEROV_MOMENTUM if momentum is None else momentum, nesterov=True, schedule=schedule)
