@@ -12,6 +12,7 @@ from bpnn.model.curvature import hessp
 from bpnn.objective.sharded import ShardedObjective
 from bpnn.search import grid_search
 from bpnn.training.updates import make_update
+from tests.support.compare import relative
 
 distributed = pytest.importorskip("dask.distributed")
 
@@ -31,10 +32,6 @@ def problem():
     w = rng.uniform(0.0, 2.0, size=len(y))
     w[:20] = 0.0
     return X, y, w
-
-
-def relative(a, b):
-    return np.linalg.norm(np.subtract(a, b)) / np.linalg.norm(b)
 
 
 @pytest.mark.parametrize("n_shards", [None, 1, 3])

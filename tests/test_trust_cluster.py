@@ -15,6 +15,7 @@ from bpnn import (SGD, CurvatureProducts, MiniBatches, Network, Parallel, Status
                   train, train_sgd)
 from bpnn.errors import BpnnError, ClusterLostError
 from bpnn.objective.sharded import ShardedObjective
+from tests.support.compare import relative
 
 distributed = pytest.importorskip("dask.distributed")
 
@@ -71,10 +72,6 @@ def data():
     w = rng.uniform(0.5, 2.0, size=len(y))
     w[:60] = 0.0
     return X, y, w
-
-
-def relative(a, b):
-    return np.linalg.norm(np.subtract(a, b)) / np.linalg.norm(b)
 
 
 def assert_same_fit(sharded, local):
