@@ -35,7 +35,7 @@ from .model.params import empty_theta
 from .model.validate import as_generator, check_data, check_integer, check_lambda, check_one_hot, one_hot
 from .training.minibatch import train_sgd
 from .training.options import MiniBatches, Stopping
-from .training.updates import SGD
+from .training.updates import SGD, decay_grows_weights
 
 __all__ = ["QuadraticCost", "CrossEntropyCost", "Network", "load"]
 
@@ -281,7 +281,7 @@ def _assign(views, values, name):
 def _check_decay(eta, lmbda, n):
     """BpnnError when the weight decay factor 1 − ηλ/n is below −1: every mini-batch would then multiply the
     weights by more than 1 in size, and SGD would diverge."""
-    if eta * lmbda / n > 2:
+    if decay_grows_weights(eta, lmbda, n):
         raise BpnnError(f"eta={eta!r} and lmbda={lmbda!r} on {n} training examples give the weight decay factor "
                         f"1 − eta·lmbda/n = {1 - eta * lmbda / n:.3g}, which grows the weights at every mini-batch; "
                         "lower eta or lmbda so that eta·lmbda/n ≤ 2")

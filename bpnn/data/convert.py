@@ -11,8 +11,8 @@ import numpy as np
 from scipy.ndimage import zoom
 
 from ..errors import BpnnError
+from ..model.validate import check_fits, check_integer
 from .formats.mat import save_mat
-from ..model.validate import check_fits, is_integer
 
 __all__ = ["crop_and_resample", "check_size", "write_course_mat"]
 
@@ -20,8 +20,7 @@ __all__ = ["crop_and_resample", "check_size", "write_course_mat"]
 def check_size(size, m, name="size"):
     """BpnnError naming ``name`` unless ``size`` is an integer ≥ 1 whose m images of size × size pixels fit in
     memory: twice m · size² float64 numbers, the resampled images and their rows in column-major order."""
-    if not is_integer(size) or size < 1:
-        raise BpnnError(f"{name} (the image side) must be an integer ≥ 1, got {size!r}")
+    check_integer(f"{name} (the image side)", size, 1)
     check_fits(f"{name} {size}: {m} images of {size} × {size} pixels", 2 * 8 * m * size * size)
     return size
 

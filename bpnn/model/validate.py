@@ -129,9 +129,7 @@ def one_hot(y, n_classes, dtype=np.float64):
 
 def check_n_classes(n_classes):
     """K, or BpnnError unless it is an integer ≥ 1 (not a bool, not 2.5, not "10")."""
-    if not is_integer(n_classes) or n_classes < 1:
-        raise BpnnError(f"n_classes must be an integer ≥ 1, got {n_classes!r}")
-    return n_classes
+    return check_integer("n_classes", n_classes, 1)
 
 
 def check_labels(y, n_classes):

@@ -26,7 +26,7 @@ from .options import MiniBatches, Parallel, Stopping
 from .result import Status, TrainResult
 from .setup import LAMBDA, make_objective, prepare
 from .stopping import BestScore, stalled
-from .updates import ETA, SGD, Schedule
+from .updates import ETA, SGD, Schedule, decay_grows_weights
 
 __all__ = ["train_sgd", "EPOCHS", "HIDDEN", "INIT"]
 
@@ -177,10 +177,9 @@ def _mean_cost(batch_costs):
 def _divergence_advice(eta, lam, n):
     """What to change when SGD diverged: η, and λ too when the L2 term's step alone, θ ← (1 − η λ/n) θ,
     flips the weights' sign and grows them (η λ/n > 2)."""
-    decay = None if eta is None else eta * lam / n
-    if decay is not None and decay > 2:
-        return (f"try a smaller lambda or eta (eta · lambda / n = {decay:.3g} > 2: the L2 term's step alone "
-                "makes the weights grow)")
+    if eta is not None and decay_grows_weights(eta, lam, n):
+        return (f"try a smaller lambda or eta (eta · lambda / n = {eta * lam / n:.3g} > 2: the L2 term's step "
+                "alone makes the weights grow)")
     return "try a smaller eta"
 
 

@@ -15,7 +15,7 @@ import numpy as np
 from ..errors import BpnnError
 from ..model.validate import check_choice, check_number
 
-__all__ = ["UpdateRule", "SGD", "Momentum", "Adam", "UPDATES", "ETA", "MOMENTUM", "NESTEROV_MOMENTUM", "make_update",
+__all__ = ["decay_grows_weights", "UpdateRule", "SGD", "Momentum", "Adam", "UPDATES", "ETA", "MOMENTUM", "NESTEROV_MOMENTUM", "make_update",
            "Schedule", "LEARNING_RATES"]
 
 ETA = 0.2  # the learning rate when none is given (the book's rules, on the course's data)
@@ -23,6 +23,12 @@ MOMENTUM = 0.0  # μ of "sgd" when none is given: plain SGD
 NESTEROV_MOMENTUM = 0.9  # μ of "nesterov" when none is given
 LEARNING_RATES = ("constant", "invscaling", "adaptive")  # the first is the default
 _SMALLEST_ETA = 1e-6  # an adaptive schedule stops training when η would fall below this (scikit-learn's)
+
+
+def decay_grows_weights(eta, lam, n):
+    """Whether plain SGD's L2 step alone, θ ← (1 − ηλ/n) θ, flips the weights' sign and grows them
+    (ηλ/n > 2: the factor is below −1), so that SGD diverges whatever the data."""
+    return eta * lam / n > 2
 
 
 class Schedule:
