@@ -93,13 +93,13 @@ def test_blas_threads_per_method(monkeypatch, method, blas_threads, expected):
     monkeypatch.delenv("BPNN_NUM_THREADS", raising=False)
     network = Network([3, 4, 2])
     X, Y = np.random.default_rng(0).random((20, 3)), one_hot(np.arange(20) % 2, 2)
-    seen, real = [], local_objective.cost_and_grad
+    seen, real = [], local_objective.batch_cost_and_grad
 
     def recording(*args, blocks, **options):
         seen.append((blas_counts(), blocks.threads, blocks.map(lambda _: blas_counts(), [None])[0]))
         return real(*args, blocks=blocks, **options)
 
-    monkeypatch.setattr(local_objective, "cost_and_grad", recording)
+    monkeypatch.setattr(local_objective, "batch_cost_and_grad", recording)
     with threadpool_limits(2, user_api="blas"):
         objective = local_objective.LocalObjective(network, X, Y, 0.1)
         products = objective.hessp if method in HESSP_METHODS else None

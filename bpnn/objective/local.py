@@ -3,15 +3,15 @@
 Each evaluation is the math of ``bpnn.model`` on the training rows, cut into row blocks on parallel threads
 (``bpnn.speed.RowBlocks``, its thread count fixed when the objective is made, so that an optimizer holding
 BLAS at one thread for its own work still evaluates on every core). The rows are checked once, when the
-objective is made: a mini-batch is gathered and goes straight to the math (``batch_cost_and_grad``), with
-float32 weights cast into one buffer kept for the purpose. Successive curvature products at one θ, rows and
+objective is made: an evaluation, of every row or of a gathered mini-batch, goes straight to the math
+(``batch_cost_and_grad``), with float32 weights cast into one buffer kept for the purpose. Successive curvature products at one θ, rows and
 kind share one forward pass (``CurvatureCache``).
 """
 
 import numpy as np
 
 from ..model.curvature import Curvature
-from ..model.network import Batch, batch_cost_and_grad, cost_and_accuracy, cost_and_grad, examples, layer_weights
+from ..model.network import Batch, batch_cost_and_grad, cost_and_accuracy, examples, layer_weights
 from ..model.validate import check_lambda
 from ..speed import MIN_ACTIVATIONS_PER_PRODUCT_BLOCK, RowBlocks, default_threads
 
@@ -53,8 +53,7 @@ class LocalObjective:
         self._curvatures = CurvatureCache()
 
     def __call__(self, theta):
-        return cost_and_grad(self.network, theta, self.X, self.Y, self.lam, sample_weight=self.w,
-                             blocks=self._blocks)
+        return self._cost_and_grad(theta, self.X, self.Y, self._w, self.train_size)
 
     def hessp(self, theta, v, gauss_newton=True, rows=None):
         def build():
@@ -65,8 +64,12 @@ class LocalObjective:
         return self._curvatures.times(self.network, theta, v, rows, gauss_newton, build)
 
     def batch(self, theta, rows, masks=None):
-        X, Y = self.X[rows], self.Y[rows]
-        w, size = (None, len(X)) if self.w is None else (self._w[rows], float(self.w[rows].sum()))
+        w, size = (None, len(rows)) if self.w is None else (self._w[rows], float(self.w[rows].sum()))
+        return self._cost_and_grad(theta, self.X[rows], self.Y[rows], w, size, masks)
+
+    def _cost_and_grad(self, theta, X, Y, w, size, masks=None):
+        """(J, ∇J) of rows checked when the objective was made (w in the compute dtype, size m or Σw), with λ
+        stated for the whole training set."""
         data = Batch(layer_weights(self.network, theta, X.dtype, out=self._cast), X, Y, w, size)
         return batch_cost_and_grad(self.network, theta, data, self.lam, self.train_size, masks=masks,
                                    blocks=self._blocks)
