@@ -26,6 +26,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils._param_validation import Interval, StrOptions  # MLPClassifier's own constraint types
 from sklearn.utils.metaestimators import available_if
+from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -90,10 +91,14 @@ class BPNNClassifier(ClassifierMixin, BaseEstimator):
       n_iter_no_change steps; see ``bpnn.training.stopping``); ``early_stopping`` with
       ``validation_fraction`` (every solver: stop after n_iter_no_change steps without a better held-out
       accuracy, keep the best θ);
+    - ``class_weight``: None, "balanced" (each class weighted n_samples / (n_classes · its count)) or a
+      dict {label: weight}; scikit-learn's meaning: the fit is the one with
+      ``sample_weight = compute_sample_weight(class_weight, y)``, multiplied with the ``sample_weight`` given;
     - ``warm_start`` (fit goes on from the last θ), ``verbose`` (one line per step), ``random_state``.
 
     ``fit(X, y, sample_weight=None)`` weights each example's cost; ``partial_fit`` trains one epoch on the
-    data given (mini-batch solvers; ``classes`` on the first call).
+    data given (mini-batch solvers; ``classes`` on the first call; a dict ``class_weight`` only, as
+    "balanced" would weigh each call's classes by that call's counts).
 
     Learned attributes: ``network_`` (the ``bpnn.Network``), ``theta_``, ``thetas_`` (the course-layout Θ
     list), and scikit-learn's: ``coefs_`` (fan_in × fan_out) and ``intercepts_``, ``classes_``,
@@ -130,6 +135,7 @@ class BPNNClassifier(ClassifierMixin, BaseEstimator):
         "validation_fraction": [_fraction("neither")],
         "dropout": [_fraction("left"), None],
         "init": [StrOptions(set(INITIALIZERS)), None],
+        "class_weight": [dict, StrOptions({"balanced"}), None],
         "warm_start": ["boolean"],
         "verbose": ["verbose"],
         "random_state": ["random_state"],
@@ -139,7 +145,7 @@ class BPNNClassifier(ClassifierMixin, BaseEstimator):
                  batch_size=None, learning_rate=None, learning_rate_init=None, power_t=None, max_iter=None,
                  max_fun=None, tol=None, n_iter_no_change=None, momentum=None, nesterovs_momentum=None,
                  beta_1=None, beta_2=None, epsilon=None, early_stopping=False, validation_fraction=0.1,
-                 dropout=None, init=None, warm_start=False, verbose=False, random_state=None):
+                 dropout=None, init=None, class_weight=None, warm_start=False, verbose=False, random_state=None):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.cost = cost
@@ -163,6 +169,7 @@ class BPNNClassifier(ClassifierMixin, BaseEstimator):
         self.validation_fraction = validation_fraction
         self.dropout = dropout
         self.init = init
+        self.class_weight = class_weight
         self.warm_start = warm_start
         self.verbose = verbose
         self.random_state = random_state
@@ -205,7 +212,7 @@ class BPNNClassifier(ClassifierMixin, BaseEstimator):
         if len(self.classes_) < 2:
             raise ValueError(f"BPNNClassifier needs samples of at least 2 classes; got 1 class: {self.classes_[0]!r}")
         encoded = np.searchsorted(self.classes_, y)
-        sample_weight = check_sample_weight(sample_weight, X.shape[0])
+        sample_weight = self._weights(y, check_sample_weight(sample_weight, X.shape[0]), incremental)
         minibatch = _is_minibatch(self)
         if not first and not self._same_network_fitted(X.shape[1]):
             raise ValueError(f"partial_fit goes on from the fitted network {list(self.network_.sizes)}, which "
@@ -231,6 +238,19 @@ class BPNNClassifier(ClassifierMixin, BaseEstimator):
             warnings.warn(f"{result.method}: max_iter ({result.n_steps} {result.step_unit}) reached before the "
                           "method converged or the stopping rule ended it; raise max_iter or tol", ConvergenceWarning)
         return self
+
+    def _weights(self, y, sample_weight, incremental):
+        """The examples' weights: ``sample_weight`` (or None) times ``compute_sample_weight(class_weight, y)``."""
+        if self.class_weight is None:
+            return sample_weight
+        if incremental and self.class_weight == "balanced":
+            raise ValueError("class_weight='balanced' is not offered with partial_fit (each call's counts would "
+                             "weigh the classes differently); pass a dict {label: weight}, e.g. from "
+                             "sklearn.utils.class_weight.compute_class_weight on all the labels")
+        weights = compute_sample_weight(self.class_weight, y)
+        if not np.all(np.isfinite(weights) & (weights >= 0)):
+            raise ValueError(f"class_weight must give each class a finite weight >= 0, got {self.class_weight!r}")
+        return weights if sample_weight is None else sample_weight * weights
 
     def _set_partial_fit_classes(self, classes):
         """``classes_`` from ``partial_fit``'s ``classes``, refused as MLPClassifier refuses them: missing on the
