@@ -79,3 +79,26 @@ def test_balanced_is_refused_by_partial_fit_and_a_dict_is_used(few):
     reference = BPNNClassifier(solver="adam", random_state=0).partial_fit(
         X, y, classes=np.arange(10), sample_weight=compute_sample_weight({0: 4.0}, y))
     np.testing.assert_array_equal(weighted.theta_, reference.theta_)
+
+
+def test_the_train_command_weighs_the_classes_as_the_library_does(tmp_path, digits):
+    from bpnn import Network, Stopping, load_weights, train
+    from bpnn.data.loading import save_mat
+    from bpnn.model.validate import as_generator
+
+    X, y = digits
+    rows = np.concatenate([np.flatnonzero(y == k)[:5 if k == RARE else 30] for k in range(10)])
+    X, y = X[rows], y[rows]
+    save_mat(tmp_path / "imbalanced.mat", X, y)
+    done = subprocess.run([sys.executable, "-m", "bpnn", "train", "--data", "imbalanced.mat", "--class-weight",
+                           "balanced", "--test-size", "0", "--max-iter", "8", "--hidden", "6", "--quiet", "--out",
+                           "run"], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    network, rng = Network((X.shape[1], 6, 10)), as_generator(0)
+    theta0 = network.init(rng, "uniform")
+    expected = train(network, X, y, stopping=Stopping(max_iter=8), theta0=theta0, seed=rng,
+                     sample_weight=compute_sample_weight("balanced", y))
+    unweighted = train(network, X, y, stopping=Stopping(max_iter=8), theta0=theta0, seed=rng)
+    got = load_weights(tmp_path / "run" / "weights.mat").theta
+    # TNC's finite-difference Hessian products turn rounding (BLAS threads) into differences far below the weights'
+    assert np.abs(got - expected.theta).max() < 1e-2 * np.abs(unweighted.theta - expected.theta).max()

@@ -16,7 +16,7 @@ import sys
 from ..errors import BpnnError
 
 __all__ = ["Parser", "print_error", "run_script", "launch", "describe", "load_described", "add_data_argument",
-           "add_run_arguments", "add_network_arguments",
+           "add_run_arguments", "add_class_weight_argument", "add_network_arguments",
            "network_options", "defaults", "method_name", "positive_int", "nonnegative_int", "nonnegative_float", "positive_float",
            "fraction", "probability", "seed", "path", "stdout_closed"]
 
@@ -167,6 +167,13 @@ def add_run_arguments(parser, seed_help, quiet_help):
     parser.add_argument("--out", metavar="DIR", type=path,
                         help="run folder (default: runs/<timestamp>/); existing files are never overwritten")
     parser.add_argument("--quiet", action="store_true", help=quiet_help)
+
+
+def add_class_weight_argument(parser):
+    """``--class-weight balanced``: weigh each class's examples by n / (K · the class's count)."""
+    parser.add_argument("--class-weight", choices=["balanced"],
+                        help="weigh each class's training examples by n / (K · its count), so that rare classes "
+                             "count as much as common ones (scikit-learn's class_weight='balanced')")
 
 
 def run_inputs(args):

@@ -7,8 +7,8 @@
 
 import argparse
 
-from . import (Parser, add_data_argument, add_network_arguments, fraction, nonnegative_float, nonnegative_int,
-               path, positive_float, positive_int, probability, run_inputs, seed)
+from . import (Parser, add_class_weight_argument, add_data_argument, add_network_arguments, fraction,
+               nonnegative_float, nonnegative_int, path, positive_float, positive_int, probability, run_inputs, seed)
 from ..errors import BpnnError
 from ..training.scipy import METHODS
 from ..training.updates import UPDATES
@@ -104,6 +104,7 @@ def parse_args(argv=None):
     parser.add_argument("--seed", type=seed, default=0, help="seed for the folds and every fit")
     parser.add_argument("--out", metavar="DIR", type=path, help="run folder (default: runs/<timestamp>/)")
     add_network_arguments(parser, None)
+    add_class_weight_argument(parser)
     args = parser.parse_args(argv)
     if args.param is None:
         args.param = DEFAULT_GRIDS["sgd" if args.method in UPDATES else "tnc"]
@@ -120,7 +121,7 @@ def main(argv=None):
     minibatch = args.method in UPDATES
     network, dataset = run_inputs(args)
     params = {"solver": args.method, "max_iter": args.epochs if minibatch else args.maxiter, "init": args.init,
-              **network}
+              "class_weight": args.class_weight, **network}
     from .runs import grid_run
 
     return grid_run(dataset, grid, labels=[name for name, _ in parsed], out=args.out, cv=args.cv, n_jobs=args.n_jobs,

@@ -162,7 +162,8 @@ def train_run(dataset, *, out, test_size, seed, quiet, **options):
                    stopping=Stopping(max_iter=options["max_iter"], tol=options["tol"],
                                      n_iter_no_change=options["n_iter_no_change"]),
                    curvature=CurvatureProducts(options["curvature"], options["curvature_rows"]),
-                   theta0=theta0, seed=rng, parallel=Parallel(blas_threads=options["blas_threads"]),
+                   sample_weight=_class_weights(options["class_weight"], y_train), theta0=theta0, seed=rng,
+                   parallel=Parallel(blas_threads=options["blas_threads"]),
                    progress=None if quiet else progress_printer())
     with folder.writing():
         trained = _finish(dataset, result, X_train, y_train, X_test, y_test, folder,
@@ -181,6 +182,15 @@ def _start(dataset, X, seed, options):
     network = Network((X.shape[1], *options["hidden"], dataset.n_classes), **names)
     rng = as_generator(seed)
     return network, network.init(rng, options["init"]), rng
+
+
+def _class_weights(class_weight, y):
+    """The training examples' weights for ``--class-weight`` (None: every example counts once)."""
+    if class_weight is None:
+        return None
+    from sklearn.utils.class_weight import compute_sample_weight
+
+    return compute_sample_weight(class_weight, y)
 
 
 def _settings(options):
@@ -208,7 +218,8 @@ def sgd_run(dataset, *, out, test_size, validation_size, seed, quiet, **options)
     result = train_sgd(network, X_fit, y_fit, update=update,
                        lam=options["lam"], batches=MiniBatches(options["batch_size"], options["dropout"]),
                        stopping=Stopping(max_iter=options["epochs"], tol=0.0, patience=options["patience"]),
-                       evaluation=(X_val, y_val) if len(y_val) else None, theta0=theta0, seed=rng,
+                       evaluation=(X_val, y_val) if len(y_val) else None,
+                       sample_weight=_class_weights(options["class_weight"], y_fit), theta0=theta0, seed=rng,
                        progress=None if quiet else epoch_printer(len(y_val)))
     with folder.writing():
         trained = _finish(dataset, result, X_fit, y_fit, X_test, y_test, folder,

@@ -5,7 +5,7 @@
     python scripts/train_sgd.py --cost quadratic --init normal --epochs 10 # the book's first network
 """
 
-from . import (Parser, add_data_argument, add_network_arguments, add_run_arguments, fraction,
+from . import (Parser, add_class_weight_argument, add_data_argument, add_network_arguments, add_run_arguments, fraction,
                nonnegative_float, nonnegative_int, positive_float, positive_int, probability, run_inputs)
 from ..training.minibatch import EPOCHS, HIDDEN, INIT
 from ..training.options import MiniBatches
@@ -44,6 +44,7 @@ def parse_args(argv=None):
     parser.add_argument("--validation-size", type=fraction, default=0.1,
                         help="fraction of the training part monitored every epoch (0: none)")
     add_run_arguments(parser, "seed for splits, θ₀, shuffling and dropout", "no per-epoch lines")
+    add_class_weight_argument(parser)
     add_network_arguments(parser, INIT)
     return parser.parse_args(argv)
 
@@ -56,5 +57,6 @@ def main(argv=None):
     return sgd_run(dataset, out=args.out, test_size=args.test_size, validation_size=args.validation_size,
                    seed=args.seed, quiet=args.quiet, hidden=tuple(args.hidden), epochs=args.epochs,
                    batch_size=args.batch_size, eta=args.eta, update=args.update, lam=args.lam, momentum=args.momentum,
-                   patience=args.patience, dropout=args.dropout, init=args.init, **network)
+                   patience=args.patience, dropout=args.dropout, init=args.init, class_weight=args.class_weight,
+                   **network)
 

@@ -5,7 +5,7 @@
     python scripts/train_tnc.py --weights runs/…/weights.mat   # evaluate saved weights instead
 """
 
-from . import (Parser, add_data_argument, add_network_arguments, add_run_arguments, defaults, method_name,
+from . import (Parser, add_class_weight_argument, add_data_argument, add_network_arguments, add_run_arguments, defaults, method_name,
                nonnegative_float, nonnegative_int, path, positive_int, run_inputs)
 from ..training.options import CURVATURE_KINDS
 from ..training.scipy import HESSP_METHODS, HIDDEN, INIT, METHODS, train
@@ -54,6 +54,7 @@ def parse_args(argv=None):
                              "more; unchanged for TNC and BFGS); cost and gradient evaluations use every thread "
                              "BLAS had")
     add_run_arguments(parser, "seed for the split, θ₀ and the sample figure", "no per-iteration progress lines")
+    add_class_weight_argument(parser)
     add_network_arguments(parser, INIT)
     return parser.parse_args(argv)
 
@@ -69,6 +70,6 @@ def main(argv=None):
     return train_run(dataset, out=args.out, test_size=args.test_size, seed=args.seed, quiet=args.quiet,
                      hidden=tuple(args.hidden or HIDDEN), lam=args.lam, method=args.method, max_iter=args.max_iter,
                      tol=args.tol, n_iter_no_change=args.n_iter_no_change, curvature=args.curvature,
-                     curvature_rows=args.curvature_rows, init=args.init,
+                     curvature_rows=args.curvature_rows, init=args.init, class_weight=args.class_weight,
                      blas_threads=args.blas_threads or DEFAULTS["parallel"].blas_threads, **network)
 
