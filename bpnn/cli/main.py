@@ -6,6 +6,7 @@
     bpnn grid [options]        scripts/grid_search.py  cross-validated grid search over two parameters
     bpnn convert SOURCE OUT    scripts/make_mat.py     any data source to the course's .mat layout
     bpnn ex4 [options]         scripts/ex4.py          the course's ex4, part by part
+    bpnn export WEIGHTS OUT                            a weights file as an ONNX model
 """
 
 import sys
@@ -21,6 +22,7 @@ COMMANDS = {
     "grid": ("bpnn.cli.grid", "cross-validated grid search over two parameters"),
     "convert": ("bpnn.cli.convert", "write any data source in the course's ex4 .mat layout"),
     "ex4": ("bpnn.cli.ex4", "the course's ex4, part by part, with the exercise's expected values"),
+    "export": ("bpnn.cli.export", "write a weights file as an ONNX model (needs the onnx extra)"),
 }
 
 

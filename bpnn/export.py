@@ -1,0 +1,141 @@
+"""A trained network as an ONNX graph, for inference outside Python (onnxruntime, ONNX-capable runtimes).
+
+The graph is bpnn's forward pass and prediction, layer by layer, with input ``X`` (n × s₁):
+
+  a⁽¹⁾ = X,   z⁽ˡ⁺¹⁾ = a⁽ˡ⁾ W⁽ˡ⁾ᵀ + b⁽ˡ⁾ (MatMul, Add),   a⁽ˡ⁺¹⁾ = g(z⁽ˡ⁺¹⁾) (Sigmoid, Tanh or Relu),
+
+and two outputs, as scikit-learn's classifiers have them in ONNX: ``label``, the class of the largest z⁽ᴸ⁾
+(ArgMax, then the class values), and ``probabilities``, the output units normalized to sum to 1 as
+``BPNNClassifier.predict_proba`` does: softmax(z) for softmax outputs, softmax(log σ(z)) = σ / Σσ for sigmoid
+outputs, with log σ(z) = min(z, 0) − log(1 + e^−|z|), finite where σ underflows. ``to_onnx`` builds the graph from a
+network and θ; ``register_skl2onnx`` lets ``skl2onnx.to_onnx(model, X[:1])`` convert a ``BPNNClassifier``
+with it. Needs the ``onnx`` package (``pip install "bpnn[onnx]"``, which adds onnxruntime and skl2onnx).
+"""
+
+import numpy as np
+
+from .errors import BpnnError
+
+__all__ = ["to_onnx", "register_skl2onnx", "OPSET"]
+
+OPSET = 17  # the ONNX operator set the graphs use (Softmax over one axis, as numpy's, needs 13 or later)
+_ACTIVATIONS = {"sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "Relu"}
+_DTYPES = {np.dtype(np.float32): 1, np.dtype(np.float64): 11}  # onnx.TensorProto.FLOAT, DOUBLE
+
+
+def _onnx():
+    try:
+        import onnx
+    except ImportError:
+        raise BpnnError("exporting to ONNX needs the onnx package: pip install \"bpnn[onnx]\"") from None
+    return onnx
+
+
+def to_onnx(network, theta, *, classes=None, dtype=np.float32):
+    """The ONNX model of ``network`` with parameters θ (an ``onnx.ModelProto``).
+
+    Parameters
+    ----------
+    network : bpnn.Network
+    theta : ndarray
+        The flat parameter vector.
+    classes : array-like of int or str, optional
+        The class value of each output unit, in order (default 0..K−1); ``label`` holds them.
+    dtype : float32 or float64
+        The type of ``X``, the weights and ``probabilities``.
+
+    Returns
+    -------
+    onnx.ModelProto
+        Input ``X`` (n × s₁), outputs ``label`` (n, int64 or string) and ``probabilities`` (n × K).
+
+    Raises
+    ------
+    BpnnError
+        θ does not fit the network, ``classes`` are not K integers or strings, the dtype is not a float type,
+        or onnx is not installed.
+    """
+    onnx = _onnx()
+    from onnx import TensorProto, helper, numpy_helper
+
+    dtype = np.dtype(dtype)
+    if dtype not in _DTYPES:
+        raise BpnnError(f"dtype must be float32 or float64, got {dtype}")
+    thetas = network.unpack(np.asarray(theta, dtype=np.float64))
+    labels = _class_values(network.n_classes, classes)
+    def node(op, inputs, output, **attributes):  # named after its output (skl2onnx needs named nodes)
+        return helper.make_node(op, inputs, [output], name=output, **attributes)
+
+    nodes, weights = [], [numpy_helper.from_array(labels, "classes")]
+    a = "X"
+    for layer, Theta in enumerate(thetas, start=1):
+        weights += [numpy_helper.from_array(np.ascontiguousarray(Theta[:, 1:].T, dtype=dtype), f"W{layer}"),
+                    numpy_helper.from_array(Theta[:, 0].astype(dtype), f"b{layer}")]
+        nodes += [node("MatMul", [a, f"W{layer}"], f"Wa{layer}"), node("Add", [f"Wa{layer}", f"b{layer}"], f"z{layer + 1}")]
+        a = f"z{layer + 1}"
+        if layer < len(thetas):
+            nodes.append(node(_ACTIVATIONS[network.activation], [a], f"a{layer + 1}"))
+            a = f"a{layer + 1}"
+    if network.output == "sigmoid":  # log σ(z) = min(z, 0) − log(1 + e), e = exp(−|z|)
+        weights += [numpy_helper.from_array(np.array(value, dtype=dtype), name) for value, name in ((0, "zero"), (1, "one"))]
+        nodes += [node("Abs", [a], "abs_z"), node("Neg", ["abs_z"], "minus_abs_z"), node("Exp", ["minus_abs_z"], "e"),
+                  node("Add", ["one", "e"], "one_plus_e"), node("Log", ["one_plus_e"], "log_one_plus_e"),
+                  node("Min", [a, "zero"], "min_z_0"), node("Sub", ["min_z_0", "log_one_plus_e"], "log_h")]
+        a = "log_h"
+    nodes += [node("Softmax", [a], "probabilities", axis=1),
+              node("ArgMax", [f"z{len(thetas) + 1}"], "unit", axis=1, keepdims=0),
+              node("Gather", ["classes", "unit"], "label", axis=0)]
+    element = _DTYPES[dtype]
+    graph = helper.make_graph(
+        nodes, "bpnn", [helper.make_tensor_value_info("X", element, [None, network.sizes[0]])],
+        [helper.make_tensor_value_info("label", TensorProto.STRING if labels.dtype.kind == "O" else TensorProto.INT64,
+                                       [None]),
+         helper.make_tensor_value_info("probabilities", element, [None, network.n_classes])],
+        weights)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="bpnn")
+    onnx.checker.check_model(model)
+    return model
+
+
+def _class_values(n_classes, classes):
+    """The K class values as int64 or as strings (an object array, as ONNX string tensors are made from)."""
+    if classes is None:
+        return np.arange(n_classes, dtype=np.int64)
+    values = np.asarray(classes)
+    if values.shape != (n_classes,):
+        raise BpnnError(f"classes must give one value per output unit ({n_classes}), got shape {values.shape}")
+    if values.dtype.kind in "iu":
+        return values.astype(np.int64)
+    if values.dtype.kind in "UO" and all(isinstance(value, str) for value in values.tolist()):
+        return np.array(values.tolist(), dtype=object)
+    raise BpnnError(f"ONNX labels must be integers or strings; these classes are {values.dtype}: {values.tolist()[:5]}")
+
+
+def register_skl2onnx():
+    """Register ``BPNNClassifier``'s converter with skl2onnx, so that ``skl2onnx.to_onnx(model, X[:1])``
+    converts a fitted one (with skl2onnx's ``zipmap`` option: ``options={"zipmap": False}`` for a tensor of
+    probabilities).
+
+    Raises
+    ------
+    BpnnError
+        skl2onnx is not installed.
+    """
+    try:
+        from skl2onnx import update_registered_converter
+        from skl2onnx.common.data_types import guess_numpy_type
+        from skl2onnx.common.shape_calculator import calculate_linear_classifier_output_shapes
+        from skl2onnx.helpers import add_onnx_graph
+    except ImportError:
+        raise BpnnError("converting with skl2onnx needs it installed: pip install \"bpnn[onnx]\"") from None
+    from .estimator import BPNNClassifier
+
+    def convert(scope, operator, container):
+        model = operator.raw_operator
+        graph = to_onnx(model.network_, model.theta_, classes=model.classes_,
+                        dtype=guess_numpy_type(operator.inputs[0].type))
+        add_onnx_graph(scope, operator, container, graph)
+
+    update_registered_converter(BPNNClassifier, "BpnnBPNNClassifier", calculate_linear_classifier_output_shapes,
+                                convert, options={"zipmap": [True, False, "columns"], "nocl": [True, False]},
+                                overwrite=True)
