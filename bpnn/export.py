@@ -4,10 +4,11 @@ The graph is bpnn's forward pass and prediction, layer by layer, with input ``X`
 
   a⁽¹⁾ = X,   z⁽ˡ⁺¹⁾ = a⁽ˡ⁾ W⁽ˡ⁾ᵀ + b⁽ˡ⁾ (MatMul, Add),   a⁽ˡ⁺¹⁾ = g(z⁽ˡ⁺¹⁾) (Sigmoid, Tanh or Relu),
 
-and two outputs, as scikit-learn's classifiers have them in ONNX: ``label``, the class of the largest z⁽ᴸ⁾
+and, for a classification network, two outputs, as scikit-learn's classifiers have them in ONNX: ``label``, the class of the largest z⁽ᴸ⁾
 (ArgMax, then the class values), and ``probabilities``, the output units normalized to sum to 1 as
 ``BPNNClassifier.predict_proba`` does: softmax(z) for softmax outputs, softmax(log σ(z)) = σ / Σσ for sigmoid
-outputs, with log σ(z) = min(z, 0) − log(1 + e^−|z|), finite where σ underflows. ``to_onnx`` builds the graph from a
+outputs, with log σ(z) = min(z, 0) − log(1 + e^−|z|), finite where σ underflows. A regression network
+(identity outputs) has one output, as scikit-learn's regressors: ``variable``, the values z⁽ᴸ⁾ (n × K). ``to_onnx`` builds the graph from a
 network and θ; ``register_skl2onnx`` lets ``skl2onnx.to_onnx(model, X[:1])`` convert a ``BPNNClassifier``
 with it. Needs the ``onnx`` package (``pip install "bpnn[onnx]"``, which adds onnxruntime and skl2onnx).
 """
@@ -40,14 +41,16 @@ def to_onnx(network, theta, *, classes=None, dtype=np.float32):
     theta : ndarray
         The flat parameter vector.
     classes : array-like of int or str, optional
-        The class value of each output unit, in order (default 0..K−1); ``label`` holds them.
+        The class value of each output unit, in order (default 0..K−1); ``label`` holds them (classification
+        networks only).
     dtype : float32 or float64
         The type of ``X``, the weights and ``probabilities``.
 
     Returns
     -------
     onnx.ModelProto
-        Input ``X`` (n × s₁), outputs ``label`` (n, int64 or string) and ``probabilities`` (n × K).
+        Input ``X`` (n × s₁), outputs ``label`` (n, int64 or string) and ``probabilities`` (n × K), or
+        ``variable`` (n × K) for a regression network.
 
     Raises
     ------
@@ -62,11 +65,14 @@ def to_onnx(network, theta, *, classes=None, dtype=np.float32):
     if dtype not in _DTYPES:
         raise BpnnError(f"dtype must be float32 or float64, got {dtype}")
     thetas = network.unpack(np.asarray(theta, dtype=np.float64))
+    classifies = network.output_cost.classifies
+    if not classifies and classes is not None:
+        raise BpnnError("classes label a classification network's outputs; this network's are real values")
     labels = _class_values(network.n_classes, classes)
     def node(op, inputs, output, **attributes):  # named after its output (skl2onnx needs named nodes)
         return helper.make_node(op, inputs, [output], name=output, **attributes)
 
-    nodes, weights = [], [numpy_helper.from_array(labels, "classes")]
+    nodes, weights = [], [numpy_helper.from_array(labels, "classes")] if classifies else []
     a = "X"
     for layer, Theta in enumerate(thetas, start=1):
         weights += [numpy_helper.from_array(np.ascontiguousarray(Theta[:, 1:].T, dtype=dtype), f"W{layer}"),
@@ -76,22 +82,26 @@ def to_onnx(network, theta, *, classes=None, dtype=np.float32):
         if layer < len(thetas):
             nodes.append(node(_ACTIVATIONS[network.activation], [a], f"a{layer + 1}"))
             a = f"a{layer + 1}"
-    if network.output == "sigmoid":  # log σ(z) = min(z, 0) − log(1 + e), e = exp(−|z|)
+    if not classifies:
+        nodes.append(node("Identity", [a], "variable"))
+    elif network.output == "sigmoid":  # log σ(z) = min(z, 0) − log(1 + e), e = exp(−|z|)
         weights += [numpy_helper.from_array(np.array(value, dtype=dtype), name) for value, name in ((0, "zero"), (1, "one"))]
         nodes += [node("Abs", [a], "abs_z"), node("Neg", ["abs_z"], "minus_abs_z"), node("Exp", ["minus_abs_z"], "e"),
                   node("Add", ["one", "e"], "one_plus_e"), node("Log", ["one_plus_e"], "log_one_plus_e"),
                   node("Min", [a, "zero"], "min_z_0"), node("Sub", ["min_z_0", "log_one_plus_e"], "log_h")]
         a = "log_h"
-    nodes += [node("Softmax", [a], "probabilities", axis=1),
-              node("ArgMax", [f"z{len(thetas) + 1}"], "unit", axis=1, keepdims=0),
-              node("Gather", ["classes", "unit"], "label", axis=0)]
     element = _DTYPES[dtype]
-    graph = helper.make_graph(
-        nodes, "bpnn", [helper.make_tensor_value_info("X", element, [None, network.sizes[0]])],
-        [helper.make_tensor_value_info("label", TensorProto.STRING if labels.dtype.kind == "O" else TensorProto.INT64,
-                                       [None]),
-         helper.make_tensor_value_info("probabilities", element, [None, network.n_classes])],
-        weights)
+    if classifies:
+        nodes += [node("Softmax", [a], "probabilities", axis=1),
+                  node("ArgMax", [f"z{len(thetas) + 1}"], "unit", axis=1, keepdims=0),
+                  node("Gather", ["classes", "unit"], "label", axis=0)]
+        label = TensorProto.STRING if labels.dtype.kind == "O" else TensorProto.INT64
+        outputs = [helper.make_tensor_value_info("label", label, [None]),
+                   helper.make_tensor_value_info("probabilities", element, [None, network.n_classes])]
+    else:
+        outputs = [helper.make_tensor_value_info("variable", element, [None, network.n_classes])]
+    graph = helper.make_graph(nodes, "bpnn", [helper.make_tensor_value_info("X", element, [None, network.sizes[0]])],
+                              outputs, weights)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="bpnn")
     onnx.checker.check_model(model)
     return model

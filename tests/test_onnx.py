@@ -35,8 +35,11 @@ def normalized_outputs(network, theta, X):
     return softmax(z if network.output == "softmax" else log_expit(z), axis=1)
 
 
+CLASSIFYING = [pair for pair, unit in OUTPUT_COSTS.items() if unit.classifies]
+
+
 @pytest.mark.parametrize("sizes", [(6, 5, 3), (6, 7, 5, 4, 3)], ids=["one hidden layer", "three"])
-@pytest.mark.parametrize("output, cost", list(OUTPUT_COSTS))
+@pytest.mark.parametrize("output, cost", CLASSIFYING)
 @pytest.mark.parametrize("activation", list(HIDDEN_ACTIVATIONS))
 def test_every_unit_pair_gives_bpnns_probabilities_and_labels(activation, output, cost, sizes):
     rng = np.random.default_rng(0)
@@ -46,6 +49,19 @@ def test_every_unit_pair_gives_bpnns_probabilities_and_labels(activation, output
     label, probabilities = run(to_onnx(network, theta), X)
     np.testing.assert_allclose(probabilities, normalized_outputs(network, theta, X), rtol=1e-5, atol=1e-7)
     np.testing.assert_array_equal(label, predict(network, theta, X))
+
+
+@pytest.mark.parametrize("activation", list(HIDDEN_ACTIVATIONS))
+def test_a_regression_network_gives_its_output_values(activation):
+    rng = np.random.default_rng(6)
+    network = Network((6, 7, 5, 2), activation, "quadratic", "identity")
+    theta = 3.0 * network.init(rng, "uniform")
+    X = rng.standard_normal((200, 6))
+    for dtype, rtol in ((np.float32, 1e-5), (np.float64, 1e-12)):
+        (values,) = run(to_onnx(network, theta, dtype=dtype), X.astype(dtype))
+        np.testing.assert_allclose(values, predict(network, theta, X), rtol=rtol, atol=rtol)
+    with pytest.raises(BpnnError, match="real values"):
+        to_onnx(network, theta, classes=[0, 1])
 
 
 @pytest.mark.parametrize("output, cost", [("sigmoid", "cross-entropy"), ("softmax", "log-likelihood")])

@@ -7,7 +7,7 @@ import pytest
 from bpnn import (BpnnError, MiniBatches, Network, Status, Stopping, cost, cost_and_grad, evaluate, one_hot, predict,
                   train, train_sgd)
 from bpnn.data.loading import holdout
-from bpnn.model.network import cost_and_accuracy
+from bpnn.model.network import cost_and_score
 from bpnn.training.setup import prepare
 from bpnn.training.updates import SGD, Schedule
 
@@ -110,11 +110,11 @@ def test_sgd_tol_stops_or_lowers_eta(split):
     assert adaptive.n_steps > stopped.n_steps and rule.eta < 0.5 / 5  # η was lowered at least twice
 
 
-def test_cost_and_accuracy_is_cost_and_predict_in_one_pass(split):
+def test_cost_and_score_is_cost_and_predict_in_one_pass(split):
     X, y, _, _ = split
     network = Network((X.shape[1], 7, 10), "tanh", "log-likelihood")
     theta, w = network.init(2, "normal"), np.random.default_rng(1).uniform(0, 1, len(y))
-    J, accuracy = cost_and_accuracy(network, theta, X, one_hot(y, 10), 0.3, sample_weight=w)
+    J, accuracy = cost_and_score(network, theta, X, one_hot(y, 10), 0.3, sample_weight=w)
     assert J == cost(network, theta, X, one_hot(y, 10), 0.3, sample_weight=w)
     assert accuracy == np.mean(predict(network, theta, X) == y)
 

@@ -37,11 +37,11 @@ from ..errors import BpnnError, DivergedError
 from .params import init_weights, layer_shapes, pack, sizes_of, slices, views
 from .units import HIDDEN_ACTIVATIONS, OUTPUT_COSTS, check_names
 from .validate import (as_generator, as_matrix, check_lambda, check_layer_sizes, check_one_hot, check_sample_weight,
-                       compute_dtype)
+                       check_values, compute_dtype)
 
 __all__ = ["Network", "Batch", "ONE_BLOCK", "batch", "examples", "layer_weights", "forward_pass", "forward",
-           "dropout_masks", "cost_and_grad", "batch_cost_and_grad", "cost", "cost_and_accuracy", "accuracy",
-           "predict_proba", "predict", "layer_product", "add_l2"]
+           "dropout_masks", "cost_and_grad", "batch_cost_and_grad", "cost", "cost_and_score", "cost_and_score_parts",
+           "score_parts", "score", "accuracy", "predict_proba", "predict", "layer_product", "add_l2"]
 
 
 @dataclass(frozen=True)
@@ -167,7 +167,8 @@ def examples(network, X, Y=None, sample_weight=None):
     if X.shape[1] != network.sizes[0]:
         raise BpnnError(f"X has shape {X.shape}; the network needs m × {network.sizes[0]}")
     if Y is not None:
-        Y = check_one_hot(as_matrix(Y, "Y"), X.shape[0], network.n_classes).astype(dtype, copy=False)
+        check_targets = check_one_hot if network.output_cost.classifies else check_values
+        Y = check_targets(as_matrix(Y, "Y"), X.shape[0], network.n_classes).astype(dtype, copy=False)
     w = check_sample_weight(sample_weight, X.shape[0])
     size = X.shape[0] if w is None else float(w.sum())
     return X, Y, None if w is None else w.astype(dtype, copy=False), size
@@ -289,22 +290,55 @@ def cost(network, theta, X, Y, lam=0.0, *, masks=None, train_size=None, sample_w
     return _cost_and_outputs(network, theta, X, Y, lam, masks, train_size, sample_weight)[0]
 
 
-def cost_and_accuracy(network, theta, X, Y, lam=0.0, *, train_size=None, sample_weight=None):
-    """(J(θ), the fraction of rows whose largest output is the one-hot target's) from one forward pass: what
-    an epoch's monitoring needs, for half the work of ``cost`` and ``predict`` apart. The accuracy is
-    unweighted, as ``predict``'s."""
+def cost_and_score(network, theta, X, Y, lam=0.0, *, train_size=None, sample_weight=None):
+    """(J(θ), the network's score on the rows) from one forward pass: what an epoch's monitoring needs, for
+    half the work of ``cost`` and ``predict`` apart. The score is unweighted, as ``predict``'s: the
+    accuracy for classes, R² for real values (``score``)."""
+    J, parts = cost_and_score_parts(network, theta, X, Y, lam, train_size=train_size, sample_weight=sample_weight)
+    return J, score(network, [parts])
+
+
+def cost_and_score_parts(network, theta, X, Y, lam=0.0, *, train_size=None, sample_weight=None):
+    """(J(θ), ``score_parts``) from one forward pass: a block's share of ``cost_and_score``."""
     J, z_out, Y = _cost_and_outputs(network, theta, X, Y, lam, None, train_size, sample_weight)
-    return J, _fraction_right(z_out, np.argmax(Y, axis=1))
+    return J, score_parts(network, z_out, Y)
 
 
-def _fraction_right(z_out, y):
-    """The fraction of rows whose largest output z⁽ᴸ⁾ is at the label y: the one accuracy of bpnn."""
-    return float(np.mean(np.argmax(z_out, axis=1) == y))
+def score_parts(network, z_out, Y):
+    """What the score of outputs z⁽ᴸ⁾ against targets Y is made of, for rows that may be one block of many:
+    for classes, (rows whose largest output is the target's, rows); for real values, per output unit
+    (rows, mean of y, Σ (y − ȳ)², Σ (y − z)²)."""
+    if network.output_cost.classifies:
+        return int(np.count_nonzero(np.argmax(z_out, axis=1) == np.argmax(Y, axis=1))), len(Y)
+    Y = np.asarray(Y, dtype=np.float64)
+    mean = Y.mean(axis=0)
+    return len(Y), mean, ((Y - mean) ** 2).sum(axis=0), ((Y - z_out) ** 2).sum(axis=0)
+
+
+def score(network, parts):
+    """The score of the rows whose ``score_parts`` are given (one entry per block): the fraction predicted
+    right for classes (the one accuracy of bpnn), for real values the coefficient of determination
+    R² = 1 − Σ (y − z)² / Σ (y − ȳ)² averaged over the output units, as scikit-learn's ``r2_score`` (an output
+    whose targets are all equal scores 1 if predicted exactly, else 0). Blocks combine exactly as one
+    (Chan et al.'s pairwise update of the mean and the sum of squares)."""
+    if network.output_cost.classifies:
+        right, rows = (sum(part) for part in zip(*parts))
+        return right / rows
+    n, mean, spread, residual = parts[0]
+    for n_b, mean_b, spread_b, residual_b in parts[1:]:
+        step = mean_b - mean
+        n, mean, spread, residual = (n + n_b, mean + step * (n_b / (n + n_b)),
+                                     spread + spread_b + step * step * (n * n_b / (n + n_b)), residual + residual_b)
+    constant = spread == 0
+    per_output = np.where(constant, (residual == 0).astype(float), 1.0 - residual / np.where(constant, 1.0, spread))
+    return float(per_output.mean())
 
 
 def accuracy(network, theta, X, y):
-    """The fraction of examples predicted right, for labels y in 0..K−1."""
-    return _fraction_right(forward(network, theta, X)[1], np.asarray(y))
+    """The fraction of examples predicted right, for labels y in 0..K−1 (a classification network)."""
+    if not network.output_cost.classifies:
+        raise BpnnError("accuracy is for classification networks; this one's outputs are real values (see score)")
+    return float(np.mean(np.argmax(forward(network, theta, X)[1], axis=1) == np.asarray(y)))
 
 
 def _cost_and_outputs(network, theta, X, Y, lam, masks, train_size, sample_weight):
@@ -398,6 +432,7 @@ def predict_proba(network, theta, X):
 
 def predict(network, theta, X):
     """Predicted labels 0..K−1 (the course's ``predict``): the index of the largest output, which is the
-    largest z⁽ᴸ⁾ as every output activation is increasing."""
+    largest z⁽ᴸ⁾ as every output activation is increasing. A regression network's prediction is its
+    outputs, the m × K values z⁽ᴸ⁾."""
     _, z_out = forward(network, theta, X)
-    return np.argmax(z_out, axis=1)
+    return np.argmax(z_out, axis=1) if network.output_cost.classifies else z_out

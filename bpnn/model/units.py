@@ -16,8 +16,10 @@ cost's Hessian in z applied to r (its Gauss–Newton part with ``gauss_newton``)
 (``bpnn.model.curvature``) needs:
   sigmoid + cross-entropy   H_C r = σ'(z) ⊙ r                                  (already positive);
   sigmoid + quadratic       H_C r = [σ'(z)² + (σ(z) − y) σ''(z)] ⊙ r,          Gauss–Newton: σ'(z)² ⊙ r;
-  softmax + log-likelihood  H_C r = p ⊙ r − p (p·r),  p = softmax(z)           (already positive).
-Y is one-hot (one 1 per row, zeros elsewhere).
+  softmax + log-likelihood  H_C r = p ⊙ r − p (p·r),  p = softmax(z)           (already positive);
+  identity + quadratic      H_C r = r                                          (the Gauss–Newton matrix itself).
+``classifies`` says what the targets are: for the sigmoid and softmax outputs, classes, Y one-hot (one 1 per
+row, zeros elsewhere); for the identity output, real values (regression), Y any finite m × K matrix.
 
 Every cost is summed **term by term from non-negative terms**, so it is never negative and keeps its
 relative precision when units saturate (|z| → ∞), where forms such as Σ max(z, 0) − Σ y z cancel. For
@@ -34,8 +36,10 @@ The other pairs (output activation, cost):
   sigmoid + quadratic        cost = ½ (σ(z) − y)² = ½ σ(t)²,  t = z for y = 0, −z for y = 1,
                              δ = (σ(z) − y) σ(z)(1 − σ(z)) = ±σ(t) · e/(1 + e)²;
   softmax + log-likelihood   cost = [max z − z_y] + log1p(Σ_{k ≠ top} exp(zₖ − max z)),   δ = softmax(z) − y,
+  identity + quadratic       cost = ½ Σₖ (zₖ − yₖ)²,   δ = z − y,
 
-both brackets ≥ 0 and so is the log1p term, so softmax never overflows and the cost never cancels.
+both brackets ≥ 0 and so is the log1p term, so softmax never overflows and the cost never cancels; the
+squared error is a sum of squares.
 Sums are accumulated in float64 whatever the dtype of z.
 """
 
@@ -94,11 +98,13 @@ class OutputCost:
     """An output activation with its cost: ``output(z)`` = h, ``cost_and_delta(z, Y, w=None)`` =
     (Σᵢ wᵢ costᵢ, ∂cost/∂z), ``curvature(z, Y, scale, gauss_newton)`` = r ↦ scale ⊙ H_C r.
 
-    ``cost_and_delta`` may overwrite z (it is the last use of z in backprop)."""
+    ``cost_and_delta`` may overwrite z (it is the last use of z in backprop). ``classifies``: the targets are
+    classes (one-hot Y), else real values."""
 
     output: Callable[[np.ndarray], np.ndarray]
     cost_and_delta: Callable[[np.ndarray, np.ndarray], tuple]
     curvature: Callable[..., Callable[[np.ndarray], np.ndarray]]
+    classifies: bool = True
 
 
 def _sigmoid_in_place(z, b=0.0):
@@ -182,6 +188,21 @@ def _softmax_log_likelihood(z, Y, w=None):
     return float(total), e
 
 
+def _identity(z):
+    return z
+
+
+def _identity_quadratic(z, Y, w=None):
+    """Σ ½ (z − y)² and δ = z − y, the squares in float64 (a float32 error past 2⁶⁴ still has its square)."""
+    error = np.subtract(z, Y, out=z)
+    return 0.5 * float(_weighted_sum(np.square(error, dtype=np.float64), w)), error
+
+
+def _identity_quadratic_curvature(z, Y, scale, gauss_newton):
+    """r ↦ scale ⊙ r: the squared error's Hessian in z is the identity."""
+    return lambda r: scale * r
+
+
 def _sigmoid_cross_entropy_curvature(z, Y, scale, gauss_newton):
     """r ↦ scale ⊙ σ'(z) ⊙ r (the same for the Gauss–Newton part: it is already positive)."""
     s = expit(z)
@@ -226,6 +247,8 @@ OUTPUT_COSTS = {
     ("sigmoid", "cross-entropy"): OutputCost(expit, _sigmoid_cross_entropy, _sigmoid_cross_entropy_curvature),
     ("sigmoid", "quadratic"): OutputCost(expit, _sigmoid_quadratic, _sigmoid_quadratic_curvature),
     ("softmax", "log-likelihood"): OutputCost(softmax, _softmax_log_likelihood, _softmax_log_likelihood_curvature),
+    ("identity", "quadratic"): OutputCost(_identity, _identity_quadratic, _identity_quadratic_curvature,
+                                          classifies=False),
 }
 
 

@@ -251,6 +251,16 @@ def compute_dtype(X):
     return np.float32 if np.asarray(X).dtype == np.float32 else np.float64
 
 
+def check_values(Y, m, n_out):
+    """Y itself, or BpnnError unless it is m × K finite numbers: the real-valued targets of regression."""
+    if Y.shape != (m, n_out):
+        raise BpnnError(f"Y has shape {Y.shape}; the network needs {m} × {n_out} (one target value per output unit)")
+    if not np.all(np.isfinite(Y)):
+        rows = np.unique(np.nonzero(~np.isfinite(Y))[0])
+        raise BpnnError(f"the targets contain NaN or inf (in {rows.size} rows, first row {rows[0]})")
+    return Y
+
+
 def check_one_hot(Y, m, n_out):
     """Y itself, or BpnnError unless it is m × K with one 1 per row and zeros elsewhere (a single output
     unit, K = 1, takes 0 or 1 per row: the binary case).

@@ -33,8 +33,9 @@ class Objective(Protocol):
         """(J, ∇J) of the mini-batch of ``rows`` (λ stated for the whole training set), with dropout ``masks``
         (in-process only: the sharded objective refuses them)."""
 
-    def cost_and_accuracy(self, theta: np.ndarray) -> tuple[float, float]:
-        """(J(θ), the fraction of training rows predicted right), from one forward pass."""
+    def cost_and_score(self, theta: np.ndarray) -> tuple[float, float]:
+        """(J(θ), the network's score on the training rows: accuracy, or R² for real values), from one
+        forward pass."""
 
     def close(self) -> None:
         """Release what the objective holds (shards on workers, threads); it is not used afterwards."""

@@ -11,7 +11,7 @@ kind share one forward pass (``CurvatureCache``).
 import numpy as np
 
 from ..model.curvature import Curvature
-from ..model.network import Batch, batch_cost_and_grad, cost_and_accuracy, examples, layer_weights
+from ..model.network import Batch, batch_cost_and_grad, cost_and_score, examples, layer_weights
 from ..model.validate import check_lambda
 from ..speed import MIN_ACTIVATIONS_PER_PRODUCT_BLOCK, RowBlocks, default_threads
 
@@ -74,8 +74,8 @@ class LocalObjective:
         return batch_cost_and_grad(self.network, theta, data, self.lam, self.train_size, masks=masks,
                                    blocks=self._blocks)
 
-    def cost_and_accuracy(self, theta):
-        return cost_and_accuracy(self.network, theta, self.X, self.Y, self.lam, sample_weight=self.w)
+    def cost_and_score(self, theta):
+        return cost_and_score(self.network, theta, self.X, self.Y, self.lam, sample_weight=self.w)
 
     def close(self):
         """End the row blocks' threads."""

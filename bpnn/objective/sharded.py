@@ -30,7 +30,7 @@ import numpy as np
 
 from ..errors import BpnnError, ClusterLostError
 from ..model.curvature import Curvature, l2_curvature
-from ..model.network import accuracy, add_l2, cost_and_accuracy, cost_and_grad
+from ..model.network import add_l2, cost_and_grad, cost_and_score_parts, forward, score, score_parts
 from ..model.validate import is_integer
 from .local import CurvatureCache
 
@@ -87,14 +87,14 @@ def _shard_hessp(shard, network, theta, v, key, gauss_newton, rows=None):
     return cache.times(network, theta, v, rows, gauss_newton, build), _size(w, len(X) if rows is None else len(rows))
 
 
-def _shard_cost_and_correct(shard, network, theta):
-    """The shard's (J_s, W_s, number of rows predicted right); a shard of zero weight adds no cost, but its
-    rows count in the (unweighted) accuracy."""
+def _shard_cost_and_score_parts(shard, network, theta):
+    """The shard's (J_s, W_s, ``score_parts``); a shard of zero weight adds no cost, but its rows count in
+    the (unweighted) score."""
     X, Y, w = shard
     if w is not None and not w.any():
-        return 0.0, 0.0, accuracy(network, theta, X, Y.argmax(axis=1)) * len(X)
-    J, fraction = cost_and_accuracy(network, theta, X, Y, sample_weight=w)
-    return J, _size(w, len(X)), fraction * len(X)
+        return 0.0, 0.0, score_parts(network, forward(network, theta, X)[1], Y)
+    J, parts = cost_and_score_parts(network, theta, X, Y, sample_weight=w)
+    return J, _size(w, len(X)), parts
 
 
 def _weighted_sum(values, sizes):
@@ -246,13 +246,13 @@ class ShardedObjective:
             raise BpnnError("dropout is not offered with sharded data")
         return self._cost_and_grad(np.asarray(theta, dtype=np.float64), self._held(np.asarray(rows)))
 
-    def cost_and_accuracy(self, theta):
-        """(J(θ), the fraction of training rows predicted right), one forward pass per shard."""
+    def cost_and_score(self, theta):
+        """(J(θ), the score on the training rows), the shards' parts combined."""
         theta = np.asarray(theta, dtype=np.float64)
-        costs, sizes, correct = zip(*self._map(_shard_cost_and_correct, [(i, (self.network, theta))
-                                                                         for i in range(len(self._live()))]))
+        costs, sizes, parts = zip(*self._map(_shard_cost_and_score_parts, [(i, (self.network, theta))
+                                                                           for i in range(len(self._live()))]))
         J, _ = add_l2(_weighted_sum(costs, sizes), None, self.network, theta, self.lam, self.train_size)
-        return J, sum(correct) / self.n_examples
+        return J, score(self.network, parts)
 
     def _cost_and_grad(self, theta, held):
         """The (J_s, ∇J_s, W_s) of the ``held`` rows of each shard summed, plus the L2 term for the whole

@@ -140,7 +140,7 @@ class _Epochs:
             stop_reason = f"interrupted ({interruption}) before the first whole epoch"
         else:
             final = self.best.best_theta if early_stopping and self.best.best_theta is not None else theta
-            final_cost = float(objective.cost_and_accuracy(final)[0])
+            final_cost = float(objective.cost_and_score(final)[0])
         return TrainResult(network=problem.network, theta=final, final_cost=final_cost, method="sgd",
                            n_steps=len(history["step"]), step_unit="epochs", n_evaluations=self.n_evaluations,
                            seconds=time.perf_counter() - start, status=status, stop_reason=stop_reason,
@@ -164,7 +164,7 @@ class _Epochs:
             self.rule.step(theta, grad)
         if not np.all(np.isfinite(theta)):
             raise DivergedError("the weights overflowed to inf or NaN")
-        training = objective.cost_and_accuracy(theta) if batches.monitor_training else (_mean_cost(batch_costs), None)
+        training = objective.cost_and_score(theta) if batches.monitor_training else (_mean_cost(batch_costs), None)
         return _monitor(problem, theta, training, objective.train_size)
 
 
@@ -190,6 +190,6 @@ def _monitor(problem, theta, training, train_size):
     record = {"training_cost": float(training_cost), "training_accuracy": training_accuracy,
               "evaluation_cost": None, "evaluation_accuracy": None}
     if problem.evaluation is not None:
-        record["evaluation_cost"], record["evaluation_accuracy"] = problem.evaluation.cost_and_accuracy(
+        record["evaluation_cost"], record["evaluation_accuracy"] = problem.evaluation.cost_and_score(
             theta, problem.lam, train_size)
     return record

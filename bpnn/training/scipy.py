@@ -89,7 +89,7 @@ class _Tracker:
         for key, value in record.items():
             self.history[key].append(value)
         if self.evaluation is not None:
-            self.scores.add(self.best_theta, self.evaluation.accuracy(self.best_theta))
+            self.scores.add(self.best_theta, self.evaluation.score(self.best_theta))
             record["evaluation_accuracy"] = self.scores.scores[-1]
         if self.progress is not None and self.progress({**record, "unit": "iterations", "theta": self.best_theta}):
             self.stop = _Stop(Status.CALLBACK, f"stopped by the progress callback after {self.n_iterations} iterations")
