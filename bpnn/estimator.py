@@ -21,7 +21,7 @@ from numbers import Integral, Real
 
 import numpy as np
 from scipy.special import log_softmax, softmax
-from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils._param_validation import Interval, StrOptions  # MLPClassifier's own constraint types
@@ -41,9 +41,10 @@ from .training.options import MiniBatches, Stopping
 from .training.result import Status
 from .training.scipy import HIDDEN as scipy_hidden
 from .training.scipy import METHODS, check_method, train
+from .training.setup import LAMBDA
 from .training.updates import ETA, LEARNING_RATES, MOMENTUM, NESTEROV_MOMENTUM, UPDATES, Adam, Schedule, make_update
 
-__all__ = ["BPNNClassifier"]
+__all__ = ["BPNNClassifier", "BPNNRegressor"]
 
 _SOLVER_ALIASES = {"lbfgs": "L-BFGS-B"}  # scikit-learn's name for the same method
 _MINIBATCH_ONLY = ("batch_size", "learning_rate", "learning_rate_init", "power_t", "momentum", "nesterovs_momentum",
@@ -70,7 +71,200 @@ def _is_minibatch(estimator):
     return str(estimator.solver).lower() in UPDATES
 
 
-class BPNNClassifier(ClassifierMixin, BaseEstimator):
+class _BPNN(BaseEstimator):
+    """What ``BPNNClassifier`` and ``BPNNRegressor`` share: the parameters, ``fit`` and ``partial_fit``
+    through bpnn's training functions, and the learned attributes. A subclass says what its targets are
+    (``_fit_targets``), how many output units they need (``_output_units``), its output layer
+    (``_output_names``) and the factor between its loss and bpnn's cost (``_loss_scale``)."""
+
+    _parameter_constraints = {
+        "hidden_layer_sizes": ["array-like", _positive(Integral), None],
+        "activation": [StrOptions({"logistic", *HIDDEN_ACTIVATIONS}), None],
+        "solver": [StrOptions({*METHODS, *(name.lower() for name in METHODS), *_SOLVER_ALIASES, *UPDATES}), None],
+        "alpha": [_nonnegative(Real), None],
+        "batch_size": [StrOptions({"auto"}), _positive(Integral), None],
+        "learning_rate": [StrOptions(set(LEARNING_RATES)), None],
+        "learning_rate_init": [_positive(Real), None],
+        "power_t": [_nonnegative(Real), None],
+        "max_iter": [_nonnegative(Integral), None],
+        "max_fun": [_positive(Integral), None],
+        "tol": [_nonnegative(Real), None],
+        "n_iter_no_change": [_positive(Integral), None],
+        "momentum": [_fraction("left"), None],
+        "nesterovs_momentum": ["boolean", None],
+        "beta_1": [_fraction("left"), None],
+        "beta_2": [_fraction("left"), None],
+        "epsilon": [_positive(Real), None],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [_fraction("neither")],
+        "dropout": [_fraction("left"), None],
+        "init": [StrOptions(set(INITIALIZERS)), None],
+        "warm_start": ["boolean"],
+        "verbose": ["verbose"],
+        "random_state": ["random_state"],
+    }
+    _stratified = False  # the early-stopping validation part keeps the classes' proportions
+
+    def _validate_params(self):
+        """scikit-learn's check of each parameter, then ValueError unless every parameter set applies to the
+        solver (no learning rate for TNC, no max_fun for mini-batches): checked before any fit."""
+        super()._validate_params()
+        misplaced = [name for name in (_SCIPY_ONLY if _is_minibatch(self) else _MINIBATCH_ONLY)
+                     if getattr(self, name) is not None]
+        if misplaced:
+            raise ValueError(f"{', '.join(misplaced)} do not apply to solver={self.solver!r} "
+                             f"({', '.join(_MINIBATCH_ONLY)}: {', '.join(UPDATES)}; {', '.join(_SCIPY_ONLY)}: "
+                             "the SciPy solvers)")
+
+    def _fit(self, X, y, sample_weight, incremental, classes=None):
+        self._validate_params()
+        first = not (incremental and hasattr(self, "network_"))
+        X, targets, sample_weight = self._fit_targets(X, y, sample_weight, incremental, classes, first)
+        minibatch = _is_minibatch(self)
+        if not first and not self._same_network_fitted(X.shape[1]):
+            raise ValueError(f"partial_fit goes on from the fitted network {list(self.network_.sizes)}, which "
+                             f"hidden_layer_sizes={self.hidden_layer_sizes!r} no longer describes; call fit to train "
+                             "a new network")
+        continuing = not first or (self.warm_start and self._same_network_fitted(X.shape[1]))
+        if first:  # a new run (fit, or the first partial_fit): its generator and update rule (with its schedule)
+            self._rng = as_generator(self.random_state)
+            self._rule = self._update_rule() if minibatch else None
+        network = self._network(X.shape[1], minibatch)
+        options = self._options(minibatch, X.shape[0], incremental)
+        if self.early_stopping:
+            X, X_val, targets, targets_val, sample_weight = self._hold_back(X, targets, sample_weight)
+            options["evaluation"] = (X_val, targets_val)
+        if self.verbose:
+            options["progress"] = _step_printer(self._loss_scale())
+        theta0 = self.theta_ if continuing else network.init(self._rng, self.init or _INIT)
+        trainer = train_sgd if minibatch else train
+        result = trainer(network, X, targets, theta0=theta0, seed=self._rng, sample_weight=sample_weight, **options)
+        self._learned(result, X.shape[0], incremental and not first)
+        budget_ended = result.status is Status.MAX_ITER and (not minibatch or options["stopping"].tol)
+        if budget_ended and not incremental:  # a stopping rule was in force and did not end the run
+            warnings.warn(f"{result.method}: max_iter ({result.n_steps} {result.step_unit}) reached before the "
+                          "method converged or the stopping rule ended it; raise max_iter or tol", ConvergenceWarning)
+        return self
+
+    def _same_network_fitted(self, n_features):
+        hidden = self.hidden_layer_sizes
+        return (hasattr(self, "network_") and self.network_.sizes[0] == n_features
+                and self.network_.n_classes == self._output_units()
+                and (hidden is None or self.network_.sizes[1:-1] == tuple(np.atleast_1d(hidden).tolist())))
+
+    def _hold_back(self, X, y, sample_weight):
+        """Split off the validation part (for a classifier stratified when every class can have a row in it,
+        else at random): X, X_val, y, y_val and the training part's weights."""
+        if X.shape[0] < 2:
+            raise ValueError(f"early_stopping needs at least 2 samples, one to train on and one to score; got "
+                             f"{X.shape[0]} sample")
+        arrays = (X, y) if sample_weight is None else (X, y, sample_weight)
+        seed = int(self._rng.integers(2**31 - 1))
+        try:
+            parts = train_test_split(*arrays, test_size=self.validation_fraction,
+                                     stratify=y if self._stratified else None, random_state=seed)
+        except ValueError:  # a class too rare, or a validation part smaller than the number of classes
+            parts = train_test_split(*arrays, test_size=self.validation_fraction, random_state=seed)
+        X, X_val, y, y_val = parts[:4]
+        weights = parts[4] if sample_weight is not None else None
+        if weights is not None and not weights.any():
+            raise ValueError(f"early_stopping: every sample with a positive sample_weight fell into the validation "
+                             f"part (validation_fraction={self.validation_fraction}), so the training part has no "
+                             "weight left; give more samples a positive weight, lower validation_fraction or set "
+                             "early_stopping=False")
+        return X, X_val, y, y_val, weights
+
+    def _update_rule(self):
+        """The mini-batch update rule object (kept between ``partial_fit`` calls). The plain and momentum
+        rules step by η/s on bpnn's gradient, s times the loss's (``_loss_scale``): η on the loss's."""
+        solver = self.solver.lower()
+        if solver == "adam":
+            given = {"beta1": self.beta_1, "beta2": self.beta_2, "epsilon": self.epsilon}
+            return Adam(_ADAM_ETA if self.learning_rate_init is None else self.learning_rate_init,
+                        schedule=self._schedule(), **{key: value for key, value in given.items() if value is not None})
+        if solver == "sgd" and self.nesterovs_momentum and self.momentum:
+            solver = "nesterov"
+        eta = (ETA if self.learning_rate_init is None else self.learning_rate_init) / self._loss_scale()
+        momentum = self.momentum if self.momentum is not None else (
+            NESTEROV_MOMENTUM if solver == "nesterov" else MOMENTUM)
+        return make_update(solver, eta, momentum, schedule=self._schedule())
+
+    def _schedule(self):
+        return Schedule(self.learning_rate or LEARNING_RATES[0], 0.5 if self.power_t is None else self.power_t)
+
+    def _network(self, n_features, minibatch):
+        """The network the parameters name, for n_features inputs and the outputs the targets need."""
+        hidden = (minibatch_hidden if minibatch else scipy_hidden) if self.hidden_layer_sizes is None else (
+            check_hidden(self.hidden_layer_sizes))
+        names = {"activation": "sigmoid" if self.activation == "logistic" else self.activation, **self._output_names()}
+        return Network((n_features, *hidden, self._output_units()),
+                       **{key: value for key, value in names.items() if value is not None})
+
+    def _options(self, minibatch, n_samples, incremental):
+        """The training function's keywords, for the parameters that are set (the others keep its defaults)."""
+        stopping = {"max_iter": 1 if minibatch and incremental else self.max_iter, "max_fun": self.max_fun,
+                    "tol": self.tol, "n_iter_no_change": self.n_iter_no_change}
+        stopping = {key: value for key, value in stopping.items() if value is not None}
+        if self.early_stopping and not incremental:
+            stopping["patience"] = self.n_iter_no_change or Stopping.n_iter_no_change
+        options = {"stopping": replace(EPOCHS if minibatch else Stopping(), **stopping),
+                   "lam": (LAMBDA if self.alpha is None else self.alpha) * self._loss_scale()}
+        if minibatch:
+            batch_size = min(_AUTO_BATCH, n_samples) if self.batch_size == "auto" else self.batch_size
+            batches = {"size": batch_size, "dropout": self.dropout}
+            options.update(update=self._rule,
+                           batches=MiniBatches(**{key: value for key, value in batches.items() if value is not None}))
+        elif self.solver is not None:
+            options["method"] = check_method(_SOLVER_ALIASES.get(self.solver, self.solver))
+        return options
+
+    def _learned(self, result, n_samples, appended):
+        """The learned attributes, bpnn's and scikit-learn's MLP's (whose shapes those follow), the losses
+        on the loss's scale; ``appended``: a ``partial_fit`` call adds to the curves and counts of the calls
+        before it."""
+        scale = self._loss_scale()
+        self.network_, self.theta_ = result.network, result.theta.copy()
+        self.interrupted_ = result.interrupted
+        self.thetas_ = [T.copy() for T in result.network.unpack(self.theta_)]  # the course's Θ⁽ˡ⁾ = [b | W]
+        self.coefs_ = [T[:, 1:].T.copy() for T in self.thetas_]  # fan_in × fan_out
+        self.intercepts_ = [T[:, 0].copy() for T in self.thetas_]
+        curve = [cost / scale for cost in result.history.get("training_cost", result.history.get("cost", []))]
+        steps = n_samples * (result.n_steps if result.step_unit == "epochs" else result.n_evaluations)
+        if appended:
+            curve, steps = self.loss_curve_ + curve, self.t_ + steps
+            self.n_iter_ += result.n_steps
+        else:
+            self.n_iter_ = result.n_steps
+        self.loss_, self.loss_curve_, self.t_ = result.final_cost / scale, curve, steps
+        scores = result.history.get("evaluation_accuracy")
+        early = self.early_stopping and not appended and scores is not None
+        self.validation_scores_ = list(scores) if early else None
+        self.best_validation_score_ = max(scores) if early else None
+        self.best_loss_ = None if early else (min(curve) if curve else self.loss_)
+        self.n_layers_ = len(self.network_.sizes)
+        self.n_outputs_ = self.network_.n_classes
+        self.out_activation_ = {"sigmoid": "logistic", "softmax": "softmax", "identity": "identity"}[
+            self.network_.output]
+
+    def _loss_scale(self):
+        """s in bpnn's cost = s × the loss reported (``loss_``): 1 unless a subclass says otherwise."""
+        return 1
+
+    def _checked(self, X):
+        check_is_fitted(self)
+        return validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
+
+    def _output_sums(self, X):
+        """z of the output units for X, or ValueError where X is so large that z overflows (no silent NaN)."""
+        X = self._checked(X)
+        try:
+            return forward(self.network_, self.theta_, X)[1]
+        except DivergedError:
+            raise ValueError(f"X is too large for the network: the output units' input sums overflow "
+                             f"{X.dtype}; scale X (e.g. with StandardScaler)") from None
+
+
+class BPNNClassifier(ClassifierMixin, _BPNN):
     """A backpropagation network classifier trained by a SciPy method (TNC by default) or by mini-batches.
 
     Parameters (None: the training function's default):
@@ -112,34 +306,12 @@ class BPNNClassifier(ClassifierMixin, BaseEstimator):
     """
 
     _parameter_constraints = {
-        "hidden_layer_sizes": ["array-like", _positive(Integral), None],
-        "activation": [StrOptions({"logistic", *HIDDEN_ACTIVATIONS}), None],
+        **_BPNN._parameter_constraints,
         "cost": [StrOptions(set(COSTS)), None],
         "output": [StrOptions(set(OUTPUTS)), None],
-        "solver": [StrOptions({*METHODS, *(name.lower() for name in METHODS), *_SOLVER_ALIASES, *UPDATES}), None],
-        "alpha": [_nonnegative(Real), None],
-        "batch_size": [StrOptions({"auto"}), _positive(Integral), None],
-        "learning_rate": [StrOptions(set(LEARNING_RATES)), None],
-        "learning_rate_init": [_positive(Real), None],
-        "power_t": [_nonnegative(Real), None],
-        "max_iter": [_nonnegative(Integral), None],
-        "max_fun": [_positive(Integral), None],
-        "tol": [_nonnegative(Real), None],
-        "n_iter_no_change": [_positive(Integral), None],
-        "momentum": [_fraction("left"), None],
-        "nesterovs_momentum": ["boolean", None],
-        "beta_1": [_fraction("left"), None],
-        "beta_2": [_fraction("left"), None],
-        "epsilon": [_positive(Real), None],
-        "early_stopping": ["boolean"],
-        "validation_fraction": [_fraction("neither")],
-        "dropout": [_fraction("left"), None],
-        "init": [StrOptions(set(INITIALIZERS)), None],
         "class_weight": [dict, StrOptions({"balanced"}), None],
-        "warm_start": ["boolean"],
-        "verbose": ["verbose"],
-        "random_state": ["random_state"],
     }
+    _stratified = True
 
     def __init__(self, hidden_layer_sizes=None, activation=None, cost=None, output=None, solver=None, alpha=None,
                  batch_size=None, learning_rate=None, learning_rate_init=None, power_t=None, max_iter=None,
@@ -185,22 +357,10 @@ class BPNNClassifier(ClassifierMixin, BaseEstimator):
         label that will ever be seen) is required on the first call, and the same when given again."""
         return self._fit(X, y, sample_weight, incremental=True, classes=classes)
 
-    def _validate_params(self):
-        """scikit-learn's check of each parameter, then ValueError unless every parameter set applies to the
-        solver (no learning rate for TNC, no max_fun for mini-batches): checked before any fit."""
-        super()._validate_params()
-        misplaced = [name for name in (_SCIPY_ONLY if _is_minibatch(self) else _MINIBATCH_ONLY)
-                     if getattr(self, name) is not None]
-        if misplaced:
-            raise ValueError(f"{', '.join(misplaced)} do not apply to solver={self.solver!r} "
-                             f"({', '.join(_MINIBATCH_ONLY)}: {', '.join(UPDATES)}; {', '.join(_SCIPY_ONLY)}: "
-                             "the SciPy solvers)")
-
-    def _fit(self, X, y, sample_weight, incremental, classes=None):
-        self._validate_params()
+    def _fit_targets(self, X, y, sample_weight, incremental, classes, first):
+        """X checked, the labels encoded 0..K−1 (``classes_``) and the examples' weights."""
         if incremental:
             self._set_partial_fit_classes(classes)
-        first = not (incremental and hasattr(self, "network_"))
         X, y = validate_data(self, X, y, dtype=[np.float64, np.float32], reset=first)
         check_classification_targets(y)
         if incremental:
@@ -212,32 +372,13 @@ class BPNNClassifier(ClassifierMixin, BaseEstimator):
         if len(self.classes_) < 2:
             raise ValueError(f"BPNNClassifier needs samples of at least 2 classes; got 1 class: {self.classes_[0]!r}")
         encoded = np.searchsorted(self.classes_, y)
-        sample_weight = self._weights(y, check_sample_weight(sample_weight, X.shape[0]), incremental)
-        minibatch = _is_minibatch(self)
-        if not first and not self._same_network_fitted(X.shape[1]):
-            raise ValueError(f"partial_fit goes on from the fitted network {list(self.network_.sizes)}, which "
-                             f"hidden_layer_sizes={self.hidden_layer_sizes!r} no longer describes; call fit to train "
-                             "a new network")
-        continuing = not first or (self.warm_start and self._same_network_fitted(X.shape[1]))
-        if first:  # a new run (fit, or the first partial_fit): its generator and update rule (with its schedule)
-            self._rng = as_generator(self.random_state)
-            self._rule = self._update_rule() if minibatch else None
-        network = self._network(X.shape[1], minibatch)
-        options = self._options(minibatch, X.shape[0], incremental)
-        if self.early_stopping:
-            X, X_val, encoded, y_val, sample_weight = self._hold_back(X, encoded, sample_weight)
-            options["evaluation"] = (X_val, y_val)
-        if self.verbose:
-            options["progress"] = _print_step
-        theta0 = self.theta_ if continuing else network.init(self._rng, self.init or _INIT)
-        trainer = train_sgd if minibatch else train
-        result = trainer(network, X, encoded, theta0=theta0, seed=self._rng, sample_weight=sample_weight, **options)
-        self._learned(result, X.shape[0], incremental and not first)
-        budget_ended = result.status is Status.MAX_ITER and (not minibatch or options["stopping"].tol)
-        if budget_ended and not incremental:  # a stopping rule was in force and did not end the run
-            warnings.warn(f"{result.method}: max_iter ({result.n_steps} {result.step_unit}) reached before the "
-                          "method converged or the stopping rule ended it; raise max_iter or tol", ConvergenceWarning)
-        return self
+        return X, encoded, self._weights(y, check_sample_weight(sample_weight, X.shape[0]), incremental)
+
+    def _output_units(self):
+        return len(self.classes_)
+
+    def _output_names(self):
+        return {"cost": self.cost, "output": self.output}
 
     def _weights(self, y, sample_weight, incremental):
         """The examples' weights: ``sample_weight`` (or None) times ``compute_sample_weight(class_weight, y)``."""
@@ -276,115 +417,6 @@ class BPNNClassifier(ClassifierMixin, BaseEstimator):
                              f"to fit. Previously got {self.classes_}, `y` has {classes}")
         self.classes_ = classes
 
-    def _same_network_fitted(self, n_features):
-        hidden = self.hidden_layer_sizes
-        return (hasattr(self, "network_") and self.network_.sizes[0] == n_features
-                and self.network_.n_classes == len(self.classes_)
-                and (hidden is None or self.network_.sizes[1:-1] == tuple(np.atleast_1d(hidden).tolist())))
-
-    def _hold_back(self, X, y, sample_weight):
-        """Split off the validation part, stratified when every class can have a row in it (else at
-        random): X, X_val, y, y_val and the training part's weights."""
-        if X.shape[0] < 2:
-            raise ValueError("early_stopping needs at least 2 samples: one to train on and one to score")
-        arrays = (X, y) if sample_weight is None else (X, y, sample_weight)
-        seed = int(self._rng.integers(2**31 - 1))
-        try:
-            parts = train_test_split(*arrays, test_size=self.validation_fraction, stratify=y, random_state=seed)
-        except ValueError:  # a class too rare, or a validation part smaller than the number of classes
-            parts = train_test_split(*arrays, test_size=self.validation_fraction, random_state=seed)
-        X, X_val, y, y_val = parts[:4]
-        weights = parts[4] if sample_weight is not None else None
-        if weights is not None and not weights.any():
-            raise ValueError(f"early_stopping: every sample with a positive sample_weight fell into the validation "
-                             f"part (validation_fraction={self.validation_fraction}), so the training part has no "
-                             "weight left; give more samples a positive weight, lower validation_fraction or set "
-                             "early_stopping=False")
-        return X, X_val, y, y_val, weights
-
-    def _update_rule(self):
-        """The mini-batch update rule object (kept between ``partial_fit`` calls)."""
-        solver = self.solver.lower()
-        if solver == "adam":
-            given = {"beta1": self.beta_1, "beta2": self.beta_2, "epsilon": self.epsilon}
-            return Adam(_ADAM_ETA if self.learning_rate_init is None else self.learning_rate_init,
-                        schedule=self._schedule(), **{key: value for key, value in given.items() if value is not None})
-        if solver == "sgd" and self.nesterovs_momentum and self.momentum:
-            solver = "nesterov"
-        eta = ETA if self.learning_rate_init is None else self.learning_rate_init
-        momentum = self.momentum if self.momentum is not None else (
-            NESTEROV_MOMENTUM if solver == "nesterov" else MOMENTUM)
-        return make_update(solver, eta, momentum, schedule=self._schedule())
-
-    def _schedule(self):
-        return Schedule(self.learning_rate or LEARNING_RATES[0], 0.5 if self.power_t is None else self.power_t)
-
-    def _network(self, n_features, minibatch):
-        """The network the parameters name, for n_features inputs and the classes seen."""
-        hidden = (minibatch_hidden if minibatch else scipy_hidden) if self.hidden_layer_sizes is None else (
-            check_hidden(self.hidden_layer_sizes))
-        names = {"activation": "sigmoid" if self.activation == "logistic" else self.activation,
-                 "cost": self.cost, "output": self.output}
-        return Network((n_features, *hidden, len(self.classes_)),
-                       **{key: value for key, value in names.items() if value is not None})
-
-    def _options(self, minibatch, n_samples, incremental):
-        """The training function's keywords, for the parameters that are set (the others keep its defaults)."""
-        stopping = {"max_iter": 1 if minibatch and incremental else self.max_iter, "max_fun": self.max_fun,
-                    "tol": self.tol, "n_iter_no_change": self.n_iter_no_change}
-        stopping = {key: value for key, value in stopping.items() if value is not None}
-        if self.early_stopping and not incremental:
-            stopping["patience"] = self.n_iter_no_change or Stopping.n_iter_no_change
-        options = {"stopping": replace(EPOCHS if minibatch else Stopping(), **stopping)}
-        if self.alpha is not None:
-            options["lam"] = self.alpha
-        if minibatch:
-            batch_size = min(_AUTO_BATCH, n_samples) if self.batch_size == "auto" else self.batch_size
-            batches = {"size": batch_size, "dropout": self.dropout}
-            options.update(update=self._rule,
-                           batches=MiniBatches(**{key: value for key, value in batches.items() if value is not None}))
-        elif self.solver is not None:
-            options["method"] = check_method(_SOLVER_ALIASES.get(self.solver, self.solver))
-        return options
-
-    def _learned(self, result, n_samples, appended):
-        """The learned attributes, bpnn's and scikit-learn's MLPClassifier's (whose shapes those follow);
-        ``appended``: a ``partial_fit`` call adds to the curves and counts of the calls before it."""
-        self.network_, self.theta_ = result.network, result.theta.copy()
-        self.interrupted_ = result.interrupted
-        self.thetas_ = [T.copy() for T in result.network.unpack(self.theta_)]  # the course's Θ⁽ˡ⁾ = [b | W]
-        self.coefs_ = [T[:, 1:].T.copy() for T in self.thetas_]  # fan_in × fan_out
-        self.intercepts_ = [T[:, 0].copy() for T in self.thetas_]
-        curve = list(result.history.get("training_cost", result.history.get("cost", [])))
-        steps = n_samples * (result.n_steps if result.step_unit == "epochs" else result.n_evaluations)
-        if appended:
-            curve, steps = self.loss_curve_ + curve, self.t_ + steps
-            self.n_iter_ += result.n_steps
-        else:
-            self.n_iter_ = result.n_steps
-        self.loss_, self.loss_curve_, self.t_ = result.final_cost, curve, steps
-        scores = result.history.get("evaluation_accuracy")
-        early = self.early_stopping and not appended and scores is not None
-        self.validation_scores_ = list(scores) if early else None
-        self.best_validation_score_ = max(scores) if early else None
-        self.best_loss_ = None if early else (min(curve) if curve else self.loss_)
-        self.n_layers_ = len(self.network_.sizes)
-        self.n_outputs_ = self.network_.n_classes
-        self.out_activation_ = {"sigmoid": "logistic", "softmax": "softmax"}[self.network_.output]
-
-    def _checked(self, X):
-        check_is_fitted(self)
-        return validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
-
-    def _output_sums(self, X):
-        """z of the output units for X, or ValueError where X is so large that z overflows (no silent NaN)."""
-        X = self._checked(X)
-        try:
-            return forward(self.network_, self.theta_, X)[1]
-        except DivergedError:
-            raise ValueError(f"X is too large for the network: the output units' input sums overflow "
-                             f"{X.dtype}; scale X (e.g. with StandardScaler)") from None
-
     def _log_outputs(self, X):
         """log h of the output units up to a constant per row, which normalizing removes: z for softmax outputs,
         log σ(z) for sigmoid ones; finite where h underflows to 0, so normalizing never divides 0 by 0."""
@@ -406,10 +438,104 @@ class BPNNClassifier(ClassifierMixin, BaseEstimator):
         return self.classes_[labels]
 
 
-def _print_step(record):
-    """``verbose``: one line per iteration or epoch, as scikit-learn prints them."""
-    step = "Iteration" if record["unit"] == "iterations" else "Epoch"
-    line = f"{step} {record['step']}, loss = {record['cost']:.8f}"
-    if record.get("evaluation_accuracy") is not None:
-        line += f", validation score = {record['evaluation_accuracy']:.6f}"
-    print(line, flush=True)
+class BPNNRegressor(RegressorMixin, _BPNN):
+    """A backpropagation network regressor: ``MLPRegressor``'s counterpart, trained by a SciPy method (TNC
+    by default) or by mini-batches.
+
+    The network ends in identity output units with the squared error, one unit per target (y of shape
+    (n_samples,) or (n_samples, n_outputs)); the loss is ``MLPRegressor``'s, ½ mean over samples and outputs
+    of (y − ŷ)² + alpha/(2 n_samples) Σ‖W‖², which is bpnn's cost (the squared error summed over the outputs)
+    divided by n_outputs, with λ = alpha · n_outputs: the same minimizer, and ``loss_`` and ``loss_curve_``
+    on scikit-learn's scale. The targets are used as given: scaling them (e.g. with
+    ``TransformedTargetRegressor``) changes what alpha weighs the squared error against. Every parameter is
+    ``BPNNClassifier``'s except those of the output layer and ``class_weight``; ``score`` is R², as are
+    ``validation_scores_`` with early stopping (its validation part drawn at random).
+
+    Learned attributes: those of ``BPNNClassifier`` but ``classes_``, with ``n_outputs_`` the targets and
+    ``out_activation_ = "identity"``.
+    """
+
+    def __init__(self, hidden_layer_sizes=None, activation=None, solver=None, alpha=None, batch_size=None,
+                 learning_rate=None, learning_rate_init=None, power_t=None, max_iter=None, max_fun=None, tol=None,
+                 n_iter_no_change=None, momentum=None, nesterovs_momentum=None, beta_1=None, beta_2=None,
+                 epsilon=None, early_stopping=False, validation_fraction=0.1, dropout=None, init=None,
+                 warm_start=False, verbose=False, random_state=None):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.max_fun = max_fun
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.dropout = dropout
+        self.init = init
+        self.warm_start = warm_start
+        self.verbose = verbose
+        self.random_state = random_state
+
+    def fit(self, X, y, sample_weight=None):
+        """Train on X (n_samples × n_features), real targets y (n_samples,) or (n_samples, n_outputs) and
+        optional per-example weights; returns self. With ``warm_start`` and a fitted network of the same
+        shape, training goes on from it."""
+        return self._fit(X, y, sample_weight, incremental=False)
+
+    @available_if(_is_minibatch)
+    def partial_fit(self, X, y, sample_weight=None):
+        """One epoch of the mini-batch solver on (X, y), going on from the last call."""
+        if self.early_stopping:
+            raise ValueError("partial_fit does not support early_stopping=True")
+        return self._fit(X, y, sample_weight, incremental=True)
+
+    def _fit_targets(self, X, y, sample_weight, incremental, classes, first):
+        """X checked, the targets as floats, and the examples' weights."""
+        X, y = validate_data(self, X, y, dtype=[np.float64, np.float32], multi_output=True, y_numeric=True,
+                             reset=first)
+        outputs = 1 if y.ndim == 1 else y.shape[1]
+        if not first and outputs != self.n_outputs_:
+            raise ValueError(f"y has {outputs} targets per sample; the fitted network has {self.n_outputs_} outputs")
+        self._targets = outputs
+        return X, y.astype(np.float64), check_sample_weight(sample_weight, X.shape[0])
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True  # y of shape (n_samples, n_outputs), one output unit per target
+        return tags
+
+    def _output_units(self):
+        return self._targets
+
+    def _output_names(self):
+        return {"cost": "quadratic", "output": "identity"}
+
+    def _loss_scale(self):
+        return self._targets
+
+    def predict(self, X):
+        """The network's outputs: (n_samples,) for one target, else (n_samples, n_outputs)."""
+        values = self._output_sums(X)
+        return values[:, 0] if values.shape[1] == 1 else values
+
+
+def _step_printer(scale):
+    """``verbose``: one line per iteration or epoch, as scikit-learn prints them, the loss bpnn's cost / scale."""
+
+    def show(record):
+        step = "Iteration" if record["unit"] == "iterations" else "Epoch"
+        line = f"{step} {record['step']}, loss = {record['cost'] / scale:.8f}"
+        if record.get("evaluation_accuracy") is not None:
+            line += f", validation score = {record['evaluation_accuracy']:.6f}"
+        print(line, flush=True)
+
+    return show

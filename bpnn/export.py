@@ -10,7 +10,7 @@ and, for a classification network, two outputs, as scikit-learn's classifiers ha
 outputs, with log σ(z) = min(z, 0) − log(1 + e^−|z|), finite where σ underflows. A regression network
 (identity outputs) has one output, as scikit-learn's regressors: ``variable``, the values z⁽ᴸ⁾ (n × K). ``to_onnx`` builds the graph from a
 network and θ; ``register_skl2onnx`` lets ``skl2onnx.to_onnx(model, X[:1])`` convert a ``BPNNClassifier``
-with it. Needs the ``onnx`` package (``pip install "bpnn[onnx]"``, which adds onnxruntime and skl2onnx).
+or a ``BPNNRegressor`` with it. Needs the ``onnx`` package (``pip install "bpnn[onnx]"``, which adds onnxruntime and skl2onnx).
 """
 
 import numpy as np
@@ -122,9 +122,9 @@ def _class_values(n_classes, classes):
 
 
 def register_skl2onnx():
-    """Register ``BPNNClassifier``'s converter with skl2onnx, so that ``skl2onnx.to_onnx(model, X[:1])``
-    converts a fitted one (with skl2onnx's ``zipmap`` option: ``options={"zipmap": False}`` for a tensor of
-    probabilities).
+    """Register the converters of ``BPNNClassifier`` and ``BPNNRegressor`` with skl2onnx, so that
+    ``skl2onnx.to_onnx(model, X[:1])`` converts a fitted one, alone or in a pipeline (a classifier with
+    skl2onnx's ``zipmap`` option: ``options={"zipmap": False}`` for a tensor of probabilities).
 
     Raises
     ------
@@ -134,18 +134,21 @@ def register_skl2onnx():
     try:
         from skl2onnx import update_registered_converter
         from skl2onnx.common.data_types import guess_numpy_type
-        from skl2onnx.common.shape_calculator import calculate_linear_classifier_output_shapes
+        from skl2onnx.common.shape_calculator import (calculate_linear_classifier_output_shapes,
+                                                      calculate_linear_regressor_output_shapes)
         from skl2onnx.helpers import add_onnx_graph
     except ImportError:
         raise BpnnError("converting with skl2onnx needs it installed: pip install \"bpnn[onnx]\"") from None
-    from .estimator import BPNNClassifier
+    from .estimator import BPNNClassifier, BPNNRegressor
 
     def convert(scope, operator, container):
         model = operator.raw_operator
-        graph = to_onnx(model.network_, model.theta_, classes=model.classes_,
+        graph = to_onnx(model.network_, model.theta_, classes=getattr(model, "classes_", None),
                         dtype=guess_numpy_type(operator.inputs[0].type))
         add_onnx_graph(scope, operator, container, graph)
 
     update_registered_converter(BPNNClassifier, "BpnnBPNNClassifier", calculate_linear_classifier_output_shapes,
                                 convert, options={"zipmap": [True, False, "columns"], "nocl": [True, False]},
                                 overwrite=True)
+    update_registered_converter(BPNNRegressor, "BpnnBPNNRegressor", calculate_linear_regressor_output_shapes,
+                                convert, overwrite=True)

@@ -8,7 +8,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from bpnn import BpnnError, Network, cost_and_grad, one_hot
 from bpnn.model.params import pack
-from bpnn.estimator import BPNNClassifier
+from bpnn.estimator import BPNNClassifier, BPNNRegressor
 
 
 def expected_failures(estimator):
@@ -33,6 +33,10 @@ def expected_failures(estimator):
     BPNNClassifier(solver="sgd", max_iter=8, activation="relu", cost="log-likelihood", random_state=0),
     BPNNClassifier(solver="adam", learning_rate_init=0.02, max_iter=30, batch_size="auto", early_stopping=True,
                    random_state=0),
+    BPNNRegressor(random_state=0),
+    BPNNRegressor(solver="L-BFGS-B", random_state=0),
+    BPNNRegressor(solver="sgd", max_iter=8, activation="relu", learning_rate_init=0.01, random_state=0),
+    BPNNRegressor(solver="adam", learning_rate_init=0.02, max_iter=30, early_stopping=True, random_state=0),
 ], expected_failed_checks=expected_failures)
 def test_scikit_learn_estimator_checks(estimator, check):
     check(estimator)

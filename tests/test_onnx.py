@@ -14,7 +14,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from bpnn import BpnnError, Network, save_weights
-from bpnn.estimator import BPNNClassifier
+from bpnn.estimator import BPNNClassifier, BPNNRegressor
 from bpnn.model.network import forward, predict
 from bpnn.model.units import HIDDEN_ACTIVATIONS, OUTPUT_COSTS
 
@@ -120,6 +120,20 @@ def test_skl2onnx_converts_a_fitted_classifier_and_a_pipeline(fitted, dtype):
         label, probabilities = run(skl2onnx.to_onnx(model, X[:1], options={"zipmap": False}), X)
         np.testing.assert_array_equal(label, model.predict(X))
         np.testing.assert_allclose(probabilities, model.predict_proba(X), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("outputs", [1, 2])
+def test_skl2onnx_converts_a_fitted_regressor(digits, outputs):
+    X, y = digits
+    X = X[:300].astype(np.float32)
+    targets = y[:300] * 1.5 if outputs == 1 else np.column_stack([y[:300] * 1.5, -y[:300]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = BPNNRegressor(hidden_layer_sizes=(6,), max_iter=10, random_state=0).fit(X, targets)
+    register_skl2onnx()
+    (values,) = run(skl2onnx.to_onnx(model, X[:1]), X)
+    np.testing.assert_allclose(values.reshape(len(X), -1), model.predict(X).reshape(len(X), -1), rtol=1e-5,
+                               atol=1e-4)
 
 
 def test_skl2onnx_zipmap_gives_a_probability_per_class_name(fitted):

@@ -194,7 +194,7 @@ def _identity(z):
 
 def _identity_quadratic(z, Y, w=None):
     """Σ ½ (z − y)² and δ = z − y, the squares in float64 (a float32 error past 2⁶⁴ still has its square)."""
-    error = np.subtract(z, Y, out=z)
+    error = z - Y
     return 0.5 * float(_weighted_sum(np.square(error, dtype=np.float64), w)), error
 
 
