@@ -92,7 +92,8 @@ def main(argv=None):
             seconds, model = timed_fit(make, scale, X, y, args.repeat)
             fitted = model.regressor_ if scale else model
             results[label] = (seconds, model.score(X_test, y_test))
-            print(f"{name:<11} {f"{label} ({alpha:g})":<34} {seconds:8.3f} {results[label][1]:12.4f} {fitted.n_iter_:11d}")
+            shown = f"{label} ({alpha:g})"
+            print(f"{name:<11} {shown:<34} {seconds:8.3f} {results[label][1]:12.4f} {fitted.n_iter_:11d}")
         (ours, our_r2), (theirs, their_r2) = results.values()
         met = theirs / ours >= GOAL and our_r2 >= their_r2 - 0.005
         print(f"{name:<11} {'bpnn is':<34} {theirs / ours:7.2f}× faster, R² {our_r2 - their_r2:+.4f} "
