@@ -16,15 +16,16 @@ from bpnn.estimator import BPNNClassifier
 from tests.conftest import ROOT
 
 
-def same_rows():
-    """The names in the first column of each "same" row (``fit(X, y, sample_weight)`` → fit)."""
+def same_rows(section="## From `MLPClassifier` to `BPNNClassifier`"):
+    """The names in the first column of each "same" row of the table under ``section`` (``fit(X, y,
+    sample_weight)`` → fit, ``loss="squared_error"`` → loss)."""
     text = (ROOT / "docs" / "scikit-learn.md").read_text(encoding="utf-8")
-    table = text[text.index("## From `MLPClassifier` to `BPNNClassifier`"):].split("\n\n")[2]
+    table = text[text.index(section):].split("\n\n")[2]
     names = []
     for row in table.splitlines()[2:]:
         cells = [cell.strip() for cell in row.strip("|").split("|")]
         if cells[2] == "same":
-            names += [re.sub(r"\(.*", "", name) for name in re.findall(r"`([^`]+)`", cells[0])]
+            names += [re.sub(r"[(=].*", "", name) for name in re.findall(r"`([^`]+)`", cells[0])]
     return names
 
 
