@@ -105,6 +105,34 @@ class _BPNN(BaseEstimator):
     }
     _stratified = False  # the early-stopping validation part keeps the classes' proportions
 
+    def __init__(self, hidden_layer_sizes, activation, solver, alpha, batch_size, learning_rate, learning_rate_init,
+                 power_t, max_iter, max_fun, tol, n_iter_no_change, momentum, nesterovs_momentum, beta_1, beta_2,
+                 epsilon, early_stopping, validation_fraction, dropout, init, warm_start, verbose, random_state):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.max_fun = max_fun
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.dropout = dropout
+        self.init = init
+        self.warm_start = warm_start
+        self.verbose = verbose
+        self.random_state = random_state
+
     def _validate_params(self):
         """scikit-learn's check of each parameter, then ValueError unless every parameter set applies to the
         solver (no learning rate for TNC, no max_fun for mini-batches): checked before any fit."""
@@ -318,33 +346,11 @@ class BPNNClassifier(ClassifierMixin, _BPNN):
                  max_fun=None, tol=None, n_iter_no_change=None, momentum=None, nesterovs_momentum=None,
                  beta_1=None, beta_2=None, epsilon=None, early_stopping=False, validation_fraction=0.1,
                  dropout=None, init=None, class_weight=None, warm_start=False, verbose=False, random_state=None):
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.activation = activation
-        self.cost = cost
-        self.output = output
-        self.solver = solver
-        self.alpha = alpha
-        self.batch_size = batch_size
-        self.learning_rate = learning_rate
-        self.learning_rate_init = learning_rate_init
-        self.power_t = power_t
-        self.max_iter = max_iter
-        self.max_fun = max_fun
-        self.tol = tol
-        self.n_iter_no_change = n_iter_no_change
-        self.momentum = momentum
-        self.nesterovs_momentum = nesterovs_momentum
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = epsilon
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.dropout = dropout
-        self.init = init
-        self.class_weight = class_weight
-        self.warm_start = warm_start
-        self.verbose = verbose
-        self.random_state = random_state
+        super().__init__(hidden_layer_sizes, activation, solver, alpha, batch_size, learning_rate, learning_rate_init,
+                         power_t, max_iter, max_fun, tol, n_iter_no_change, momentum, nesterovs_momentum, beta_1,
+                         beta_2, epsilon, early_stopping, validation_fraction, dropout, init, warm_start, verbose,
+                         random_state)
+        self.cost, self.output, self.class_weight = cost, output, class_weight
 
     def fit(self, X, y, sample_weight=None):
         """Train on X (n_samples × n_features), labels y of any values and optional per-example weights;
@@ -460,30 +466,10 @@ class BPNNRegressor(RegressorMixin, _BPNN):
                  n_iter_no_change=None, momentum=None, nesterovs_momentum=None, beta_1=None, beta_2=None,
                  epsilon=None, early_stopping=False, validation_fraction=0.1, dropout=None, init=None,
                  warm_start=False, verbose=False, random_state=None):
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.activation = activation
-        self.solver = solver
-        self.alpha = alpha
-        self.batch_size = batch_size
-        self.learning_rate = learning_rate
-        self.learning_rate_init = learning_rate_init
-        self.power_t = power_t
-        self.max_iter = max_iter
-        self.max_fun = max_fun
-        self.tol = tol
-        self.n_iter_no_change = n_iter_no_change
-        self.momentum = momentum
-        self.nesterovs_momentum = nesterovs_momentum
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = epsilon
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.dropout = dropout
-        self.init = init
-        self.warm_start = warm_start
-        self.verbose = verbose
-        self.random_state = random_state
+        super().__init__(hidden_layer_sizes, activation, solver, alpha, batch_size, learning_rate, learning_rate_init,
+                         power_t, max_iter, max_fun, tol, n_iter_no_change, momentum, nesterovs_momentum, beta_1,
+                         beta_2, epsilon, early_stopping, validation_fraction, dropout, init, warm_start, verbose,
+                         random_state)
 
     def fit(self, X, y, sample_weight=None):
         """Train on X (n_samples × n_features), real targets y (n_samples,) or (n_samples, n_outputs) and
