@@ -264,7 +264,7 @@ def main(argv=None):
         worst = min(gap for gap, _, _ in results)
         digits = max((ev for (name, _), (_, _, ev) in zip(problems, results) if name == "digits"), default=0)
         summary[label] = worst, digits
-        cells = " | ".join(f"{gap:+.2f}, {k}, {ev:.0f}" for gap, k, ev in results)
+        cells = " | ".join(f"{round(gap, 2) + 0.0:+.2f}, {k}, {ev:.0f}" for gap, k, ev in results)
         print(f"| {label} | {cells} | {worst:+.2f} | {digits:.0f} |")
     both_met = [label for label, (worst, digits) in summary.items() if worst >= -GAP and digits <= DIGITS_EVALUATIONS]
     print(f"\ngoal: worst gap ≥ −{GAP} points and at most {DIGITS_EVALUATIONS} evaluations on every digits seed")
