@@ -146,6 +146,14 @@ def train_accuracy_rule(window, gain=0.0):
     return rule
 
 
+def weights_rule(tol, window):
+    """The weights' norm ‖w‖ (θ without the biases) changed by less than ``tol`` of itself over ``window``."""
+    def rule(t, k):
+        w = t["weight_norm"]
+        return k > window and abs(w[k - 1] - w[k - 1 - window]) < tol * w[k - 1]
+    return rule
+
+
 def both(*rules):
     return lambda t, k: all(rule(t, k) for rule in rules)
 
@@ -187,6 +195,7 @@ RULES = {
     "training accuracy flat over 10": train_accuracy_rule(10),
     "training accuracy flat over 30": train_accuracy_rule(30),
     "training accuracy flat over 40": train_accuracy_rule(40),
+    "‖w‖ changed by < 0.5 % over 20": weights_rule(5e-3, 20),
     "1 % over 10 and ‖∇J‖ < 5e-4 ‖∇J₀‖": both(cost_rule(1e-2, 10), grad_rule(5e-4)),
     "train. acc. flat over 30, ‖∇J‖ < 1e-3 ‖∇J₀‖": both(train_accuracy_rule(30), grad_rule(1e-3)),
     "none: TNC's own test or max_iter": lambda t, k: False,
