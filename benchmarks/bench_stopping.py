@@ -23,8 +23,9 @@ seeds 0–2) and at 28×28 (seed 0 unless ``--seeds28``).
 
 The row blocks keep bpnn's default number of threads (the sums, hence the path, depend on it) and BLAS runs one
 thread inside each: the same iterations and evaluations as the default fit (41 and 389 on digits seed 0), without
-threads spinning on a busy machine. All seven problems take about 15 minutes on 2 busy cores (the digits alone
-about 1.5); nothing is written unless ``--traces`` names a file.
+threads spinning on a busy machine. All seven problems took 17 minutes on 2 busy cores (the Fashion-MNIST 28×28
+trace 6 of them, the three digits traces 1.5; ``--no-validation`` saves about a third); nothing is written unless
+``--traces`` names a file.
 """
 
 import argparse
