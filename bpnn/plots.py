@@ -1,4 +1,5 @@
-"""Figures: image grids, learning curves, confusion matrices, misclassified examples and grid-search maps.
+"""Figures: image grids, learning curves, confusion matrices, misclassified examples, grid-search maps and
+a regression's fit.
 
 Each ``*_figure`` function returns a ``matplotlib.figure.Figure`` built on the Agg canvas directly, with no
 pyplot state: a notebook shows it as it is and calling it again draws it again. ``save_figure`` writes one
@@ -15,7 +16,7 @@ from matplotlib.ticker import MaxNLocator
 from .data.files import write_atomically
 
 __all__ = ["grid_shape", "tile_images", "image_grid_figure", "learning_curves_figure", "confusion_matrix_figure",
-           "misclassified_figure", "grid_search_figure", "save_figure"]
+           "misclassified_figure", "grid_search_figure", "regression_figure", "save_figure"]
 
 
 def _figure(size):
@@ -162,5 +163,36 @@ def grid_search_figure(result, title="Cross-validated accuracy"):
     i, j = values_a.index(best_a), values_b.index(best_b)
     axes.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor="red", linewidth=2.5))
     axes.set_title(f"{title}\nbest {best:.4f} at {name_a} = {best_a}, {name_b} = {best_b}")
+    _tighten(figure)
+    return figure
+
+
+def regression_figure(y_true, y_pred, title="Predicted against true"):
+    """A regression's fit: predicted against true values with the line y = x, and the residuals (true −
+    predicted) against the predicted values; one pair of panels per target (columns of y)."""
+    y_true, y_pred = np.asarray(y_true, dtype=float), np.asarray(y_pred, dtype=float)
+    y_true, y_pred = y_true.reshape(len(y_true), -1), y_pred.reshape(len(y_pred), -1)
+    outputs = y_true.shape[1]
+    figure = _figure((10, 4 * outputs))
+    for k in range(outputs):
+        truth, predicted = y_true[:, k], y_pred[:, k]
+        name = f"target {k + 1}: " if outputs > 1 else ""
+        axes = figure.add_subplot(outputs, 2, 2 * k + 1)
+        axes.scatter(truth, predicted, s=8, alpha=0.5)
+        low, high = min(truth.min(), predicted.min()), max(truth.max(), predicted.max())
+        axes.plot([low, high], [low, high], "k--", linewidth=1, label="predicted = true")
+        axes.set_xlabel("true")
+        axes.set_ylabel("predicted")
+        axes.set_title(f"{name}predicted against true")
+        axes.legend()
+        axes = figure.add_subplot(outputs, 2, 2 * k + 2)
+        axes.scatter(predicted, truth - predicted, s=8, alpha=0.5)
+        axes.axhline(0.0, color="k", linestyle="--", linewidth=1)
+        axes.set_xlabel("predicted")
+        axes.set_ylabel("residual (true − predicted)")
+        axes.set_title(f"{name}residuals")
+        for each in figure.axes[-2:]:
+            each.grid(True, alpha=0.3)
+    figure.suptitle(title)
     _tighten(figure)
     return figure

@@ -1,12 +1,14 @@
-"""How well a trained θ does: accuracy, scikit-learn's classification report and confusion matrix."""
+"""How well a trained θ does: accuracy, scikit-learn's classification report and confusion matrix; for a
+regression network R², RMSE and MAE."""
 
 import numpy as np
-from sklearn.metrics import classification_report, confusion_matrix
+from sklearn.metrics import (classification_report, confusion_matrix, mean_absolute_error, mean_squared_error,
+                             r2_score)
 
 from .model.network import accuracy, predict
 from .model.validate import check_labels
 
-__all__ = ["evaluate"]
+__all__ = ["evaluate", "evaluate_regression"]
 
 
 def evaluate(network, theta, X, y):
@@ -20,3 +22,16 @@ def evaluate(network, theta, X, y):
         "report": classification_report(y, predicted, labels=labels, digits=4, zero_division=0),
         "confusion_matrix": confusion_matrix(y, predicted, labels=labels).tolist(),
     }
+
+
+def evaluate_regression(network, theta, X, y):
+    """R², RMSE and MAE of a regression network's predictions of the targets y (m, or m × K; R² averaged over
+    the targets as ``r2_score``), and a text table of the three per target."""
+    predicted = predict(network, theta, X)
+    y = np.asarray(y, dtype=float).reshape(predicted.shape)
+    r2 = r2_score(y, predicted, multioutput="raw_values")
+    rmse = np.sqrt(mean_squared_error(y, predicted, multioutput="raw_values"))
+    mae = mean_absolute_error(y, predicted, multioutput="raw_values")
+    rows = [f"{'target':>10} {'R²':>10} {'RMSE':>12} {'MAE':>12}"]
+    rows += [f"{k + 1:>10} {r2[k]:10.4f} {rmse[k]:12.6g} {mae[k]:12.6g}" for k in range(len(r2))]
+    return {"r2": float(r2.mean()), "rmse": rmse.tolist(), "mae": mae.tolist(), "report": "\n".join(rows)}
