@@ -92,9 +92,9 @@ def read_table(path, target=None, *, dtype=np.float64, fill=None):
     header, blocks = _parquet(path) if parquet else _csv(path)
     index = _target_index(path, header, target)
     features = tuple(name for k, name in enumerate(header) if k != index)
-    values = None if parquet else _clean_numbers(path, len(header))
-    if values is not None:  # every cell a finite number: nothing to fill, nothing to name
-        X, target_values = np.delete(values, index, axis=1), values[:, index]
+    clean = None if parquet else _clean_table(path, len(header), index)
+    if clean is not None:  # nothing to fill, nothing to name
+        X, target_values = clean
     else:
         X, target_values, rows = _convert(path, features, index, blocks)
         if not len(rows):
@@ -168,23 +168,30 @@ def _csv_blocks(path, width):
             yield np.array(rows), np.array(block, dtype=object)
 
 
-def _clean_numbers(path, width):
-    """The whole CSV body as floats in one ``numpy.loadtxt`` pass when it is ``width`` finite numbers in
-    every row, else None (the careful path then reads it and names what is wrong)."""
+def _clean_table(path, width, index):
+    """(X, target values) of the whole CSV body in one ``numpy.loadtxt`` pass when every row has ``width``
+    values, the features finite numbers and no target missing, else None (the careful path then reads it and
+    names what is wrong). The target column goes through a converter that gives each distinct text a code,
+    one call per row, so a text target costs no second pass."""
     with _open(path) as stream:
         reader = csv.reader(stream)
         next(reader)
         header_lines = reader.line_num
+    texts = {}
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # "input contained no data": the careful path says so
             values = np.loadtxt(path, delimiter=",", skiprows=header_lines, comments=None, quotechar='"',
-                                dtype=np.float64, ndmin=2, encoding="utf-8-sig")
+                                dtype=np.float64, ndmin=2, encoding="utf-8-sig",
+                                converters={index: lambda text: texts.setdefault(text, len(texts))})
     except (ValueError, UnicodeDecodeError):
         return None
     if values.shape[0] == 0 or values.shape[1] != width or not np.all(np.isfinite(values)):
         return None
-    return values
+    target_values = np.array(list(texts), dtype=object)[values[:, index].astype(np.int64)]
+    if np.isin(target_values, MISSING).any():
+        return None
+    return np.delete(values, index, axis=1), _target_type(target_values)
 
 
 def _parquet(path):
@@ -268,12 +275,16 @@ def _fill(path, X, rows, names, fill):
 
 
 def _target(path, target, values, rows):
-    """The target column as float64 when every value is a number, else as text; BpnnError naming the first
-    missing value."""
+    """The target column (text) as ``_target_type`` makes it; BpnnError naming the first missing value."""
     missing = np.isin(values, MISSING)
     if missing.any():
         raise BpnnError(f"{path}: column {target!r} (the target), row {rows[int(np.argmax(missing))]}: missing "
                         "value; every example needs its target")
+    return _target_type(values)
+
+
+def _target_type(values):
+    """A target column read as text: float64 when every value is a finite number, else text."""
     try:
         numbers = values.astype(np.float64)
     except ValueError:
