@@ -117,7 +117,8 @@ def confusion_matrix_figure(y_true, y_pred, labels, title="Confusion matrix", na
 
     figure = _figure((6.5, 5.5))
     axes = figure.add_subplot()
-    ConfusionMatrixDisplay.from_predictions(y_true, y_pred, labels=labels, display_labels=names, ax=axes, colorbar=True, cmap="Blues")
+    ConfusionMatrixDisplay.from_predictions(y_true, y_pred, labels=labels, display_labels=names, ax=axes,
+                                            colorbar=True, cmap="Blues")
     axes.set_title(title)
     _tighten(figure)
     return figure

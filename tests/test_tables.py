@@ -44,7 +44,8 @@ def test_numeric_target_sorts_by_value_and_keeps_whole_numbers(tmp_path):
     assert dataset.classes == (2, 9, 10) and all(type(c) is int for c in dataset.classes)
     np.testing.assert_array_equal(dataset.y, [2, 1, 0, 2])
     assert dataset.X.dtype == np.float32 and dataset.X.ravel().tolist() == [1, 2, 3, 4]
-    np.testing.assert_array_equal(read_table(path, "label").target_values, [10.0, 9.0, 2.0, 10.0])  # raw, for a regression
+    raw = read_table(path, "label").target_values  # as read: what a regression would learn
+    np.testing.assert_array_equal(raw, [10.0, 9.0, 2.0, 10.0])
 
 
 def test_encode_classes():
@@ -80,7 +81,7 @@ def test_fill_missing_features(tmp_path, fill, expected):
     ("a,b,label\n1,2,x\n", {}, "t.csv: a table needs its target column named (--target COLUMN, or target= in "
                                "load_dataset); its columns are: a, b, label"),
     ("a,b,label\n1,2,x\n3,abc,y\n4,zz,x\n", {"target": "label"}, "t.csv: column 'b', row 3: 'abc' is not a number"),
-    ("", {"target": "label"}, "t.csv: the file is empty: no header row, no rows"),
+    ("", {"target": "label"}, "t.csv: no header row (the file is empty, or its first line is blank)"),
     ("a,b,label\n", {"target": "label"}, "t.csv: the table has a header but no rows"),
     ("a,b,label\n\n\n", {"target": "label"}, "t.csv: the table has a header but no rows"),
     ("a,b,label\n1,2,x\n3,4\n", {"target": "label"}, "t.csv: row 3 has 2 values, but the header has 3 columns"),
@@ -138,7 +139,8 @@ def test_parquet_reads_like_the_csv(tmp_path):
 
 def test_parquet_without_pandas_names_the_extra(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "pandas", None)  # import pandas fails
-    with pytest.raises(BpnnError, match=r't.parquet: reading parquet needs pandas and pyarrow: pip install "bpnn\[parquet\]"'):
+    with pytest.raises(BpnnError, match=r't.parquet: reading parquet needs pandas and pyarrow: '
+                                        r'pip install "bpnn\[parquet\]"'):
         load_dataset(write(tmp_path, "", name="t.parquet"), target="label")
 
 
@@ -186,12 +188,14 @@ def test_train_on_a_csv_table(tmp_path):
     assert "Held-out set: accuracy" in done.stdout and "    triangle " in done.stdout
     metrics = json.loads((tmp_path / "run" / "metrics.json").read_text())
     assert metrics["train_accuracy"] > 0.8 and metrics["n_train"] == 72
+    assert metrics["classes"] == ["circle", "square", "triangle"]
     assert (tmp_path / "run" / "confusion_matrix.png").is_file() and not (tmp_path / "run" / "samples.png").exists()
 
 
 @pytest.mark.parametrize("args, needles", [
     (["train", "--data", "t.csv"], ["t.csv: a table needs its target column named", "sepal, petal, species"]),
-    (["sgd", "--data", "t.csv", "--target", "kind"], ["t.csv: no column 'kind'; the columns are: sepal, petal, species"]),
+    (["sgd", "--data", "t.csv", "--target", "kind"],
+     ["t.csv: no column 'kind'; the columns are: sepal, petal, species"]),
     (["grid", "--data", "small.mat", "--target", "label"], ["small.mat: a target 'label' applies to a table"]),
     (["gradcheck", "--target", "label"], ["--target or --fill without --full would be ignored"]),
 ])

@@ -86,8 +86,8 @@ def _finish(dataset, result, X_train, y_train, X_test, y_test, folder, settings)
     """Print the training and held-out reports; write weights.mat, hidden_units.png and metrics.json (only
     metrics.json when nothing was trained). ``settings`` are the run's options, for metrics.json."""
     network = result.network
-    common = {"dataset": dataset.name, "layer_sizes": list(network.sizes), **network.names, **settings,
-              "method": result.method, "n_train": len(y_train), "n_test": len(y_test),
+    common = {"dataset": dataset.name, "classes": dataset.classes, "layer_sizes": list(network.sizes),
+              **network.names, **settings, "method": result.method, "n_train": len(y_train), "n_test": len(y_test),
               "step_unit": result.step_unit, "n_steps": result.n_steps, "n_evaluations": result.n_evaluations,
               "seconds": result.seconds, "status": result.status.value, "stop_reason": result.stop_reason,
               "interrupted": result.interrupted,
@@ -259,7 +259,8 @@ def evaluate_weights_run(dataset, weights_path, *, out=None, given=None):
     with folder.writing():
         _save_hidden_units(dataset, saved.thetas, folder)
         folder.save_json("metrics.json", {
-            "dataset": dataset.name, "weights": str(weights_path), "layer_sizes": list(network.sizes),
+            "dataset": dataset.name, "classes": dataset.classes, "weights": str(weights_path),
+            "layer_sizes": list(network.sizes),
             **network.names, "bpnn_version": saved.bpnn_version, "evaluated": main, **parts[main], "parts": parts})
         return _wrote(folder)
 

@@ -131,7 +131,7 @@ def _csv(path):
     with _open(path) as stream:
         header = next(_reader(path, stream), None)
     if not header:
-        raise BpnnError(f"{path}: the file is empty: no header row, no rows")
+        raise BpnnError(f"{path}: no header row (the file is empty, or its first line is blank)")
     header = _checked_header(path, header)
     return header, _csv_blocks(path, len(header))
 
