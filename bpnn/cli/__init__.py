@@ -195,7 +195,8 @@ def run_inputs(args):
 
 
 def load_described(args):
-    """The data set ``--data``/``--dtype`` name, after printing the line that describes it."""
+    """The data set ``--data``/``--dtype`` (and for a table ``--target``/``--fill``) name, after printing the line
+    that describes it."""
     from ..data.loading import load_dataset
 
     dataset = load_dataset(args.data, args.dtype, **table_options(args))

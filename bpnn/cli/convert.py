@@ -43,10 +43,10 @@ def main(argv=None):
     from ..data.formats.table import write_csv
     from ..data.loading import load_dataset
 
-    suffix = Path(args.out).suffix.lower()
+    suffix = check_output_path(args.out).suffix.lower()  # a folder is refused before a possibly long load
     if suffix not in OUTPUTS:
-        raise BpnnError(f"{args.out}: the output must be a .mat or a .csv file (its name must end in one of them)")
-    check_output_path(args.out, suffix)  # before a possibly long load
+        raise BpnnError(f"{args.out}: the output must be a .mat file or a .csv table (its name must end in .mat "
+                        "or .csv)")
     if not args.force:
         refuse_existing(args.out)
     dataset = load_dataset(args.source, **table_options(args))
