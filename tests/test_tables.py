@@ -198,6 +198,7 @@ def test_train_on_a_csv_table(tmp_path):
      ["t.csv: no column 'kind'; the columns are: sepal, petal, species"]),
     (["grid", "--data", "small.mat", "--target", "label"], ["small.mat: a target 'label' applies to a table"]),
     (["gradcheck", "--target", "label"], ["--target or --fill without --full would be ignored"]),
+    (["ex4", "--data", "t.csv"], ["t.csv: ex4 takes the course's 20×20 images; a table's rows are no images"]),
 ])
 def test_commands_refuse_in_one_line(tmp_path, small_mat, args, needles):
     write(tmp_path, IRIS)
