@@ -111,13 +111,15 @@ def learning_curves_figure(history, title="Learning curves"):
     return figure
 
 
-def confusion_matrix_figure(y_true, y_pred, labels, title="Confusion matrix"):
-    """scikit-learn's ``ConfusionMatrixDisplay`` of true against predicted labels, counts in the cells."""
+def confusion_matrix_figure(y_true, y_pred, labels, title="Confusion matrix", names=None):
+    """scikit-learn's ``ConfusionMatrixDisplay`` of true against predicted labels, counts in the cells; the
+    axes name each label by ``names`` (``Dataset.classes``) when given."""
     from sklearn.metrics import ConfusionMatrixDisplay
 
     figure = _figure((6.5, 5.5))
     axes = figure.add_subplot()
-    ConfusionMatrixDisplay.from_predictions(y_true, y_pred, labels=labels, ax=axes, colorbar=True, cmap="Blues")
+    ConfusionMatrixDisplay.from_predictions(y_true, y_pred, labels=labels, display_labels=names, ax=axes,
+                                            colorbar=True, cmap="Blues")
     axes.set_title(title)
     _tighten(figure)
     return figure

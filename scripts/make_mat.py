@@ -1,4 +1,4 @@
-"""Write any supported digits source as a course-layout .mat file (ex4: 20×20 column-major, labels 1..10).
+"""Write any supported source as a course-layout .mat file (ex4: 20×20 column-major, labels 1..10) or a CSV table.
 
     python scripts/make_mat.py data/trainingDigits digits32.mat
     python scripts/make_mat.py data/mnist data/ex4data1.mat          # MNIST IDX folder → course layout

@@ -129,8 +129,8 @@ def test_data_home_is_the_checkouts_data_folder_when_bpnn_runs_from_its_source_t
 def test_every_format_is_in_the_registry_and_says_what_it_reads(tmp_path):
     from bpnn.data.formats import FORMATS, find_format
 
-    (tmp_path / "x.csv").write_text("1,2\n")
+    (tmp_path / "x.json").write_text("1,2\n")
     with pytest.raises(BpnnError, match="unknown data format") as raised:
-        find_format(tmp_path / "x.csv")
+        find_format(tmp_path / "x.json")
     for module in FORMATS:
         assert module.DESCRIPTION in str(raised.value)

@@ -73,11 +73,11 @@ def test_empty_and_unrelated_folders(tmp_path):
     with pytest.raises(BpnnError, match="no <label>_<index>.txt digit files \\(it is empty\\)"):
         load_dataset(tmp_path / "empty")
     (tmp_path / "other").mkdir()
-    (tmp_path / "other" / "notes.csv").write_text("a,b\n")
-    with pytest.raises(BpnnError, match="it holds notes.csv"):
+    (tmp_path / "other" / "notes.json").write_text("a,b\n")
+    with pytest.raises(BpnnError, match="it holds notes.json"):
         load_dataset(tmp_path / "other")
     with pytest.raises(BpnnError, match="unknown data format"):
-        load_dataset(tmp_path / "other" / "notes.csv")
+        load_dataset(tmp_path / "other" / "notes.json")
     with pytest.raises(BpnnError, match="no such file or folder"):
         load_dataset(tmp_path / "nowhere")
     (tmp_path / "bad.zip").write_bytes(b"PK not really")

@@ -16,7 +16,8 @@ import sys
 from ..errors import BpnnError
 
 __all__ = ["Parser", "print_error", "run_script", "launch", "describe", "load_described", "add_data_argument",
-           "add_run_arguments", "add_class_weight_argument", "add_network_arguments",
+           "add_table_arguments", "table_options", "add_run_arguments", "add_class_weight_argument",
+           "add_network_arguments",
            "network_options", "defaults", "method_name", "positive_int", "nonnegative_int", "nonnegative_float", "positive_float",
            "fraction", "probability", "seed", "path", "stdout_closed"]
 
@@ -121,12 +122,31 @@ def add_data_argument(parser):
     parser.add_argument("--data", metavar="SOURCE", type=path,
                         help="a course .mat file; a folder of 32×32 text digits <label>_<index>.txt (or one with "
                              "trainingDigits/ and testDigits/), or a .zip of either; a folder with the four MNIST "
-                             "IDX files (plain or .gz); mnist.pkl.gz; or 'mnist' (OpenML, cached in the data "
-                             "folder). Default: ex4data1.mat in the data home if it is there, else the embedded "
+                             "IDX files (plain or .gz); mnist.pkl.gz; 'mnist' (OpenML, cached in the data "
+                             "folder); or a table, .csv with a header row (or .parquet with pandas), with --target. "
+                             "Default: ex4data1.mat in the data home if it is there, else the embedded "
                              "digits (made there on first use). The data home is $BPNN_DATA_DIR, else this "
                              "checkout's data/ when bpnn runs from it, else ~/bpnn_data")
+    add_table_arguments(parser)
     parser.add_argument("--dtype", default="float64", choices=DTYPES,
                         help="type X is stored and computed in (float32 halves memory; θ stays float64)")
+
+
+def add_table_arguments(parser):
+    """``--target COLUMN`` and ``--fill``: how a table's rows become examples (see ``bpnn.load_dataset``)."""
+    from ..data.formats.table import FILLS
+
+    parser.add_argument("--target", metavar="COLUMN",
+                        help="for a table: the column holding each row's class (numbers or text); every other "
+                             "column is a numeric feature, used unscaled")
+    parser.add_argument("--fill", choices=FILLS,
+                        help="for a table: fill missing feature values with the column's mean or with 0 "
+                             "(default: refuse them)")
+
+
+def table_options(args):
+    """``--target`` and ``--fill`` as ``load_dataset``'s keywords."""
+    return {"target": args.target, "fill": args.fill}
 
 
 def add_network_arguments(parser, init):
@@ -183,20 +203,24 @@ def run_inputs(args):
 
 
 def load_described(args):
-    """The data set ``--data``/``--dtype`` name, after printing the line that describes it."""
+    """The data set ``--data``/``--dtype`` (and for a table ``--target``/``--fill``) name, after printing the line
+    that describes it."""
     from ..data.loading import load_dataset
 
-    dataset = load_dataset(args.data, args.dtype)
+    dataset = load_dataset(args.data, args.dtype, **table_options(args))
     print(describe(dataset))
     return dataset
 
 
 def describe(dataset):
-    """One line naming the data set, its shape and its classes."""
+    """One line naming the data set, its shape and its classes (by name, the first ten, when it names them)."""
     parts = "".join(f", own {what} part of {len(labels)}" for what, labels in
                     (("validation", dataset.y_valid), ("test", dataset.y_test)) if labels is not None)
+    names = ""
+    if dataset.classes is not None:
+        names = " (" + ", ".join(map(str, dataset.classes[:10])) + (", …" if len(dataset.classes) > 10 else "") + ")"
     return (f"Data: {dataset.name} [{dataset.kind}]: {dataset.X.shape[0]} examples × {dataset.X.shape[1]} "
-            f"features ({dataset.X.dtype}), {dataset.n_classes} classes{parts}")
+            f"features ({dataset.X.dtype}), {dataset.n_classes} classes{names}{parts}")
 
 
 def run_script(main, argv=None):

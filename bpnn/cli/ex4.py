@@ -93,6 +93,7 @@ def main(argv=None):
     args = parse_args(argv)
     import numpy as np
 
+    from ..data.formats.table import SUFFIXES as TABLES
     from ..data.loading import load_dataset
     from ..data.weights import load_weights
     from ..model.checking import check_gradients, debug_problem
@@ -107,6 +108,9 @@ def main(argv=None):
     from .runs import progress_printer
 
     data_file, weights_file = _course_file(args.data, "ex4data1.mat"), _course_file(args.weights, "ex4weights.mat")
+    if data_file is not None and data_file.suffix.lower() in TABLES:
+        raise BpnnError(f"{data_file}: ex4 takes the course's 20×20 images; a table's rows are no images (bpnn train "
+                        "--data FILE --target COLUMN trains on a table)")
     folder = RunFolder(args.out, OUTPUTS)
     rng = np.random.default_rng(args.seed)
 

@@ -6,8 +6,8 @@
     python scripts/gradcheck.py --activation relu --cost log-likelihood --dropout 0.5 --threshold 1e-7
 """
 
-from . import (Parser, add_network_arguments, network_options, nonnegative_float, nonnegative_int, path, positive_float,
-               positive_int, probability, seed)
+from . import (Parser, add_network_arguments, add_table_arguments, network_options, nonnegative_float, nonnegative_int,
+               path, positive_float, positive_int, probability, seed, table_options)
 
 THRESHOLD = 1e-9  # the gradient check's; the Hessian check's below (differences of gradients lose digits)
 HESSIAN_THRESHOLD = 1e-7
@@ -27,6 +27,7 @@ def parse_args(argv=None):
     parser.add_argument("--full", action="store_true",
                         help="check a full-size network, random θ₀, on the default data (or --data)")
     parser.add_argument("--data", metavar="PATH", type=path, help="with --full: the data (any source --data of train accepts)")
+    add_table_arguments(parser)
     parser.add_argument("--k", type=positive_int, help=f"with --full: how many random coordinates to check (default: "
                                                        f"{K}; every coordinate when the network has fewer)")
     parser.add_argument("--seed", type=seed, default=0,
@@ -52,6 +53,7 @@ def _refuse_ignored(parser, args):
     from the one asked for."""
     ignored = {"--data without --full": args.data is not None and not args.full,
                "--k without --full": args.k is not None and not args.full,
+               "--target or --fill without --full": (args.target or args.fill) is not None and not args.full,
                "--m with --full (the data set's examples are used)": args.m is not None and args.full,
                "--dropout with --hessian": args.hessian and args.dropout > 0,
                "--k with --hessian": args.hessian and args.k is not None}
@@ -68,7 +70,7 @@ def main(argv=None):
 
     if args.full:
         network = Network(tuple(args.sizes or (400, 25, 10)), **network_options(args))
-        theta, X, Y = full_size_problem(network, load_dataset(args.data), args.seed, args.init)
+        theta, X, Y = full_size_problem(network, load_dataset(args.data, **table_options(args)), args.seed, args.init)
     else:
         network = Network(tuple(args.sizes or (3, 5, 3)), **network_options(args))
         theta, X, Y = debug_problem(network.sizes, args.m or M)

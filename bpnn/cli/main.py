@@ -4,7 +4,7 @@
     bpnn sgd [options]         scripts/train_sgd.py    mini-batch training, as in the book
     bpnn gradcheck [options]   scripts/gradcheck.py    backprop's gradient against central differences
     bpnn grid [options]        scripts/grid_search.py  cross-validated grid search over two parameters
-    bpnn convert SOURCE OUT    scripts/make_mat.py     any data source to the course's .mat layout
+    bpnn convert SOURCE OUT    scripts/make_mat.py     any data source to the course's .mat layout or a CSV table
     bpnn ex4 [options]         scripts/ex4.py          the course's ex4, part by part
     bpnn export WEIGHTS OUT                            a weights file as an ONNX model
 """
@@ -20,7 +20,7 @@ COMMANDS = {
     "sgd": ("bpnn.cli.sgd", "train by mini-batches (SGD, Nesterov, Adam), as in the neural-networks book"),
     "gradcheck": ("bpnn.cli.gradcheck", "compare backprop's gradient with central differences"),
     "grid": ("bpnn.cli.grid", "cross-validated grid search over two parameters"),
-    "convert": ("bpnn.cli.convert", "write any data source in the course's ex4 .mat layout"),
+    "convert": ("bpnn.cli.convert", "write any data source in the course's ex4 .mat layout, or as a CSV table"),
     "ex4": ("bpnn.cli.ex4", "the course's ex4, part by part, with the exercise's expected values"),
     "export": ("bpnn.cli.export", "write a weights file as an ONNX model (needs the onnx extra)"),
 }

@@ -86,8 +86,8 @@ def _finish(dataset, result, X_train, y_train, X_test, y_test, folder, settings)
     """Print the training and held-out reports; write weights.mat, hidden_units.png and metrics.json (only
     metrics.json when nothing was trained). ``settings`` are the run's options, for metrics.json."""
     network = result.network
-    common = {"dataset": dataset.name, "layer_sizes": list(network.sizes), **network.names, **settings,
-              "method": result.method, "n_train": len(y_train), "n_test": len(y_test),
+    common = {"dataset": dataset.name, "classes": dataset.classes, "layer_sizes": list(network.sizes),
+              **network.names, **settings, "method": result.method, "n_train": len(y_train), "n_test": len(y_test),
               "step_unit": result.step_unit, "n_steps": result.n_steps, "n_evaluations": result.n_evaluations,
               "seconds": result.seconds, "status": result.status.value, "stop_reason": result.stop_reason,
               "interrupted": result.interrupted,
@@ -99,9 +99,9 @@ def _finish(dataset, result, X_train, y_train, X_test, y_test, folder, settings)
         return False
     print(f"Stopped after {result.n_steps} {result.step_unit}, {result.n_evaluations} gradient evaluations, "
           f"{result.seconds:.1f} s: {result.stop_reason}; cost {result.final_cost:.6f}")
-    train_eval = evaluate(network, result.theta, X_train, y_train)
+    train_eval = evaluate(network, result.theta, X_train, y_train, dataset.classes)
     _print_report("Training set", train_eval)
-    test_eval = evaluate(network, result.theta, X_test, y_test) if len(y_test) else None
+    test_eval = evaluate(network, result.theta, X_test, y_test, dataset.classes) if len(y_test) else None
     if test_eval:
         _print_report("Held-out set", test_eval)
     folder.save("weights.mat", lambda path: save_weights(path, network, result.theta))
@@ -128,7 +128,7 @@ def _save_result_figures(dataset, result, X, y, part, folder, settings):
     predicted = predict(result.network, result.theta, X)
     labels = list(range(result.network.n_classes))
     folder.save("confusion_matrix.png", lambda path: save_figure(
-        confusion_matrix_figure(y, predicted, labels, f"{part} data: {headline}"), path))
+        confusion_matrix_figure(y, predicted, labels, f"{part} data: {headline}", dataset.classes), path))
     if dataset.image_shape is not None:
         folder.save("misclassified.png", lambda path: save_figure(
             misclassified_figure(dataset.images(X), y, predicted, f"Misclassified {part} examples"), path))
@@ -260,7 +260,7 @@ def evaluate_weights_run(dataset, weights_path, *, out=None, given=None):
     for name, X, y in _parts(dataset):
         Y = one_hot(y, dataset.n_classes, X.dtype)
         costs = {lam: cost(network, saved.theta, X, Y, lam) for lam in (0.0, 1.0)}
-        result = evaluate(network, saved.theta, X, y)
+        result = evaluate(network, saved.theta, X, y, dataset.classes)
         title = name[0].upper() + name[1:]
         print(f"\n{title}: cost at λ = 0: {costs[0.0]:.6f}, at λ = 1: {costs[1.0]:.6f}")
         _print_report(title, result)
@@ -270,7 +270,8 @@ def evaluate_weights_run(dataset, weights_path, *, out=None, given=None):
     with folder.writing():
         _save_hidden_units(dataset, saved.thetas, folder)
         folder.save_json("metrics.json", {
-            "dataset": dataset.name, "weights": str(weights_path), "layer_sizes": list(network.sizes),
+            "dataset": dataset.name, "classes": dataset.classes, "weights": str(weights_path),
+            "layer_sizes": list(network.sizes),
             **network.names, "bpnn_version": saved.bpnn_version, "evaluated": main, **parts[main], "parts": parts})
         return _wrote(folder)
 

@@ -44,6 +44,9 @@ def crop_and_resample(images, size=20):
 
 def write_course_mat(dataset, path, size=20, overwrite=False):
     """Write every example of ``dataset`` (all its parts) to ``path`` in the course layout; returns (m, path)."""
+    if dataset.image_shape is None:
+        raise BpnnError(f"the course layout holds images; the rows of {dataset.name} ({dataset.X.shape[1]} values) "
+                        "are not images of a known shape: write it as a .csv table instead")
     if dataset.n_classes != 10:
         raise BpnnError(f"the course layout holds digits 0..9; {dataset.name} has {dataset.n_classes} classes")
     X, y = dataset.all_examples()

@@ -15,10 +15,14 @@ __all__ = ["Dataset", "square_image_shape"]
 
 @dataclass(frozen=True, kw_only=True)
 class Dataset:
-    """Examples X (m × n floats in [0, 1]), labels y (0..K−1), the source's own parts, and the image layout.
+    """Examples X (m × n finite floats), labels y (0..K−1), the source's own parts, and the image layout.
 
-    ``X_test``/``y_test`` and ``X_valid``/``y_valid`` hold the source's own test and validation parts when it
-    defines them (else None). ``kind`` names the format.
+    The image formats' X are pixels in [0, 1]; a table's X are its feature columns as they are in the file
+    (not scaled: that is the user's business). ``X_test``/``y_test`` and ``X_valid``/``y_valid`` hold the
+    source's own test and validation parts when it defines them (else None). ``kind`` names the format.
+    ``classes`` is the class label of each code 0..K−1 (a table's target values, sorted) and ``features``
+    the names of X's columns, both for tables only (None for the image formats, whose labels are the digits
+    0..K−1 themselves).
     """
 
     X: np.ndarray
@@ -32,6 +36,8 @@ class Dataset:
     X_valid: np.ndarray = None
     y_valid: np.ndarray = None
     kind: str = ""
+    classes: tuple = None
+    features: tuple = None
 
     def images(self, rows):
         """Rows of X (or of Θ⁽¹⁾ without its bias column) as upright images, shape (k, h, w)."""

@@ -9,10 +9,12 @@
 | folder with the four MNIST IDX files       | ``formats.idx``                     | 60k / 10k      | 28×28       |
 | ``mnist.pkl.gz`` (the book's file)         | ``formats.mnist_pickle``            | 50k/10k/10k    | 28×28       |
 | ``mnist`` (online, cached in the data dir) | ``formats.openml``                  | 60k / 10k      | 28×28       |
+| ``*.csv``, ``*.parquet`` with ``target=``  | ``formats.table``                   | none           | none        |
 
-A ``Dataset`` carries X (one row per image, floats in [0, 1]), y (0..K−1), the source's own test and
-validation parts when it has them, and how a row becomes an upright image (``Dataset.images``): the only
-place outside the readers that knows pixel order.
+A ``Dataset`` carries X (one row per image, floats in [0, 1]; for a table its feature columns), y (0..K−1),
+the source's own test and validation parts when it has them, and how a row becomes an upright image
+(``Dataset.images``): the only place outside the readers that knows pixel order. A table's target column
+becomes the labels here (``encode_classes``), so that the reader keeps it as it was read.
 
 The embedded default works offline: scikit-learn's bundled handwritten digits (1797 images, 8×8,
 values 0..16) are scaled to [0, 1], resampled to 16×16 and framed by a 2-pixel blank margin into
@@ -28,7 +30,7 @@ import numpy as np
 
 from ..errors import BpnnError
 from .dataset import Dataset
-from .formats import find_format
+from .formats import find_format, table
 from .formats.mat import load_mat, save_mat
 from .formats.openml import load_openml_mnist
 
@@ -41,6 +43,7 @@ __all__ = [
     "make_default_mat",
     "default_data_path",
     "load_dataset",
+    "encode_classes",
     "holdout",
     "split",
 ]
@@ -105,26 +108,92 @@ def _check_dtype(dtype):
     return np.dtype(dtype)
 
 
-def load_dataset(source=None, dtype=np.float64):
+def encode_classes(values):
+    """Class codes for a target column: each value's place among the column's distinct values, sorted.
+
+    Parameters
+    ----------
+    values : array
+        The target column as read (``Table.target_values``): numbers, or text.
+
+    Returns
+    -------
+    codes : array of int64
+        0..K−1, one per value.
+    classes : tuple
+        The K distinct values in sorted order (numbers by value, whole ones as int; text alphabetically): the
+        class label of each code.
+    """
+    classes, codes = np.unique(values, return_inverse=True)
+    if classes.dtype.kind == "f" and np.all(classes == np.round(classes)):
+        classes = classes.astype(np.int64)
+    return codes.astype(np.int64), tuple(classes.tolist())
+
+
+def load_dataset(source=None, dtype=np.float64, *, target=None, fill=None):
     """Load a data set as a ``Dataset``, its format recognized from ``source`` (``bpnn.data.formats.FORMATS``).
 
-    ``source`` is a path, ``"mnist"`` (OpenML, cached in the data home) or None (the default data).
-    ``dtype`` (float64 or float32) is the type X is stored in.
+    Parameters
+    ----------
+    source : str or path-like, optional
+        A path, ``"mnist"`` (OpenML, cached in the data home) or None (the default data).
+    dtype : {float64, float32}, optional
+        The type X is stored in.
+    target : str, optional
+        For a table (``.csv``, ``.parquet``): the column holding the class of each row (numbers or text;
+        classes are coded 0..K−1 in sorted order, ``Dataset.classes`` keeps them). Required for a table, an
+        error for any other source. Every other column is a numeric feature, used as it is: scale the
+        features yourself if their ranges differ widely.
+    fill : {None, "mean", "zero"}, optional
+        For a table: how to fill missing feature values (the column's mean, or 0); None refuses them.
+
+    Returns
+    -------
+    Dataset
+
+    Raises
+    ------
+    BpnnError
+        Naming the source and the problem.
     """
     dtype = _check_dtype(dtype)
+    if target is not None and not isinstance(target, str):
+        raise BpnnError(f"target must be a column name (a str), got {target!r}")
+    fill = table.check_fill(fill)
     if source is not None and (not isinstance(source, (str, os.PathLike)) or not os.fspath(source)):
         raise BpnnError(f"the data source must be a path or 'mnist' (or None for the default), got {source!r}")
     if source is not None and str(source).lower() == "mnist" and not Path(source).exists():
+        _refuse_table_options("mnist", "MNIST from OpenML", target, fill)
         return load_openml_mnist(data_dir(), dtype)
     path = default_data_path() if source is None else Path(source)
     if not path.exists():
         raise BpnnError(f"{path}: no such file or folder")
     if not (path.is_dir() or path.is_file()):
         raise BpnnError(f"{path}: not a regular file or folder")
-    dataset = find_format(path).read(path, dtype)
+    module = find_format(path)
+    if module is table:
+        return _table_dataset(path, table.read_table(path, target, dtype=dtype, fill=fill))
+    _refuse_table_options(path, module.DESCRIPTION, target, fill)
+    dataset = module.read(path, dtype)
     if path.name == DEFAULT_FILE and source is None:
         dataset = dataclasses.replace(dataset, name=f"embedded digits (scikit-learn load_digits, 20×20) {path}")
     return dataset
+
+
+def _refuse_table_options(source, description, target, fill):
+    """BpnnError when a table's ``target`` or ``fill`` is given for ``source``, which is no table."""
+    if target is not None or fill is not None:
+        given = f"target {target!r}" if target is not None else f"fill {fill!r}"
+        raise BpnnError(f"{source}: a {given} applies to a table (.csv, .parquet) only; this is {description}, "
+                        "whose labels come with it")
+
+
+def _table_dataset(path, read):
+    """The ``Dataset`` of a table ``read`` from ``path``: its target column coded as classes."""
+    y, classes = encode_classes(read.target_values)
+    kind = f"{path.suffix.lower().lstrip('.')} table"
+    return Dataset(X=read.X, y=y, name=f"{path} (target {read.target!r})", n_classes=len(classes), kind=kind,
+                   classes=classes, features=read.features)
 
 
 def holdout(X, y, size, seed=0, what="test"):

@@ -2,16 +2,18 @@
 
 Each format module has ``recognizes(path)`` (a cheap look at the name or the folder's contents) and
 ``read(path, dtype)`` (the whole ``Dataset``, or BpnnError naming the file and the problem). ``FORMATS`` is
-the order they are asked in; adding a format is one module and one entry here. OpenML's MNIST
+the order they are asked in; adding a format is one module and one entry here. A table (``table``: CSV,
+parquet) is the one format whose reading takes more than a path: ``read_table(path, target, …)`` gives the
+features and the raw target column, and ``bpnn.data.loading`` makes the ``Dataset``. OpenML's MNIST
 (``openml``) is fetched by name, not recognized from a path.
 """
 
 from ...errors import BpnnError
-from . import idx, mat, mnist_pickle, text_digits
+from . import idx, mat, mnist_pickle, table, text_digits
 
 __all__ = ["FORMATS", "find_format"]
 
-FORMATS = (idx, text_digits, mat, mnist_pickle)
+FORMATS = (idx, text_digits, mat, mnist_pickle, table)
 
 
 def find_format(path):
