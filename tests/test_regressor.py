@@ -115,3 +115,36 @@ def test_the_gradient_of_the_squared_error_is_backprops():
     rng = np.random.default_rng(2)
     X, Y = rng.standard_normal((12, 4)), rng.normal(3.0, 2.0, (12, 2))
     assert check_gradients(network, network.init(rng, "normal"), X, Y, lam=0.7).relative_difference < 1e-9
+
+
+def test_the_train_command_fits_a_tables_real_target_and_reports_r2(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    from bpnn import load_weights
+
+    rng = np.random.default_rng(3)
+    X = rng.uniform(-1, 1, (300, 3))
+    y = 10 + 5 * X[:, 0] - 3 * X[:, 1] ** 2 + 0.1 * rng.standard_normal(300)
+    rows = [",".join(["a", "b", "c", "price"])] + [",".join(f"{v:.10g}" for v in (*x, t)) for x, t in zip(X, y)]
+    (tmp_path / "houses.csv").write_text("\n".join(rows) + "\n")
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "bpnn", "train", "--data", "houses.csv", "--target", "price", *args],
+                              cwd=tmp_path, capture_output=True, text=True, timeout=120)
+
+    done = run("--task", "regression", "--hidden", "8", "--lambda", "0.01", "--max-iter", "300", "--quiet",
+               "--out", "run")
+    assert done.returncode == 0, done.stderr
+    assert "Held-out set: R²" in done.stdout and "RMSE" in done.stdout
+    metrics = json.loads((tmp_path / "run" / "metrics.json").read_text())
+    saved = load_weights(tmp_path / "run" / "weights.mat")
+    assert (saved.network.output, saved.network.cost, metrics["output"]) == ("identity", "quadratic", "identity")
+    assert r2_score(y, predict(saved.network, saved.theta, X)[:, 0]) > 0.95 and metrics["test_r2"] > 0.95
+    assert {"regression.png", "learning_curves.png"} <= {path.name for path in (tmp_path / "run").iterdir()}
+    for args, message in ((("--task", "regression", "--cost", "cross-entropy"), "leave out --cost"),
+                          (("--task", "regression", "--class-weight", "balanced"), "has none")):
+        done = run(*args, "--out", "bad")
+        assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "bad").exists()

@@ -16,7 +16,8 @@ import sys
 from ..errors import BpnnError
 
 __all__ = ["Parser", "print_error", "run_script", "launch", "describe", "load_described", "add_data_argument",
-           "add_table_arguments", "table_options", "add_run_arguments", "add_class_weight_argument",
+           "add_table_arguments", "table_options", "add_task_argument", "add_run_arguments",
+           "add_class_weight_argument",
            "add_network_arguments",
            "network_options", "defaults", "method_name", "positive_int", "nonnegative_int", "nonnegative_float", "positive_float",
            "fraction", "probability", "seed", "path", "stdout_closed"]
@@ -145,8 +146,17 @@ def add_table_arguments(parser):
 
 
 def table_options(args):
-    """``--target`` and ``--fill`` as ``load_dataset``'s keywords."""
-    return {"target": args.target, "fill": args.fill}
+    """``--target``, ``--fill`` (and ``--task``, for the commands that take it) as ``load_dataset``'s keywords."""
+    return {"target": args.target, "fill": args.fill, **({"task": args.task} if hasattr(args, "task") else {})}
+
+
+def add_task_argument(parser):
+    """``--task regression``: a table's target column read as real values, fitted with the squared error."""
+    from ..data.loading import TASKS
+
+    parser.add_argument("--task", choices=TASKS, default=TASKS[0],
+                        help="regression: the table's --target column holds real values, fitted by identity output "
+                             "units with the squared error, reported as R², RMSE and MAE (default: classification)")
 
 
 def add_network_arguments(parser, init):
@@ -174,6 +184,15 @@ def network_options(args):
     from ..model.units import check_names
 
     names = {key: getattr(args, key) for key in ("activation", "cost", "output") if getattr(args, key) is not None}
+    if getattr(args, "task", None) == "regression":
+        wrong = {key: names[key] for key, value in (("cost", "quadratic"), ("output", "identity"))
+                 if names.get(key, value) != value}
+        if wrong:
+            raise BpnnError(f"--task regression fits identity outputs with the quadratic cost; leave out "
+                            + ", ".join(f"--{key} {value}" for key, value in wrong.items()))
+        if getattr(args, "class_weight", None):
+            raise BpnnError("--class-weight weighs classes; --task regression has none")
+        names.update(cost="quadratic", output="identity")
     check_names(**names)
     return names
 
@@ -216,11 +235,14 @@ def describe(dataset):
     """One line naming the data set, its shape and its classes (by name, the first ten, when it names them)."""
     parts = "".join(f", own {what} part of {len(labels)}" for what, labels in
                     (("validation", dataset.y_valid), ("test", dataset.y_test)) if labels is not None)
-    names = ""
-    if dataset.classes is not None:
-        names = " (" + ", ".join(map(str, dataset.classes[:10])) + (", …" if len(dataset.classes) > 10 else "") + ")"
+    if dataset.task == "regression":
+        target = f"real-valued target from {dataset.y.min():.6g} to {dataset.y.max():.6g}"
+    else:
+        names = "" if dataset.classes is None else (
+            " (" + ", ".join(map(str, dataset.classes[:10])) + (", …" if len(dataset.classes) > 10 else "") + ")")
+        target = f"{dataset.n_classes} classes{names}"
     return (f"Data: {dataset.name} [{dataset.kind}]: {dataset.X.shape[0]} examples × {dataset.X.shape[1]} "
-            f"features ({dataset.X.dtype}), {dataset.n_classes} classes{names}{parts}")
+            f"features ({dataset.X.dtype}), {target}{parts}")
 
 
 def run_script(main, argv=None):

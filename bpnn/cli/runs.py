@@ -20,8 +20,8 @@ from ..errors import BpnnError
 from ..model.network import Network, cost, predict
 from ..model.validate import as_generator, one_hot
 from ..plots import (confusion_matrix_figure, grid_search_figure, image_grid_figure, learning_curves_figure,
-                     misclassified_figure, save_figure)
-from ..report import evaluate
+                     misclassified_figure, regression_figure, save_figure)
+from ..report import evaluate, evaluate_regression
 from ..training.minibatch import train_sgd
 from ..training.options import CurvatureProducts, MiniBatches, Parallel, Stopping
 from ..training.scipy import train
@@ -31,7 +31,7 @@ from .rundir import RunFolder
 __all__ = ["progress_printer", "epoch_printer", "train_run", "sgd_run", "evaluate_weights_run", "grid_run",
            "INTERRUPTED"]
 
-FIGURES = ("hidden_units.png", "confusion_matrix.png", "misclassified.png", "learning_curves.png")
+FIGURES = ("hidden_units.png", "confusion_matrix.png", "misclassified.png", "regression.png", "learning_curves.png")
 TNC_OUTPUTS = ("weights.mat", *FIGURES, "samples.png", "metrics.json")
 SGD_OUTPUTS = ("weights.mat", "weights.npz", *FIGURES, "metrics.json")
 EVALUATE_OUTPUTS = ("hidden_units.png", "metrics.json")
@@ -79,7 +79,22 @@ def _save_hidden_units(dataset, thetas, folder):
 
 
 def _print_report(title, result):
-    print(f"\n{title}: accuracy {result['accuracy']:.4f}\n{result['report']}")
+    headline = f"R² {result['r2']:.4f}" if "r2" in result else f"accuracy {result['accuracy']:.4f}"
+    print(f"\n{title}: {headline}\n{result['report']}")
+
+
+def _scores(network, theta, X, y, classes):
+    """The report of θ on (X, y): ``evaluate``, or ``evaluate_regression`` for a regression network."""
+    if network.output_cost.classifies:
+        return evaluate(network, theta, X, y, classes)
+    return evaluate_regression(network, theta, X, y)
+
+
+def _metrics(part, scores):
+    """metrics.json's entries for one part ("train", "test") of a run: its accuracy, or R², RMSE and MAE."""
+    if scores is None or "accuracy" in scores:
+        return {f"{part}_accuracy": None if scores is None else scores["accuracy"]}
+    return {f"{part}_{key}": scores[key] for key in ("r2", "rmse", "mae")}
 
 
 def _finish(dataset, result, X_train, y_train, X_test, y_test, folder, settings):
@@ -95,22 +110,23 @@ def _finish(dataset, result, X_train, y_train, X_test, y_test, folder, settings)
     if not result.trained:
         print(f"Interrupted before any {'whole epoch' if result.step_unit == 'epochs' else 'evaluation'}: nothing "
               "was trained, no weights written")
-        folder.save_json("metrics.json", {**common, "train_accuracy": None, "test_accuracy": None})
+        folder.save_json("metrics.json", {**common, **_metrics("train", None), **_metrics("test", None)})
         return False
     print(f"Stopped after {result.n_steps} {result.step_unit}, {result.n_evaluations} gradient evaluations, "
           f"{result.seconds:.1f} s: {result.stop_reason}; cost {result.final_cost:.6f}")
-    train_eval = evaluate(network, result.theta, X_train, y_train, dataset.classes)
+    train_eval = _scores(network, result.theta, X_train, y_train, dataset.classes)
     _print_report("Training set", train_eval)
-    test_eval = evaluate(network, result.theta, X_test, y_test, dataset.classes) if len(y_test) else None
+    test_eval = _scores(network, result.theta, X_test, y_test, dataset.classes) if len(y_test) else None
     if test_eval:
         _print_report("Held-out set", test_eval)
     folder.save("weights.mat", lambda path: save_weights(path, network, result.theta))
     _save_hidden_units(dataset, result.thetas, folder)
     _save_result_figures(dataset, result, *((X_test, y_test, "held-out") if len(y_test) else
                                             (X_train, y_train, "training")), folder, settings)
-    folder.save_json("metrics.json", {
-        **common, "train_accuracy": train_eval["accuracy"], "test_accuracy": test_eval["accuracy"] if test_eval else None,
-        "confusion_matrix": (test_eval or train_eval)["confusion_matrix"]})
+    shown = test_eval or train_eval
+    folder.save_json("metrics.json", {**common, **_metrics("train", train_eval), **_metrics("test", test_eval),
+                                      **({"confusion_matrix": shown["confusion_matrix"]} if "confusion_matrix" in shown
+                                         else {})})
     return True
 
 
@@ -122,14 +138,19 @@ def _headline(result, settings):
 
 
 def _save_result_figures(dataset, result, X, y, part, folder, settings):
-    """confusion_matrix.png and misclassified.png on ``part`` (the held-out data, else the training data),
-    and learning_curves.png: per iteration for SciPy runs, per epoch for mini-batch ones."""
+    """confusion_matrix.png and misclassified.png on ``part`` (the held-out data, else the training data), or
+    for a regression regression.png (predicted against true, residuals), and learning_curves.png: per
+    iteration for SciPy runs, per epoch for mini-batch ones."""
     headline = _headline(result, settings)
     predicted = predict(result.network, result.theta, X)
-    labels = list(range(result.network.n_classes))
-    folder.save("confusion_matrix.png", lambda path: save_figure(
-        confusion_matrix_figure(y, predicted, labels, f"{part} data: {headline}", dataset.classes), path))
-    if dataset.image_shape is not None:
+    if not result.network.output_cost.classifies:
+        folder.save("regression.png", lambda path: save_figure(
+            regression_figure(y, predicted, f"{part} data: {headline}"), path))
+    else:
+        labels = list(range(result.network.n_classes))
+        folder.save("confusion_matrix.png", lambda path: save_figure(
+            confusion_matrix_figure(y, predicted, labels, f"{part} data: {headline}", dataset.classes), path))
+    if dataset.image_shape is not None and result.network.output_cost.classifies:
         folder.save("misclassified.png", lambda path: save_figure(
             misclassified_figure(dataset.images(X), y, predicted, f"Misclassified {part} examples"), path))
     if not result.history["step"]:

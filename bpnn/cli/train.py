@@ -3,10 +3,13 @@
     python scripts/train_tnc.py                       # embedded digits, 400-25-10, λ = 1, TNC
     python scripts/train_tnc.py --data data/ex4data1.mat --test-size 0
     python scripts/train_tnc.py --weights runs/…/weights.mat   # evaluate saved weights instead
+    bpnn train --data houses.csv --target price --task regression
 """
 
-from . import (Parser, add_class_weight_argument, add_data_argument, add_network_arguments, add_run_arguments, defaults, method_name,
-               nonnegative_float, nonnegative_int, path, positive_int, run_inputs)
+from . import (Parser, add_class_weight_argument, add_data_argument, add_network_arguments, add_run_arguments,
+               add_task_argument, defaults, method_name, nonnegative_float, nonnegative_int, path, positive_int,
+               run_inputs)
+from ..errors import BpnnError
 from ..training.options import CURVATURE_KINDS
 from ..training.scipy import HESSP_METHODS, HIDDEN, INIT, METHODS, train
 
@@ -22,6 +25,7 @@ def parse_args(argv=None):
                     "iteration) to the run folder.",
     )
     add_data_argument(parser)
+    add_task_argument(parser)
     parser.add_argument("--hidden", type=positive_int, nargs="+", metavar="UNITS",
                         help="hidden layer sizes, one number per hidden layer (default: "
                              f"{' '.join(map(str, HIDDEN))})")
@@ -65,6 +69,9 @@ def main(argv=None):
     from .runs import evaluate_weights_run, train_run
 
     if args.weights:
+        if dataset.task == "regression":
+            raise BpnnError("--weights evaluates classification networks; a regression run reports its own R², "
+                            "RMSE and MAE")
         given = {key: getattr(args, key) for key in ("activation", "cost", "output", "hidden")}
         return evaluate_weights_run(dataset, args.weights, out=args.out, given=given)
     return train_run(dataset, out=args.out, test_size=args.test_size, seed=args.seed, quiet=args.quiet,

@@ -22,7 +22,8 @@ class Dataset:
     source's own test and validation parts when it defines them (else None). ``kind`` names the format.
     ``classes`` is the class label of each code 0..K−1 (a table's target values, sorted) and ``features``
     the names of X's columns, both for tables only (None for the image formats, whose labels are the digits
-    0..K−1 themselves).
+    0..K−1 themselves). ``task`` is "classification", or "regression" for a table whose target column was
+    read as real values: y then holds them, ``n_classes`` is 1 (one output) and ``classes`` None.
     """
 
     X: np.ndarray
@@ -38,6 +39,7 @@ class Dataset:
     kind: str = ""
     classes: tuple = None
     features: tuple = None
+    task: str = "classification"
 
     def images(self, rows):
         """Rows of X (or of Θ⁽¹⁾ without its bias column) as upright images, shape (k, h, w)."""

@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import BpnnError
+from ..model.validate import check_choice
 from .dataset import Dataset
 from .formats import find_format, table
 from .formats.mat import load_mat, save_mat
@@ -44,6 +45,7 @@ __all__ = [
     "default_data_path",
     "load_dataset",
     "encode_classes",
+    "TASKS",
     "holdout",
     "split",
 ]
@@ -130,7 +132,10 @@ def encode_classes(values):
     return codes.astype(np.int64), tuple(classes.tolist())
 
 
-def load_dataset(source=None, dtype=np.float64, *, target=None, fill=None):
+TASKS = ("classification", "regression")  # what a table's target column is read as; the first is the default
+
+
+def load_dataset(source=None, dtype=np.float64, *, target=None, fill=None, task=TASKS[0]):
     """Load a data set as a ``Dataset``, its format recognized from ``source`` (``bpnn.data.formats.FORMATS``).
 
     Parameters
@@ -146,6 +151,9 @@ def load_dataset(source=None, dtype=np.float64, *, target=None, fill=None):
         features yourself if their ranges differ widely.
     fill : {None, "mean", "zero"}, optional
         For a table: how to fill missing feature values (the column's mean, or 0); None refuses them.
+    task : {"classification", "regression"}, optional
+        For a table: "regression" reads the target column as real values (``Dataset.y``), which must be
+        numbers; the image formats' labels are classes.
 
     Returns
     -------
@@ -160,6 +168,10 @@ def load_dataset(source=None, dtype=np.float64, *, target=None, fill=None):
     if target is not None and not isinstance(target, str):
         raise BpnnError(f"target must be a column name (a str), got {target!r}")
     fill = table.check_fill(fill)
+    check_choice("task", task, TASKS)
+    if task != TASKS[0] and target is None:
+        raise BpnnError(f"task={task!r} reads a table's target column as real values: give the table and its "
+                        "target column (target=, --target)")
     if source is not None and (not isinstance(source, (str, os.PathLike)) or not os.fspath(source)):
         raise BpnnError(f"the data source must be a path or 'mnist' (or None for the default), got {source!r}")
     if source is not None and str(source).lower() == "mnist" and not Path(source).exists():
@@ -172,7 +184,7 @@ def load_dataset(source=None, dtype=np.float64, *, target=None, fill=None):
         raise BpnnError(f"{path}: not a regular file or folder")
     module = find_format(path)
     if module is table:
-        return _table_dataset(path, table.read_table(path, target, dtype=dtype, fill=fill))
+        return _table_dataset(path, table.read_table(path, target, dtype=dtype, fill=fill), task)
     _refuse_table_options(path, module.DESCRIPTION, target, fill)
     dataset = module.read(path, dtype)
     if path.name == DEFAULT_FILE and source is None:
@@ -188,17 +200,24 @@ def _refuse_table_options(source, description, target, fill):
                         "whose labels come with it")
 
 
-def _table_dataset(path, read):
-    """The ``Dataset`` of a table ``read`` from ``path``: its target column coded as classes."""
-    y, classes = encode_classes(read.target_values)
+def _table_dataset(path, read, task):
+    """The ``Dataset`` of a table ``read`` from ``path``: its target column coded as classes, or for
+    regression its real values."""
     kind = f"{path.suffix.lower().lstrip('.')} table"
-    return Dataset(X=read.X, y=y, name=f"{path} (target {read.target!r})", n_classes=len(classes), kind=kind,
-                   classes=classes, features=read.features)
+    name = f"{path} (target {read.target!r})"
+    if task == "regression":
+        if read.target_values.dtype.kind not in "iuf":
+            raise BpnnError(f"{path}: the target column {read.target!r} holds text; regression needs numbers")
+        return Dataset(X=read.X, y=read.target_values.astype(np.float64), name=name, n_classes=1, kind=kind,
+                       features=read.features, task=task)
+    y, classes = encode_classes(read.target_values)
+    return Dataset(X=read.X, y=y, name=name, n_classes=len(classes), kind=kind, classes=classes,
+                   features=read.features)
 
 
-def holdout(X, y, size, seed=0, what="test"):
-    """(X_a, y_a, X_b, y_b): a stratified random ``size`` fraction of the rows held out as part b
-    (``size=0``: part b is empty)."""
+def holdout(X, y, size, seed=0, what="test", stratify=True):
+    """(X_a, y_a, X_b, y_b): a random ``size`` fraction of the rows held out as part b, stratified by the
+    labels y unless ``stratify`` is False (``size=0``: part b is empty)."""
     if not 0.0 <= size < 1.0:
         raise BpnnError(f"{what} size must be in [0, 1), got {size}")
     if size == 0:
@@ -206,14 +225,16 @@ def holdout(X, y, size, seed=0, what="test"):
     from sklearn.model_selection import train_test_split
 
     try:
-        X_a, X_b, y_a, y_b = train_test_split(X, y, test_size=size, random_state=seed, stratify=y)
+        X_a, X_b, y_a, y_b = train_test_split(X, y, test_size=size, random_state=seed,
+                                              stratify=y if stratify else None)
     except ValueError as error:
         raise BpnnError(f"cannot hold out {size} of {len(y)} examples as {what} data: {error}") from None
     return X_a, y_a, X_b, y_b
 
 
 def split(dataset, test_size=0.2, seed=0):
-    """(X_train, y_train, X_test, y_test): the source's own split if it has one, else ``holdout``."""
+    """(X_train, y_train, X_test, y_test): the source's own split if it has one, else ``holdout`` (stratified
+    by class; at random for regression)."""
     if dataset.X_test is not None:
         return dataset.X, dataset.y, dataset.X_test, dataset.y_test
-    return holdout(dataset.X, dataset.y, test_size, seed)
+    return holdout(dataset.X, dataset.y, test_size, seed, stratify=dataset.task == "classification")
