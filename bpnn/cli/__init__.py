@@ -188,7 +188,7 @@ def network_options(args):
         wrong = {key: names[key] for key, value in (("cost", "quadratic"), ("output", "identity"))
                  if names.get(key, value) != value}
         if wrong:
-            raise BpnnError(f"--task regression fits identity outputs with the quadratic cost; leave out "
+            raise BpnnError("--task regression fits identity outputs with the quadratic cost; leave out "
                             + ", ".join(f"--{key} {value}" for key, value in wrong.items()))
         if getattr(args, "class_weight", None):
             raise BpnnError("--class-weight weighs classes; --task regression has none")
