@@ -17,8 +17,45 @@ __all__ = ["Dataset", "square_image_shape"]
 class Dataset:
     """Examples X (m × n floats in [0, 1]), labels y (0..K−1), the source's own parts, and the image layout.
 
-    ``X_test``/``y_test`` and ``X_valid``/``y_valid`` hold the source's own test and validation parts when it
-    defines them (else None). ``kind`` names the format.
+    Made by :func:`load_dataset`; every field is keyword-only.
+
+    Parameters
+    ----------
+    X : ndarray of shape (m, n)
+        The training examples (the whole source when it has no parts of its own).
+    y : ndarray of shape (m,)
+        Their labels, 0..K−1.
+    name : str
+        Where the data came from, as the commands print it.
+    n_classes : int
+        K.
+    image_shape : tuple of int, optional
+        (height, width) of the images the rows hold, None when they are not images.
+    image_order : {"C", "F"}, default "C"
+        How a row is reshaped to an image ("F": the course's column-major 20×20 images).
+    X_test, y_test, X_valid, y_valid : ndarray, optional
+        The source's own test and validation parts when it defines them (else None).
+    kind : str
+        The format's name.
+
+    Attributes
+    ----------
+    parts : dict
+        {"training": (X, y), "validation": …, "test": …}: the parts the source has.
+
+    Raises
+    ------
+    BpnnError
+        ``images`` of rows that are not images of a known shape.
+
+    Examples
+    --------
+    >>> import bpnn
+    >>> data = bpnn.load_dataset()  # the embedded digits in an empty data home
+    >>> data.X.shape, data.n_classes, data.kind, list(data.parts)
+    ((1797, 400), 10, 'course .mat', ['training'])
+    >>> data.images(data.X[:2]).shape  # upright 20×20 images
+    (2, 20, 20)
     """
 
     X: np.ndarray

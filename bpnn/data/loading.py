@@ -106,10 +106,39 @@ def _check_dtype(dtype):
 
 
 def load_dataset(source=None, dtype=np.float64):
-    """Load a data set as a ``Dataset``, its format recognized from ``source`` (``bpnn.data.formats.FORMATS``).
+    """Load a data set as a ``Dataset``, its format recognized from ``source``.
 
-    ``source`` is a path, ``"mnist"`` (OpenML, cached in the data home) or None (the default data).
-    ``dtype`` (float64 or float32) is the type X is stored in.
+    The formats are the registry ``bpnn.data.formats.FORMATS``: the course's ``.mat``, folders (or ``.zip``) of
+    32×32 text digits, MNIST's IDX files (Fashion-MNIST too), the book's ``mnist.pkl.gz``, and ``"mnist"`` from
+    OpenML. See :doc:`/howto/read-data`.
+
+    Parameters
+    ----------
+    source : str or path-like, optional
+        A file or folder, ``"mnist"`` (OpenML, downloaded once and cached in the data home), or None: the data
+        home's ``ex4data1.mat`` if it is there, else the embedded digits (written once to the data home).
+    dtype : {float64, float32}, default float64
+        The type X is stored in (float32 halves the memory and runs the passes in float32).
+
+    Returns
+    -------
+    Dataset
+
+    Raises
+    ------
+    BpnnError
+        A source that does not exist, is of no known format, or holds data that is not what its format says.
+
+    Examples
+    --------
+    >>> import numpy as np, bpnn
+    >>> data = bpnn.load_dataset(dtype="float32")
+    >>> data.X.dtype, data.y[:10]
+    (dtype('float32'), array([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]))
+    >>> bpnn.load_dataset("no-such-folder")
+    Traceback (most recent call last):
+        ...
+    bpnn.errors.BpnnError: no-such-folder: no such file or folder
     """
     dtype = _check_dtype(dtype)
     if source is not None and (not isinstance(source, (str, os.PathLike)) or not os.fspath(source)):
