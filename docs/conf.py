@@ -37,6 +37,7 @@ templates_path = ["_templates"]
 autosummary_generate = True
 autosummary_imported_members = True
 autodoc_default_options = {"members": False}
+autodoc_preserve_defaults = True  # signatures show defaults as written (Stopping(), ONE_BLOCK), not their reprs
 numpydoc_show_class_members = False
 numpydoc_xref_param_type = False
 
@@ -59,7 +60,8 @@ html_theme_options = {
     "show_toc_level": 2,
     "navbar_align": "left",
 }
-html_static_path = []
+html_static_path = ["_static"]
+html_css_files = ["custom.css"]
 
 
 class CommandHelp(SphinxDirective):
