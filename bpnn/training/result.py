@@ -13,6 +13,11 @@ __all__ = ["Status", "TrainResult"]
 class Status(Enum):
     """Why training stopped, as data (``TrainResult.stop_reason`` says it in words).
 
+    Parameters
+    ----------
+    value : str
+        ``Status(value)`` is the member with this value ("converged", "max_iter", …).
+
     Attributes
     ----------
     CONVERGED
