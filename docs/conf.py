@@ -50,18 +50,23 @@ nb_execution_show_tb = True
 nb_merge_streams = True
 os.environ["BPNN_DATA_DIR"] = tempfile.mkdtemp(prefix="bpnn-docs-data-")
 atexit.register(shutil.rmtree, os.environ["BPNN_DATA_DIR"], ignore_errors=True)
+# One BLAS thread for the pages' small matrices (a few thousand rows), where more threads bring little and, on
+# a busy machine, spin against each other for many times the work.
+for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):
+    os.environ.setdefault(variable, "1")
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence"]
 myst_heading_anchors = 3
 
 html_theme = "pydata_sphinx_theme"
 html_title = f"bpnn {release}"
+html_sidebars = {"benchmarks": []}  # one page: no section navigation to show
 html_theme_options = {
     "navigation_depth": 2,
     "show_toc_level": 2,
     "navbar_align": "left",
+    # the tutorials and how-to guides give their width to the code cells (lines up to about 110 characters)
+    "secondary_sidebar_items": {"**": ["page-toc", "sourcelink"], "tutorials/*": [], "howto/*": []},
 }
-html_static_path = ["_static"]
-html_css_files = ["custom.css"]
 
 
 class CommandHelp(SphinxDirective):
