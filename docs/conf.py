@@ -64,8 +64,10 @@ html_theme_options = {
     "navigation_depth": 2,
     "show_toc_level": 2,
     "navbar_align": "left",
-    # the tutorials and how-to guides give their width to the code cells (lines up to about 110 characters)
-    "secondary_sidebar_items": {"**": ["page-toc", "sourcelink"], "tutorials/*": [], "howto/*": []},
+    # the page's contents on the right everywhere but in the tutorials and how-to guides, which give that width
+    # to their code cells (lines up to about 110 characters); the patterns must not overlap
+    "secondary_sidebar_items": {page: ["page-toc", "sourcelink"] for page in
+                                ("index", "benchmarks", "scikit-learn", "explanations/*", "reference/**")},
 }
 
 
