@@ -35,8 +35,6 @@ templates_path = ["_templates"]
 
 # API reference: one generated page per public name (reference/api.md lists them)
 autosummary_generate = True
-autosummary_imported_members = True
-autodoc_default_options = {"members": False}
 autodoc_preserve_defaults = True  # signatures show defaults as written (Stopping(), ONE_BLOCK), not their reprs
 numpydoc_show_class_members = False
 numpydoc_xref_param_type = False
