@@ -36,8 +36,7 @@ templates_path = ["_templates"]
 # API reference: one generated page per public name (reference/api.md lists them)
 autosummary_generate = True
 autodoc_preserve_defaults = True  # signatures show defaults as written (Stopping(), ONE_BLOCK), not their reprs
-numpydoc_show_class_members = False
-numpydoc_xref_param_type = False
+numpydoc_show_class_members = False  # the class template lists the members (autodoc), once
 
 # Notebooks and MyST pages with code cells run at every build (committed without outputs); a cell that raises
 # fails the build. The kernels read a data home of their own: the embedded digits, whatever the machine holds.
