@@ -60,19 +60,8 @@ def train_sgd(network, X, y, *, update=None, lam=LAMBDA, batches=MiniBatches(), 
         ``max_iter`` epochs; ``tol`` > 0 stops once the last ``n_iter_no_change`` epochs together lowered the
         training cost by less than a fraction ``tol`` of it (an adaptive schedule lowers η instead);
         ``patience`` is early stopping on ``evaluation``.
-    evaluation : tuple (X_val, y_val), optional
-        Held-out data whose accuracy is recorded after each step (the history's "evaluation_accuracy"); with
-        ``stopping.patience`` N, training stops after N steps without a better one and returns the
-        best-scoring θ.
-    sample_weight : array_like of shape (m,), optional
-        Weights ≥ 0 of the examples' costs (see :func:`cost_and_grad`).
-    theta0 : ndarray of shape (n_params,), optional
-        θ₀, to continue a run; else ``network.init(seed, INIT)``.
-    seed : int, default 0
-        Seeds θ₀'s draw and every random choice of the run.
-    parallel : Parallel, default Parallel()
-        Where evaluations run: this process, or a Dask cluster's workers holding the rows in shards, to the
-        same sums.
+    evaluation, sample_weight, theta0, seed, parallel
+        As in :func:`train` (θ₀'s default draw here is the book's scaled-normal, ``INIT``), each step an epoch.
     progress : callable, optional
         Called after each epoch with that epoch's record (step, unit "epochs", cost, n_evaluations, seconds,
         theta, and the monitored costs and accuracies); returning True stops training.

@@ -126,10 +126,8 @@ class Momentum(UpdateRule):
 
     Parameters
     ----------
-    eta : float
-        η > 0.
-    schedule : Schedule or str, optional
-        η's schedule, or its kind's name (default "constant").
+    eta, schedule
+        As in :class:`SGD`.
     momentum : float, default 0.9
         μ in [0, 1).
     nesterov : bool, default False
@@ -180,8 +178,8 @@ class Adam(UpdateRule):
         The decay rates of the moment estimates, in [0, 1).
     epsilon : float, default 1e-8
         ε > 0.
-    schedule : Schedule or str, optional
-        η's schedule, or its kind's name (default "constant").
+    schedule
+        As in :class:`SGD`.
 
     Raises
     ------
