@@ -83,5 +83,13 @@ class CommandHelp(SphinxDirective):
         return [nodes.literal_block(text, text, language="text")]
 
 
+def skip_foreign_member(app, what, name, obj, skip, options):
+    """A class page shows bpnn's own members: methods a base class or scikit-learn's metadata routing adds
+    (``set_fit_request``, …) are documented by their own project."""
+    module = getattr(obj, "__module__", None)
+    return True if module and not module.startswith("bpnn") else None
+
+
 def setup(app):
     app.add_directive("bpnn-help", CommandHelp)
+    app.connect("autodoc-skip-member", skip_foreign_member)
