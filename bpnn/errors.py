@@ -17,11 +17,58 @@ __all__ = ["BpnnError", "DivergedError", "ClusterLostError"]
 
 
 class BpnnError(ValueError):
-    """Input that bpnn cannot use: the message names the input and what is wrong with it."""
+    """Input that bpnn cannot use: the message names the input and what is wrong with it.
+
+    A ``ValueError``, so code that catches ``ValueError`` keeps working; the ``bpnn`` command prints it as one
+    ``error: …`` line and exits with status 2.
+
+    Parameters
+    ----------
+    message : str
+        What is wrong, and with which input.
+
+    Raises
+    ------
+    BpnnError
+        Raised by bpnn's functions, never by making one.
+
+    Examples
+    --------
+    >>> import bpnn
+    >>> try:
+    ...     bpnn.Network((400, 0, 10))
+    ... except ValueError as error:
+    ...     print(type(error).__name__, isinstance(error, bpnn.BpnnError))
+    BpnnError True
+    """
 
 
 class DivergedError(BpnnError):
-    """The cost is not finite at these weights: they grew past what the computation's dtype can hold."""
+    """The cost is not finite at these weights: they grew past what the computation's dtype can hold.
+
+    The one ``BpnnError`` that is not the input's fault: a learning rate too large, or weights past what
+    float32 holds. The trainers that can say what diverged (``train_sgd``) name the remedy in the message.
+
+    Parameters
+    ----------
+    message : str
+        What diverged, and what to change.
+
+    Raises
+    ------
+    DivergedError
+        Raised by the finite-cost checks, never by making one.
+
+    Examples
+    --------
+    >>> import bpnn
+    >>> network = bpnn.Network((3, 5, 3))
+    >>> theta, X, Y = bpnn.debug_problem()
+    >>> bpnn.cost(network, theta * 1e300, X, Y, lam=1.0)
+    Traceback (most recent call last):
+        ...
+    bpnn.errors.DivergedError: ...
+    """
 
 
 class ClusterLostError(BpnnError):

@@ -295,42 +295,94 @@ class _BPNN(BaseEstimator):
 class BPNNClassifier(ClassifierMixin, _BPNN):
     """A backpropagation network classifier trained by a SciPy method (TNC by default) or by mini-batches.
 
-    Parameters (None: the training function's default):
+    A drop-in for scikit-learn's ``MLPClassifier`` wherever the two share a concept (:doc:`/scikit-learn` maps
+    every parameter and attribute). A parameter left at None takes the bpnn training function's default, so
+    defaults differ where bpnn follows the course or the book. ``fit(X, y, sample_weight=None)`` weights each
+    example's cost; ``partial_fit`` trains one epoch on the data given (mini-batch solvers; ``classes`` on the
+    first call). ``predict_proba`` returns the output units normalized to sum to 1 over the classes (softmax
+    outputs already do; K sigmoid outputs are divided by their sum), so its argmax is ``predict``.
 
-    - the network: ``hidden_layer_sizes`` (one number per hidden layer), ``activation`` (sigmoid or its
-      scikit-learn name "logistic", tanh, relu), ``cost`` and ``output`` (sigmoid + cross-entropy, sigmoid
-      + quadratic, softmax + log-likelihood), ``alpha`` (λ; bias weights are not regularized), ``init``
-      (uniform, normal, scaled-normal; default uniform in ±√6/√(fan-in + fan-out) for every solver, as
-      scikit-learn's MLP draws them: the book's scaled-normal, ``train_sgd``'s own default, draws biases
-      from N(0, 1), which slows ReLU networks), ``dropout`` (mini-batch solvers);
-    - the solver: "TNC" (None), "L-BFGS-B" (also "lbfgs"), "CG", "BFGS", "Newton-CG", "trust-ncg",
-      "trust-krylov", or the mini-batch rules "sgd" (with ``momentum``, Nesterov's when
-      ``nesterovs_momentum``), "nesterov" and "adam" (``beta_1``, ``beta_2``, ``epsilon``); ``max_iter``
-      (iterations of a SciPy solver, epochs of a mini-batch one), ``max_fun`` (a SciPy solver's
-      evaluations); ``batch_size`` (an int or "auto": min(200, n_samples)), ``learning_rate_init`` (η),
-      ``learning_rate`` ("constant", "invscaling" with ``power_t``, "adaptive");
-    - stopping: ``tol`` and ``n_iter_no_change`` (the cost fell by less than a fraction tol over the last
-      n_iter_no_change steps; see ``bpnn.training.stopping``); ``early_stopping`` with
-      ``validation_fraction`` (every solver: stop after n_iter_no_change steps without a better held-out
-      accuracy, keep the best θ);
-    - ``class_weight``: None, "balanced" (each class weighted n_samples / (n_classes · its count)) or a
-      dict {label: weight}; scikit-learn's meaning: the fit is the one with
-      ``sample_weight = compute_sample_weight(class_weight, y)``, multiplied with the ``sample_weight`` given;
-    - ``warm_start`` (fit goes on from the last θ), ``verbose`` (one line per step), ``random_state``.
+    Parameters
+    ----------
+    hidden_layer_sizes : tuple of int, optional
+        One number per hidden layer.
+    activation : {"sigmoid", "logistic", "tanh", "relu"}, optional
+        The hidden activation ("logistic" is scikit-learn's name for sigmoid).
+    cost, output : str, optional
+        The output pair: sigmoid + cross-entropy, sigmoid + quadratic, softmax + log-likelihood.
+    solver : str, optional
+        "TNC" (None), "L-BFGS-B" (also "lbfgs"), "CG", "BFGS", "Newton-CG", "trust-ncg", "trust-krylov", or the
+        mini-batch rules "sgd" (with ``momentum``, Nesterov's when ``nesterovs_momentum``), "nesterov" and
+        "adam" (``beta_1``, ``beta_2``, ``epsilon``).
+    alpha : float, optional
+        λ; bias weights are not regularized.
+    batch_size : int or "auto", optional
+        Mini-batch size ("auto": min(200, n_samples)).
+    learning_rate : {"constant", "invscaling", "adaptive"}, optional
+        η's schedule, with ``power_t``.
+    learning_rate_init, power_t, momentum, nesterovs_momentum, beta_1, beta_2, epsilon : optional
+        η and the update rule's constants.
+    max_iter : int, optional
+        Iterations of a SciPy solver, epochs of a mini-batch one.
+    max_fun : int, optional
+        A SciPy solver's evaluations.
+    tol, n_iter_no_change : optional
+        Stop once the cost fell by less than a fraction tol over the last n_iter_no_change steps.
+    early_stopping : bool, default False
+        Every solver: hold back ``validation_fraction`` of the rows, stop after n_iter_no_change steps
+        without a better held-out accuracy, keep the best θ.
+    validation_fraction : float, default 0.1
+    dropout : float, optional
+        Inverted dropout of hidden units (mini-batch solvers).
+    init : {"uniform", "normal", "scaled-normal"}, optional
+        θ₀'s draw; default uniform in ±√6/√(fan-in + fan-out) for every solver, as scikit-learn's MLP draws it.
+    class_weight : None, "balanced" or dict, optional
+        scikit-learn's meaning: the fit with ``sample_weight = compute_sample_weight(class_weight, y)``,
+        multiplied with the ``sample_weight`` given ("balanced": n_samples / (n_classes · the class's count));
+        a dict only in ``partial_fit``, as "balanced" would weigh each call's classes by that call's counts.
+    warm_start : bool, default False
+        ``fit`` goes on from the last θ.
+    verbose : bool, default False
+        One line per step.
+    random_state : int, RandomState or None
+        Seeds θ₀, the batches and the validation split.
 
-    ``fit(X, y, sample_weight=None)`` weights each example's cost; ``partial_fit`` trains one epoch on the
-    data given (mini-batch solvers; ``classes`` on the first call; a dict ``class_weight`` only, as
-    "balanced" would weigh each call's classes by that call's counts).
+    Attributes
+    ----------
+    network_ : Network
+    theta_ : ndarray
+        θ*, and ``thetas_``, the course-layout Θ list.
+    coefs_, intercepts_ : list of ndarray
+        scikit-learn's layout (fan_in × fan_out).
+    classes_, n_features_in_, feature_names_in_
+        As in scikit-learn.
+    n_iter_, loss_, loss_curve_, best_loss_, validation_scores_, best_validation_score_, t_
+        As in ``MLPClassifier`` (``best_loss_`` is None with early stopping, the validation scores without).
+    n_layers_, n_outputs_, out_activation_
+        As in ``MLPClassifier``.
+    interrupted_ : bool
+        Ctrl-C ended the last fit early; its best weights are kept.
 
-    Learned attributes: ``network_`` (the ``bpnn.Network``), ``theta_``, ``thetas_`` (the course-layout Θ
-    list), and scikit-learn's: ``coefs_`` (fan_in × fan_out) and ``intercepts_``, ``classes_``,
-    ``n_features_in_`` (and ``feature_names_in_`` for a DataFrame), ``n_iter_``, ``loss_``, ``loss_curve_``,
-    ``best_loss_`` (None with early stopping), ``validation_scores_`` and ``best_validation_score_`` (None
-    without), ``interrupted_`` (Ctrl-C ended the last fit early; its best weights are kept), ``t_``,
-    ``n_layers_``, ``n_outputs_``, ``out_activation_``. A ``ConvergenceWarning`` says when ``max_iter`` ended
-    the run. ``predict_proba`` returns the output units normalized to sum to 1 over the
-    classes (softmax outputs already do; K sigmoid outputs are divided by their sum), so its argmax is
-    ``predict`` (where units saturate to probabilities equal in floating point, ``predict`` still goes by z).
+    Raises
+    ------
+    sklearn.utils._param_validation.InvalidParameterError
+        From ``fit``, a parameter out of its range, in scikit-learn's words.
+    BpnnError
+        From ``fit``, data that bpnn cannot use.
+
+    Warns
+    -----
+    ConvergenceWarning
+        ``max_iter`` ended the run.
+
+    Examples
+    --------
+    >>> import bpnn
+    >>> from bpnn.data.loading import split
+    >>> X, y, X_test, y_test = split(bpnn.load_dataset())
+    >>> model = bpnn.BPNNClassifier(hidden_layer_sizes=(10,), random_state=0).fit(X[:500], y[:500])
+    >>> model.network_.sizes, bool(model.score(X_test, y_test) > 0.9)
+    ((400, 10, 10), True)
     """
 
     _parameter_constraints = {

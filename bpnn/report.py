@@ -12,8 +12,38 @@ __all__ = ["evaluate", "evaluate_regression"]
 
 
 def evaluate(network, theta, X, y, classes=None):
-    """Accuracy, ``classification_report`` text and confusion matrix (rows: true label) over labels 0..K−1;
-    the report names each label by ``classes`` (``Dataset.classes``) when given."""
+    """Accuracy, ``classification_report`` text and confusion matrix over labels 0..K−1.
+
+    Parameters
+    ----------
+    network : Network
+    theta : ndarray of shape (n_params,)
+    X : ndarray of shape (m, s₁)
+    y : array_like of shape (m,)
+        True labels 0..K−1.
+    classes : sequence, optional
+        The name of each label (``Dataset.classes``), used by the report.
+
+    Returns
+    -------
+    dict
+        "accuracy" (float), "report" (scikit-learn's ``classification_report``, 4 digits) and
+        "confusion_matrix" (a K × K list of lists, rows: true label).
+
+    Raises
+    ------
+    BpnnError
+        Labels outside 0..K−1, data that do not fit the network.
+
+    Examples
+    --------
+    >>> import bpnn
+    >>> network = bpnn.Network((3, 5, 3))
+    >>> theta, X, Y = bpnn.debug_problem()
+    >>> scores = bpnn.evaluate(network, theta, X, Y.argmax(axis=1))
+    >>> scores["accuracy"], scores["confusion_matrix"]
+    (0.2, [[1, 0, 0], [2, 0, 0], [2, 0, 0]])
+    """
     n_classes = network.n_classes
     y = check_labels(y, n_classes)
     predicted = predict(network, theta, X)

@@ -17,13 +17,55 @@ __all__ = ["Dataset", "square_image_shape"]
 class Dataset:
     """Examples X (m × n finite floats), labels y (0..K−1), the source's own parts, and the image layout.
 
-    The image formats' X are pixels in [0, 1]; a table's X are its feature columns as they are in the file
-    (not scaled: that is the user's business). ``X_test``/``y_test`` and ``X_valid``/``y_valid`` hold the
-    source's own test and validation parts when it defines them (else None). ``kind`` names the format.
-    ``classes`` is the class label of each code 0..K−1 (a table's target values, sorted) and ``features``
-    the names of X's columns, both for tables only (None for the image formats, whose labels are the digits
-    0..K−1 themselves). ``task`` is "classification", or "regression" for a table whose target column was
-    read as real values: y then holds them, ``n_classes`` is 1 (one output) and ``classes`` None.
+    Made by :func:`load_dataset`; every field is keyword-only.
+
+    Parameters
+    ----------
+    X : ndarray of shape (m, n)
+        The training examples (the whole source when it has no parts of its own): pixels in [0, 1] for the
+        image formats, a table's feature columns as they are in the file (not scaled: that is the user's
+        business).
+    y : ndarray of shape (m,)
+        Their labels, 0..K−1 (for regression, the real target values).
+    name : str
+        Where the data came from, as the commands print it.
+    n_classes : int
+        K.
+    image_shape : tuple of int, optional
+        (height, width) of the images the rows hold, None when they are not images.
+    image_order : {"C", "F"}, default "C"
+        How a row is reshaped to an image ("F": the course's column-major 20×20 images).
+    X_test, y_test, X_valid, y_valid : ndarray, optional
+        The source's own test and validation parts when it defines them (else None).
+    kind : str
+        The format's name.
+    classes : tuple, optional
+        The class label of each code 0..K−1 (a table's target values, sorted); None for the image formats,
+        whose labels are the digits 0..K−1 themselves.
+    features : tuple of str, optional
+        The names of a table's feature columns.
+    task : {"classification", "regression"}, default "classification"
+        "regression" for a table whose target column was read as real values: y holds them, ``n_classes``
+        is 1 (one output) and ``classes`` None.
+
+    Attributes
+    ----------
+    parts : dict
+        {"training": (X, y), "validation": …, "test": …}: the parts the source has.
+
+    Raises
+    ------
+    BpnnError
+        ``images`` of rows that are not images of a known shape.
+
+    Examples
+    --------
+    >>> import bpnn
+    >>> data = bpnn.load_dataset()  # the embedded digits in an empty data home
+    >>> data.X.shape, data.n_classes, data.kind, list(data.parts)
+    ((1797, 400), 10, 'course .mat', ['training'])
+    >>> data.images(data.X[:2]).shape  # upright 20×20 images
+    (2, 20, 20)
     """
 
     X: np.ndarray

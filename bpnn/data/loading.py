@@ -136,22 +136,27 @@ TASKS = ("classification", "regression")  # what a table's target column is read
 
 
 def load_dataset(source=None, dtype=np.float64, *, target=None, fill=None, task=TASKS[0]):
-    """Load a data set as a ``Dataset``, its format recognized from ``source`` (``bpnn.data.formats.FORMATS``).
+    """Load a data set as a ``Dataset``, its format recognized from ``source``.
+
+    The formats are the registry ``bpnn.data.formats.FORMATS``: the course's ``.mat``, folders (or ``.zip``) of
+    32×32 text digits, MNIST's IDX files (Fashion-MNIST too), the book's ``mnist.pkl.gz``, tables (``.csv``,
+    ``.parquet`` with pandas) and ``"mnist"`` from OpenML. See :doc:`/howto/read-data`.
 
     Parameters
     ----------
     source : str or path-like, optional
-        A path, ``"mnist"`` (OpenML, cached in the data home) or None (the default data).
-    dtype : {float64, float32}, optional
-        The type X is stored in.
+        A file or folder, ``"mnist"`` (OpenML, downloaded once and cached in the data home), or None: the data
+        home's ``ex4data1.mat`` if it is there, else the embedded digits (written once to the data home).
+    dtype : {float64, float32}, default float64
+        The type X is stored in (float32 halves the memory and runs the passes in float32).
     target : str, optional
-        For a table (``.csv``, ``.parquet``): the column holding the class of each row (numbers or text;
-        classes are coded 0..K−1 in sorted order, ``Dataset.classes`` keeps them). Required for a table, an
-        error for any other source. Every other column is a numeric feature, used as it is: scale the
-        features yourself if their ranges differ widely.
+        For a table: the column holding the class of each row (numbers or text; classes are coded 0..K−1 in
+        sorted order, ``Dataset.classes`` keeps them). Required for a table, an error for any other source.
+        Every other column is a numeric feature, used as it is: scale the features yourself if their ranges
+        differ widely.
     fill : {None, "mean", "zero"}, optional
         For a table: how to fill missing feature values (the column's mean, or 0); None refuses them.
-    task : {"classification", "regression"}, optional
+    task : {"classification", "regression"}, default "classification"
         For a table: "regression" reads the target column as real values (``Dataset.y``), which must be
         numbers; the image formats' labels are classes.
 
@@ -162,7 +167,19 @@ def load_dataset(source=None, dtype=np.float64, *, target=None, fill=None, task=
     Raises
     ------
     BpnnError
-        Naming the source and the problem.
+        A source that does not exist, is of no known format, or holds data that is not what its format says;
+        a table's missing column, text in a feature, a missing value (see ``fill``).
+
+    Examples
+    --------
+    >>> import numpy as np, bpnn
+    >>> data = bpnn.load_dataset(dtype="float32")
+    >>> data.X.dtype, data.y[:10]
+    (dtype('float32'), array([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]))
+    >>> bpnn.load_dataset("no-such-folder")
+    Traceback (most recent call last):
+        ...
+    bpnn.errors.BpnnError: no-such-folder: no such file or folder
     """
     dtype = _check_dtype(dtype)
     if target is not None and not isinstance(target, str):

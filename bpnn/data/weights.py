@@ -64,8 +64,44 @@ def _check_suffix(path):
 
 
 def save_weights(path, network, theta, *, overwrite=False):
-    """Write the network's Θ⁽¹⁾, Θ⁽²⁾, … (θ in bpnn's order) and the network itself to ``path`` (``.mat``:
-    the course's output order, ``.npz``: bpnn's; see the module docstring). Returns the path."""
+    """Write the network's Θ⁽¹⁾, Θ⁽²⁾, … and the network itself to a ``.mat`` or ``.npz`` file.
+
+    A ``.mat`` file orders the output rows as the course does (for ten classes row 10 is the digit 0), an
+    ``.npz`` file as bpnn does; see :doc:`/howto/weights`. The file is written whole or not at all.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file, ending in ``.mat`` or ``.npz``.
+    network : Network
+    theta : ndarray of shape (n_params,)
+        θ in bpnn's order.
+    overwrite : bool, default False
+        Replace an existing file.
+
+    Returns
+    -------
+    pathlib.Path
+        The path written.
+
+    Raises
+    ------
+    BpnnError
+        Another suffix, an existing file without ``overwrite``, a folder that cannot be written.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile, bpnn
+    >>> network = bpnn.Network((3, 5, 3))
+    >>> theta, _, _ = bpnn.debug_problem()
+    >>> path = bpnn.save_weights(pathlib.Path(tempfile.mkdtemp()) / "weights.mat", network, theta)
+    >>> path.name
+    'weights.mat'
+    >>> bpnn.save_weights(path, network, theta)
+    Traceback (most recent call last):
+        ...
+    bpnn.errors.BpnnError: ...weights.mat already exists; not overwriting it
+    """
     from .. import __version__
 
     path = Path(path)
@@ -128,11 +164,38 @@ def _numbers(path, contents, key):
 
 
 def load_weights(path):
-    """Read a weights file (see the module docstring); returns ``SavedWeights`` with θ in bpnn's order.
+    """Read a weights file written by :func:`save_weights`, or the course's ``ex4weights.mat``.
 
-    Raises BpnnError when the file is missing or unreadable, has no Theta matrices, skips a number, holds
-    anything but real finite matrices that chain into one network, or records a network that contradicts
-    its Θs (layer sizes, classes) or that bpnn does not know (activation, output, cost).
+    A file with the Θs only means the course's network (sigmoid units, cross-entropy), in the course's output
+    order in a ``.mat`` file.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A ``.mat`` or ``.npz`` file.
+
+    Returns
+    -------
+    SavedWeights
+        ``network`` (the one the file records), ``theta`` in bpnn's order (row k of the last Θ is label k),
+        ``thetas`` (views) and ``bpnn_version`` (None for a file that records no network).
+
+    Raises
+    ------
+    BpnnError
+        The file is missing or unreadable, has no Theta matrices, skips a number, holds anything but real
+        finite matrices that chain into one network, or records a network that contradicts its Θs (layer
+        sizes, classes) or that bpnn does not know (activation, output, cost).
+
+    Examples
+    --------
+    >>> import pathlib, tempfile, numpy as np, bpnn
+    >>> network = bpnn.Network((3, 5, 3), activation="tanh")
+    >>> theta, _, _ = bpnn.debug_problem()
+    >>> path = bpnn.save_weights(pathlib.Path(tempfile.mkdtemp()) / "weights.npz", network, theta)
+    >>> saved = bpnn.load_weights(path)
+    >>> saved.network == network, np.array_equal(saved.theta, theta)
+    (True, True)
     """
     path = Path(path)
     _check_suffix(path)

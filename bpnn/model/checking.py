@@ -109,9 +109,49 @@ def relative_difference(a, b):
 def check_gradients(network, theta, X, Y, lam=0.0, *, k=None, seed=None, eps=1e-4, masks=None, sample_weight=None):
     """Compare ``cost_and_grad``'s gradient with central differences of ``cost`` at θ (``checkNNGradients``).
 
-    All coordinates by default; with ``k``, ``k`` coordinates drawn at random (seeded by ``seed``), which
-    is how a full-size network is checked in seconds. ``masks`` fixes the dropout masks for both sides,
-    ``sample_weight`` weights the examples on both sides.
+    Each numerical derivative is (J(θ + ε eⱼ) − J(θ − ε eⱼ)) / 2ε, taken one coordinate at a time in O(n)
+    memory. The gradient is right when the relative difference ‖num − ana‖ / ‖num + ana‖ is below about 1e-9.
+
+    Parameters
+    ----------
+    network : Network
+    theta : ndarray of shape (n_params,)
+    X : ndarray of shape (m, s₁)
+    Y : ndarray of shape (m, s_L)
+        One-hot targets.
+    lam : float, default 0
+        λ.
+    k : int, optional
+        Check ``k`` coordinates drawn at random (seeded by ``seed``) instead of all: how a full-size network is
+        checked in seconds.
+    seed : int, optional
+        Seeds the draw of the ``k`` coordinates.
+    eps : float, default 1e-4
+        ε.
+    masks : list of ndarray, optional
+        Dropout masks, fixed for both sides.
+    sample_weight : array_like of shape (m,), optional
+        Example weights, on both sides.
+
+    Returns
+    -------
+    GradCheck
+        ``indices`` (the coordinates checked), ``numerical`` and ``analytic`` (side by side, as the course
+        prints them), ``relative_difference`` and ``max_abs_error_per_layer``.
+
+    Raises
+    ------
+    BpnnError
+        A bad ``k`` or ``eps`` (one that does not move θ), a cost that is not finite at θ ± ε eⱼ, or input that
+        does not fit the network.
+
+    Examples
+    --------
+    >>> import bpnn
+    >>> network = bpnn.Network((3, 5, 3))
+    >>> check = bpnn.check_gradients(network, *bpnn.debug_problem(), lam=3.0)
+    >>> bool(check.relative_difference < 1e-9), check.numerical.shape
+    (True, (38,))
     """
     theta = check_vector(theta, network.n_params, "theta")
     if k is not None and (not is_integer(k) or k < 1):
@@ -137,11 +177,49 @@ def check_gradients(network, theta, X, Y, lam=0.0, *, k=None, seed=None, eps=1e-
 
 
 def check_hessian(network, theta, X, Y, lam=0.0, *, v=None, seed=0, eps=1e-5, sample_weight=None):
-    """(relative difference, H·v, numerical): ``hessp`` against the central difference
-    (∇J(θ + ε v) − ∇J(θ − ε v)) / 2ε of ``cost_and_grad``'s gradient, along v (default: random, seeded).
+    """Compare ``hessp`` with a central difference of the gradient along a direction v.
 
-    BpnnError for a v that is not n real finite numbers, or is zero (along v = 0 both sides are 0 and
-    nothing is checked), and for an ε that is not a finite number > 0 or too small to move θ."""
+    The numerical product is (∇J(θ + ε v) − ∇J(θ − ε v)) / 2ε of ``cost_and_grad``'s gradient.
+
+    Parameters
+    ----------
+    network : Network
+    theta : ndarray of shape (n_params,)
+    X : ndarray of shape (m, s₁)
+    Y : ndarray of shape (m, s_L)
+        One-hot targets.
+    lam : float, default 0
+        λ.
+    v : ndarray of shape (n_params,), optional
+        The direction (default: random, seeded by ``seed``).
+    seed : int, default 0
+    eps : float, default 1e-5
+        ε.
+    sample_weight : array_like of shape (m,), optional
+
+    Returns
+    -------
+    relative_difference : float
+        ‖num − H·v‖ / ‖num + H·v‖.
+    Hv : ndarray of shape (n_params,)
+        ``hessp``'s product.
+    numerical : ndarray of shape (n_params,)
+        The central difference.
+
+    Raises
+    ------
+    BpnnError
+        A v that is not n real finite numbers or is zero (both sides would be 0 and nothing checked), an ε that
+        is not a finite number > 0 or too small to move θ.
+
+    Examples
+    --------
+    >>> import bpnn
+    >>> network = bpnn.Network((3, 5, 3))
+    >>> difference, Hv, numerical = bpnn.check_hessian(network, *bpnn.debug_problem(), lam=3.0)
+    >>> bool(difference < 1e-8)
+    True
+    """
     theta = check_vector(theta, network.n_params, "theta")
     eps = check_step(eps)
     v = np.random.default_rng(seed).standard_normal(theta.size) if v is None else check_vector(v, theta.size, "v")
@@ -169,8 +247,35 @@ _ROW_COPIES = 4  # numbers per example and unit that a cost evaluation holds at 
 def debug_problem(sizes=(3, 5, 3), m=5):
     """The course's small check problem: (θ, X, Y) for these layer sizes with m examples.
 
-    Weights and inputs come from ``debug_initialize_weights`` (X is its m × s₁ block without column 0)
-    and labels are 1 + (i mod K) for i = 1..m in the course's 1-based terms, i.e. i mod K here.
+    Weights and inputs come from ``debug_initialize_weights`` (sines, so every run gets the same numbers; X is
+    its m × s₁ block without column 0) and labels are 1 + (i mod K) for i = 1..m in the course's 1-based terms,
+    i.e. i mod K here.
+
+    Parameters
+    ----------
+    sizes : sequence of int, default (3, 5, 3)
+        The layer sizes, as ``checkNNGradients``'s input_layer_size, hidden_layer_size, num_labels.
+    m : int, default 5
+        The number of examples.
+
+    Returns
+    -------
+    theta : ndarray of shape (n_params,)
+    X : ndarray of shape (m, sizes[0])
+    Y : ndarray of shape (m, sizes[-1])
+        One-hot targets.
+
+    Raises
+    ------
+    BpnnError
+        Sizes that are not ≥ 2 positive integers.
+
+    Examples
+    --------
+    >>> import bpnn
+    >>> theta, X, Y = bpnn.debug_problem()
+    >>> theta.shape, X.shape, Y.argmax(axis=1)
+    ((38,), (5, 3), array([1, 2, 0, 1, 2]))
     """
     network = Network(sizes)
     check_fits(f"the debug problem {list(network.sizes)} with m = {m} examples", 8 * network.n_params

@@ -116,8 +116,48 @@ class _BlockCurvature:
 
 
 def hessp(network, theta, v, X, Y, lam=0.0, *, train_size=None, sample_weight=None, gauss_newton=False):
-    """H·v (or, with ``gauss_newton``, G·v) of J(θ) = ``cost(network, θ, X, Y, lam, ...)``, packed like θ:
-    ``Curvature(...).times(v)``, for one product at θ."""
+    """H·v (or, with ``gauss_newton``, G·v) of J(θ), by the R-operator on one forward and backward pass.
+
+    J is ``cost(network, θ, X, Y, lam, ...)``; the product costs about two gradients' work. For many products at
+    one θ, ``bpnn.model.curvature.Curvature(...).times(v)`` keeps the forward pass.
+
+    Parameters
+    ----------
+    network : Network
+    theta : ndarray of shape (n_params,)
+    v : ndarray of shape (n_params,)
+        The direction, packed like θ.
+    X : ndarray of shape (m, s₁)
+    Y : ndarray of shape (m, s_L)
+        One-hot targets.
+    lam : float, default 0
+        λ, as in :func:`cost_and_grad`.
+    train_size, sample_weight
+        As in :func:`cost_and_grad`.
+    gauss_newton : bool, default False
+        The Gauss–Newton product G·v (positive semi-definite) instead of the exact H·v.
+
+    Returns
+    -------
+    ndarray of shape (n_params,)
+        The product, packed like θ.
+
+    Raises
+    ------
+    BpnnError
+        Shapes or values that do not fit, or a product that is not finite.
+
+    Examples
+    --------
+    >>> import numpy as np, bpnn
+    >>> network = bpnn.Network((3, 5, 3))
+    >>> theta, X, Y = bpnn.debug_problem()
+    >>> v = np.ones_like(theta)
+    >>> Hv = bpnn.hessp(network, theta, v, X, Y, lam=3.0)
+    >>> Gv = bpnn.hessp(network, theta, v, X, Y, lam=3.0, gauss_newton=True)
+    >>> Hv.shape, bool(v @ Gv >= 0)
+    ((38,), True)
+    """
     return Curvature(network, theta, X, Y, lam, train_size=train_size, sample_weight=sample_weight,
                      gauss_newton=gauss_newton).times(v)
 

@@ -48,9 +48,45 @@ __all__ = ["Network", "Batch", "ONE_BLOCK", "batch", "examples", "layer_weights"
 class Network:
     """Layer sizes (input, hidden…, output), hidden activation, output activation and cost; immutable.
 
-    ``output=None`` takes the cost's own output activation (sigmoid for cross-entropy and quadratic, softmax
-    for log-likelihood). Invalid sizes or names raise ``BpnnError`` here, before any work. ``g`` and
-    ``output_cost`` are the network's entries of the units table."""
+    ``g`` and ``output_cost`` are the network's entries of the units table (``bpnn.model.units``).
+
+    Parameters
+    ----------
+    sizes : sequence of int
+        s₁, …, s_L: the inputs, the units of each hidden layer, the outputs (at least two layers).
+    activation : {"sigmoid", "tanh", "relu"}, default "sigmoid"
+        The hidden units' activation g.
+    cost : {"cross-entropy", "quadratic", "log-likelihood"}, default "cross-entropy"
+        The cost of the outputs.
+    output : {"sigmoid", "softmax"}, optional
+        The output activation; None takes the cost's own (sigmoid for cross-entropy and quadratic, softmax
+        for log-likelihood). Other pairs are refused.
+
+    Attributes
+    ----------
+    n_params : int
+        The length of θ.
+    shapes : list of tuple
+        The shape (s_{l+1}, s_l + 1) of each Θ⁽ˡ⁾, bias in column 0.
+
+    Raises
+    ------
+    BpnnError
+        Invalid sizes or names, when the network is made, before any work.
+
+    Examples
+    --------
+    >>> import bpnn
+    >>> network = bpnn.Network((400, 25, 10))
+    >>> network.n_params, network.shapes
+    (10285, [(25, 401), (10, 26)])
+    >>> bpnn.Network((4, 3), cost="log-likelihood").output
+    'softmax'
+    >>> bpnn.Network((4, 3), cost="log-likelihood", output="sigmoid")
+    Traceback (most recent call last):
+        ...
+    bpnn.errors.BpnnError: sigmoid outputs do not go with the log-likelihood cost; ...
+    """
 
     sizes: tuple
     activation: str = "sigmoid"
@@ -251,14 +287,56 @@ def _check_masks(network, masks, m):
 
 def cost_and_grad(network, theta, X, Y, lam=0.0, *, masks=None, train_size=None, sample_weight=None,
                   blocks=ONE_BLOCK):
-    """Regularized cost J(θ) and its gradient ∇J(θ) (packed like θ) by one vectorized backprop pass: the
-    course's ``nnCostFunction``.
+    """Regularized cost J(θ) and its gradient ∇J(θ) by one vectorized backprop pass: the course's ``nnCostFunction``.
 
-    ``X`` is m × s₁, ``Y`` the m × s_L one-hot targets (``one_hot(y, K)``), ``lam`` is λ stated per
-    ``train_size`` examples (default: m, or Σw with weights; see the module docstring). ``masks`` are
-    dropout masks from ``dropout_masks``, one per hidden layer; ``sample_weight`` m weights ≥ 0.
-    ``blocks`` cuts the rows into blocks and maps over them (``bpnn.speed.RowBlocks`` runs them on
-    parallel threads); the default evaluates every row at once.
+    J(θ) = (1/m) Σᵢ cost(z⁽ᴸ⁾ᵢ, yᵢ) + λ/(2n) Σₗ ‖W⁽ˡ⁾‖², bias columns not regularized (see
+    :doc:`/explanations/math`).
+
+    Parameters
+    ----------
+    network : Network
+        The network θ belongs to.
+    theta : ndarray of shape (n_params,)
+        θ: every Θ⁽ˡ⁾ flattened in C order, one after the other.
+    X : ndarray of shape (m, s₁)
+        The examples, one per row (float64, or float32 to run the passes in float32).
+    Y : ndarray of shape (m, s_L)
+        The one-hot targets (``one_hot(y, K)``).
+    lam : float, default 0
+        λ ≥ 0, stated per ``train_size`` examples.
+    masks : list of ndarray, optional
+        Inverted-dropout masks from ``bpnn.model.network.dropout_masks``, one per hidden layer.
+    train_size : float, optional
+        n in λ/(2n): the size of the whole training set when X is a mini-batch (default: m, or Σw).
+    sample_weight : array_like of shape (m,), optional
+        Weights ≥ 0 of the examples' costs (J divides by Σw, as scikit-learn does).
+    blocks : optional
+        Cuts the rows into blocks and maps over them (``bpnn.speed.RowBlocks`` runs them on parallel
+        threads, to the same sums); the default evaluates every row at once.
+
+    Returns
+    -------
+    J : float
+        The cost.
+    grad : ndarray of shape (n_params,)
+        ∇J, packed like θ (float64).
+
+    Raises
+    ------
+    BpnnError
+        Shapes that do not fit the network, NaN or inf in θ, X or Y, targets that are not one-hot, a bad λ or
+        sample weights.
+    DivergedError
+        The cost is not finite at these weights.
+
+    Examples
+    --------
+    >>> import bpnn
+    >>> network = bpnn.Network((3, 5, 3))
+    >>> theta, X, Y = bpnn.debug_problem()
+    >>> J, grad = bpnn.cost_and_grad(network, theta, X, Y, lam=3.0)
+    >>> print(f"{J:.6f}", grad.shape)
+    2.146360 (38,)
     """
     lam = check_lambda(lam)
     data = batch(network, theta, X, Y, sample_weight)
@@ -286,7 +364,39 @@ def batch_cost_and_grad(network, theta, data, lam, n, *, masks=None, blocks=ONE_
 
 
 def cost(network, theta, X, Y, lam=0.0, *, masks=None, train_size=None, sample_weight=None):
-    """J(θ) alone, by a forward pass (no backprop): what monitoring and the gradient check need."""
+    """J(θ) alone, by a forward pass (no backprop): what monitoring and the gradient check need.
+
+    Parameters
+    ----------
+    network : Network
+        The network θ belongs to.
+    theta : ndarray of shape (n_params,)
+        θ: every Θ⁽ˡ⁾ flattened in C order, one after the other.
+    X : ndarray of shape (m, s₁)
+        The examples, one per row (float64, or float32 to run the passes in float32).
+    Y : ndarray of shape (m, s_L)
+        The one-hot targets.
+    lam, masks, train_size, sample_weight
+        As in :func:`cost_and_grad`.
+
+    Returns
+    -------
+    float
+        J(θ), the same number ``cost_and_grad`` returns.
+
+    Raises
+    ------
+    BpnnError
+        As :func:`cost_and_grad`; ``DivergedError`` where the cost is not finite.
+
+    Examples
+    --------
+    >>> import bpnn
+    >>> network = bpnn.Network((3, 5, 3))
+    >>> theta, X, Y = bpnn.debug_problem()
+    >>> print(f"{bpnn.cost(network, theta, X, Y):.6f} {bpnn.cost(network, theta, X, Y, lam=3.0):.6f}")
+    2.100951 2.146360
+    """
     return _cost_and_outputs(network, theta, X, Y, lam, masks, train_size, sample_weight)[0]
 
 
@@ -335,7 +445,37 @@ def score(network, parts):
 
 
 def accuracy(network, theta, X, y):
-    """The fraction of examples predicted right, for labels y in 0..K−1 (a classification network)."""
+    """The fraction of examples predicted right, for a classification network.
+
+    Parameters
+    ----------
+    network : Network
+        The network θ belongs to.
+    theta : ndarray of shape (n_params,)
+        θ: every Θ⁽ˡ⁾ flattened in C order, one after the other.
+    X : ndarray of shape (m, s₁)
+        The examples, one per row (float64, or float32 to run the passes in float32).
+    y : array_like of shape (m,)
+        Labels 0..K−1.
+
+    Returns
+    -------
+    float
+        The fraction of rows whose :func:`predict` equals y.
+
+    Raises
+    ------
+    BpnnError
+        Shapes that do not fit the network, labels outside 0..K−1, a regression network (see ``score``).
+
+    Examples
+    --------
+    >>> import bpnn
+    >>> network = bpnn.Network((3, 5, 3))
+    >>> theta, X, Y = bpnn.debug_problem()
+    >>> bpnn.accuracy(network, theta, X, Y.argmax(axis=1))
+    0.2
+    """
     if not network.output_cost.classifies:
         raise BpnnError("accuracy is for classification networks; this one's outputs are real values (see score)")
     return float(np.mean(np.argmax(forward(network, theta, X)[1], axis=1) == np.asarray(y)))
@@ -425,14 +565,72 @@ def _check_finite(value, what, theta, X, Y=None):
 
 
 def predict_proba(network, theta, X):
-    """The network's output activations h_θ(X), one row per example."""
+    """The network's output activations h_θ(X), one row per example.
+
+    Parameters
+    ----------
+    network : Network
+        The network θ belongs to.
+    theta : ndarray of shape (n_params,)
+        θ: every Θ⁽ˡ⁾ flattened in C order, one after the other.
+    X : ndarray of shape (m, s₁)
+        The examples, one per row (float64, or float32 to run the passes in float32).
+
+    Returns
+    -------
+    ndarray of shape (m, s_L)
+        a⁽ᴸ⁾: K sigmoid outputs in (0, 1) each, or softmax outputs summing to 1.
+
+    Raises
+    ------
+    BpnnError
+        Shapes that do not fit the network, NaN or inf in θ or X.
+
+    Examples
+    --------
+    >>> import bpnn
+    >>> network = bpnn.Network((3, 5, 3), cost="log-likelihood")
+    >>> theta, X, _ = bpnn.debug_problem()
+    >>> bpnn.predict_proba(network, theta, X).sum(axis=1).round(12)
+    array([1., 1., 1., 1., 1.])
+    """
     _, z_out = forward(network, theta, X)
     return network.output_cost.output(z_out)
 
 
 def predict(network, theta, X):
-    """Predicted labels 0..K−1 (the course's ``predict``): the index of the largest output, which is the
-    largest z⁽ᴸ⁾ as every output activation is increasing. A regression network's prediction is its
-    outputs, the m × K values z⁽ᴸ⁾."""
+    """Predicted labels 0..K−1 (the course's ``predict``).
+
+    The label is the index of the largest output, which is the largest z⁽ᴸ⁾ as every output activation is
+    increasing. A regression network's prediction is its outputs, the m × K values z⁽ᴸ⁾.
+
+    Parameters
+    ----------
+    network : Network
+        The network θ belongs to.
+    theta : ndarray of shape (n_params,)
+        θ: every Θ⁽ˡ⁾ flattened in C order, one after the other.
+    X : ndarray of shape (m, s₁)
+        The examples, one per row (float64, or float32 to run the passes in float32).
+
+    Returns
+    -------
+    ndarray of shape (m,)
+        Integer labels 0..K−1 (in the course's terms, label k is class k + 1); for a regression network the
+        values, shape (m, K).
+
+    Raises
+    ------
+    BpnnError
+        Shapes that do not fit the network, NaN or inf in θ or X.
+
+    Examples
+    --------
+    >>> import bpnn
+    >>> network = bpnn.Network((3, 5, 3))
+    >>> theta, X, _ = bpnn.debug_problem()
+    >>> bpnn.predict(network, theta, X)
+    array([0, 0, 0, 0, 0])
+    """
     _, z_out = forward(network, theta, X)
     return np.argmax(z_out, axis=1) if network.output_cost.classifies else z_out

@@ -73,7 +73,29 @@ def sigmoid(z, out=None):
 
 
 def sigmoid_gradient(z):
-    """σ'(z) = σ(z) (1 − σ(z)) (the course's ``sigmoidGradient``)."""
+    """σ'(z) = σ(z) (1 − σ(z)), elementwise (the course's ``sigmoidGradient``).
+
+    Parameters
+    ----------
+    z : array_like
+        Any shape.
+
+    Returns
+    -------
+    ndarray
+        σ'(z), the shape of z.
+
+    Raises
+    ------
+    TypeError
+        z is not numeric.
+
+    Examples
+    --------
+    >>> import numpy as np, bpnn
+    >>> bpnn.sigmoid_gradient(np.array([-1.0, 0.0, 1.0])).round(6)
+    array([0.196612, 0.25    , 0.196612])
+    """
     g = sigmoid(z)
     return g * (1.0 - g)
 

@@ -118,7 +118,38 @@ def check_fits(what, n_bytes):
 
 
 def one_hot(y, n_classes, dtype=np.float64):
-    """The m×K matrix Y with Y[i, y[i]] = 1 and zeros elsewhere, for labels y in 0..K−1."""
+    """The m × K matrix Y with Y[i, y[i]] = 1 and zeros elsewhere.
+
+    Parameters
+    ----------
+    y : array_like of shape (m,)
+        Labels 0..K−1.
+    n_classes : int
+        K.
+    dtype : numpy dtype, default float64
+        The type of Y.
+
+    Returns
+    -------
+    ndarray of shape (m, n_classes)
+
+    Raises
+    ------
+    BpnnError
+        Labels that are not integers in 0..K−1, or K not an integer ≥ 1.
+
+    Examples
+    --------
+    >>> import bpnn
+    >>> bpnn.one_hot([0, 2, 1], 3)
+    array([[1., 0., 0.],
+           [0., 0., 1.],
+           [0., 1., 0.]])
+    >>> bpnn.one_hot([3], 3)
+    Traceback (most recent call last):
+        ...
+    bpnn.errors.BpnnError: labels out of range: expected 0..2, found [3]
+    """
     y = check_labels(y, n_classes)
     check_fits(f"the one-hot targets of {y.shape[0]} examples × {n_classes} classes",
                y.shape[0] * int(n_classes) * np.dtype(dtype).itemsize)

@@ -38,20 +38,55 @@ _MONITORED = ("training_cost", "training_accuracy", "evaluation_cost", "evaluati
 
 def train_sgd(network, X, y, *, update=None, lam=LAMBDA, batches=MiniBatches(), stopping=EPOCHS, evaluation=None,
               sample_weight=None, theta0=None, seed=0, parallel=Parallel(), progress=None):
-    """Train ``network`` on (X, y) by mini-batches; returns a ``TrainResult`` (steps: epochs).
+    """Train ``network`` on (X, y) by shuffled mini-batches, epoch after epoch.
 
-    ``update`` is the rule (an ``UpdateRule``: ``SGD``, ``Momentum``, ``Adam``, each with its η and its
-    learning-rate ``Schedule``; default ``SGD(ETA)``; pass the same rule object again to continue a run
-    where it was). ``batches`` cuts and scores the epochs (``MiniBatches``: size, dropout, monitoring).
-    ``stopping`` (``Stopping``): ``max_iter`` epochs; ``tol`` > 0 stops training once the last
-    ``n_iter_no_change`` epochs together lowered the training cost by less than a fraction ``tol`` of it
-    (an adaptive schedule lowers η instead); ``patience`` is early stopping on ``evaluation``, an optional
-    (X_eval, y_eval) pair monitored each epoch. ``sample_weight``: m weights ≥ 0 in the cost (see
-    ``bpnn.model.network``); ``theta0`` continues from a θ (else ``network.init(seed, INIT)``).
-    ``parallel`` says where the mini-batch gradients are summed (``Parallel``: this process, or a Dask
-    cluster's workers, from the same rows). ``progress``, if given, is called after each epoch with that
-    epoch's record (step, unit "epochs", cost, n_evaluations, seconds, theta, and the monitored costs and
-    accuracies); returning True stops training.
+    Each mini-batch is one :func:`cost_and_grad` on its rows, λ stated per training-set size (the book's weight
+    decay), followed by the update rule's step. Ctrl-C stops training with the best θ so far.
+
+    Parameters
+    ----------
+    network : Network
+    X : ndarray of shape (m, s₁)
+    y : array_like of shape (m,)
+        Labels 0..K−1.
+    update : SGD, Momentum or Adam, optional
+        The update rule, with its η and learning-rate ``Schedule`` (default ``SGD(ETA)``). Pass the same rule
+        object again to continue a run where it was.
+    lam : float, default 1
+        λ ≥ 0, regularization stated per training-set size (bias weights are not regularized).
+    batches : MiniBatches, default MiniBatches()
+        Batch size, dropout, and what each epoch scores.
+    stopping : Stopping, default Stopping(max_iter=30, tol=0)
+        ``max_iter`` epochs; ``tol`` > 0 stops once the last ``n_iter_no_change`` epochs together lowered the
+        training cost by less than a fraction ``tol`` of it (an adaptive schedule lowers η instead);
+        ``patience`` is early stopping on ``evaluation``.
+    evaluation, sample_weight, theta0, seed, parallel
+        As in :func:`train` (θ₀'s default draw here is the book's scaled-normal, ``INIT``), each step an epoch.
+    progress : callable, optional
+        Called after each epoch with that epoch's record (step, unit "epochs", cost, n_evaluations, seconds,
+        theta, and the monitored costs and accuracies); returning True stops training.
+
+    Returns
+    -------
+    TrainResult
+        Its steps are epochs; the history holds the monitored costs and accuracies of each epoch.
+
+    Raises
+    ------
+    BpnnError
+        An update that is not a rule, options of the wrong type, data that do not fit the network.
+    DivergedError
+        The cost stopped being finite (η too large); the message says what to lower.
+
+    Examples
+    --------
+    >>> import bpnn
+    >>> network = bpnn.Network((3, 5, 3))
+    >>> _, X, Y = bpnn.debug_problem()
+    >>> result = bpnn.train_sgd(network, X, Y.argmax(axis=1), update=bpnn.Momentum(0.5, nesterov=True),
+    ...                         batches=bpnn.MiniBatches(size=5), stopping=bpnn.Stopping(max_iter=3, tol=0))
+    >>> result.n_steps, result.step_unit, len(result.history["training_cost"])
+    (3, 'epochs', 3)
     """
     rule = SGD(ETA) if update is None else update
     if not hasattr(rule, "step"):

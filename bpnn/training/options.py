@@ -20,15 +20,38 @@ CURVATURE_KINDS = ("gauss-newton", "exact")  # the first is the default
 
 @dataclass(frozen=True)
 class Stopping:
-    """When training stops.
+    """When training stops: the budget, the cost-decrease rule and early stopping.
 
-    ``max_iter``: the budget in steps, iterations of a SciPy method (TNC: truncated-Newton steps; L-BFGS-B,
-    CG, BFGS: line searches) or epochs of mini-batch training; ``max_fun``: a bound on evaluations of J
-    and ∇J (SciPy methods; None: none). ``tol`` and ``n_iter_no_change``: the cost-decrease rule, which
-    ends the run once the last ``n_iter_no_change`` steps together lowered the cost by less than a
-    fraction ``tol`` of it (``bpnn.training.stopping.stalled``; ``tol=0``: off). ``patience``: early
-    stopping, which ends the run once that many steps in a row brought no better accuracy on the
-    evaluation data and returns the best-scoring θ (None: off).
+    Parameters
+    ----------
+    max_iter : int, default 400
+        The budget in steps: iterations of a SciPy method (TNC: truncated-Newton steps; L-BFGS-B, CG, BFGS: line
+        searches) or epochs of mini-batch training.
+    max_fun : int, optional
+        A bound on evaluations of J and ∇J (SciPy methods; None: none).
+    tol : float, default 0.01
+        The cost-decrease rule ends the run once the last ``n_iter_no_change`` steps together lowered the cost
+        by less than a fraction ``tol`` of it (``bpnn.training.stopping.stalled``; 0: off).
+    n_iter_no_change : int, default 10
+        The window of that rule.
+    patience : int, optional
+        Early stopping: end the run once that many steps in a row brought no better accuracy on the evaluation
+        data, and return the best-scoring θ (None: off).
+
+    Raises
+    ------
+    BpnnError
+        A value of the wrong type or out of range.
+
+    Examples
+    --------
+    >>> import bpnn
+    >>> bpnn.Stopping(max_iter=50, tol=0)
+    Stopping(max_iter=50, max_fun=None, tol=0, n_iter_no_change=10, patience=None)
+    >>> bpnn.Stopping(max_iter=-1)
+    Traceback (most recent call last):
+        ...
+    bpnn.errors.BpnnError: max_iter must be an integer ≥ 0, got -1
     """
 
     max_iter: int = 400
@@ -47,9 +70,33 @@ class Stopping:
 
 @dataclass(frozen=True)
 class CurvatureProducts:
-    """The curvature products of Newton-CG, trust-ncg and trust-krylov: ``kind`` "gauss-newton" (G·v,
-    positive semi-definite) or "exact" (H·v), each over a sample of ``rows`` training rows drawn anew at
-    every θ (None: every row; ``bpnn.objective.sampling``), while J and ∇J use every row."""
+    """The curvature products of Newton-CG, trust-ncg and trust-krylov.
+
+    Each product is taken over a sample of ``rows`` training rows drawn anew at every θ
+    (``bpnn.objective.sampling``), while J and ∇J use every row.
+
+    Parameters
+    ----------
+    kind : {"gauss-newton", "exact"}, default "gauss-newton"
+        G·v (positive semi-definite) or H·v.
+    rows : int, optional
+        The rows of each sample (default: 2000; None: every row).
+
+    Raises
+    ------
+    BpnnError
+        An unknown kind, rows not an integer ≥ 1.
+
+    Examples
+    --------
+    >>> import bpnn
+    >>> bpnn.CurvatureProducts("exact", rows=None)
+    CurvatureProducts(kind='exact', rows=None)
+    >>> bpnn.CurvatureProducts("newton")
+    Traceback (most recent call last):
+        ...
+    bpnn.errors.BpnnError: unknown curvature 'newton'; choose one of gauss-newton, exact
+    """
 
     kind: str = CURVATURE_KINDS[0]
     rows: int = CURVATURE_ROWS
@@ -61,10 +108,33 @@ class CurvatureProducts:
 
 @dataclass(frozen=True)
 class MiniBatches:
-    """How mini-batch training cuts and scores an epoch: ``size`` rows a batch, inverted ``dropout`` of
-    hidden units with this probability while training, and ``monitor_training``: after each epoch score the
-    whole training set (True), or record the mean of the epoch's mini-batch costs and no training accuracy
-    (False, scikit-learn's ``loss_curve_``, a pass over the data cheaper)."""
+    """How mini-batch training cuts and scores an epoch.
+
+    Parameters
+    ----------
+    size : int, default 10
+        Rows per batch.
+    dropout : float, default 0
+        The probability of dropping each hidden unit while training (inverted dropout).
+    monitor_training : bool, default True
+        After each epoch score the whole training set (True), or record the mean of the epoch's mini-batch
+        costs and no training accuracy (False: scikit-learn's ``loss_curve_``, a pass over the data cheaper).
+
+    Raises
+    ------
+    BpnnError
+        size not an integer ≥ 1, dropout outside [0, 1).
+
+    Examples
+    --------
+    >>> import bpnn
+    >>> bpnn.MiniBatches(size=400, dropout=0.2)
+    MiniBatches(size=400, dropout=0.2, monitor_training=True)
+    >>> bpnn.MiniBatches(size=0)
+    Traceback (most recent call last):
+        ...
+    bpnn.errors.BpnnError: batch size must be an integer ≥ 1, got 0
+    """
 
     size: int = 10
     dropout: float = 0.0
@@ -77,10 +147,34 @@ class MiniBatches:
 
 @dataclass(frozen=True)
 class Parallel:
-    """Where evaluations run. ``client``: a ``dask.distributed.Client`` whose workers hold the training rows
-    cut into ``n_shards`` shards (default: one per worker; ``bpnn.objective.sharded``), None: this process.
-    ``blas_threads``: BLAS threads for a SciPy method's own work between evaluations, "auto" (its entry in
-    ``bpnn.speed.BLAS_THREADS``), None (BLAS as it is) or a number."""
+    """Where evaluations run: this process, or the workers of a Dask cluster.
+
+    Parameters
+    ----------
+    client : dask.distributed.Client or str, optional
+        A client (or a scheduler's address) whose workers hold the training rows cut into shards
+        (``bpnn.objective.sharded``); None: this process.
+    n_shards : int, optional
+        The number of shards (default: one per worker); needs a client.
+    blas_threads : "auto", int or None, default "auto"
+        BLAS threads for a SciPy method's own work between evaluations: "auto" (its entry in
+        ``bpnn.speed.BLAS_THREADS``), None (BLAS as it is) or a number.
+
+    Raises
+    ------
+    BpnnError
+        n_shards without a client, or a count that is not an integer ≥ 1.
+
+    Examples
+    --------
+    >>> import bpnn
+    >>> bpnn.Parallel(blas_threads=1)
+    Parallel(client=None, n_shards=None, blas_threads=1)
+    >>> bpnn.Parallel(n_shards=2)
+    Traceback (most recent call last):
+        ...
+    bpnn.errors.BpnnError: n_shards=2 needs a Dask client (Parallel(client=…)) to hold the shards
+    """
 
     client: object = None
     n_shards: int = None

@@ -177,17 +177,71 @@ def minimize(objective, theta0, *, method=METHODS[0], stopping=Stopping(), hessp
 
 def train(network, X, y, *, method=METHODS[0], lam=LAMBDA, stopping=Stopping(), curvature=CurvatureProducts(),
           evaluation=None, sample_weight=None, theta0=None, seed=0, parallel=Parallel(), progress=None):
-    """Train ``network`` on (X, y) with a SciPy method and regularization λ = ``lam``; returns a
-    ``TrainResult``.
+    """Train ``network`` on (X, y) with a SciPy method and regularization λ = ``lam``.
 
-    X (m × n, n the network's inputs) and y (labels 0..K−1, K its outputs) are checked once. θ₀ is
-    ``theta0`` (to continue a run) or ``network.init(seed, INIT)``. ``sample_weight``: m weights ≥ 0 in the cost
-    (see ``bpnn.model.network``). ``evaluation``: held-out (X_val, y_val) whose accuracy is recorded after
-    each iteration; with ``stopping.patience`` N, training stops after N iterations without a better one and
-    returns the best-scoring θ. The methods in ``HESSP_METHODS`` get the curvature products ``curvature``
-    says (``CurvatureProducts``). ``parallel`` says where evaluations run (``Parallel``: this process, or a
-    Dask cluster's workers holding the rows in shards, to the same sums). ``progress`` and the rest: see
-    ``minimize``.
+    X and y are checked once; every iteration then evaluates J and ∇J with :func:`cost_and_grad` (and H·v or
+    G·v with :func:`hessp` for the methods in ``HESSP_METHODS``). The result holds the best θ evaluated. Ctrl-C
+    stops training with that θ (``Status.INTERRUPTED``).
+
+    Parameters
+    ----------
+    network : Network
+    X : ndarray of shape (m, s₁)
+        The training examples.
+    y : array_like of shape (m,)
+        Labels 0..K−1, K the network's outputs.
+    method : {"TNC", "L-BFGS-B", "CG", "BFGS", "Newton-CG", "trust-ncg", "trust-krylov"}, default "TNC"
+        The SciPy method (case-insensitive).
+    lam : float, default 1
+        λ ≥ 0, regularization stated per training-set size (bias weights are not regularized).
+    stopping : Stopping, default Stopping()
+        The budget (``max_iter`` bounds every method, TNC included) and the stopping rules.
+    curvature : CurvatureProducts, default CurvatureProducts()
+        The curvature products of Newton-CG, trust-ncg and trust-krylov.
+    evaluation : tuple (X_val, y_val), optional
+        Held-out data whose accuracy is recorded after each step (the history's "evaluation_accuracy"); with
+        ``stopping.patience`` N, training stops after N steps without a better one and returns the
+        best-scoring θ.
+    sample_weight : array_like of shape (m,), optional
+        Weights ≥ 0 of the examples' costs (see :func:`cost_and_grad`).
+    theta0 : ndarray of shape (n_params,), optional
+        θ₀, to continue a run; else ``network.init(seed, INIT)``.
+    seed : int, default 0
+        Seeds θ₀'s draw and every random choice of the run.
+    parallel : Parallel, default Parallel()
+        Where evaluations run: this process, or a Dask cluster's workers holding the rows in shards, to the
+        same sums.
+    progress : callable, optional
+        Called after each iteration with a dict (step, unit, cost, n_evaluations, seconds, theta, and
+        evaluation_accuracy with ``evaluation``); returning True stops training (``Status.CALLBACK``).
+        ``bpnn.training.scipy.minimize`` documents the rest.
+
+    Returns
+    -------
+    TrainResult
+        θ*, its cost, the work spent, the status and the per-iteration history.
+
+    Raises
+    ------
+    BpnnError
+        An unknown method, options of the wrong type, data that do not fit the network.
+
+    See Also
+    --------
+    train_sgd : mini-batch training.
+
+    Examples
+    --------
+    >>> import bpnn
+    >>> network = bpnn.Network((3, 5, 3))
+    >>> _, X, Y = bpnn.debug_problem()
+    >>> result = bpnn.train(network, X, Y.argmax(axis=1), lam=0.0, stopping=bpnn.Stopping(max_iter=3))
+    >>> result.status, result.n_steps, result.step_unit
+    (<Status.MAX_ITER: 'max_iter'>, 3, 'iterations')
+    >>> bpnn.train(network, X, Y.argmax(axis=1), method="SGD")
+    Traceback (most recent call last):
+        ...
+    bpnn.errors.BpnnError: unknown method 'SGD'; choose one of TNC, L-BFGS-B, CG, BFGS, Newton-CG, trust-ncg, trust-krylov
     """
     method = check_method(method)
     if not (isinstance(stopping, Stopping) and isinstance(curvature, CurvatureProducts)

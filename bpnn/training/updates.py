@@ -32,15 +32,37 @@ def decay_grows_weights(eta, lam, n):
 
 
 class Schedule:
-    """The learning rate η of an update rule from epoch to epoch (scikit-learn's ``learning_rate``):
+    """The learning rate η of an update rule from epoch to epoch (scikit-learn's ``learning_rate``).
 
-      constant    η stays η₀;
-      invscaling  η = η₀ / (t + 1)^power_t after each epoch, t the number of examples seen so far;
-      adaptive    η stays until the stopping rule fires (training cost no longer falling by ``tol``),
-                  then η ← η/5 instead of stopping, until η would fall below 1e-6.
+    The schedule keeps its own count of examples seen, so one schedule carried across calls (``partial_fit``)
+    goes on where it was. η₀ is the rule's η when the schedule first changes it.
 
-    It keeps its own count of examples seen, so one schedule carried across calls (``partial_fit``) goes on
-    where it was. η₀ is the rule's η when the schedule first changes it."""
+    Parameters
+    ----------
+    kind : {"constant", "invscaling", "adaptive"}, default "constant"
+        "constant": η stays η₀. "invscaling": η = η₀ / (t + 1)^power_t after each epoch, t the number of
+        examples seen so far. "adaptive": η stays until the stopping rule fires (training cost no longer
+        falling by ``tol``), then η ← η/5 instead of stopping, until η would fall below 1e-6.
+    power_t : float, default 0.5
+        The exponent of "invscaling".
+
+    Raises
+    ------
+    BpnnError
+        An unknown kind, a negative power_t.
+
+    Examples
+    --------
+    >>> import bpnn
+    >>> rule = bpnn.SGD(0.5, schedule=bpnn.Schedule("invscaling", power_t=0.5))
+    >>> rule.schedule.after_epoch(rule, 3)
+    >>> rule.eta
+    0.25
+    >>> bpnn.Schedule("linear")
+    Traceback (most recent call last):
+        ...
+    bpnn.errors.BpnnError: unknown learning-rate schedule 'linear'; choose one of constant, invscaling, adaptive
+    """
 
     def __init__(self, kind=LEARNING_RATES[0], power_t=0.5):
         self.kind = check_choice("learning-rate schedule", kind, LEARNING_RATES)
@@ -72,14 +94,59 @@ class UpdateRule:
 
 
 class SGD(UpdateRule):
-    """θ ← θ − η g."""
+    """Plain gradient descent: θ ← θ − η g.
+
+    Parameters
+    ----------
+    eta : float
+        η > 0.
+    schedule : Schedule or str, optional
+        η's schedule, or its kind's name (default "constant").
+
+    Raises
+    ------
+    BpnnError
+        η not a finite number > 0, an unknown schedule.
+
+    Examples
+    --------
+    >>> import numpy as np, bpnn
+    >>> theta = np.array([1.0, 2.0])
+    >>> bpnn.SGD(0.5).step(theta, np.array([2.0, -2.0]))
+    >>> theta
+    array([0., 3.])
+    """
 
     def step(self, theta, grad):
         theta -= self.eta * grad
 
 
 class Momentum(UpdateRule):
-    """v ← μ v − η g, then θ ← θ + v (or, with ``nesterov``, θ ← θ + μ v − η g)."""
+    """Momentum: v ← μ v − η g, then θ ← θ + v (or, with ``nesterov``, θ ← θ + μ v − η g).
+
+    Parameters
+    ----------
+    eta, schedule
+        As in :class:`SGD`.
+    momentum : float, default 0.9
+        μ in [0, 1).
+    nesterov : bool, default False
+        Nesterov's momentum.
+
+    Raises
+    ------
+    BpnnError
+        η not > 0, μ outside [0, 1), an unknown schedule.
+
+    Examples
+    --------
+    >>> import numpy as np, bpnn
+    >>> rule, theta = bpnn.Momentum(0.1, momentum=0.5), np.zeros(1)
+    >>> for _ in range(2):
+    ...     rule.step(theta, np.ones(1))
+    >>> theta.round(12)
+    array([-0.25])
+    """
 
     def __init__(self, eta, momentum=NESTEROV_MOMENTUM, nesterov=False, schedule=None):
         super().__init__(eta, schedule)
@@ -101,7 +168,32 @@ class Momentum(UpdateRule):
 
 
 class Adam(UpdateRule):
-    """Adam with bias-corrected moment estimates (β₁, β₂, ε as in Kingma & Ba and scikit-learn)."""
+    """Adam with bias-corrected moment estimates (β₁, β₂, ε as in Kingma & Ba and scikit-learn).
+
+    Parameters
+    ----------
+    eta : float, default 0.001
+        η > 0.
+    beta1, beta2 : float, default 0.9, 0.999
+        The decay rates of the moment estimates, in [0, 1).
+    epsilon : float, default 1e-8
+        ε > 0.
+    schedule
+        As in :class:`SGD`.
+
+    Raises
+    ------
+    BpnnError
+        A value out of its range, an unknown schedule.
+
+    Examples
+    --------
+    >>> import numpy as np, bpnn
+    >>> theta = np.zeros(2)
+    >>> bpnn.Adam(0.01).step(theta, np.array([3.0, -0.5]))
+    >>> theta.round(6)  # the first step moves each coordinate by about η
+    array([-0.01,  0.01])
+    """
 
     def __init__(self, eta=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8, schedule=None):
         super().__init__(eta, schedule)
