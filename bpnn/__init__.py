@@ -10,8 +10,9 @@ The library, in layers (each imports only the ones above it in this list):
   training/   the shared option values, ``train`` (SciPy's methods), ``train_sgd`` (mini-batches), update
               rules, stopping rules, ``TrainResult`` with its ``Status``
   data/       ``Dataset``, ``load_dataset`` and the formats, weights files, conversion, safe writes
-  report, plots, estimator (``BPNNClassifier``), search (grid search), book (network2.py's vocabulary)
-and the application, ``bpnn.cli``: the ``bpnn`` command (train, sgd, gradcheck, grid, convert, ex4), its runs,
+  report, plots, estimator (``BPNNClassifier``, ``BPNNRegressor``), search (grid search), book (network2.py's
+  vocabulary), export (ONNX graphs)
+and the application, ``bpnn.cli``: the ``bpnn`` command (train, sgd, gradcheck, grid, convert, ex4, export), its runs,
 run folders and printers; ``scripts/*.py`` are front doors to it.
 
 The public names below are loaded on first use (PEP 562): ``import bpnn`` imports none of NumPy, SciPy or
@@ -37,7 +38,7 @@ _EXPORTS = {
     "data.loading": ["load_dataset"],
     "data.weights": ["load_weights", "save_weights"],
     "report": ["evaluate"],
-    "estimator": ["BPNNClassifier"],
+    "estimator": ["BPNNClassifier", "BPNNRegressor"],
     "errors": ["BpnnError", "DivergedError"],
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}

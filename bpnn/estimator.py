@@ -497,20 +497,51 @@ class BPNNClassifier(ClassifierMixin, _BPNN):
 
 
 class BPNNRegressor(RegressorMixin, _BPNN):
-    """A backpropagation network regressor: ``MLPRegressor``'s counterpart, trained by a SciPy method (TNC
-    by default) or by mini-batches.
+    """A backpropagation network regressor, ``MLPRegressor``'s counterpart, trained by a SciPy method (TNC by
+    default) or by mini-batches.
 
     The network ends in identity output units with the squared error, one unit per target (y of shape
-    (n_samples,) or (n_samples, n_outputs)); the loss is ``MLPRegressor``'s, ½ mean over samples and outputs
-    of (y − ŷ)² + alpha/(2 n_samples) Σ‖W‖², which is bpnn's cost (the squared error summed over the outputs)
-    divided by n_outputs, with λ = alpha · n_outputs: the same minimizer, and ``loss_`` and ``loss_curve_``
-    on scikit-learn's scale. The targets are used as given: scaling them (e.g. with
-    ``TransformedTargetRegressor``) changes what alpha weighs the squared error against. Every parameter is
-    ``BPNNClassifier``'s except those of the output layer and ``class_weight``; ``score`` is R², as are
-    ``validation_scores_`` with early stopping (its validation part drawn at random).
+    (n_samples,) or (n_samples, n_outputs)). The loss is ``MLPRegressor``'s, ½ mean over samples and outputs of
+    (y − ŷ)² + alpha/(2 n_samples) Σ‖W‖²: bpnn's cost (the squared error summed over the outputs) divided by
+    n_outputs, with λ = alpha · n_outputs, so the same minimizer, and ``loss_`` and ``loss_curve_`` on
+    scikit-learn's scale. The targets are used as given: scaling them (``TransformedTargetRegressor``) changes
+    what alpha weighs the squared error against. ``score`` is R².
 
-    Learned attributes: those of ``BPNNClassifier`` but ``classes_``, with ``n_outputs_`` the targets and
-    ``out_activation_ = "identity"``.
+    Parameters
+    ----------
+    hidden_layer_sizes, activation, solver, alpha, batch_size, learning_rate, learning_rate_init, power_t, \
+max_iter, max_fun, tol, n_iter_no_change, momentum, nesterovs_momentum, beta_1, beta_2, epsilon, early_stopping, \
+validation_fraction, dropout, init, warm_start, verbose, random_state
+        As for ``BPNNClassifier`` (whose output layer and ``class_weight`` a regressor has not); early
+        stopping scores the held-back part (drawn at random) by R².
+
+    Attributes
+    ----------
+    network_, theta_, thetas_, coefs_, intercepts_, n_features_in_, n_iter_, loss_, loss_curve_, best_loss_, \
+validation_scores_, best_validation_score_, t_, n_layers_, interrupted_
+        As for ``BPNNClassifier``; the validation scores are R².
+    n_outputs_ : int
+        The targets, one output unit each.
+    out_activation_ : str
+        "identity".
+
+    Raises
+    ------
+    sklearn.utils._param_validation.InvalidParameterError
+        From ``fit``, a parameter out of its range, in scikit-learn's words.
+    ValueError
+        From ``fit``, targets that are not numbers, or NaN or inf in X or y.
+
+    Examples
+    --------
+    >>> import numpy as np, bpnn
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.uniform(-1, 1, (200, 2))
+    >>> y = np.sin(3 * X[:, 0]) + X[:, 1] ** 2
+    >>> model = bpnn.BPNNRegressor(hidden_layer_sizes=(10,), activation="tanh", alpha=1e-3, random_state=0)
+    >>> model = model.fit(X, y)
+    >>> model.predict(X[:3]).shape, model.out_activation_, bool(model.score(X, y) > 0.95)
+    ((3,), 'identity', True)
     """
 
     def __init__(self, hidden_layer_sizes=None, activation=None, solver=None, alpha=None, batch_size=None,
