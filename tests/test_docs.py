@@ -77,9 +77,11 @@ def test_notebook_is_committed_without_outputs(path):
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    """The site built as the README says, warnings as errors, every notebook and MyST page executed."""
+    """The site built as the README says, warnings as errors, every notebook and MyST page executed (the pages
+    read, and so executed, on as many processes as there are cores)."""
     out = tmp_path_factory.mktemp("site")
-    done = subprocess.run([sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html", str(DOCS), str(out)],
+    done = subprocess.run([sys.executable, "-m", "sphinx", "-W", "--keep-going", "-j", "auto", "-q", "-b", "html",
+                           str(DOCS), str(out)],
                           cwd=out, capture_output=True, text=True)
     assert done.returncode == 0, f"the docs build failed:\n{done.stdout[-3000:]}\n{done.stderr[-6000:]}"
     return out
