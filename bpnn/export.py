@@ -16,6 +16,7 @@ or a ``BPNNRegressor`` with it. Needs the ``onnx`` package (``pip install "bpnn[
 import numpy as np
 
 from .errors import BpnnError
+from .model.validate import check_vector
 
 __all__ = ["to_onnx", "register_skl2onnx", "OPSET"]
 
@@ -55,8 +56,8 @@ def to_onnx(network, theta, *, classes=None, dtype=np.float32):
     Raises
     ------
     BpnnError
-        θ does not fit the network, ``classes`` are not K integers or strings, the dtype is not a float type,
-        or onnx is not installed.
+        θ does not fit the network or holds NaN or inf, ``classes`` are not K integers or strings, the dtype
+        is not a float type, or onnx is not installed.
     """
     onnx = _onnx()
     from onnx import TensorProto, helper, numpy_helper
@@ -64,7 +65,7 @@ def to_onnx(network, theta, *, classes=None, dtype=np.float32):
     dtype = np.dtype(dtype)
     if dtype not in _DTYPES:
         raise BpnnError(f"dtype must be float32 or float64, got {dtype}")
-    thetas = network.unpack(np.asarray(theta, dtype=np.float64))
+    thetas = network.unpack(check_vector(theta, network.n_params, "theta"))
     classifies = network.output_cost.classifies
     if not classifies and classes is not None:
         raise BpnnError("classes label a classification network's outputs; this network's are real values")

@@ -93,8 +93,10 @@ def test_class_values_label_the_units_and_bad_ones_are_refused():
         to_onnx(network, theta, classes=[0.5, 1.5, 2.5])
     with pytest.raises(BpnnError, match="float32 or float64"):
         to_onnx(network, theta, dtype=np.int32)
-    with pytest.raises(BpnnError):
+    with pytest.raises(BpnnError, match="shape"):
         to_onnx(network, theta[:-1])
+    with pytest.raises(BpnnError, match="NaN or inf"):
+        to_onnx(network, np.where(np.arange(theta.size) == 3, np.nan, theta))
 
 
 @pytest.fixture(scope="module")
