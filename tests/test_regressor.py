@@ -148,3 +148,23 @@ def test_the_train_command_fits_a_tables_real_target_and_reports_r2(tmp_path):
         done = run(*args, "--out", "bad")
         assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr
     assert not (tmp_path / "bad").exists()
+
+
+def test_a_regression_trains_on_a_dask_cluster_as_in_process():
+    distributed = pytest.importorskip("distributed")
+    from bpnn import Parallel
+
+    rng = np.random.default_rng(4)
+    X = rng.standard_normal((120, 3))
+    Y = np.column_stack([X @ [1.0, -1.0, 0.5], np.tanh(X[:, 0])]) + 0.05 * rng.standard_normal((120, 2))
+    network = Network((3, 6, 2), "tanh", "quadratic", "identity")
+    options = dict(lam=0.1, stopping=Stopping(max_iter=15, tol=0.0), seed=0, method="L-BFGS-B")  # an exact path
+    local = train(network, X, Y, **options)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        sharded = train(network, X, Y, parallel=Parallel(client=client, n_shards=3), **options)
+        scored = train_sgd(network, X, Y, lam=0.1, evaluation=(X, Y), stopping=Stopping(max_iter=2, tol=0.0), seed=0,
+                           parallel=Parallel(client=client, n_shards=3))
+    np.testing.assert_allclose(sharded.theta, local.theta, rtol=1e-8, atol=1e-10)
+    assert scored.history["training_accuracy"][-1] == pytest.approx(
+        r2_score(Y, predict(network, scored.theta, X)), rel=1e-10)  # the shards' R² parts combined
