@@ -143,6 +143,11 @@ def test_the_train_command_fits_a_tables_real_target_and_reports_r2(tmp_path):
     assert (saved.network.output, saved.network.cost, metrics["output"]) == ("identity", "quadratic", "identity")
     assert r2_score(y, predict(saved.network, saved.theta, X)[:, 0]) > 0.95 and metrics["test_r2"] > 0.95
     assert {"regression.png", "learning_curves.png"} <= {path.name for path in (tmp_path / "run").iterdir()}
+    done = subprocess.run([sys.executable, "-m", "bpnn", "sgd", "--data", "houses.csv", "--target", "price", "--task",
+                           "regression", "--hidden", "8", "--epochs", "3", "--eta", "0.01", "--lambda", "0.01",
+                           "--out", "sgd"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "validation R²" in done.stdout, done.stderr
+    assert json.loads((tmp_path / "sgd" / "metrics.json").read_text())["test_r2"] is not None
     for args, message in ((("--task", "regression", "--cost", "cross-entropy"), "leave out --cost"),
                           (("--task", "regression", "--class-weight", "balanced"), "has none")):
         done = run(*args, "--out", "bad")

@@ -54,14 +54,19 @@ def progress_printer(stream=None, every_seconds=1.0):
     return show
 
 
-def epoch_printer(n_evaluation, stream=None):
-    """A mini-batch ``progress`` callback printing the book's 'Epoch j: correct / n' line with the costs."""
+def epoch_printer(n_evaluation, stream=None, regression=False):
+    """A mini-batch ``progress`` callback printing the book's 'Epoch j: correct / n' line with the costs (for
+    a ``regression``, the validation part's R²)."""
     def show(record):
-        if record["evaluation_accuracy"] is not None:
+        if record["evaluation_accuracy"] is not None and regression:
+            line = (f"Epoch {record['step']}: validation R² {record['evaluation_accuracy']:.4f}   evaluation cost "
+                    f"{record['evaluation_cost']:.4f}")
+        elif record["evaluation_accuracy"] is not None:
             correct = round(record["evaluation_accuracy"] * n_evaluation)
             line = f"Epoch {record['step']}: {correct} / {n_evaluation}   evaluation cost {record['evaluation_cost']:.4f}"
         else:
-            line = f"Epoch {record['step']}: training accuracy {record['training_accuracy']:.4f}"
+            score = "training R²" if regression else "training accuracy"
+            line = f"Epoch {record['step']}: {score} {record['training_accuracy']:.4f}"
         print(f"{line}   training cost {record['training_cost']:.4f}   {record['seconds']:.1f} s",
               file=stream or sys.stdout, flush=True)
 
@@ -229,7 +234,8 @@ def sgd_run(dataset, *, out, test_size, validation_size, seed, quiet, **options)
     if dataset.X_valid is not None:
         X_fit, y_fit, X_val, y_val = X_train, y_train, dataset.X_valid, dataset.y_valid
     else:
-        X_fit, y_fit, X_val, y_val = holdout(X_train, y_train, validation_size, seed, "validation")
+        X_fit, y_fit, X_val, y_val = holdout(X_train, y_train, validation_size, seed, "validation",
+                                             stratify=dataset.task == "classification")
     print(f"Split: {len(y_fit)} training, {len(y_val)} validation, {len(y_test)} held-out examples")
     folder = RunFolder(out, SGD_OUTPUTS)
     print(f"{options.get('update', 'sgd')} on {[X_fit.shape[1], *options.get('hidden', ()), dataset.n_classes]}: "
@@ -241,7 +247,7 @@ def sgd_run(dataset, *, out, test_size, validation_size, seed, quiet, **options)
                        stopping=Stopping(max_iter=options["epochs"], tol=0.0, patience=options["patience"]),
                        evaluation=(X_val, y_val) if len(y_val) else None,
                        sample_weight=_class_weights(options["class_weight"], y_fit), theta0=theta0, seed=rng,
-                       progress=None if quiet else epoch_printer(len(y_val)))
+                       progress=None if quiet else epoch_printer(len(y_val), regression=dataset.task == "regression"))
     with folder.writing():
         trained = _finish(dataset, result, X_fit, y_fit, X_test, y_test, folder,
                           {**_settings(options), "seed": seed, "test_size": test_size, "n_validation": len(y_val)})

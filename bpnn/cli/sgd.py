@@ -5,8 +5,9 @@
     python scripts/train_sgd.py --cost quadratic --init normal --epochs 10 # the book's first network
 """
 
-from . import (Parser, add_class_weight_argument, add_data_argument, add_network_arguments, add_run_arguments, fraction,
-               nonnegative_float, nonnegative_int, positive_float, positive_int, probability, run_inputs)
+from . import (Parser, add_class_weight_argument, add_data_argument, add_network_arguments, add_run_arguments,
+               add_task_argument, fraction, nonnegative_float, nonnegative_int, positive_float, positive_int,
+               probability, run_inputs)
 from ..training.minibatch import EPOCHS, HIDDEN, INIT
 from ..training.options import MiniBatches
 from ..training.setup import LAMBDA
@@ -23,6 +24,7 @@ def parse_args(argv=None):
                     "misclassified examples, learning curves) to the run folder.",
     )
     add_data_argument(parser)
+    add_task_argument(parser)
     parser.add_argument("--hidden", type=positive_int, nargs="+", default=list(HIDDEN), metavar="UNITS",
                         help="hidden layer sizes")
     parser.add_argument("--epochs", type=nonnegative_int, default=EPOCHS.max_iter,
