@@ -4,13 +4,14 @@ The graph is bpnn's forward pass and prediction, layer by layer, with input ``X`
 
   a⁽¹⁾ = X,   z⁽ˡ⁺¹⁾ = a⁽ˡ⁾ W⁽ˡ⁾ᵀ + b⁽ˡ⁾ (MatMul, Add),   a⁽ˡ⁺¹⁾ = g(z⁽ˡ⁺¹⁾) (Sigmoid, Tanh or Relu),
 
-and, for a classification network, two outputs, as scikit-learn's classifiers have them in ONNX: ``label``, the class of the largest z⁽ᴸ⁾
-(ArgMax, then the class values), and ``probabilities``, the output units normalized to sum to 1 as
-``BPNNClassifier.predict_proba`` does: softmax(z) for softmax outputs, softmax(log σ(z)) = σ / Σσ for sigmoid
-outputs, with log σ(z) = min(z, 0) − log(1 + e^−|z|), finite where σ underflows. A regression network
-(identity outputs) has one output, as scikit-learn's regressors: ``variable``, the values z⁽ᴸ⁾ (n × K). ``to_onnx`` builds the graph from a
-network and θ; ``register_skl2onnx`` lets ``skl2onnx.to_onnx(model, X[:1])`` convert a ``BPNNClassifier``
-or a ``BPNNRegressor`` with it. Needs the ``onnx`` package (``pip install "bpnn[onnx]"``, which adds onnxruntime and skl2onnx).
+and, for a classification network, two outputs, as scikit-learn's classifiers have them in ONNX: ``label``,
+the class of the largest z⁽ᴸ⁾ (ArgMax, then the class values), and ``probabilities``, the output units
+normalized to sum to 1 as ``BPNNClassifier.predict_proba`` does: softmax(z) for softmax outputs,
+softmax(log σ(z)) = σ / Σσ for sigmoid outputs, with log σ(z) = min(z, 0) − log(1 + e^−|z|), finite where σ
+underflows. A regression network (identity outputs) has one output, as scikit-learn's regressors: ``variable``,
+the values z⁽ᴸ⁾ (n × K). ``to_onnx`` builds the graph from a network and θ; ``register_skl2onnx`` lets
+``skl2onnx.to_onnx(model, X[:1])`` convert a ``BPNNClassifier`` or a ``BPNNRegressor`` with it. Needs the
+``onnx`` package (``pip install "bpnn[onnx]"``, which adds onnxruntime and skl2onnx).
 """
 
 import numpy as np
@@ -60,52 +61,74 @@ def to_onnx(network, theta, *, classes=None, dtype=np.float32):
         is not a float type, or onnx is not installed.
     """
     onnx = _onnx()
-    from onnx import TensorProto, helper, numpy_helper
+    from onnx import helper
 
     dtype = np.dtype(dtype)
     if dtype not in _DTYPES:
         raise BpnnError(f"dtype must be float32 or float64, got {dtype}")
     thetas = network.unpack(check_vector(theta, network.n_params, "theta"))
-    classifies = network.output_cost.classifies
-    if not classifies and classes is not None:
+    if classes is not None and not network.output_cost.classifies:
         raise BpnnError("classes label a classification network's outputs; this network's are real values")
-    labels = _class_values(network.n_classes, classes)
-    def node(op, inputs, output, **attributes):  # named after its output (skl2onnx needs named nodes)
-        return helper.make_node(op, inputs, [output], name=output, **attributes)
-
-    nodes, weights = [], [numpy_helper.from_array(labels, "classes")] if classifies else []
-    a = "X"
-    for layer, Theta in enumerate(thetas, start=1):
-        weights += [numpy_helper.from_array(np.ascontiguousarray(Theta[:, 1:].T, dtype=dtype), f"W{layer}"),
-                    numpy_helper.from_array(Theta[:, 0].astype(dtype), f"b{layer}")]
-        nodes += [node("MatMul", [a, f"W{layer}"], f"Wa{layer}"), node("Add", [f"Wa{layer}", f"b{layer}"], f"z{layer + 1}")]
-        a = f"z{layer + 1}"
-        if layer < len(thetas):
-            nodes.append(node(_ACTIVATIONS[network.activation], [a], f"a{layer + 1}"))
-            a = f"a{layer + 1}"
-    if not classifies:
-        nodes.append(node("Identity", [a], "variable"))
-    elif network.output == "sigmoid":  # log σ(z) = min(z, 0) − log(1 + e), e = exp(−|z|)
-        weights += [numpy_helper.from_array(np.array(value, dtype=dtype), name) for value, name in ((0, "zero"), (1, "one"))]
-        nodes += [node("Abs", [a], "abs_z"), node("Neg", ["abs_z"], "minus_abs_z"), node("Exp", ["minus_abs_z"], "e"),
-                  node("Add", ["one", "e"], "one_plus_e"), node("Log", ["one_plus_e"], "log_one_plus_e"),
-                  node("Min", [a, "zero"], "min_z_0"), node("Sub", ["min_z_0", "log_one_plus_e"], "log_h")]
-        a = "log_h"
-    element = _DTYPES[dtype]
-    if classifies:
-        nodes += [node("Softmax", [a], "probabilities", axis=1),
-                  node("ArgMax", [f"z{len(thetas) + 1}"], "unit", axis=1, keepdims=0),
-                  node("Gather", ["classes", "unit"], "label", axis=0)]
-        label = TensorProto.STRING if labels.dtype.kind == "O" else TensorProto.INT64
-        outputs = [helper.make_tensor_value_info("label", label, [None]),
-                   helper.make_tensor_value_info("probabilities", element, [None, network.n_classes])]
+    nodes, weights, z = _layers(network, thetas, dtype)
+    if network.output_cost.classifies:
+        more_nodes, more_weights, outputs = _classification(network, z, _class_values(network.n_classes, classes),
+                                                            dtype)
     else:
-        outputs = [helper.make_tensor_value_info("variable", element, [None, network.n_classes])]
-    graph = helper.make_graph(nodes, "bpnn", [helper.make_tensor_value_info("X", element, [None, network.sizes[0]])],
-                              outputs, weights)
+        more_nodes, more_weights = [_node("Identity", [z], "variable")], []
+        outputs = [helper.make_tensor_value_info("variable", _DTYPES[dtype], [None, network.n_classes])]
+    graph = helper.make_graph(nodes + more_nodes, "bpnn",
+                              [helper.make_tensor_value_info("X", _DTYPES[dtype], [None, network.sizes[0]])],
+                              outputs, weights + more_weights)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="bpnn")
     onnx.checker.check_model(model)
     return model
+
+
+def _node(op, inputs, output, **attributes):
+    """One ONNX node, named after its output (skl2onnx needs named nodes)."""
+    from onnx import helper
+
+    return helper.make_node(op, inputs, [output], name=output, **attributes)
+
+
+def _layers(network, thetas, dtype):
+    """(nodes, weights, the name of z⁽ᴸ⁾): X W⁽ˡ⁾ᵀ + b⁽ˡ⁾ layer by layer, g between the layers."""
+    from onnx import numpy_helper
+
+    nodes, weights, a = [], [], "X"
+    for layer, Theta in enumerate(thetas, start=1):
+        weights += [numpy_helper.from_array(np.ascontiguousarray(Theta[:, 1:].T, dtype=dtype), f"W{layer}"),
+                    numpy_helper.from_array(Theta[:, 0].astype(dtype), f"b{layer}")]
+        nodes += [_node("MatMul", [a, f"W{layer}"], f"Wa{layer}"),
+                  _node("Add", [f"Wa{layer}", f"b{layer}"], f"z{layer + 1}")]
+        a = f"z{layer + 1}"
+        if layer < len(thetas):
+            nodes.append(_node(_ACTIVATIONS[network.activation], [a], f"a{layer + 1}"))
+            a = f"a{layer + 1}"
+    return nodes, weights, a
+
+
+def _classification(network, z, labels, dtype):
+    """(nodes, weights, outputs) from z to ``label`` (the class of the largest z) and ``probabilities``
+    (softmax(z), or for sigmoid outputs softmax(log σ(z)) with log σ(z) = min(z, 0) − log(1 + e^−|z|))."""
+    from onnx import TensorProto, helper, numpy_helper
+
+    weights, nodes, log_h = [numpy_helper.from_array(labels, "classes")], [], z
+    if network.output == "sigmoid":
+        weights += [numpy_helper.from_array(np.array(value, dtype=dtype), name) for value, name in ((0, "zero"),
+                                                                                                  (1, "one"))]
+        nodes += [_node("Abs", [z], "abs_z"), _node("Neg", ["abs_z"], "minus_abs_z"),
+                  _node("Exp", ["minus_abs_z"], "e"), _node("Add", ["one", "e"], "one_plus_e"),
+                  _node("Log", ["one_plus_e"], "log_one_plus_e"), _node("Min", [z, "zero"], "min_z_0"),
+                  _node("Sub", ["min_z_0", "log_one_plus_e"], "log_h")]
+        log_h = "log_h"
+    nodes += [_node("Softmax", [log_h], "probabilities", axis=1),
+              _node("ArgMax", [z], "unit", axis=1, keepdims=0),
+              _node("Gather", ["classes", "unit"], "label", axis=0)]
+    label = TensorProto.STRING if labels.dtype.kind == "O" else TensorProto.INT64
+    outputs = [helper.make_tensor_value_info("label", label, [None]),
+               helper.make_tensor_value_info("probabilities", _DTYPES[np.dtype(dtype)], [None, network.n_classes])]
+    return nodes, weights, outputs
 
 
 def _class_values(n_classes, classes):

@@ -12,7 +12,10 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import recall_score
 from sklearn.utils.class_weight import compute_sample_weight
 
+from bpnn import Network, Stopping, load_weights, train
+from bpnn.data.loading import save_mat
 from bpnn.estimator import BPNNClassifier
+from bpnn.model.validate import as_generator
 
 RARE = 3  # the digit cut to 5 % of its rows
 
@@ -82,10 +85,6 @@ def test_balanced_is_refused_by_partial_fit_and_a_dict_is_used(few):
 
 
 def test_the_train_command_weighs_the_classes_as_the_library_does(tmp_path, digits):
-    from bpnn import Network, Stopping, load_weights, train
-    from bpnn.data.loading import save_mat
-    from bpnn.model.validate import as_generator
-
     X, y = digits
     rows = np.concatenate([np.flatnonzero(y == k)[:5 if k == RARE else 30] for k in range(10)])
     X, y = X[rows], y[rows]

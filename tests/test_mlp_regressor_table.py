@@ -12,6 +12,7 @@ from sklearn.metrics import r2_score
 from sklearn.neural_network import MLPRegressor
 from sklearn.preprocessing import StandardScaler
 
+from bpnn import cost_and_grad
 from bpnn.estimator import BPNNRegressor
 from tests.test_mlp_table import same_rows
 
@@ -49,8 +50,6 @@ def check_loss(data):
     """loss_ is MLPRegressor's squared-error loss at the same weights (two targets); for one target bpnn's
     gradient is MLPRegressor's too. (For several targets MLPRegressor's gradient is that of the squared error
     summed over the targets, not of the mean its loss reports; bpnn's is the gradient of its loss_.)"""
-    from bpnn import cost_and_grad
-
     X, Y = data
     model = fitted(X, Y, hidden_layer_sizes=(7,), activation="tanh", alpha=0.8, max_iter=10)
     assert model.loss_ == pytest.approx(mlp_loss_and_grad(model, X, Y, 0.8)[0], rel=1e-10)

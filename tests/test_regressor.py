@@ -1,6 +1,9 @@
 """Regression: the identity output with the squared error, ``score``'s R² against scikit-learn's ``r2_score``,
 and ``BPNNRegressor`` against ``MLPRegressor``'s loss written out by hand and its fits."""
 
+import json
+import subprocess
+import sys
 import warnings
 
 import numpy as np
@@ -11,7 +14,7 @@ from sklearn.metrics import r2_score
 from sklearn.neural_network import MLPRegressor
 from sklearn.preprocessing import StandardScaler
 
-from bpnn import BpnnError, Network, Stopping, check_gradients, cost, train, train_sgd
+from bpnn import BpnnError, Network, Parallel, Stopping, check_gradients, cost, load_weights, train, train_sgd
 from bpnn.estimator import BPNNRegressor
 from bpnn.model.network import predict, score, score_parts
 
@@ -118,12 +121,6 @@ def test_the_gradient_of_the_squared_error_is_backprops():
 
 
 def test_the_train_command_fits_a_tables_real_target_and_reports_r2(tmp_path):
-    import json
-    import subprocess
-    import sys
-
-    from bpnn import load_weights
-
     rng = np.random.default_rng(3)
     X = rng.uniform(-1, 1, (300, 3))
     y = 10 + 5 * X[:, 0] - 3 * X[:, 1] ** 2 + 0.1 * rng.standard_normal(300)
@@ -157,8 +154,6 @@ def test_the_train_command_fits_a_tables_real_target_and_reports_r2(tmp_path):
 
 def test_a_regression_trains_on_a_dask_cluster_as_in_process():
     distributed = pytest.importorskip("distributed")
-    from bpnn import Parallel
-
     rng = np.random.default_rng(4)
     X = rng.standard_normal((120, 3))
     Y = np.column_stack([X @ [1.0, -1.0, 0.5], np.tanh(X[:, 0])]) + 0.05 * rng.standard_normal((120, 2))

@@ -155,9 +155,9 @@ def _save_result_figures(dataset, result, X, y, part, folder, settings):
         labels = list(range(result.network.n_classes))
         folder.save("confusion_matrix.png", lambda path: save_figure(
             confusion_matrix_figure(y, predicted, labels, f"{part} data: {headline}", dataset.classes), path))
-    if dataset.image_shape is not None and result.network.output_cost.classifies:
-        folder.save("misclassified.png", lambda path: save_figure(
-            misclassified_figure(dataset.images(X), y, predicted, f"Misclassified {part} examples"), path))
+        if dataset.image_shape is not None:
+            folder.save("misclassified.png", lambda path: save_figure(
+                misclassified_figure(dataset.images(X), y, predicted, f"Misclassified {part} examples"), path))
     if not result.history["step"]:
         print(f"(no learning_curves.png: no whole {result.step_unit[:-1]} was run)")
         return

@@ -67,7 +67,8 @@ class Problem:
 def prepare(network, X, y, *, lam, sample_weight, theta0, seed, init, evaluation, patience):
     """Check everything once and build the ``Problem``: labels in 0..K−1 for the network's K outputs (or
     real values for a regression network), θ₀ ``theta0`` when given (a run continued: it must fit the
-    network), else drawn by ``network.init(seed, init)``; ``evaluation`` an optional held-out (X, y) pair, which early stopping (``patience``) needs."""
+    network), else drawn by ``network.init(seed, init)``; ``evaluation`` an optional held-out (X, y) pair,
+    which early stopping (``patience``) needs."""
     if not isinstance(network, Network):
         raise BpnnError(f"network must be a bpnn.Network (e.g. Network((400, 25, 10))), got {type(network).__name__}")
     if network.output_cost.classifies and network.n_classes < 2:
