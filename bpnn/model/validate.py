@@ -266,9 +266,7 @@ def check_data(X, y=None, n_features=None, n_classes=None):
     X = np.asarray(X, dtype=compute_dtype(X))
     if n_features is not None and X.shape[1] != n_features:
         raise BpnnError(f"X has {X.shape[1]} columns but the network's input layer has {n_features} units")
-    if not np.all(np.isfinite(X)):
-        rows = np.unique(np.nonzero(~np.isfinite(X))[0])
-        raise BpnnError(f"X contains NaN or inf (in {rows.size} rows, first row {rows[0]})")
+    _check_finite_rows(X, "X contains")
     if y is None:
         return X
     y = check_labels(y, n_classes if n_classes is not None else np.iinfo(np.int64).max)
@@ -286,10 +284,15 @@ def check_values(Y, m, n_out):
     """Y itself, or BpnnError unless it is m × K finite numbers: the real-valued targets of regression."""
     if Y.shape != (m, n_out):
         raise BpnnError(f"Y has shape {Y.shape}; the network needs {m} × {n_out} (one target value per output unit)")
-    if not np.all(np.isfinite(Y)):
-        rows = np.unique(np.nonzero(~np.isfinite(Y))[0])
-        raise BpnnError(f"the targets contain NaN or inf (in {rows.size} rows, first row {rows[0]})")
+    _check_finite_rows(Y, "the targets contain")
     return Y
+
+
+def _check_finite_rows(A, what):
+    """BpnnError ("``what`` NaN or inf", with how many rows and the first) unless every entry of A is finite."""
+    if not np.all(np.isfinite(A)):
+        rows = np.unique(np.nonzero(~np.isfinite(A))[0])
+        raise BpnnError(f"{what} NaN or inf (in {rows.size} rows, first row {rows[0]})")
 
 
 def check_one_hot(Y, m, n_out):
