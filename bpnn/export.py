@@ -9,7 +9,8 @@ the class of the largest z⁽ᴸ⁾ (ArgMax, then the class values), and ``proba
 normalized to sum to 1 as ``BPNNClassifier.predict_proba`` does: softmax(z) for softmax outputs,
 softmax(log σ(z)) = σ / Σσ for sigmoid outputs, with log σ(z) = min(z, 0) − log(1 + e^−|z|), finite where σ
 underflows. A regression network (identity outputs) has one output, as scikit-learn's regressors: ``variable``,
-the values z⁽ᴸ⁾ (n × K). ``to_onnx`` builds the graph from a network and θ; ``register_skl2onnx`` lets
+the values z⁽ᴸ⁾ (n × K). A multilabel network has ``label``, 1 for every output with z > 0 (n × K), and
+``probabilities``, σ(z) per label, as ``BPNNClassifier`` predicts them. ``to_onnx`` builds the graph from a network and θ; ``register_skl2onnx`` lets
 ``skl2onnx.to_onnx(model, X[:1])`` convert a ``BPNNClassifier`` or a ``BPNNRegressor`` with it. Needs the
 ``onnx`` package (``pip install "bpnn[onnx]"``, which adds onnxruntime and skl2onnx).
 """
@@ -51,8 +52,8 @@ def to_onnx(network, theta, *, classes=None, dtype=np.float32):
     Returns
     -------
     onnx.ModelProto
-        Input ``X`` (n × s₁), outputs ``label`` (n, int64 or string) and ``probabilities`` (n × K), or
-        ``variable`` (n × K) for a regression network.
+        Input ``X`` (n × s₁), outputs ``label`` (n, int64 or string; n × K 0/1 for a multilabel network) and
+        ``probabilities`` (n × K), or ``variable`` (n × K) for a regression network.
 
     Raises
     ------
@@ -67,12 +68,14 @@ def to_onnx(network, theta, *, classes=None, dtype=np.float32):
     if dtype not in _DTYPES:
         raise BpnnError(f"dtype must be float32 or float64, got {dtype}")
     thetas = network.unpack(check_vector(theta, network.n_params, "theta"))
-    if classes is not None and not network.output_cost.classifies:
-        raise BpnnError("classes label a classification network's outputs; this network's are real values")
+    if classes is not None and network.task != "classification":
+        raise BpnnError(f"classes label a classification network's outputs; this network's task is {network.task}")
     nodes, weights, z = _layers(network, thetas, dtype)
-    if network.output_cost.classifies:
+    if network.task == "classification":
         more_nodes, more_weights, outputs = _classification(network, z, _class_values(network.n_classes, classes),
                                                             dtype)
+    elif network.task == "multilabel":
+        more_nodes, more_weights, outputs = _multilabel(network, z, dtype)
     else:
         more_nodes, more_weights = [_node("Identity", [z], "variable")], []
         outputs = [helper.make_tensor_value_info("variable", _DTYPES[dtype], [None, network.n_classes])]
@@ -129,6 +132,18 @@ def _classification(network, z, labels, dtype):
     outputs = [helper.make_tensor_value_info("label", label, [None]),
                helper.make_tensor_value_info("probabilities", _DTYPES[np.dtype(dtype)], [None, network.n_classes])]
     return nodes, weights, outputs
+
+
+def _multilabel(network, z, dtype):
+    """(nodes, weights, outputs) from z to ``label``, 1 for every z > 0 (n × K int64), and ``probabilities``,
+    σ(z) per label."""
+    from onnx import TensorProto, helper, numpy_helper
+
+    nodes = [_node("Sigmoid", [z], "probabilities"), _node("Greater", [z, "zero"], "above"),
+             _node("Cast", ["above"], "label", to=TensorProto.INT64)]
+    outputs = [helper.make_tensor_value_info("label", TensorProto.INT64, [None, network.n_classes]),
+               helper.make_tensor_value_info("probabilities", _DTYPES[np.dtype(dtype)], [None, network.n_classes])]
+    return nodes, [numpy_helper.from_array(np.array(0, dtype=dtype), "zero")], outputs
 
 
 def _class_values(n_classes, classes):

@@ -7,28 +7,31 @@ from sklearn.metrics import (classification_report, confusion_matrix, mean_absol
 
 from .model.network import accuracy, predict
 from .model.validate import check_labels
+from .training.setup import targets
 
 __all__ = ["evaluate", "evaluate_regression"]
 
 
 def evaluate(network, theta, X, y, classes=None):
-    """Accuracy, ``classification_report`` text and confusion matrix over labels 0..K−1.
+    """Accuracy, ``classification_report`` text and confusion matrix over labels 0..K−1; for a multilabel
+    network the subset accuracy and the report per label.
 
     Parameters
     ----------
     network : Network
     theta : ndarray of shape (n_params,)
     X : ndarray of shape (m, s₁)
-    y : array_like of shape (m,)
-        True labels 0..K−1.
+    y : array_like of shape (m,) or (m, K)
+        True labels 0..K−1, or a multilabel network's 0/1 indicator matrix.
     classes : sequence, optional
         The name of each label (``Dataset.classes``), used by the report.
 
     Returns
     -------
     dict
-        "accuracy" (float), "report" (scikit-learn's ``classification_report``, 4 digits) and
-        "confusion_matrix" (a K × K list of lists, rows: true label).
+        "accuracy" (float: for multilabel, the fraction of rows with every label right), "report"
+        (scikit-learn's ``classification_report``, 4 digits) and, but for multilabel, "confusion_matrix" (a
+        K × K list of lists, rows: true label).
 
     Raises
     ------
@@ -45,13 +48,19 @@ def evaluate(network, theta, X, y, classes=None):
     (0.2, [[1, 0, 0], [2, 0, 0], [2, 0, 0]])
     """
     n_classes = network.n_classes
+    names = None if classes is None else [str(c) for c in classes]
+    if network.task == "multilabel":
+        Y = targets(network, X, y)[1]
+        return {"accuracy": accuracy(network, theta, X, Y),
+                "report": classification_report(Y, predict(network, theta, X), digits=4, zero_division=0,
+                                                target_names=names)}
     y = check_labels(y, n_classes)
     predicted = predict(network, theta, X)
     labels = np.arange(n_classes)
     return {
         "accuracy": accuracy(network, theta, X, y),
         "report": classification_report(y, predicted, labels=labels, digits=4, zero_division=0,
-                                        target_names=None if classes is None else [str(c) for c in classes]),
+                                        target_names=names),
         "confusion_matrix": confusion_matrix(y, predicted, labels=labels).tolist(),
     }
 

@@ -60,7 +60,7 @@ def test_a_regression_network_gives_its_output_values(activation):
     for dtype, rtol in ((np.float32, 1e-5), (np.float64, 1e-12)):
         (values,) = run(to_onnx(network, theta, dtype=dtype), X.astype(dtype))
         np.testing.assert_allclose(values, predict(network, theta, X), rtol=rtol, atol=rtol)
-    with pytest.raises(BpnnError, match="real values"):
+    with pytest.raises(BpnnError, match="task is regression"):
         to_onnx(network, theta, classes=[0, 1])
 
 

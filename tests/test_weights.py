@@ -46,7 +46,16 @@ def test_npz_keeps_bpnn_order_and_says_so(tmp_path):
         assert raw["classes"].tolist() == list(range(10))
         assert str(raw["activation"]) == "relu" and str(raw["output"]) == "softmax"
     assert load_weights(tmp_path / "w.npz").network.names == {"activation": "relu", "output": "softmax",
-                                                        "cost": "log-likelihood"}
+                                                        "cost": "log-likelihood", "task": "classification"}
+
+
+@pytest.mark.parametrize("suffix", [".mat", ".npz"])
+def test_a_multilabel_network_comes_back_multilabel_with_its_rows_in_order(tmp_path, suffix):
+    network = Network((4, 3, 10), task="multilabel")
+    theta = network.init(0)
+    saved = load_weights(save_weights(tmp_path / f"w{suffix}", network, theta))
+    assert saved.network == network and saved.network.task == "multilabel"
+    np.testing.assert_array_equal(saved.theta, theta)
 
 
 def _digit_network():

@@ -90,9 +90,9 @@ def _print_report(title, result):
 
 def _scores(network, theta, X, y, classes):
     """The report of θ on (X, y): ``evaluate``, or ``evaluate_regression`` for a regression network."""
-    if network.output_cost.classifies:
-        return evaluate(network, theta, X, y, classes)
-    return evaluate_regression(network, theta, X, y)
+    if network.task == "regression":
+        return evaluate_regression(network, theta, X, y)
+    return evaluate(network, theta, X, y, classes)
 
 
 def _metrics(part, scores):
@@ -148,7 +148,7 @@ def _save_result_figures(dataset, result, X, y, part, folder, settings):
     iteration for SciPy runs, per epoch for mini-batch ones."""
     headline = _headline(result, settings)
     predicted = predict(result.network, result.theta, X)
-    if not result.network.output_cost.classifies:
+    if result.network.task == "regression":
         folder.save("regression.png", lambda path: save_figure(
             regression_figure(y, predicted, f"{part} data: {headline}"), path))
     else:

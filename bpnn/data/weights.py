@@ -10,8 +10,8 @@ Output-unit order, which each format states in a ``classes`` variable (the label
 
 Inside bpnn, row k of the last Θ is always label k; the reordering happens here and nowhere else.
 
-Beside the Θs a file records the network: ``layer_sizes``, ``activation`` (hidden units), ``output`` and
-``cost``, ``classes`` and ``bpnn_version`` (extra variables load fine in Octave/MATLAB). A file with the Θs
+Beside the Θs a file records the network: ``layer_sizes``, ``activation`` (hidden units), ``output``,
+``cost``, ``task`` (classification, multilabel or regression), ``classes`` and ``bpnn_version`` (extra variables load fine in Octave/MATLAB). A file with the Θs
 only (the course's own ``ex4weights.mat``) means the course's network: sigmoid hidden units, sigmoid
 outputs, cross-entropy, and the course's order in a ``.mat`` (bpnn's in an ``.npz``).
 
@@ -33,7 +33,7 @@ from ..model.params import pack
 __all__ = ["SavedWeights", "save_weights", "load_weights", "course_order"]
 
 _KEY = re.compile(r"^Theta(\d+)$")
-_TEXT = ("activation", "output", "cost", "bpnn_version")
+_TEXT = ("activation", "output", "cost", "task", "bpnn_version")
 COURSE_NETWORK = {"activation": "sigmoid", "cost": "cross-entropy"}  # sigmoid outputs: the cost's own
 
 
@@ -227,7 +227,7 @@ def load_weights(path):
     text = {key: _text(path, contents, key) for key in _TEXT}
     names = {key: text[key] or default for key, default in COURSE_NETWORK.items()}
     try:
-        network = Network(tuple(sizes), output=text["output"], **names)
+        network = Network(tuple(sizes), output=text["output"], task=text["task"], **names)
     except BpnnError as error:
         raise BpnnError(f"{path}: {error}") from None
     return SavedWeights(network, pack(thetas), text["bpnn_version"])

@@ -35,9 +35,9 @@ import numpy as np
 
 from ..errors import BpnnError, DivergedError
 from .params import init_weights, layer_shapes, pack, sizes_of, slices, views
-from .units import HIDDEN_ACTIVATIONS, OUTPUT_COSTS, check_names
-from .validate import (as_generator, as_matrix, check_lambda, check_layer_sizes, check_one_hot, check_sample_weight,
-                       check_values, compute_dtype)
+from .units import HIDDEN_ACTIVATIONS, OUTPUT_COSTS, check_names, task_of
+from .validate import (as_generator, as_matrix, check_indicator, check_lambda, check_layer_sizes, check_one_hot,
+                       check_sample_weight, check_values, compute_dtype)
 
 __all__ = ["Network", "Batch", "ONE_BLOCK", "batch", "examples", "layer_weights", "forward_pass", "forward",
            "dropout_masks", "cost_and_grad", "batch_cost_and_grad", "cost", "cost_and_score", "cost_and_score_parts",
@@ -58,9 +58,13 @@ class Network:
         The hidden units' activation g.
     cost : {"cross-entropy", "quadratic", "log-likelihood"}, default "cross-entropy"
         The cost of the outputs.
-    output : {"sigmoid", "softmax"}, optional
+    output : {"sigmoid", "softmax", "identity"}, optional
         The output activation; None takes the cost's own (sigmoid for cross-entropy and quadratic, softmax
-        for log-likelihood). Other pairs are refused.
+        for log-likelihood). Other pairs are refused; identity outputs go with the quadratic cost.
+    task : {"classification", "multilabel", "regression"}, optional
+        What the outputs learn; None takes the outputs' own (regression for identity outputs, else
+        classification). "multilabel": independent sigmoid outputs, each example any set of labels (targets
+        0/1 per output, a prediction every output above 1/2).
 
     Attributes
     ----------
@@ -92,10 +96,12 @@ class Network:
     activation: str = "sigmoid"
     cost: str = "cross-entropy"
     output: str = None
+    task: str = None
 
     def __post_init__(self):
         object.__setattr__(self, "sizes", check_layer_sizes(self.sizes))
         object.__setattr__(self, "output", check_names(self.activation, self.cost, self.output)["output"])
+        object.__setattr__(self, "task", task_of(self.output, self.task))
 
     @classmethod
     def of(cls, thetas, **names):
@@ -146,8 +152,8 @@ class Network:
 
     @property
     def names(self):
-        """The activation, output and cost names, as keywords (for files, reports, ``Network(sizes, **names)``)."""
-        return {"activation": self.activation, "output": self.output, "cost": self.cost}
+        """The activation, output, cost and task names, as keywords (for files, reports, ``Network(sizes, **names)``)."""
+        return {"activation": self.activation, "output": self.output, "cost": self.cost, "task": self.task}
 
     def unpack(self, theta):
         """Θ⁽¹⁾, Θ⁽²⁾, … as views into θ (BpnnError unless θ has exactly ``n_params`` numbers)."""
@@ -203,7 +209,8 @@ def examples(network, X, Y=None, sample_weight=None):
     if X.shape[1] != network.sizes[0]:
         raise BpnnError(f"X has shape {X.shape}; the network needs m × {network.sizes[0]}")
     if Y is not None:
-        check_targets = check_one_hot if network.output_cost.classifies else check_values
+        check_targets = {"classification": check_one_hot, "multilabel": check_indicator,
+                         "regression": check_values}[network.task]
         Y = check_targets(as_matrix(Y, "Y"), X.shape[0], network.n_classes).astype(dtype, copy=False)
     w = check_sample_weight(sample_weight, X.shape[0])
     size = X.shape[0] if w is None else float(w.sum())
@@ -416,10 +423,13 @@ def cost_and_score_parts(network, theta, X, Y, lam=0.0, *, train_size=None, samp
 
 def score_parts(network, z_out, Y):
     """What the score of outputs z⁽ᴸ⁾ against targets Y is made of, for rows that may be one block of many:
-    for classes, (rows whose largest output is the target's, rows); for real values, per output unit
+    for classes, (rows whose largest output is the target's, rows); for labels, (rows whose every output is
+    on the target's side of 1/2, i.e. z > 0 exactly where y = 1, rows); for real values, per output unit
     (rows, mean of y, Σ (y − ȳ)², Σ (y − z)²)."""
-    if network.output_cost.classifies:
+    if network.task == "classification":
         return int(np.count_nonzero(np.argmax(z_out, axis=1) == np.argmax(Y, axis=1))), len(Y)
+    if network.task == "multilabel":
+        return int(np.count_nonzero(np.all((z_out > 0) == (Y > 0.5), axis=1))), len(Y)
     Y = np.asarray(Y, dtype=np.float64)
     mean = Y.mean(axis=0)
     return len(Y), mean, ((Y - mean) ** 2).sum(axis=0), ((Y - z_out) ** 2).sum(axis=0)
@@ -427,11 +437,12 @@ def score_parts(network, z_out, Y):
 
 def score(network, parts):
     """The score of the rows whose ``score_parts`` are given (one entry per block): the fraction predicted
-    right for classes (the one accuracy of bpnn), for real values the coefficient of determination
+    right for classes (the one accuracy of bpnn), for labels the fraction whose every label is predicted right
+    (scikit-learn's subset accuracy), for real values the coefficient of determination
     R² = 1 − Σ (y − z)² / Σ (y − ȳ)² averaged over the output units, as scikit-learn's ``r2_score`` (an output
     whose targets are all equal scores 1 if predicted exactly, else 0). Blocks combine exactly as one
     (Chan et al.'s pairwise update of the mean and the sum of squares)."""
-    if network.output_cost.classifies:
+    if network.task != "regression":
         right, rows = (sum(part) for part in zip(*parts))
         return right / rows
     n, mean, spread, residual = parts[0]
@@ -445,7 +456,8 @@ def score(network, parts):
 
 
 def accuracy(network, theta, X, y):
-    """The fraction of examples predicted right, for a classification network.
+    """The fraction of examples predicted right, for a classification network (multilabel: whose every label
+    is predicted right).
 
     Parameters
     ----------
@@ -455,8 +467,8 @@ def accuracy(network, theta, X, y):
         θ: every Θ⁽ˡ⁾ flattened in C order, one after the other.
     X : ndarray of shape (m, s₁)
         The examples, one per row (float64, or float32 to run the passes in float32).
-    y : array_like of shape (m,)
-        Labels 0..K−1.
+    y : array_like of shape (m,) or (m, K)
+        Labels 0..K−1; for a multilabel network, the m × K 0/1 indicator matrix.
 
     Returns
     -------
@@ -476,9 +488,10 @@ def accuracy(network, theta, X, y):
     >>> bpnn.accuracy(network, theta, X, Y.argmax(axis=1))
     0.2
     """
-    if not network.output_cost.classifies:
+    if network.task == "regression":
         raise BpnnError("accuracy is for classification networks; this one's outputs are real values (see score)")
-    return float(np.mean(np.argmax(forward(network, theta, X)[1], axis=1) == np.asarray(y)))
+    right = predict(network, theta, X) == np.asarray(y)
+    return float(np.mean(right if network.task == "classification" else np.all(right, axis=1)))
 
 
 def _cost_and_outputs(network, theta, X, Y, lam, masks, train_size, sample_weight):
@@ -602,7 +615,8 @@ def predict(network, theta, X):
     """Predicted labels 0..K−1 (the course's ``predict``).
 
     The label is the index of the largest output, which is the largest z⁽ᴸ⁾ as every output activation is
-    increasing. A regression network's prediction is its outputs, the m × K values z⁽ᴸ⁾.
+    increasing. A multilabel network predicts every label whose output is above 1/2 (z⁽ᴸ⁾ > 0), an m × K
+    matrix of 0 and 1; a regression network's prediction is its outputs, the m × K values z⁽ᴸ⁾.
 
     Parameters
     ----------
@@ -616,8 +630,8 @@ def predict(network, theta, X):
     Returns
     -------
     ndarray of shape (m,)
-        Integer labels 0..K−1 (in the course's terms, label k is class k + 1); for a regression network the
-        values, shape (m, K).
+        Integer labels 0..K−1 (in the course's terms, label k is class k + 1); for a multilabel network the
+        0/1 indicator matrix, for a regression network the values, shape (m, K).
 
     Raises
     ------
@@ -633,4 +647,6 @@ def predict(network, theta, X):
     array([0, 0, 0, 0, 0])
     """
     _, z_out = forward(network, theta, X)
-    return np.argmax(z_out, axis=1) if network.output_cost.classifies else z_out
+    if network.task == "classification":
+        return np.argmax(z_out, axis=1)
+    return (z_out > 0).astype(np.int64) if network.task == "multilabel" else z_out

@@ -64,6 +64,8 @@ __all__ = [
     "OUTPUTS",
     "get_activation",
     "output_of",
+    "TASKS",
+    "task_of",
 ]
 
 
@@ -291,6 +293,28 @@ def check_names(activation="sigmoid", cost="cross-entropy", output=None):
     that is unknown, or the pair that makes no sense), with ``output=None`` resolved to the cost's own."""
     get_activation(activation)
     return {"activation": activation, "output": output_of(cost, output), "cost": cost}
+
+
+TASKS = ("classification", "multilabel", "regression")
+
+
+def task_of(output, task=None):
+    """What a network with this output activation learns (``task=None``: classification for sigmoid and
+    softmax outputs, regression for identity ones): "classification" (one class per example, one-hot
+    targets), "multilabel" (any set of labels per example: independent sigmoid outputs, 0/1 targets) or
+    "regression" (real values); BpnnError where the outputs cannot learn it."""
+    classifies = next(entry.classifies for (name, _), entry in OUTPUT_COSTS.items() if name == output)
+    own = "classification" if classifies else "regression"
+    if task is None:
+        return own
+    if not isinstance(task, str) or task not in TASKS:
+        raise BpnnError(f"unknown task {task!r}; choose one of {', '.join(TASKS)}")
+    if task == "multilabel" and output != "sigmoid":
+        raise BpnnError(f"a multilabel network needs sigmoid outputs (independent yes/no units), not {output}")
+    if (task == "regression") != (own == "regression"):
+        raise BpnnError(f"{output} outputs do not learn {task}: regression takes identity outputs with the quadratic "
+                        "cost, classification and multilabel take sigmoid or softmax ones")
+    return task
 
 
 def output_of(cost="cross-entropy", output=None):

@@ -14,7 +14,8 @@ import numpy as np
 from ..errors import BpnnError
 
 __all__ = ["one_hot", "check_n_classes", "check_labels", "check_lambda", "check_sample_weight", "check_vector",
-           "check_step", "as_matrix", "check_data", "check_one_hot", "compute_dtype", "is_integer", "check_integer",
+           "check_step", "as_matrix", "check_data", "check_one_hot", "check_indicator", "compute_dtype", "is_integer",
+           "check_integer",
            "check_number", "check_choice", "as_generator", "check_layer_sizes", "check_hidden", "physical_memory",
            "check_fits"]
 
@@ -293,6 +294,16 @@ def _check_finite_rows(A, what):
     if not np.all(np.isfinite(A)):
         rows = np.unique(np.nonzero(~np.isfinite(A))[0])
         raise BpnnError(f"{what} NaN or inf (in {rows.size} rows, first row {rows[0]})")
+
+
+def check_indicator(Y, m, n_out):
+    """Y itself, or BpnnError unless it is m × K of 0 and 1 only: the labels of multilabel examples (any number
+    of 1s per row)."""
+    if Y.shape != (m, n_out):
+        raise BpnnError(f"Y has shape {Y.shape}; the network needs {m} × {n_out} (one 0/1 column per label)")
+    if np.count_nonzero(Y) != np.count_nonzero(Y == 1):
+        raise BpnnError("multilabel targets must be 0 or 1 (1: the example has that label)")
+    return Y
 
 
 def check_one_hot(Y, m, n_out):

@@ -9,8 +9,8 @@ import numpy as np
 
 from ..errors import BpnnError
 from ..model.network import Network, cost_and_score
-from ..model.validate import (as_generator, as_matrix, check_data, check_fits, check_lambda, check_sample_weight,
-                              check_values, one_hot)
+from ..model.validate import (as_generator, as_matrix, check_data, check_fits, check_indicator, check_lambda,
+                              check_sample_weight, check_values, one_hot)
 from ..objective.local import LocalObjective
 from .stopping import check_early_stopping
 
@@ -20,17 +20,19 @@ LAMBDA = 1.0  # λ when none is given: the course's regularization
 
 
 def targets(network, X, y):
-    """(X, Y) checked for ``network``: Y the one-hot targets of labels y in 0..K−1, or, for a regression
-    network, the real values y (m, or m × K) as an m × K matrix."""
-    if network.output_cost.classifies:
+    """(X, Y) checked for ``network``: Y the one-hot targets of labels y in 0..K−1; for a multilabel network
+    y itself, an m × K matrix of 0 and 1; for a regression network the real values y (m, or m × K) as an
+    m × K matrix."""
+    if network.task == "classification":
         X, y = check_data(X, y, n_features=network.sizes[0], n_classes=network.n_classes)
         return X, one_hot(y, network.n_classes, X.dtype)
     X = check_data(X, n_features=network.sizes[0])
     Y = np.asarray(y)
-    if Y.dtype.kind not in "iuf":
-        raise BpnnError(f"regression targets must be numbers, got an array of {Y.dtype}")
-    Y = as_matrix(Y.reshape(-1, 1) if Y.ndim == 1 else Y, "y")
-    return X, check_values(Y, X.shape[0], network.n_classes).astype(X.dtype)
+    if Y.dtype.kind not in ("biuf" if network.task == "multilabel" else "iuf"):
+        raise BpnnError(f"{network.task} targets must be numbers, got an array of {Y.dtype}")
+    Y = as_matrix(Y.reshape(-1, 1) if Y.ndim == 1 else Y, "y").astype(X.dtype)
+    check = check_indicator if network.task == "multilabel" else check_values
+    return X, check(Y, X.shape[0], network.n_classes)
 
 
 class Evaluation:
@@ -71,7 +73,7 @@ def prepare(network, X, y, *, lam, sample_weight, theta0, seed, init, evaluation
     which early stopping (``patience``) needs."""
     if not isinstance(network, Network):
         raise BpnnError(f"network must be a bpnn.Network (e.g. Network((400, 25, 10))), got {type(network).__name__}")
-    if network.output_cost.classifies and network.n_classes < 2:
+    if network.task == "classification" and network.n_classes < 2:
         raise BpnnError(f"training needs a network with at least two outputs (classes), got {list(network.sizes)}: "
                         "one output learns nothing (a softmax of one unit is always 1)")
     lam, rng = check_lambda(lam), as_generator(seed)
