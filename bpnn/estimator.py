@@ -20,15 +20,15 @@ from dataclasses import replace
 from numbers import Integral, Real
 
 import numpy as np
-from scipy.special import log_softmax, softmax
+from scipy.special import log_softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils._param_validation import Interval, StrOptions  # MLPClassifier's own constraint types
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.class_weight import compute_sample_weight
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
 from .errors import DivergedError
 from .model.network import Network, forward
@@ -190,7 +190,7 @@ class _BPNN(BaseEstimator):
         seed = int(self._rng.integers(2**31 - 1))
         try:
             parts = train_test_split(*arrays, test_size=self.validation_fraction,
-                                     stratify=y if self._stratified else None, random_state=seed)
+                                     stratify=y if self._stratified and y.ndim == 1 else None, random_state=seed)
         except ValueError:  # a class too rare, or a validation part smaller than the number of classes
             parts = train_test_split(*arrays, test_size=self.validation_fraction, random_state=seed)
         X, X_val, y, y_val = parts[:4]
@@ -416,11 +416,25 @@ class BPNNClassifier(ClassifierMixin, _BPNN):
         return self._fit(X, y, sample_weight, incremental=True, classes=classes)
 
     def _fit_targets(self, X, y, sample_weight, incremental, classes, first):
-        """X checked, the labels encoded 0..K−1 (``classes_``) and the examples' weights."""
+        """X checked, the labels encoded 0..K−1 (``classes_``), or a multilabel indicator matrix as it is, and
+        the examples' weights."""
+        X, y = validate_data(self, X, y, dtype=[np.float64, np.float32], reset=first, multi_output=True)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        check_classification_targets(y)
+        kind = type_of_target(y)
+        if kind == "multiclass-multioutput":
+            raise ValueError("y has several columns of labels; BPNNClassifier takes one label per sample or, for "
+                             "multilabel classification, a 0/1 indicator matrix (one column per label)")
+        task = "multilabel" if kind == "multilabel-indicator" else "classification"
+        if not first and task != self.network_.task:
+            raise ValueError(f"y is {task} but the fitted network learned {self.network_.task}; call fit to "
+                             "train a new network")
+        self._task = task
+        if task == "multilabel":
+            return self._fit_labels(X, y, sample_weight, incremental, classes)
         if incremental:
             self._set_partial_fit_classes(classes)
-        X, y = validate_data(self, X, y, dtype=[np.float64, np.float32], reset=first)
-        check_classification_targets(y)
         if incremental:
             unseen = np.setdiff1d(y, self.classes_)
             if unseen.size:
@@ -432,11 +446,34 @@ class BPNNClassifier(ClassifierMixin, _BPNN):
         encoded = np.searchsorted(self.classes_, y)
         return X, encoded, self._weights(y, check_sample_weight(sample_weight, X.shape[0]), incremental)
 
+    def _fit_labels(self, X, Y, sample_weight, incremental, classes):
+        """A multilabel fit: ``classes_`` the label columns 0..K−1 (as ``MLPClassifier`` sets them), Y as it is,
+        and the examples' weights."""
+        if incremental and self.early_stopping:
+            raise ValueError("partial_fit does not support early_stopping=True")
+        if self._softmax():
+            raise ValueError("multilabel y needs independent sigmoid outputs; softmax outputs (cost='log-likelihood') "
+                             "share one probability among the labels: leave cost and output at None")
+        labels = np.arange(Y.shape[1])
+        if classes is not None and not np.array_equal(np.unique(classes), labels):
+            raise ValueError(f"for a multilabel y of {Y.shape[1]} columns, classes are its columns 0..{Y.shape[1] - 1}; "
+                             f"got {classes!r}")
+        self._set_fit_classes(labels)
+        return X, Y.astype(np.float64), self._weights(Y, check_sample_weight(sample_weight, X.shape[0]), incremental)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = not self._softmax()  # y a 0/1 indicator matrix: a sigmoid output per label
+        return tags
+
+    def _softmax(self):
+        return self.output == "softmax" or self.cost == "log-likelihood"
+
     def _output_units(self):
         return len(self.classes_)
 
     def _output_names(self):
-        return {"cost": self.cost, "output": self.output}
+        return {"cost": self.cost, "output": self.output, "task": self._task}
 
     def _weights(self, y, sample_weight, incremental):
         """The examples' weights: ``sample_weight`` (or None) times ``compute_sample_weight(class_weight, y)``."""
@@ -483,17 +520,23 @@ class BPNNClassifier(ClassifierMixin, _BPNN):
 
     def predict_proba(self, X):
         """Class probabilities, one row per sample, columns in the order of ``classes_``: the output units
-        normalized to sum to 1, h / Σ h, computed as softmax(log h) (exact when every unit saturates)."""
-        return softmax(self._log_outputs(X), axis=1)
+        normalized to sum to 1, h / Σ h, computed as softmax(log h) (exact when every unit saturates); for
+        multilabel, each label's own probability σ(z)."""
+        return np.exp(self.predict_log_proba(X))
 
     def predict_log_proba(self, X):
-        """The logarithm of ``predict_proba``, log h − log Σ h (finite where a probability underflows)."""
-        return log_softmax(self._log_outputs(X), axis=1)
+        """The logarithm of ``predict_proba``, log h − log Σ h (finite where a probability underflows);
+        for multilabel, log σ(z)."""
+        log_h = self._log_outputs(X)
+        return log_h if self.network_.task == "multilabel" else log_softmax(log_h, axis=1)
 
     def predict(self, X):
-        """The most likely class label of each sample."""
-        labels = np.argmax(self._output_sums(X), axis=1)
-        return self.classes_[labels]
+        """The most likely class label of each sample; for multilabel, the 0/1 indicator matrix of the labels
+        whose probability is above 1/2."""
+        z = self._output_sums(X)
+        if self.network_.task == "multilabel":
+            return (z > 0).astype(np.int64)
+        return self.classes_[np.argmax(z, axis=1)]
 
 
 class BPNNRegressor(RegressorMixin, _BPNN):

@@ -182,8 +182,8 @@ def register_skl2onnx():
 
     def convert(scope, operator, container):
         model = operator.raw_operator
-        graph = to_onnx(model.network_, model.theta_, classes=getattr(model, "classes_", None),
-                        dtype=guess_numpy_type(operator.inputs[0].type))
+        classes = getattr(model, "classes_", None) if model.network_.task == "classification" else None
+        graph = to_onnx(model.network_, model.theta_, classes=classes, dtype=guess_numpy_type(operator.inputs[0].type))
         add_onnx_graph(scope, operator, container, graph)
 
     update_registered_converter(BPNNClassifier, "BpnnBPNNClassifier", calculate_linear_classifier_output_shapes,
