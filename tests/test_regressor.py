@@ -140,6 +140,14 @@ def test_the_train_command_fits_a_tables_real_target_and_reports_r2(tmp_path):
     assert (saved.network.output, saved.network.cost, metrics["output"]) == ("identity", "quadratic", "identity")
     assert r2_score(y, predict(saved.network, saved.theta, X)[:, 0]) > 0.95 and metrics["test_r2"] > 0.95
     assert {"regression.png", "learning_curves.png"} <= {path.name for path in (tmp_path / "run").iterdir()}
+    done = run("--task", "regression", "--weights", "run/weights.mat", "--out", "evaluated")
+    assert done.returncode == 0, done.stderr
+    evaluated = json.loads((tmp_path / "evaluated" / "metrics.json").read_text())
+    assert evaluated["task"] == "regression"
+    assert evaluated["r2"] == pytest.approx(r2_score(y, predict(saved.network, saved.theta, X)[:, 0]), rel=1e-6)
+    assert evaluated["cost_lambda0"] == pytest.approx(cost(saved.network, saved.theta, X, y[:, None]), rel=1e-6)  # the file holds 10 digits
+    done = run("--weights", "run/weights.mat", "--out", "bad")
+    assert done.returncode == 2 and "holds a regression network" in done.stderr
     done = subprocess.run([sys.executable, "-m", "bpnn", "sgd", "--data", "houses.csv", "--target", "price", "--task",
                            "regression", "--hidden", "8", "--epochs", "3", "--eta", "0.01", "--lambda", "0.01",
                            "--out", "sgd"], cwd=tmp_path, capture_output=True, text=True, timeout=120)

@@ -18,13 +18,14 @@ from ..data.loading import holdout, split
 from ..data.weights import load_weights, save_weights
 from ..errors import BpnnError
 from ..model.network import Network, cost, predict
-from ..model.validate import as_generator, one_hot
+from ..model.validate import as_generator
 from ..plots import (confusion_matrix_figure, grid_search_figure, image_grid_figure, learning_curves_figure,
                      misclassified_figure, regression_figure, save_figure)
 from ..report import evaluate, evaluate_regression
 from ..training.minibatch import train_sgd
 from ..training.options import CurvatureProducts, MiniBatches, Parallel, Stopping
 from ..training.scipy import train
+from ..training.setup import targets
 from ..training.updates import make_update
 from .rundir import RunFolder
 
@@ -266,7 +267,7 @@ def _parts(dataset):
 
 def evaluate_weights_run(dataset, weights_path, *, out=None, given=None):
     """Evaluate saved weights with the network their file records, on every part of ``dataset`` (named):
-    costs at λ = 0 and 1, accuracy, report. ``given`` holds the network options and hidden sizes the user
+    costs at λ = 0 and 1, accuracy and report (a regression network: R², RMSE, MAE and their table). ``given`` holds the network options and hidden sizes the user
     typed; one that contradicts the file is an error. Returns the exit status."""
     saved = load_weights(weights_path)
     network = saved.network
@@ -276,23 +277,28 @@ def evaluate_weights_run(dataset, weights_path, *, out=None, given=None):
             flag = f"--{key} {' '.join(map(str, value)) if key == 'hidden' else value}"
             raise BpnnError(f"{flag} contradicts {weights_path}, which holds a network with {key} "
                             f"{recorded[key]}; leave the option out (the file says what the network is)")
+    if network.task != dataset.task:
+        raise BpnnError(f"{weights_path} holds a {network.task} network, but the data are read for {dataset.task} "
+                        f"(--task {network.task} reads them for it)")
     if network.sizes[0] != dataset.X.shape[1] or network.n_classes != dataset.n_classes:
-        raise BpnnError(f"{weights_path}: weights are for {network.sizes[0]} inputs and {network.n_classes} classes, "
-                        f"but the data has {dataset.X.shape[1]} features and {dataset.n_classes} classes")
+        unit = "classes" if dataset.task == "classification" else "targets"
+        raise BpnnError(f"{weights_path}: weights are for {network.sizes[0]} inputs and {network.n_classes} {unit}, "
+                        f"but the data has {dataset.X.shape[1]} features and {dataset.n_classes} {unit}")
     folder = RunFolder(out, EVALUATE_OUTPUTS)
     origin = f"bpnn {saved.bpnn_version}" if saved.bpnn_version else "no network recorded: the course's network"
     print(f"Weights {weights_path}: layer sizes {list(network.sizes)}, {network.activation} hidden units, "
           f"{network.output} outputs, {network.cost} cost ({origin})")
     parts = {}
     for name, X, y in _parts(dataset):
-        Y = one_hot(y, dataset.n_classes, X.dtype)
+        _, Y = targets(network, X, y)
         costs = {lam: cost(network, saved.theta, X, Y, lam) for lam in (0.0, 1.0)}
-        result = evaluate(network, saved.theta, X, y, dataset.classes)
+        result = _scores(network, saved.theta, X, y, dataset.classes)
         title = name[0].upper() + name[1:]
         print(f"\n{title}: cost at λ = 0: {costs[0.0]:.6f}, at λ = 1: {costs[1.0]:.6f}")
         _print_report(title, result)
+        scores = {key: value for key, value in result.items() if key != "report"}
         parts[name.split(" (")[0]] = {"n_examples": len(y), "cost_lambda0": costs[0.0], "cost_lambda1": costs[1.0],
-                                      "accuracy": result["accuracy"], "confusion_matrix": result["confusion_matrix"]}
+                                      **scores}
     main = "test part" if "test part" in parts else next(iter(parts))
     with folder.writing():
         _save_hidden_units(dataset, saved.thetas, folder)

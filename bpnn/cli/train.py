@@ -9,7 +9,6 @@
 from . import (Parser, add_class_weight_argument, add_data_argument, add_network_arguments, add_run_arguments,
                add_task_argument, defaults, method_name, nonnegative_float, nonnegative_int, path, positive_int,
                run_inputs)
-from ..errors import BpnnError
 from ..training.options import CURVATURE_KINDS
 from ..training.scipy import HESSP_METHODS, HIDDEN, INIT, METHODS, train
 
@@ -69,9 +68,6 @@ def main(argv=None):
     from .runs import evaluate_weights_run, train_run
 
     if args.weights:
-        if dataset.task == "regression":
-            raise BpnnError("--weights evaluates classification networks; a regression run reports its own R², "
-                            "RMSE and MAE")
         given = {key: getattr(args, key) for key in ("activation", "cost", "output", "hidden")}
         return evaluate_weights_run(dataset, args.weights, out=args.out, given=given)
     return train_run(dataset, out=args.out, test_size=args.test_size, seed=args.seed, quiet=args.quiet,
