@@ -300,7 +300,10 @@ class BPNNClassifier(ClassifierMixin, _BPNN):
     defaults differ where bpnn follows the course or the book. ``fit(X, y, sample_weight=None)`` weights each
     example's cost; ``partial_fit`` trains one epoch on the data given (mini-batch solvers; ``classes`` on the
     first call). ``predict_proba`` returns the output units normalized to sum to 1 over the classes (softmax
-    outputs already do; K sigmoid outputs are divided by their sum), so its argmax is ``predict``.
+    outputs already do; K sigmoid outputs are divided by their sum), so its argmax is ``predict``. A 0/1
+    indicator matrix y (n_samples × K) fits a multilabel network as ``MLPClassifier`` does: K independent
+    sigmoid outputs; ``predict`` gives the indicator matrix (every probability above 1/2), ``predict_proba``
+    each label's own probability, ``score`` the subset accuracy.
 
     Parameters
     ----------
