@@ -1,0 +1,248 @@
+"""Checking the course's ``nnCostFunction(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y,
+lambda_)`` → (J, grad) against bpnn's ``cost_and_grad``, and diagnosing it by model.
+
+The cases are the course's debug problem (``debugInitializeWeights``' sines, 3 inputs, 5 hidden units,
+3 labels, m = 5) at λ = 0, 1 and 3, the same sizes with ten labels (where "10 means 0" shows), and the debug
+problem with y as uint8, as ``scipy.io.loadmat`` gives it (where −Y wraps around). Every Θ⁽ˡ⁾ there has
+more rows than columns or fewer, so the two unrolling orders give different vectors. The function is called
+in each convention the options allow, labels 1..K or 0..K−1 and θ unrolled column by column (F, MATLAB's
+``Theta1(:)``) or row by row (C, numpy's default), and is right when, in one of them, it returns bpnn's
+J and ∇J on every case.
+
+The model of a function, in a convention, is the course's math with one switch per known mistake
+(``VARIANTS``):
+
+  Θ⁽ˡ⁾ read from nn_params in the convention's order (or the other),  a⁽²⁾ = g(z⁽²⁾), h = g(z⁽³⁾),
+  Y = the one-hot targets (or rolled one unit, or a K × m matrix reshaped to m × K),
+  J = c_d (1/m) Σ [−y log h − (1 − y) log(1 − h)] + c_p λ/(2m) Σₗ ‖W⁽ˡ⁾‖²   (or ‖Θ⁽ˡ⁾‖², bias included),
+  δ⁽³⁾ = h − Y,  δ⁽²⁾ = δ⁽³⁾ W⁽²⁾ ⊙ g'(z⁽²⁾)   (or g'(a⁽²⁾), or z⁽²⁾(1 − z⁽²⁾)),
+  ∇Θ⁽ˡ⁾ = c_D (1/m) δ⁽ˡ⁺¹⁾ᵀ [1 a⁽ˡ⁾] (bias column 0 or not) + c_P (λ/m) [0 W⁽ˡ⁾],  unrolled in one order,
+
+with the factors c (1, 2, ½, 0 or m) and the −y term times −255 for uint8 targets.
+"""
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from ..model.checking import debug_problem
+from ..model.network import Network, cost_and_grad, forward
+from ..model.units import log_sigmoid, sigmoid, sigmoid_gradient
+from .mistakes import explain
+from .result import Check, CheckResult, blocks_off, close, unexplained
+from .runner import CallTimeout, CheckError, call
+
+__all__ = ["LABELS", "ORDERS", "CASES", "VARIANTS", "Case", "model", "check_course"]
+
+LABELS = {"1..K": 1, "0..K-1": 0}  # the label of output unit k (0-based) is k + this
+ORDERS = {"F": "column by column (MATLAB's Theta1(:), numpy order='F')",
+          "C": "row by row (numpy's default, order='C')"}
+
+
+def _other(order):
+    return "C" if order == "F" else "F"
+
+
+@dataclass(frozen=True)
+class Case:
+    """One call: the debug problem with these layer sizes, m examples and λ, and y of this dtype."""
+
+    sizes: tuple
+    m: int
+    lam: float
+    y_dtype: str = "int64"
+
+    @property
+    def title(self):
+        dtype = f", y as {self.y_dtype}" if self.y_dtype != "int64" else ""
+        return f"{'-'.join(map(str, self.sizes))}, m = {self.m}, λ = {self.lam:g}{dtype}"
+
+    @cached_property
+    def problem(self):
+        """(Θ⁽¹⁾, Θ⁽²⁾), X, one-hot Y, in bpnn's layout."""
+        theta, X, Y = debug_problem(self.sizes, self.m)
+        return Network(self.sizes).unpack(theta), X, Y
+
+    def arguments(self, labels, order):
+        """nnCostFunction's arguments in a convention: fresh copies, so that a function that changes its
+        inputs changes nothing here."""
+        thetas, X, Y = self.problem
+        y = (Y.argmax(axis=1) + LABELS[labels]).astype(self.y_dtype)
+        nn_params = np.concatenate([Theta.ravel(order=order) for Theta in thetas])
+        return (nn_params, self.sizes[0], self.sizes[1], self.sizes[2], X.copy(), y, float(self.lam))
+
+    def reference(self, order):
+        """bpnn's (J, ∇J), the gradient unrolled in ``order``."""
+        thetas, X, Y = self.problem
+        network = Network(self.sizes)
+        J, grad = cost_and_grad(network, np.concatenate([T.ravel() for T in thetas]), X, Y, self.lam)
+        return J, np.concatenate([G.ravel(order=order) for G in network.unpack(grad)])
+
+    @cached_property
+    def _passes(self):
+        return {}
+
+    def forward(self, order, read_other):
+        """Θ as a function that reshapes in the other order than ``order`` reads it (or as it is), with
+        bpnn's forward pass: (Θ⁽¹⁾, Θ⁽²⁾, z⁽²⁾, a⁽²⁾, z⁽³⁾)."""
+        key = (order, read_other)
+        if key not in self._passes:
+            thetas, X, _ = self.problem
+            if read_other:
+                flat = np.concatenate([Theta.ravel(order=order) for Theta in thetas])
+                cuts = np.cumsum([Theta.size for Theta in thetas])[:-1]
+                thetas = [part.reshape(Theta.shape, order=_other(order))
+                          for part, Theta in zip(np.split(flat, cuts), thetas)]
+            network = Network(self.sizes)
+            (_, a2), z3 = forward(network, np.concatenate([T.ravel() for T in thetas]), X)
+            z2 = X @ thetas[0][:, 1:].T + thetas[0][:, 0]
+            self._passes[key] = (*thetas, z2, a2, z3)
+        return self._passes[key]
+
+
+CASES = (Case((3, 5, 3), 5, 0.0), Case((3, 5, 3), 5, 1.0), Case((3, 5, 3), 5, 3.0), Case((3, 5, 10), 12, 1.0),
+         Case((3, 5, 3), 5, 1.0, "uint8"))
+
+_RIGHT = {"read_other": False, "write_other": False, "shift": 0, "scramble": None, "bias_cost": False,
+          "bias_grad": False, "cost_penalty": 1.0, "grad_penalty": 1.0, "cost_data_m": False, "grad_data_m": False,
+          "penalty_m": False, "slope": "z", "drop_bias": (), "wrap": False}
+
+VARIANTS = {
+    "label-mapping": [{"shift": 1}, {"shift": -1}],
+    "output-order": [{"scramble": "C"}, {"scramble": "F"}],
+    "unrolling-order": [{"read_other": True}, {"write_other": True}, {"read_other": True, "write_other": True}],
+    "bias-regularized": [{"bias_cost": True}, {"bias_grad": True}, {"bias_cost": True, "bias_grad": True}],
+    "penalty-scale": [{"cost_penalty": 2.0}, {"grad_penalty": 0.5}, {"cost_penalty": 2.0, "grad_penalty": 0.5}],
+    "penalty-missing-in-gradient": [{"grad_penalty": 0.0}],
+    "missing-1/m": [{"cost_data_m": True}, {"grad_data_m": True}, {"cost_data_m": True, "grad_data_m": True},
+                    {"cost_data_m": True, "grad_data_m": True, "penalty_m": True}],
+    "sigmoid-gradient": [{"slope": "a"}, {"slope": "z(1-z)"}],
+    "bias-gradient": [{"drop_bias": (0, 1)}, {"drop_bias": (0,)}, {"drop_bias": (1,)}],
+    "integer-labels": [{"wrap": True}],
+}
+
+
+def model(case, order, settings):
+    """What a function with the mistakes ``settings`` turns on (``VARIANTS``' changes) returns on ``case``
+    when called in unrolling ``order`` (labels do not matter: its targets are the right ones, or moved)."""
+    s = {**_RIGHT, **settings}
+    T1, T2, z2, a2, z3 = case.forward(order, s["read_other"])
+    _, X, Y = case.problem
+    m, K = Y.shape
+    if s["shift"]:
+        Y = np.roll(Y, s["shift"], axis=1)
+    if s["scramble"]:
+        Y = Y.T.reshape((m, K), order=s["scramble"])
+    wrapped = s["wrap"] and np.dtype(case.y_dtype).kind == "u"
+    y_term = Y * -log_sigmoid(z3) * (-float(np.iinfo(case.y_dtype).max) if wrapped else 1.0)
+    J = (y_term + (1 - Y) * -log_sigmoid(-z3)).sum() / m * (m if s["cost_data_m"] else 1)
+    penalty = [T if s["bias_cost"] else T[:, 1:] for T in (T1, T2)]
+    J += case.lam / (2 * m) * sum(float((P * P).sum()) for P in penalty) * s["cost_penalty"] * (
+        m if s["penalty_m"] else 1)
+    d3 = sigmoid(z3) - Y
+    slope = {"z": a2 * (1 - a2), "a": sigmoid_gradient(a2), "z(1-z)": z2 * (1 - z2)}[s["slope"]]
+    d2 = (d3 @ T2[:, 1:]) * slope
+    grads = [np.column_stack([d.sum(axis=0), d.T @ a]) * (1 if s["grad_data_m"] else 1 / m)
+             for d, a in ((d2, X), (d3, a2))]
+    for layer in s["drop_bias"]:
+        grads[layer][:, 0] = 0.0
+    for G, T in zip(grads, (T1, T2)):
+        weights = T if s["bias_grad"] else np.column_stack([np.zeros(len(T)), T[:, 1:]])
+        G += case.lam / m * s["grad_penalty"] * (m if s["penalty_m"] else 1) * weights
+    out = _other(order) if s["write_other"] else order
+    return J, np.concatenate([G.ravel(order=out) for G in grads])
+
+
+def _outputs(value, case, what):
+    """(J, grad) from what the function returned, or CheckError saying what is wrong with it (``what``: the
+    call)."""
+    n_params = sum(Theta.size for Theta in case.problem[0])
+    if not isinstance(value, (tuple, list)) or len(value) != 2:
+        raise CheckError(f"{what} returned {type(value).__name__} {_short(value)}; nnCostFunction returns "
+                         "(J, grad)")
+    J, grad = value
+    try:
+        J, grad = np.asarray(J, dtype=np.float64), np.asarray(grad, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise CheckError(f"{what} returned (J, grad) that are not numbers") from None
+    if J.size != 1:
+        raise CheckError(f"{what} returned a cost J of shape {J.shape}; it must be one number")
+    if grad.size != n_params or (grad.ndim == 2 and 1 not in grad.shape) or grad.ndim > 2:
+        raise CheckError(f"{what} returned a gradient of shape {grad.shape}; the network needs {n_params} numbers (Θ⁽¹⁾'s and "
+                         "Θ⁽²⁾'s, unrolled into one vector)")
+    return float(J.ravel()[0]), grad.ravel()
+
+
+def _short(value):
+    text = repr(value)
+    return text if len(text) < 60 else text[:57] + "…"
+
+
+BLOCKS = ("Θ⁽¹⁾ bias column", "Θ⁽¹⁾ weights", "Θ⁽²⁾ bias column", "Θ⁽²⁾ weights")
+
+
+def _blocks(case, order, grad):
+    """The gradient's four blocks (each Θ⁽ˡ⁾'s bias column and weights), read in ``order``."""
+    thetas = case.problem[0]
+    cuts = np.cumsum([Theta.size for Theta in thetas])[:-1]
+    parts = [part.reshape(Theta.shape, order=order) for part, Theta in zip(np.split(grad, cuts), thetas)]
+    return [block for G in parts for block in (G[:, 0], G[:, 1:])]
+
+
+def _checks(observed, order):
+    """A cost and a gradient check per case: the learner's outputs against bpnn's in ``order``."""
+    checks = []
+    for case, (J, grad) in zip(CASES, observed):
+        J_bpnn, grad_bpnn = case.reference(order)
+        checks.append(Check(case.title, "cost", close(J, J_bpnn), J, J_bpnn))
+        off = tuple(blocks_off(_blocks(case, order, grad), _blocks(case, order, grad_bpnn), BLOCKS))
+        difference = float(np.linalg.norm(grad - grad_bpnn) / max(np.linalg.norm(grad + grad_bpnn), 1e-300))
+        checks.append(Check(case.title, "gradient", not off, difference, 0.0, off))
+    return checks
+
+
+def _distance(checks):
+    """How far the outputs are from bpnn's over all checks (relative differences, NaN counted as infinite):
+    which convention the function is nearest to when no known mistake explains it."""
+    total = sum(abs(c.learner - c.bpnn) / max(abs(c.bpnn), 1e-12) if c.what == "cost" else c.learner
+                for c in checks)
+    return total if np.isfinite(total) else np.inf
+
+
+def check_course(function, name, *, labels, order, timeout):
+    """Call ``function`` on every case in each convention ``labels`` and ``order`` allow ("auto": both),
+    compare with bpnn and diagnose (a ``CheckResult``); CheckError when no convention gives usable outputs."""
+    conventions = [(lab, o) for lab in LABELS if labels in ("auto", lab) for o in ORDERS if order in ("auto", o)]
+    observed, errors = {}, {}
+    for labels_, order_ in conventions:
+        outputs = []
+        try:
+            for case in CASES:
+                what = f"{name} on {case.title} (labels {labels_}, θ unrolled in order {order_})"
+                outputs.append(_outputs(call(function, case.arguments(labels_, order_), timeout, what), case, what))
+        except CallTimeout:
+            raise
+        except CheckError as error:
+            errors[(labels_, order_)] = (len(outputs), error)
+            continue
+        observed[(labels_, order_)] = outputs
+    if not observed:
+        raise max(errors.values(), key=lambda item: item[0])[1]
+
+    def matcher(convention):
+        outputs = observed[convention]
+        return lambda settings: all(close(J, model_J) and close(grad, model_grad) for case, (J, grad) in
+                                    zip(CASES, outputs) for model_J, model_grad in [model(case, convention[1], settings)])
+
+    convention, explanations = explain(VARIANTS, {c: matcher(c) for c in observed})
+    if convention is None:
+        convention = min(observed, key=lambda c: _distance(_checks(observed[c], c[1])))
+    checks = _checks(observed[convention], convention[1])
+    right = all(check.passed for check in checks)
+    labels_, order_ = convention
+    found = {"labels": labels_, "order": order_,
+             "text": f"labels {labels_} (output unit k is label k{'' if LABELS[labels_] == 0 else ' + 1'}, counting "
+                     f"from 0), θ unrolled {ORDERS[order_]}"}
+    return CheckResult("course", name, right, found, checks, [] if right else explanations,
+                       [] if right or explanations else unexplained(checks))
