@@ -36,6 +36,7 @@ from .runner import CallTimeout, CheckError, call
 __all__ = ["LABELS", "ORDERS", "CASES", "VARIANTS", "Case", "model", "check_course"]
 
 LABELS = {"1..K": 1, "0..K-1": 0}  # the label of output unit k (0-based) is k + this
+_SAYS = {"1..K": "the course's: y = k is output unit k", "0..K-1": "the Python ports': y = k is output unit k + 1"}
 ORDERS = {"F": "column by column (MATLAB's Theta1(:), numpy order='F')",
           "C": "row by row (numpy's default, order='C')"}
 
@@ -242,7 +243,6 @@ def check_course(function, name, *, labels, order, timeout):
     right = all(check.passed for check in checks)
     labels_, order_ = convention
     found = {"labels": labels_, "order": order_,
-             "text": f"labels {labels_} (output unit k is label k{'' if LABELS[labels_] == 0 else ' + 1'}, counting "
-                     f"from 0), θ unrolled {ORDERS[order_]}"}
+             "text": f"labels {labels_} ({_SAYS[labels_]}), θ unrolled {ORDERS[order_]}"}
     return CheckResult("course", name, right, found, checks, [] if right else explanations,
                        [] if right or explanations else unexplained(checks))
