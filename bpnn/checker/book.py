@@ -35,10 +35,13 @@ COSTS = {"quadratic": "the quadratic cost (network.py's)", "cross-entropy": "the
 _RIGHT = {"slope": "z", "slope_output": False, "drop_bias": (), "transpose": False, "reverse": False}
 
 VARIANTS = {
-    "sigmoid-gradient": [{"slope": slope, "slope_output": everywhere} for slope in ("a", "z(1-z)")
-                         for everywhere in (False, True)],
-    "bias-gradient": [{"drop_bias": (0, 1)}, {"drop_bias": (0,)}, {"drop_bias": (1,)}],
-    "output-order": [{"transpose": True}, {"reverse": True}, {"transpose": True, "reverse": True}],
+    "sigmoid-gradient": [(f"{text} {where}", {"slope": slope, "slope_output": everywhere})
+                         for slope, text in (("a", "σ'(a)"), ("z(1-z)", "z(1 − z)"))
+                         for everywhere, where in ((False, "in the hidden layer"), (True, "in every layer"))],
+    "bias-gradient": [("every layer's", {"drop_bias": (0, 1)}), ("the hidden layer's", {"drop_bias": (0,)}),
+                      ("the output layer's", {"drop_bias": (1,)})],
+    "output-order": [("transposed", {"transpose": True}), ("in reverse layer order", {"reverse": True}),
+                     ("transposed and in reverse layer order", {"transpose": True, "reverse": True})],
 }
 
 

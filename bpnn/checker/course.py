@@ -110,17 +110,23 @@ _RIGHT = {"read_other": False, "write_other": False, "shift": 0, "scramble": Non
           "penalty_m": False, "slope": "z", "drop_bias": (), "wrap": False}
 
 VARIANTS = {
-    "label-mapping": [{"shift": 1}, {"shift": -1}],
-    "output-order": [{"scramble": "C"}, {"scramble": "F"}],
-    "unrolling-order": [{"read_other": True}, {"write_other": True}, {"read_other": True, "write_other": True}],
-    "bias-regularized": [{"bias_cost": True}, {"bias_grad": True}, {"bias_cost": True, "bias_grad": True}],
-    "penalty-scale": [{"cost_penalty": 2.0}, {"grad_penalty": 0.5}, {"cost_penalty": 2.0, "grad_penalty": 0.5}],
-    "penalty-missing-in-gradient": [{"grad_penalty": 0.0}],
-    "missing-1/m": [{"cost_data_m": True}, {"grad_data_m": True}, {"cost_data_m": True, "grad_data_m": True},
-                    {"cost_data_m": True, "grad_data_m": True, "penalty_m": True}],
-    "sigmoid-gradient": [{"slope": "a"}, {"slope": "z(1-z)"}],
-    "bias-gradient": [{"drop_bias": (0, 1)}, {"drop_bias": (0,)}, {"drop_bias": (1,)}],
-    "integer-labels": [{"wrap": True}],
+    "label-mapping": [("label k at unit k + 1", {"shift": 1}), ("label k at unit k − 1", {"shift": -1})],
+    "output-order": [("Y reshaped row by row", {"scramble": "C"}), ("Y reshaped column by column", {"scramble": "F"})],
+    "unrolling-order": [("θ reshaped in the other order", {"read_other": True}),
+                        ("the gradient unrolled in the other order", {"write_other": True}),
+                        ("θ and the gradient both in the other order", {"read_other": True, "write_other": True})],
+    "bias-regularized": [("in the cost", {"bias_cost": True}), ("in the gradient", {"bias_grad": True}),
+                         ("in the cost and the gradient", {"bias_cost": True, "bias_grad": True})],
+    "penalty-scale": [("λ/m in the cost", {"cost_penalty": 2.0}), ("λ/(2m) in the gradient", {"grad_penalty": 0.5}),
+                      ("λ/m in the cost, λ/(2m) in the gradient", {"cost_penalty": 2.0, "grad_penalty": 0.5})],
+    "penalty-missing-in-gradient": [("", {"grad_penalty": 0.0})],
+    "missing-1/m": [("in the cost", {"cost_data_m": True}), ("in the gradient", {"grad_data_m": True}),
+                    ("in the cost and the gradient", {"cost_data_m": True, "grad_data_m": True}),
+                    ("everywhere, the penalty too", {"cost_data_m": True, "grad_data_m": True, "penalty_m": True})],
+    "sigmoid-gradient": [("sigmoidGradient(a⁽²⁾)", {"slope": "a"}), ("z⁽²⁾(1 − z⁽²⁾)", {"slope": "z(1-z)"})],
+    "bias-gradient": [("Θ⁽¹⁾'s and Θ⁽²⁾'s", {"drop_bias": (0, 1)}), ("Θ⁽¹⁾'s", {"drop_bias": (0,)}),
+                      ("Θ⁽²⁾'s", {"drop_bias": (1,)})],
+    "integer-labels": [("", {"wrap": True})],
 }
 
 

@@ -114,22 +114,28 @@ def explain(variants, matchers, most=3):
     Parameters
     ----------
     variants : dict
-        Mistake name → list of changes (dicts of model settings), one per way of making the mistake.
+        Mistake name → list of (how, changes): each way of making the mistake, in words and as changes to the
+        model's settings.
     matchers : dict
         Convention → ``matches(settings)``, True when the model with these settings, in that convention,
         returns what the learner's function did. Each size is tried in every convention before the next size.
 
     Returns
     -------
-    convention, list of tuple of str
-        The first convention where the smallest size matches, and the distinct name sets of that size that
-        match there (``[()]``: the function is right; ``(None, [])``: nothing up to ``most`` mistakes does).
+    convention, list of dict
+        The first convention where the smallest size matches, and for each distinct set of that size that
+        matches there, mistake name → how (``[{}]``: the function is right; ``(None, [])``: nothing up to
+        ``most`` mistakes does).
     """
     names = list(variants)
     for size in range(most + 1):
         for convention, matches in matchers.items():
-            found = [chosen for chosen in combinations(names, size)
-                     if any(matches(_merge(parts)) for parts in product(*(variants[name] for name in chosen)))]
+            found = []
+            for chosen in combinations(names, size):
+                for parts in product(*(variants[name] for name in chosen)):
+                    if matches(_merge(changes for _, changes in parts)):
+                        found.append({name: how for name, (how, _) in zip(chosen, parts)})
+                        break
             if found:
                 return convention, found
     return None, []

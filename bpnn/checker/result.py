@@ -36,9 +36,10 @@ class CheckResult:
 
     ``kind`` is "course" (nnCostFunction) or "book" (Network.backprop); ``right`` is True when every check
     passed; ``convention`` says what the function was found to use (labels and unrolling order, or the cost);
-    ``explanations`` holds the smallest sets of known mistakes whose model reproduces every output (one set
-    when the diagnosis is sure, several when they cannot be told apart, none when no known mistake does);
-    ``unexplained`` then says which blocks are wrong and by how much.
+    ``explanations`` holds the smallest sets of known mistakes whose model reproduces every output, each a
+    dict of name → how the mistake was made (one set when the diagnosis is sure, several when they cannot
+    be told apart, none when no known mistake does); ``unexplained`` then says which blocks are wrong and by
+    how much.
     """
 
     kind: str
@@ -60,12 +61,17 @@ class CheckResult:
         """The ``Mistake`` (explanation, math, fix) of each name in ``mistakes``."""
         return [describe(name, book=self.kind == "book") for name in self.mistakes]
 
+    def how(self, name):
+        """How the mistake ``name`` was made, where every explanation says the same ("" otherwise)."""
+        hows = {names.get(name, "") for names in self.explanations}
+        return hows.pop() if len(hows) == 1 else ""
+
     def to_dict(self):
         """The result as plain values (for JSON)."""
         return {"kind": self.kind, "function": self.function, "right": self.right, "convention": self.convention,
                 "checks": [asdict(check) for check in self.checks],
-                "mistakes": [asdict(mistake) for mistake in self.findings()],
-                "explanations": [list(names) for names in self.explanations], "unexplained": self.unexplained}
+                "mistakes": [{**asdict(mistake), "how": self.how(mistake.name)} for mistake in self.findings()],
+                "explanations": [dict(names) for names in self.explanations], "unexplained": self.unexplained}
 
 
 def blocks_off(learner, bpnn, names):

@@ -82,7 +82,9 @@ def report(result, marks):
         lines.append("Diagnosis: one of " + " or ".join(" + ".join(names) for names in result.explanations)
                      + " (the checks cannot tell them apart)")
     for mistake in result.findings():
-        lines += [f"Diagnosis: {mistake.name}: {mistake.explanation}.", f"  breaks: {mistake.math}",
+        how = result.how(mistake.name)
+        lines += [f"Diagnosis: {mistake.name}{f' ({how})' if how else ''}: {mistake.explanation}.",
+                  f"  breaks: {mistake.math}",
                   f"  fix:    {mistake.fix}"]
     if not result.explanations:
         lines.append("Diagnosis: no known mistake (nor two or three of them) explains these outputs. What is wrong:")
