@@ -4,8 +4,10 @@ Each broken file must be diagnosed by its mistakes' names and nothing else; unus
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -280,3 +282,18 @@ def test_the_command_json_and_a_hang_that_ends_cleanly(tmp_path):
     hang = learner_file(tmp_path, "import time\ndef nnCostFunction(*args):\n    time.sleep(600)\n", name="slow.py")
     done = run_command(tmp_path, f"{hang}:nnCostFunction", "--timeout", "0.2")
     assert done.returncode == 2 and "did not return within 0.2 s" in done.stderr
+
+
+def test_ctrl_c_during_a_call_exits_130(tmp_path):
+    started = tmp_path / "started"
+    path = learner_file(tmp_path, "import pathlib, time\ndef nnCostFunction(*args):\n"
+                                  f"    pathlib.Path({str(started)!r}).touch()\n    time.sleep(600)\n")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen([sys.executable, "-m", "bpnn", "check", f"{path}:nnCostFunction", "--timeout", "600"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path)
+    deadline = time.monotonic() + 60
+    while not started.exists() and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert started.exists() and process.returncode == 130 and err.strip() == "interrupted"

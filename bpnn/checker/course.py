@@ -176,8 +176,8 @@ def _outputs(value, case, what):
     if J.size != 1:
         raise CheckError(f"{what} returned a cost J of shape {J.shape}; it must be one number")
     if grad.size != n_params or (grad.ndim == 2 and 1 not in grad.shape) or grad.ndim > 2:
-        raise CheckError(f"{what} returned a gradient of shape {grad.shape}; the network needs {n_params} numbers (Θ⁽¹⁾'s and "
-                         "Θ⁽²⁾'s, unrolled into one vector)")
+        raise CheckError(f"{what} returned a gradient of shape {grad.shape}; the network needs {n_params} numbers "
+                         "(Θ⁽¹⁾'s and Θ⁽²⁾'s, unrolled into one vector)")
     return float(J.ravel()[0]), grad.ravel()
 
 
@@ -217,6 +217,17 @@ def _distance(checks):
     return total if np.isfinite(total) else np.inf
 
 
+def _raise_furthest(errors):
+    """The error of the convention whose calls went furthest, one per label convention where they went as far
+    (a function for labels 0..K−1 fails with labels 1..K too, for another reason)."""
+    furthest = max(done for done, _ in errors.values())
+    first = {}
+    for (labels, _), (done, error) in errors.items():
+        if done == furthest:
+            first.setdefault(labels, str(error))
+    raise CheckError("; and ".join(first.values()))
+
+
 def check_course(function, name, *, labels, order, timeout):
     """Call ``function`` on every case in each convention ``labels`` and ``order`` allow ("auto": both),
     compare with bpnn and diagnose (a ``CheckResult``); CheckError when no convention gives usable outputs."""
@@ -235,14 +246,15 @@ def check_course(function, name, *, labels, order, timeout):
             continue
         observed[(labels_, order_)] = outputs
     if not observed:
-        raise max(errors.values(), key=lambda item: item[0])[1]
+        _raise_furthest(errors)
 
-    def matcher(convention):
-        outputs = observed[convention]
-        return lambda settings: all(close(J, model_J) and close(grad, model_grad) for case, (J, grad) in
-                                    zip(CASES, outputs) for model_J, model_grad in [model(case, convention[1], settings)])
+    def matcher(order_, outputs):
+        def matches(settings):  # case by case, stopping at the first that differs
+            return all(close(J, model_J) and close(grad, model_grad) for case, (J, grad) in zip(CASES, outputs)
+                       for model_J, model_grad in [model(case, order_, settings)])
+        return matches
 
-    convention, explanations = explain(VARIANTS, {c: matcher(c) for c in observed})
+    convention, explanations = explain(VARIANTS, {c: matcher(c[1], outputs) for c, outputs in observed.items()})
     if convention is None:
         convention = min(observed, key=lambda c: _distance(_checks(observed[c], c[1])))
     checks = _checks(observed[convention], convention[1])
