@@ -4,6 +4,7 @@ Each broken file must be diagnosed by its mistakes' names and nothing else; unus
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -125,7 +126,9 @@ def test_combined_mistakes_are_diagnosed_together(tmp_path, names):
 
 def test_ten_means_zero_is_right_for_labels_0_to_k_minus_1_unless_1_to_k_is_stated(tmp_path):
     path = learner_file(tmp_path, COURSE, BROKEN["label-mapping"][0])
-    assert bpnn.check(f"{path}:nnCostFunction").convention["labels"] == "0..K-1"
+    found = bpnn.check(f"{path}:nnCostFunction")
+    assert found.right and found.convention["labels"] == "0..K-1" and "10 means 0" in found.notes[0]
+    assert not bpnn.check(f"{learner_file(tmp_path, COURSE, LABELS_0, 'ports.py')}:nnCostFunction").notes
     stated = bpnn.check(f"{path}:nnCostFunction", labels="1..K")
     assert stated.convention["labels"] == "1..K" and stated.mistakes == ["label-mapping"]
 
@@ -244,6 +247,17 @@ def test_unusable_functions_exit_2_with_a_clear_message(tmp_path, capsys, body, 
     assert done.value.code == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ") and message in err
+
+
+@pytest.mark.parametrize("edits, message", [
+    ([("return (nabla_b, nabla_w)", "return nabla_w")], "returned a list of ndarray, ndarray; backprop returns"),
+    ([("nabla_b[-1] = delta", "nabla_b[-1] = delta.ravel()")], "nabla_b[1] has shape (3,), bpnn's (3, 1)"),
+    ([("def __init__(self, sizes, cost=CrossEntropyCost):", "def __init__(self, sizes, cost):")],
+     "Network([3, 5, 3]) raised TypeError"),
+])
+def test_an_unusable_backprop_is_named(tmp_path, edits, message):
+    with pytest.raises(CheckError, match=re.escape(message)):
+        bpnn.check(f"{learner_file(tmp_path, BOOK, edits, 'network.py')}:Network.backprop")
 
 
 @pytest.mark.parametrize("source, target, message", [

@@ -8,6 +8,8 @@ the fewest mistakes whose prediction reproduces every output. ``runner`` imports
 its code on a thread that can be abandoned.
 """
 
+from pathlib import Path
+
 from .runner import CheckError, load_target
 
 __all__ = ["check", "CheckError", "LABELS", "ORDERS", "DEFAULT_TIMEOUT"]
@@ -77,10 +79,12 @@ def check(function, *, labels="auto", order="auto", timeout=DEFAULT_TIMEOUT):
     if not (isinstance(timeout, (int, float)) and timeout > 0):
         raise CheckError(f"timeout must be a number of seconds > 0, got {timeout!r}")
     if isinstance(function, str):
+        name = f"{Path(function.rpartition(':')[0]).name}:{function.rpartition(':')[2]}"
         function = load_target(function, timeout)
-    if not callable(function):
+    elif callable(function):
+        name = getattr(function, "__qualname__", getattr(function, "__name__", repr(function)))
+    else:
         raise CheckError(f"{function!r} is not a function")
-    name = getattr(function, "__qualname__", getattr(function, "__name__", repr(function)))
     if getattr(function, "__name__", None) == "backprop":
         from .book import check_book
 

@@ -110,16 +110,26 @@ def _owner(function):
 def _outputs(value, what):
     """(nabla_b, nabla_w) as lists of float arrays, or CheckError saying what is wrong with what was returned."""
     layers = len(SIZES) - 1
-    if not isinstance(value, (tuple, list)) or len(value) != 2:
-        raise CheckError(f"{what} returned {type(value).__name__}; backprop returns (nabla_b, nabla_w)")
+    expected = f"backprop returns (nabla_b, nabla_w), two lists of {layers} arrays (one per layer)"
+    if not (isinstance(value, (tuple, list)) and len(value) == 2
+            and all(isinstance(part, (tuple, list)) for part in value)):
+        raise CheckError(f"{what} returned a {type(value).__name__} of {_kinds(value)}; {expected}")
     try:
-        lists = [[np.asarray(array, dtype=np.float64) for array in part] for part in value]
+        lists = tuple([np.asarray(array, dtype=np.float64) for array in part] for part in value)
     except (TypeError, ValueError):
-        raise CheckError(f"{what} returned (nabla_b, nabla_w) that are not lists of arrays of numbers") from None
+        raise CheckError(f"{what} returned lists of something else than arrays of numbers; {expected}") from None
     if any(len(part) != layers for part in lists):
-        raise CheckError(f"{what} returned lists of {[len(part) for part in lists]} arrays; the network [3, 5, 3] "
-                         f"has {layers} layers of biases and weights")
-    return tuple(lists)
+        raise CheckError(f"{what} returned lists of {' and '.join(str(len(part)) for part in lists)} arrays; "
+                         f"{expected}")
+    return lists
+
+
+def _kinds(value):
+    """What a returned value holds, in a few words: "2 ndarray", "list, list"."""
+    try:
+        return ", ".join(type(part).__name__ for part in value) or "nothing"
+    except TypeError:
+        return "one value"
 
 
 def _costs(net):

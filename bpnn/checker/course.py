@@ -41,6 +41,11 @@ ORDERS = {"F": "column by column (MATLAB's Theta1(:), numpy order='F')",
           "C": "row by row (numpy's default, order='C')"}
 
 
+_TEN_MEANS_ZERO = ("it also takes labels 1..K, reading label K as 0 (\"10 means 0\"): right for labels 0..K−1, and "
+                   "for the course's 1..10 only with weights rolled to match (the Python ports' np.roll(Theta2, 1, "
+                   "axis=0)); with the course's weights, unit 10 is the digit 0: state labels 1..K to check it so")
+
+
 def _other(order):
     return "C" if order == "F" else "F"
 
@@ -262,5 +267,7 @@ def check_course(function, name, *, labels, order, timeout):
     labels_, order_ = convention
     found = {"labels": labels_, "order": order_,
              "text": f"labels {labels_} ({_SAYS[labels_]}), θ unrolled {ORDERS[order_]}"}
+    reads_k_as_0 = (right and labels_ == "0..K-1" and ("1..K", order_) in observed
+                    and matcher(order_, observed["1..K", order_])({"shift": 1}))
     return CheckResult("course", name, right, found, checks, [] if right else explanations,
-                       [] if right or explanations else unexplained(checks))
+                       [] if right or explanations else unexplained(checks), [_TEN_MEANS_ZERO] if reads_k_as_0 else [])

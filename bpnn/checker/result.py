@@ -39,7 +39,7 @@ class CheckResult:
     ``explanations`` holds the smallest sets of known mistakes whose model reproduces every output, each a
     dict of name → how the mistake was made (one set when the diagnosis is sure, several when they cannot
     be told apart, none when no known mistake does); ``unexplained`` then says which blocks are wrong and by
-    how much.
+    how much. ``notes`` holds what is worth knowing about a right function.
     """
 
     kind: str
@@ -49,6 +49,7 @@ class CheckResult:
     checks: list
     explanations: list = field(default_factory=list)
     unexplained: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
 
     @property
     def mistakes(self):
@@ -71,13 +72,13 @@ class CheckResult:
         return {"kind": self.kind, "function": self.function, "right": self.right, "convention": self.convention,
                 "checks": [asdict(check) for check in self.checks],
                 "mistakes": [{**asdict(mistake), "how": self.how(mistake.name)} for mistake in self.findings()],
-                "explanations": [dict(names) for names in self.explanations], "unexplained": self.unexplained}
+                "explanations": [dict(names) for names in self.explanations], "unexplained": self.unexplained,
+                "notes": self.notes}
 
 
 def blocks_off(learner, bpnn, names):
     """The names of the blocks where two lists of arrays differ, with the size of the difference: "is c ×
-    bpnn's" where one is a multiple of the other, else the largest difference relative to bpnn's largest
-    entry."""
+    bpnn's" where one is a multiple of the other, else the largest difference beside bpnn's largest entry."""
     out = []
     for name, a, b in zip(names, learner, bpnn):
         if close(a, b):
@@ -86,8 +87,8 @@ def blocks_off(learner, bpnn, names):
         if np.any(b) and close(a, scale * b):
             out.append(f"{name} is {scale:.4g} × bpnn's")
         else:
-            top = max(float(np.abs(b).max(initial=0.0)), ATOL)
-            out.append(f"{name} off by up to {float(np.abs(a - b).max()) / top:.2g} × bpnn's largest entry")
+            out.append(f"{name} off by up to {float(np.abs(a - b).max()):.2g} (bpnn's entries up to "
+                       f"{float(np.abs(b).max(initial=0.0)):.2g})")
     return out
 
 

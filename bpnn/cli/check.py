@@ -65,7 +65,7 @@ def _marks(stream):
 
 def report(result, marks):
     """The lines the command prints: the function and its conventions, one line per check, the diagnosis."""
-    what = "the course's nnCostFunction" if result.kind == "course" else "the book's backprop"
+    what = "the course's ex4" if result.kind == "course" else "the book's chapter 2"
     lines = [f"Checking {result.function} ({what}): {result.convention['text']}"]
     width = max(len(mark) for mark in marks.values())
     for check in result.checks:
@@ -75,8 +75,9 @@ def report(result, marks):
             numbers = f"relative difference {check.learner:.2g}"
         off = f": {'; '.join(check.off)}" if check.off else ""
         lines.append(f"{marks[check.passed]:<{width}} {check.what:<8} {check.case}: {numbers}{off}")
+    lines += [f"Note: {note}." for note in result.notes]
     if result.right:
-        lines.append("Right: every cost and gradient is bpnn's.")
+        lines.append("Right: every output is bpnn's.")
         return lines
     if len(result.explanations) > 1:
         lines.append("Diagnosis: one of " + " or ".join(" + ".join(names) for names in result.explanations)
