@@ -22,7 +22,7 @@ with the factors c (1, 2, ½, 0 or m) and the −y term times −255 for uint8 t
 """
 
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -66,45 +66,46 @@ class Case:
 
     @cached_property
     def problem(self):
-        """(Θ⁽¹⁾, Θ⁽²⁾), X, one-hot Y, in bpnn's layout."""
+        """θ in bpnn's layout, (Θ⁽¹⁾, Θ⁽²⁾) as views of it, X and the one-hot Y."""
         theta, X, Y = debug_problem(self.sizes, self.m)
-        return Network(self.sizes).unpack(theta), X, Y
+        return theta, Network(self.sizes).unpack(theta), X, Y
 
     def arguments(self, labels, order):
         """nnCostFunction's arguments in a convention: fresh copies, so that a function that changes its
         inputs changes nothing here."""
-        thetas, X, Y = self.problem
+        _, thetas, X, Y = self.problem
         y = (Y.argmax(axis=1) + LABELS[labels]).astype(self.y_dtype)
-        nn_params = np.concatenate([Theta.ravel(order=order) for Theta in thetas])
-        return (nn_params, self.sizes[0], self.sizes[1], self.sizes[2], X.copy(), y, float(self.lam))
+        return (_unroll(thetas, order), self.sizes[0], self.sizes[1], self.sizes[2], X.copy(), y, float(self.lam))
 
     def reference(self, order):
         """bpnn's (J, ∇J), the gradient unrolled in ``order``."""
-        thetas, X, Y = self.problem
+        theta, _, X, Y = self.problem
         network = Network(self.sizes)
-        J, grad = cost_and_grad(network, np.concatenate([T.ravel() for T in thetas]), X, Y, self.lam)
-        return J, np.concatenate([G.ravel(order=order) for G in network.unpack(grad)])
+        J, grad = cost_and_grad(network, theta, X, Y, self.lam)
+        return J, _unroll(network.unpack(grad), order)
 
-    @cached_property
-    def _passes(self):
-        return {}
 
-    def forward(self, order, read_other):
-        """Θ as a function that reshapes in the other order than ``order`` reads it (or as it is), with
-        bpnn's forward pass: (Θ⁽¹⁾, Θ⁽²⁾, z⁽²⁾, a⁽²⁾, z⁽³⁾)."""
-        key = (order, read_other)
-        if key not in self._passes:
-            thetas, X, _ = self.problem
-            if read_other:
-                flat = np.concatenate([Theta.ravel(order=order) for Theta in thetas])
-                cuts = np.cumsum([Theta.size for Theta in thetas])[:-1]
-                thetas = [part.reshape(Theta.shape, order=_other(order))
-                          for part, Theta in zip(np.split(flat, cuts), thetas)]
-            network = Network(self.sizes)
-            (_, a2), z3 = forward(network, np.concatenate([T.ravel() for T in thetas]), X)
-            z2 = X @ thetas[0][:, 1:].T + thetas[0][:, 0]
-            self._passes[key] = (*thetas, z2, a2, z3)
-        return self._passes[key]
+def _unroll(matrices, order):
+    return np.concatenate([matrix.ravel(order=order) for matrix in matrices])
+
+
+def _reshape(vector, shapes, order):
+    """The matrices of these shapes that ``vector`` unrolls in ``order``."""
+    cuts = np.cumsum([rows * columns for rows, columns in shapes])[:-1]
+    return [part.reshape(shape, order=order) for part, shape in zip(np.split(vector, cuts), shapes)]
+
+
+@lru_cache(maxsize=None)
+def _forward(case, order, read_other):
+    """Θ⁽¹⁾, Θ⁽²⁾ as a function called in unrolling ``order`` reads them (reshaping in the other order when
+    ``read_other``), and bpnn's forward pass with them: (Θ⁽¹⁾, Θ⁽²⁾, z⁽²⁾, a⁽²⁾, z⁽³⁾)."""
+    theta, thetas, X, _ = case.problem
+    if read_other:
+        thetas = _reshape(_unroll(thetas, order), [T.shape for T in thetas], _other(order))
+        theta = _unroll(thetas, "C")
+    (_, a2), z3 = forward(Network(case.sizes), theta, X)
+    z2 = X @ thetas[0][:, 1:].T + thetas[0][:, 0]
+    return (*thetas, z2, a2, z3)
 
 
 CASES = (Case((3, 5, 3), 5, 0.0), Case((3, 5, 3), 5, 1.0), Case((3, 5, 3), 5, 3.0), Case((3, 5, 10), 12, 1.0),
@@ -139,8 +140,8 @@ def model(case, order, settings):
     """What a function with the mistakes ``settings`` turns on (``VARIANTS``' changes) returns on ``case``
     when called in unrolling ``order`` (labels do not matter: its targets are the right ones, or moved)."""
     s = {**_RIGHT, **settings}
-    T1, T2, z2, a2, z3 = case.forward(order, s["read_other"])
-    _, X, Y = case.problem
+    T1, T2, z2, a2, z3 = _forward(case, order, s["read_other"])
+    _, _, X, Y = case.problem
     m, K = Y.shape
     if s["shift"]:
         Y = np.roll(Y, s["shift"], axis=1)
@@ -162,14 +163,13 @@ def model(case, order, settings):
     for G, T in zip(grads, (T1, T2)):
         weights = T if s["bias_grad"] else np.column_stack([np.zeros(len(T)), T[:, 1:]])
         G += case.lam / m * s["grad_penalty"] * (m if s["penalty_m"] else 1) * weights
-    out = _other(order) if s["write_other"] else order
-    return J, np.concatenate([G.ravel(order=out) for G in grads])
+    return J, _unroll(grads, _other(order) if s["write_other"] else order)
 
 
 def _outputs(value, case, what):
     """(J, grad) from what the function returned, or CheckError saying what is wrong with it (``what``: the
     call)."""
-    n_params = sum(Theta.size for Theta in case.problem[0])
+    n_params = case.problem[0].size
     if not isinstance(value, (tuple, list)) or len(value) != 2:
         raise CheckError(f"{what} returned {type(value).__name__} {_short(value)}; nnCostFunction returns "
                          "(J, grad)")
@@ -196,10 +196,7 @@ BLOCKS = ("Θ⁽¹⁾ bias column", "Θ⁽¹⁾ weights", "Θ⁽²⁾ bias colum
 
 def _blocks(case, order, grad):
     """The gradient's four blocks (each Θ⁽ˡ⁾'s bias column and weights), read in ``order``."""
-    thetas = case.problem[0]
-    cuts = np.cumsum([Theta.size for Theta in thetas])[:-1]
-    parts = [part.reshape(Theta.shape, order=order) for part, Theta in zip(np.split(grad, cuts), thetas)]
-    return [block for G in parts for block in (G[:, 0], G[:, 1:])]
+    return [block for G in _reshape(grad, [T.shape for T in case.problem[1]], order) for block in (G[:, 0], G[:, 1:])]
 
 
 def _checks(observed, order):
