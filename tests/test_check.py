@@ -114,6 +114,25 @@ def test_each_known_mistake_is_diagnosed_by_its_name_and_nothing_else(tmp_path, 
     assert result.findings()[0].name == name and result.findings()[0].fix
 
 
+@pytest.mark.parametrize("name, edits, how", [
+    ("bias-regularized", [("G1[:, 1:] += lambda_ / m * Theta1[:, 1:]", "G1 += lambda_ / m * Theta1"),
+                          ("G2[:, 1:] += lambda_ / m * Theta2[:, 1:]", "G2 += lambda_ / m * Theta2")], "in the gradient"),
+    ("missing-1/m", [("lambda_ / m * Theta1[:, 1:]", "lambda_ * Theta1[:, 1:]"),
+                     ("lambda_ / m * Theta2[:, 1:]", "lambda_ * Theta2[:, 1:]")], "in the gradient's penalty: λ Θ"),
+    ("sigmoid-gradient", [("sigmoid(z2) * (1 - sigmoid(z2))", "z2 * (1 - z2)")], "z⁽²⁾(1 − z⁽²⁾)"),
+    ("bias-gradient", [("d3.T @ a2 / m", "np.column_stack([np.zeros(K), d3.T @ a2[:, 1:]]) / m")], "Θ⁽²⁾'s"),
+    ("output-order", [("Y = np.eye(K)[y - 1]", 'Y = np.eye(K)[:, y - 1].reshape((m, K), order="F")')],
+     "Y reshaped column by column"),
+    ("unrolling-order", [('Theta1 = nn_params[:h * (n + 1)].reshape((h, n + 1), order="F")',
+                          "Theta1 = nn_params[:h * (n + 1)].reshape((h, n + 1))"),
+                         ('Theta2 = nn_params[h * (n + 1):].reshape((K, h + 1), order="F")',
+                          "Theta2 = nn_params[h * (n + 1):].reshape((K, h + 1))")], "θ reshaped in the other order"),
+])
+def test_other_ways_of_making_a_mistake_are_told_apart(tmp_path, name, edits, how):
+    result = bpnn.check(f"{learner_file(tmp_path, COURSE, edits)}:nnCostFunction")
+    assert result.explanations == [{name: how}]
+
+
 @pytest.mark.parametrize("names", [("bias-regularized", "missing-1/m"),
                                    ("penalty-missing-in-gradient", "sigmoid-gradient"),
                                    ("unrolling-order", "bias-gradient"),
