@@ -116,7 +116,8 @@ def test_each_known_mistake_is_diagnosed_by_its_name_and_nothing_else(tmp_path, 
 
 @pytest.mark.parametrize("name, edits, how", [
     ("bias-regularized", [("G1[:, 1:] += lambda_ / m * Theta1[:, 1:]", "G1 += lambda_ / m * Theta1"),
-                          ("G2[:, 1:] += lambda_ / m * Theta2[:, 1:]", "G2 += lambda_ / m * Theta2")], "in the gradient"),
+                          ("G2[:, 1:] += lambda_ / m * Theta2[:, 1:]", "G2 += lambda_ / m * Theta2")],
+     "in the gradient"),
     ("missing-1/m", [("lambda_ / m * Theta1[:, 1:]", "lambda_ * Theta1[:, 1:]"),
                      ("lambda_ / m * Theta2[:, 1:]", "lambda_ * Theta2[:, 1:]")], "in the gradient's penalty: λ Θ"),
     ("sigmoid-gradient", [("sigmoid(z2) * (1 - sigmoid(z2))", "z2 * (1 - z2)")], "z⁽²⁾(1 − z⁽²⁾)"),
