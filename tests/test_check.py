@@ -248,6 +248,16 @@ def test_each_book_mistake_is_diagnosed_by_its_name(tmp_path, name):
     assert "BP" in result.findings()[0].math  # in the book's words
 
 
+def test_a_bound_backprop_from_a_notebook_and_a_mistake_no_model_explains():
+    namespace = {}
+    exec(BOOK.replace("nabla_w[-1] = np.dot(delta, activations[-2].transpose())",
+                      "nabla_w[-1] = 2 * np.dot(delta, activations[-2].transpose())"), namespace)
+    net = namespace["Network"]([3, 5, 3])
+    result = bpnn.check(net.backprop)
+    assert result.kind == "book" and not result.right and result.explanations == []
+    assert result.unexplained == ["nabla_w[1] is 2 × bpnn's (on example 1)"]
+
+
 def test_a_quadratic_network_without_sigma_prime_at_the_output_is_not_called_right(tmp_path):
     edits = [QUADRATIC[0], (QUADRATIC[1][0], "(activations[-1] - y)")]
     result = bpnn.check(f"{learner_file(tmp_path, BOOK, edits, 'network.py')}:Network.backprop")
