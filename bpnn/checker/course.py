@@ -112,8 +112,8 @@ CASES = (Case((3, 5, 3), 5, 0.0), Case((3, 5, 3), 5, 1.0), Case((3, 5, 3), 5, 3.
          Case((3, 5, 3), 5, 1.0, "uint8"))
 
 _RIGHT = {"read_other": False, "write_other": False, "shift": 0, "scramble": None, "bias_cost": False,
-          "bias_grad": False, "cost_penalty": 1.0, "grad_penalty": 1.0, "cost_data_m": False, "grad_data_m": False,
-          "cost_penalty_m": False, "grad_penalty_m": False, "slope": "z", "drop_bias": (), "wrap": False}
+          "bias_grad": False, "cost_penalty": 1.0, "grad_penalty": 1.0, "cost_data_m": False, "grad_data_m": (),
+          "cost_penalty_m": False, "grad_penalty_m": False, "grad_penalty_layers": (0, 1), "slope": "z", "drop_bias": (), "wrap": False}
 
 VARIANTS = {
     "label-mapping": [("label k at unit k + 1", {"shift": 1}), ("label k at unit k − 1", {"shift": -1})],
@@ -125,12 +125,14 @@ VARIANTS = {
                          ("in the cost and the gradient", {"bias_cost": True, "bias_grad": True})],
     "penalty-scale": [("λ/m in the cost", {"cost_penalty": 2.0}), ("λ/(2m) in the gradient", {"grad_penalty": 0.5}),
                       ("λ/m in the cost, λ/(2m) in the gradient", {"cost_penalty": 2.0, "grad_penalty": 0.5})],
-    "penalty-missing-in-gradient": [("", {"grad_penalty": 0.0})],
-    "missing-1/m": [("in the cost", {"cost_data_m": True}), ("in the gradient", {"grad_data_m": True}),
-                    ("in the cost and the gradient", {"cost_data_m": True, "grad_data_m": True}),
+    "penalty-missing-in-gradient": [("", {"grad_penalty": 0.0}), ("in Θ⁽¹⁾'s", {"grad_penalty_layers": (1,)}),
+                                    ("in Θ⁽²⁾'s", {"grad_penalty_layers": (0,)})],
+    "missing-1/m": [("in the cost", {"cost_data_m": True}), ("in the gradient", {"grad_data_m": (0, 1)}),
+                    ("in Θ⁽¹⁾'s gradient", {"grad_data_m": (0,)}), ("in Θ⁽²⁾'s gradient", {"grad_data_m": (1,)}),
+                    ("in the cost and the gradient", {"cost_data_m": True, "grad_data_m": (0, 1)}),
                     ("in the cost's penalty: λ/2", {"cost_penalty_m": True}),
                     ("in the gradient's penalty: λ Θ", {"grad_penalty_m": True}),
-                    ("everywhere, the penalties too", {"cost_data_m": True, "grad_data_m": True,
+                    ("everywhere, the penalties too", {"cost_data_m": True, "grad_data_m": (0, 1),
                                                        "cost_penalty_m": True, "grad_penalty_m": True})],
     "sigmoid-gradient": [("sigmoidGradient(a⁽²⁾)", {"slope": "a"}), ("z⁽²⁾(1 − z⁽²⁾)", {"slope": "z(1-z)"})],
     "bias-gradient": [("Θ⁽¹⁾'s and Θ⁽²⁾'s", {"drop_bias": (0, 1)}), ("Θ⁽¹⁾'s", {"drop_bias": (0,)}),
@@ -152,19 +154,21 @@ def model(case, order, settings):
         Y = Y.T.reshape((m, K), order=s["scramble"])
     wrapped = s["wrap"] and np.dtype(case.y_dtype).kind == "u"
     y_term = Y * -log_sigmoid(z3) * (-float(np.iinfo(case.y_dtype).max) if wrapped else 1.0)
-    per = {key: 1 if s[key] else 1 / m for key in ("cost_data_m", "grad_data_m", "cost_penalty_m", "grad_penalty_m")}
+    per = {key: 1 if s[key] else 1 / m for key in ("cost_data_m", "cost_penalty_m", "grad_penalty_m")}
     J = (y_term + (1 - Y) * -log_sigmoid(-z3)).sum() * per["cost_data_m"]
     penalty = [T if s["bias_cost"] else T[:, 1:] for T in (T1, T2)]
     J += case.lam / 2 * per["cost_penalty_m"] * s["cost_penalty"] * sum(float((P * P).sum()) for P in penalty)
     d3 = sigmoid(z3) - Y
     slope = {"z": a2 * (1 - a2), "a": sigmoid_gradient(a2), "z(1-z)": z2 * (1 - z2)}[s["slope"]]
     d2 = (d3 @ T2[:, 1:]) * slope
-    grads = [np.column_stack([d.sum(axis=0), d.T @ a]) * per["grad_data_m"] for d, a in ((d2, X), (d3, a2))]
+    grads = [np.column_stack([d.sum(axis=0), d.T @ a]) * (1 if layer in s["grad_data_m"] else 1 / m)
+             for layer, (d, a) in enumerate(((d2, X), (d3, a2)))]
     for layer in s["drop_bias"]:
         grads[layer][:, 0] = 0.0
-    for G, T in zip(grads, (T1, T2)):
+    for layer in s["grad_penalty_layers"]:
+        T = (T1, T2)[layer]
         weights = T if s["bias_grad"] else np.column_stack([np.zeros(len(T)), T[:, 1:]])
-        G += case.lam * per["grad_penalty_m"] * s["grad_penalty"] * weights
+        grads[layer] += case.lam * per["grad_penalty_m"] * s["grad_penalty"] * weights
     return J, _unroll(grads, _other(order) if s["write_other"] else order)
 
 
