@@ -112,6 +112,8 @@ def test_each_known_mistake_is_diagnosed_by_its_name_and_nothing_else(tmp_path, 
     assert not result.right
     assert result.explanations == [{name: how}] and result.mistakes == [name] and result.how(name) == how
     assert result.findings()[0].name == name and result.findings()[0].fix
+    told = json.loads(json.dumps(result.to_dict()))  # what --json prints
+    assert [(mistake["name"], mistake["how"]) for mistake in told["mistakes"]] == [(name, how)]
 
 
 @pytest.mark.parametrize("name, edits, how", [
