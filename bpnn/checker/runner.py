@@ -46,7 +46,11 @@ def load_target(target, timeout):
     folder = str(path.resolve().parent)
     if folder not in sys.path:
         sys.path.insert(0, folder)
-    call(spec.loader.exec_module, (module,), timeout, f"importing {path}")
+    try:
+        call(spec.loader.exec_module, (module,), timeout, f"importing {path}")
+    except CheckError:
+        sys.modules.pop(spec.name, None)
+        raise
     value = module
     for part in name.split("."):
         if not hasattr(value, part):
