@@ -34,7 +34,7 @@ def parse_args(argv=None):
                              "Python ports' 0..K-1, or whichever it is right with")
     parser.add_argument("--order", choices=ORDERS, default=ORDERS[0],
                         help="how nnCostFunction unrolls θ: column by column like MATLAB's Theta1(:) (F), row by row "
-                             "like numpy's default (C), or whichever it is right with")
+                             "like numpy's reshape (C), or whichever it is right with")
     parser.add_argument("--timeout", type=positive_float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
                         help="how long importing the file and each call may take before it is abandoned")
     parser.add_argument("--json", action="store_true", help="print the result as one JSON object, for tools")
