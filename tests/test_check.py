@@ -103,6 +103,11 @@ def test_a_right_function_passes_in_its_convention(tmp_path, labels, order):
     assert (first.what, round(first.learner, 6)) == ("cost", 2.100951)
 
 
+def test_a_function_for_loadmats_column_y_is_called_with_one(tmp_path):
+    result = bpnn.check(f"{learner_file(tmp_path, COURSE, [('[y - 1]', '[y[:, 0] - 1]')])}:nnCostFunction")
+    assert result.right and result.convention["y"] == "m × 1" and "m × 1 column" in result.convention["text"]
+
+
 @pytest.mark.parametrize("name", sorted(BROKEN))
 def test_each_known_mistake_is_diagnosed_by_its_name_and_nothing_else(tmp_path, name):
     # "10 means 0" is right for labels 0..K-1 (label K read as 0): a mistake only where 1..K is stated

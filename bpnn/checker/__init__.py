@@ -26,7 +26,8 @@ def check(function, *, labels="auto", order="auto", timeout=DEFAULT_TIMEOUT):
     → (J, grad) is called on the course's debug problem (3 inputs, 5 hidden units, 3 labels, m = 5,
     ``debugInitializeWeights``' weights) at λ = 0, 1 and 3, with ten labels, and with y as uint8; a method
     named ``backprop`` (the book's ``Network.backprop(x, y)`` → (nabla_b, nabla_w)) on a [3, 5, 3] network of
-    its class, on the debug problem's five examples. Each known mistake is modelled, and the fewest mistakes
+    its class, on the debug problem's five examples. y is given as m labels (as an m × 1 column, loadmat's
+    shape, to a function that fails with that). Each known mistake is modelled, and the fewest mistakes
     (up to three) whose model reproduces every output are the diagnosis. A file given by name runs as
     importing it would: its top-level code runs, code under ``if __name__ == "__main__":`` does not.
 

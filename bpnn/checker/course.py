@@ -70,11 +70,12 @@ class Case:
         theta, X, Y = debug_problem(self.sizes, self.m)
         return theta, Network(self.sizes).unpack(theta), X, Y
 
-    def arguments(self, labels, order):
-        """nnCostFunction's arguments in a convention: fresh copies, so that a function that changes its
-        inputs changes nothing here."""
+    def arguments(self, labels, order, column=False):
+        """nnCostFunction's arguments in a convention (y as m labels, or as an m × 1 column as loadmat gives
+        it): fresh copies, so that a function that changes its inputs changes nothing here."""
         _, thetas, X, Y = self.problem
         y = (Y.argmax(axis=1) + LABELS[labels]).astype(self.y_dtype)
+        y = y[:, None] if column else y
         return (_unroll(thetas, order), self.sizes[0], self.sizes[1], self.sizes[2], X.copy(), y, float(self.lam))
 
     def reference(self, order):
@@ -225,6 +226,27 @@ def _distance(checks):
     return total if np.isfinite(total) else np.inf
 
 
+def _call_all(function, name, conventions, timeout, column):
+    """The outputs of every case in each convention, and (calls that worked, error) where one failed; a call
+    that does not return in time ends everything (CallTimeout)."""
+    observed, errors = {}, {}
+    shape = ", y as an m × 1 column" if column else ""
+    for labels, order in conventions:
+        outputs = []
+        try:
+            for case in CASES:
+                what = f"{name} on {case.title} (labels {labels}, θ unrolled in order {order}{shape})"
+                outputs.append(_outputs(call(function, case.arguments(labels, order, column), timeout, what), case,
+                                        what))
+        except CallTimeout:
+            raise
+        except CheckError as error:
+            errors[labels, order] = (len(outputs), error)
+            continue
+        observed[labels, order] = outputs
+    return observed, errors
+
+
 def _raise_furthest(errors):
     """The error of the convention whose calls went furthest, one per label convention where they went as far
     (a function for labels 0..K−1 fails with labels 1..K too, for another reason)."""
@@ -240,21 +262,12 @@ def check_course(function, name, *, labels, order, timeout):
     """Call ``function`` on every case in each convention ``labels`` and ``order`` allow ("auto": both),
     compare with bpnn and diagnose (a ``CheckResult``); CheckError when no convention gives usable outputs."""
     conventions = [(lab, o) for lab in LABELS if labels in ("auto", lab) for o in ORDERS if order in ("auto", o)]
-    observed, errors = {}, {}
-    for labels_, order_ in conventions:
-        outputs = []
-        try:
-            for case in CASES:
-                what = f"{name} on {case.title} (labels {labels_}, θ unrolled in order {order_})"
-                outputs.append(_outputs(call(function, case.arguments(labels_, order_), timeout, what), case, what))
-        except CallTimeout:
-            raise
-        except CheckError as error:
-            errors[(labels_, order_)] = (len(outputs), error)
-            continue
-        observed[(labels_, order_)] = outputs
-    if not observed:
-        _raise_furthest(errors)
+    observed, errors = _call_all(function, name, conventions, timeout, column=False)
+    column = not observed
+    if column:  # a function written for loadmat's m × 1 y may index y[:, 0]
+        observed, column_errors = _call_all(function, name, conventions, timeout, column=True)
+        if not observed:
+            _raise_furthest(max((errors, column_errors), key=lambda e: max(done for done, _ in e.values())))
 
     def matcher(order_, outputs):
         def matches(settings):  # case by case, stopping at the first that differs
@@ -268,8 +281,9 @@ def check_course(function, name, *, labels, order, timeout):
     checks = _checks(observed[convention], convention[1])
     right = all(check.passed for check in checks)
     labels_, order_ = convention
-    found = {"labels": labels_, "order": order_,
-             "text": f"labels {labels_} ({_SAYS[labels_]}), θ unrolled {ORDERS[order_]}"}
+    found = {"labels": labels_, "order": order_, "y": "m × 1" if column else "m",
+             "text": f"labels {labels_} ({_SAYS[labels_]}){', as an m × 1 column' if column else ''}, θ unrolled "
+                     f"{ORDERS[order_]}"}
     reads_k_as_0 = (right and labels_ == "0..K-1" and ("1..K", order_) in observed
                     and matcher(order_, observed["1..K", order_])({"shift": 1}))
     return CheckResult("course", name, right, found, checks, [] if right else explanations,
