@@ -165,6 +165,15 @@ def test_a_stated_order_makes_the_other_one_a_mistake(tmp_path):
     assert bpnn.check(f"{path}:nnCostFunction", order="F").mistakes == ["unrolling-order"]
 
 
+def test_a_cost_that_is_not_a_number_is_wrong_and_its_json_strict():
+    def nnCostFunction(nn_params, n, h, K, X, y, lambda_):
+        return float("nan"), np.zeros_like(nn_params)
+
+    result = bpnn.check(nnCostFunction, labels="0..K-1", order="C")
+    assert not result.right and result.checks[0].what == "cost" and not result.checks[0].passed
+    assert json.loads(json.dumps(result.to_dict(), allow_nan=False))["checks"][0]["learner"] is None
+
+
 def test_a_mistake_no_model_explains_names_the_wrong_blocks():
     def nnCostFunction(nn_params, n, h, K, X, y, lambda_):
         network = bpnn.Network((n, h, K))

@@ -68,9 +68,10 @@ class CheckResult:
         return hows.pop() if len(hows) == 1 else ""
 
     def to_dict(self):
-        """The result as plain values (for JSON)."""
+        """The result as plain values for JSON (a NaN or infinite number as None, which JSON can hold)."""
         return {"kind": self.kind, "function": self.function, "right": self.right, "convention": self.convention,
-                "checks": [asdict(check) for check in self.checks],
+                "checks": [{key: None if isinstance(value, float) and not np.isfinite(value) else value
+                            for key, value in asdict(check).items()} for check in self.checks],
                 "mistakes": [{**asdict(mistake), "how": self.how(mistake.name)} for mistake in self.findings()],
                 "explanations": [dict(names) for names in self.explanations], "unexplained": self.unexplained,
                 "notes": self.notes}

@@ -48,7 +48,7 @@ def main(argv=None):
     os.environ.setdefault("MPLBACKEND", "Agg")  # a learner's plt.show() draws nowhere instead of waiting
     result = check(args.target, labels=args.labels, order=args.order, timeout=args.timeout)
     if args.json:
-        print(json.dumps(result.to_dict()))
+        print(json.dumps(result.to_dict(), allow_nan=False))
     else:
         print("\n".join(report(result, _marks(sys.stdout))))
     return 0 if result.right else 1
