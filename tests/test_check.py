@@ -182,7 +182,7 @@ def test_a_mistake_no_model_explains_names_the_wrong_blocks():
         Theta1_grad[:, 1:] *= 1.5  # only Θ⁽¹⁾'s weights: no known mistake does that
         return J, grad
 
-    result = bpnn.check(nnCostFunction)
+    result = bpnn.check(nnCostFunction, labels="0..K-1", order="C")
     assert not result.right and result.explanations == [] and result.mistakes == []
     assert result.unexplained == ["Θ⁽¹⁾ weights is 1.5 × bpnn's (on 3-5-3, m = 5, λ = 0)"]
 
