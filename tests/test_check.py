@@ -274,6 +274,14 @@ def test_a_bound_backprop_from_a_notebook_and_a_mistake_no_model_explains():
     assert result.unexplained == ["nabla_w[1] is 2 × bpnn's (on example 1)"]
 
 
+def test_a_backprop_that_is_no_method_is_refused():
+    def backprop(x, y):
+        return [], []
+
+    with pytest.raises(CheckError, match="not a method of a class"):
+        bpnn.check(backprop)
+
+
 def test_a_quadratic_network_without_sigma_prime_at_the_output_is_not_called_right(tmp_path):
     edits = [QUADRATIC[0], (QUADRATIC[1][0], "(activations[-1] - y)")]
     result = bpnn.check(f"{learner_file(tmp_path, BOOK, edits, 'network.py')}:Network.backprop")

@@ -99,11 +99,11 @@ def _owner(function):
         return owner if isinstance(owner, type) else type(owner)
     path = getattr(function, "__qualname__", "").split(".")
     owner = sys.modules.get(getattr(function, "__module__", None))
-    if len(path) < 2 or "<locals>" in path or owner is None:
-        raise CheckError(f"{path[-1]} is not a method of a class bpnn can make: give the class's method, "
-                         "Network.backprop")
     for part in path[:-1]:
-        owner = getattr(owner, part)
+        owner = getattr(owner, part, None)
+    if len(path) < 2 or not isinstance(owner, type):
+        raise CheckError(f"{'.'.join(path)} is not a method of a class bpnn can find and make: give the class's "
+                         "method (Network.backprop) or a network's (net.backprop)")
     return owner
 
 
