@@ -143,22 +143,35 @@ VARIANTS = {
 
 
 def model(case, order, settings):
-    """What a function with the mistakes ``settings`` turns on (``VARIANTS``' changes) returns on ``case``
+    """(J, grad) a function with the mistakes ``settings`` turns on (``VARIANTS``' changes) returns on ``case``
     when called in unrolling ``order`` (labels do not matter: its targets are the right ones, or moved)."""
     s = {**_RIGHT, **settings}
-    T1, T2, z2, a2, z3 = _forward(case, order, s["read_other"])
-    _, _, X, Y = case.problem
-    m, K = Y.shape
+    return _model_cost(case, order, s), _model_gradient(case, order, s)
+
+
+def _targets(case, s):
+    """The one-hot Y the function uses: the right one, rolled one unit, or Yᵀ reshaped to m × K."""
+    Y = case.problem[3]
     if s["shift"]:
         Y = np.roll(Y, s["shift"], axis=1)
-    if s["scramble"]:
-        Y = Y.T.reshape((m, K), order=s["scramble"])
+    return Y.T.reshape(Y.shape, order=s["scramble"]) if s["scramble"] else Y
+
+
+def _model_cost(case, order, s):
+    T1, T2, _, _, z3 = _forward(case, order, s["read_other"])
+    Y = _targets(case, s)
+    m = len(Y)
     wrapped = s["wrap"] and np.dtype(case.y_dtype).kind == "u"
     y_term = Y * -log_sigmoid(z3) * (-float(np.iinfo(case.y_dtype).max) if wrapped else 1.0)
-    per = {key: 1 if s[key] else 1 / m for key in ("cost_data_m", "cost_penalty_m", "grad_penalty_m")}
-    J = (y_term + (1 - Y) * -log_sigmoid(-z3)).sum() * per["cost_data_m"]
-    penalty = [T if s["bias_cost"] else T[:, 1:] for T in (T1, T2)]
-    J += case.lam / 2 * per["cost_penalty_m"] * s["cost_penalty"] * sum(float((P * P).sum()) for P in penalty)
+    J = (y_term + (1 - Y) * -log_sigmoid(-z3)).sum() * (1 if s["cost_data_m"] else 1 / m)
+    penalty = sum(float((P * P).sum()) for P in ((T1, T2) if s["bias_cost"] else (T1[:, 1:], T2[:, 1:])))
+    return J + case.lam / 2 * (1 if s["cost_penalty_m"] else 1 / m) * s["cost_penalty"] * penalty
+
+
+def _model_gradient(case, order, s):
+    T1, T2, z2, a2, z3 = _forward(case, order, s["read_other"])
+    X, Y = case.problem[2], _targets(case, s)
+    m = len(Y)
     d3 = sigmoid(z3) - Y
     slope = {"z": a2 * (1 - a2), "a": sigmoid_gradient(a2), "z(1-z)": z2 * (1 - z2)}[s["slope"]]
     d2 = (d3 @ T2[:, 1:]) * slope
@@ -169,8 +182,8 @@ def model(case, order, settings):
     for layer in s["grad_penalty_layers"]:
         T = (T1, T2)[layer]
         weights = T if s["bias_grad"] else np.column_stack([np.zeros(len(T)), T[:, 1:]])
-        grads[layer] += case.lam * per["grad_penalty_m"] * s["grad_penalty"] * weights
-    return J, _unroll(grads, _other(order) if s["write_other"] else order)
+        grads[layer] += case.lam * (1 if s["grad_penalty_m"] else 1 / m) * s["grad_penalty"] * weights
+    return _unroll(grads, _other(order) if s["write_other"] else order)
 
 
 def _outputs(value, case, what):
@@ -270,9 +283,10 @@ def check_course(function, name, *, labels, order, timeout):
             _raise_furthest(max((errors, column_errors), key=lambda e: max(done for done, _ in e.values())))
 
     def matcher(order_, outputs):
-        def matches(settings):  # case by case, stopping at the first that differs
-            return all(close(J, model_J) and close(grad, model_grad) for case, (J, grad) in zip(CASES, outputs)
-                       for model_J, model_grad in [model(case, order_, settings)])
+        def matches(settings):  # case by case, the cost before the gradient, stopping at the first that differs
+            s = {**_RIGHT, **settings}
+            return all(close(J, _model_cost(case, order_, s)) and close(grad, _model_gradient(case, order_, s))
+                       for case, (J, grad) in zip(CASES, outputs))
         return matches
 
     convention, explanations = explain(VARIANTS, {c: matcher(c[1], outputs) for c, outputs in observed.items()})
