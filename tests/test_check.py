@@ -292,6 +292,7 @@ def test_a_quadratic_network_without_sigma_prime_at_the_output_is_not_called_rig
     ("raise ValueError('not yet')", "raised ValueError: not yet (at ex4.py:"),
     ("return 1.0, nn_params[:-1]", "returned a gradient of shape (37,)"),
     ("return 1.0", "nnCostFunction returns (J, grad)"),
+    ("return 1.0, [nn_params[:20].reshape(5, 4), nn_params[20:].reshape(3, 6)]", "the gradient as two matrices"),
     ("import time; time.sleep(30)  # abandoned: it ends with the tests", "did not return within 0.3 s"),
 ])
 def test_unusable_functions_exit_2_with_a_clear_message(tmp_path, capsys, body, message):

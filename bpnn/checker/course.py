@@ -194,6 +194,9 @@ def _outputs(value, case, what):
         raise CheckError(f"{what} returned {type(value).__name__} {_short(value)}; nnCostFunction returns "
                          "(J, grad)")
     J, grad = value
+    if isinstance(grad, (tuple, list)) and len(grad) == 2 and all(np.ndim(part) == 2 for part in grad):
+        raise CheckError(f"{what} returned the gradient as two matrices; nnCostFunction returns them unrolled into "
+                         "one vector, as nn_params is")
     try:
         J, grad = np.asarray(J, dtype=np.float64), np.asarray(grad, dtype=np.float64)
     except (TypeError, ValueError):
