@@ -112,9 +112,11 @@ def _forward(case, order, read_other):
 CASES = (Case((3, 5, 3), 5, 0.0), Case((3, 5, 3), 5, 1.0), Case((3, 5, 3), 5, 3.0), Case((3, 5, 10), 12, 1.0),
          Case((3, 5, 3), 5, 1.0, "uint8"))
 
+# A right function's settings: what each variant changes (a number multiplies, a flag or tuple replaces).
 _RIGHT = {"read_other": False, "write_other": False, "shift": 0, "scramble": None, "bias_cost": False,
           "bias_grad": False, "cost_penalty": 1.0, "grad_penalty": 1.0, "cost_data_m": False, "grad_data_m": (),
-          "cost_penalty_m": False, "grad_penalty_m": False, "grad_penalty_layers": (0, 1), "slope": "z", "drop_bias": (), "wrap": False}
+          "cost_penalty_m": False, "grad_penalty_m": False, "grad_penalty_layers": (0, 1), "slope": "z",
+          "drop_bias": (), "wrap": False}
 
 VARIANTS = {
     "label-mapping": [("label k at unit k + 1", {"shift": 1}), ("label k at unit k − 1", {"shift": -1})],
