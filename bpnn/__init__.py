@@ -11,8 +11,8 @@ The library, in layers (each imports only the ones above it in this list):
               rules, stopping rules, ``TrainResult`` with its ``Status``
   data/       ``Dataset``, ``load_dataset`` and the formats, weights files, conversion, safe writes
   report, plots, estimator (``BPNNClassifier``, ``BPNNRegressor``), search (grid search), book (network2.py's
-  vocabulary), export (ONNX graphs)
-and the application, ``bpnn.cli``: the ``bpnn`` command (train, sgd, gradcheck, grid, convert, ex4, export), its runs,
+  vocabulary), export (ONNX graphs), checker (``check``: a learner's own nnCostFunction or backprop, diagnosed)
+and the application, ``bpnn.cli``: the ``bpnn`` command (train, sgd, gradcheck, grid, convert, ex4, export, check), its runs,
 run folders and printers; ``scripts/*.py`` are front doors to it.
 
 The public names below are loaded on first use (PEP 562): ``import bpnn`` imports none of NumPy, SciPy or
@@ -40,6 +40,7 @@ _EXPORTS = {
     "report": ["evaluate"],
     "estimator": ["BPNNClassifier", "BPNNRegressor"],
     "errors": ["BpnnError", "DivergedError"],
+    "checker": ["check"],
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 

@@ -96,7 +96,7 @@ def test_the_site_has_a_reference_page_for_every_public_name(site):
 
 def test_the_command_reference_is_the_commands_own_help(site):
     page = (site / "reference" / "cli.html").read_text(encoding="utf-8")
-    for command in ("train", "sgd", "gradcheck", "grid", "convert", "ex4"):
+    for command in ("train", "sgd", "gradcheck", "grid", "convert", "ex4", "check"):
         assert f"usage: bpnn {command}" in page
 
 

@@ -57,7 +57,7 @@ def test_the_library_neither_prints_nor_parses_command_lines():
                 assert node.attr != "isatty", f"{path}:{node.lineno} asks isatty"
 
 
-@pytest.mark.parametrize("script", ["train_tnc", "train_sgd", "gradcheck", "grid_search", "make_mat", "ex4"])
+@pytest.mark.parametrize("script", ["train_tnc", "train_sgd", "gradcheck", "grid_search", "make_mat", "ex4", "check"])
 def test_help_states_each_default_once(script):
     from tests.conftest import ROOT
 

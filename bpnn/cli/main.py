@@ -7,6 +7,7 @@
     bpnn convert SOURCE OUT    scripts/make_mat.py     any data source to the course's .mat layout or a CSV table
     bpnn ex4 [options]         scripts/ex4.py          the course's ex4, part by part
     bpnn export WEIGHTS OUT                            a weights file as an ONNX model
+    bpnn check FILE:FUNCTION   scripts/check.py        your own nnCostFunction or backprop, diagnosed
 """
 
 import sys
@@ -23,6 +24,7 @@ COMMANDS = {
     "convert": ("bpnn.cli.convert", "write any data source in the course's ex4 .mat layout, or as a CSV table"),
     "ex4": ("bpnn.cli.ex4", "the course's ex4, part by part, with the exercise's expected values"),
     "export": ("bpnn.cli.export", "write a weights file as an ONNX model (needs the onnx extra)"),
+    "check": ("bpnn.cli.check", "check your own nnCostFunction or Network.backprop: what is wrong, and why"),
 }
 
 
