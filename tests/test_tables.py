@@ -2,12 +2,13 @@
 every refusal naming the file and where, the commands taking --target, and convert writing a table back."""
 
 import json
+import re
 import sys
 
 import numpy as np
 import pytest
 
-from bpnn import BpnnError, Network, evaluate, load_dataset
+from bpnn import BpnnError, Network, evaluate, load_dataset, load_weights, predict
 from bpnn.cli import describe
 from bpnn.cli import convert as convert_cli
 from bpnn.data.formats.table import read_table, write_csv
@@ -95,7 +96,8 @@ def test_fill_missing_features(tmp_path, fill, expected):
     ("a,a,label\n1,2,x\n", {"target": "label"}, "t.csv: the header names the column 'a' more than once"),
     ("label\nx\n", {"target": "label"}, "t.csv: the table has only the target column 'label': no features"),
     ("a,label\n1,x\n", {"target": "label", "fill": "median"}, "unknown fill 'median'; choose one of mean, zero"),
-    ("a,label\n1,x\n", {"target": 3}, "target must be a column name (a str), got 3"),
+    ("a,label\n1,x\n", {"target": 3},
+     "target must be a column name (a str), or for multilabel and regression a list of names, got 3"),
 ])
 def test_refusals_name_the_file_and_the_place(tmp_path, text, options, message):
     with pytest.raises(BpnnError) as error:
@@ -206,3 +208,70 @@ def test_commands_refuse_in_one_line(tmp_path, small_mat, args, needles):
     done = bpnn(*args, "--out", "run", cwd=tmp_path) if args[0] != "gradcheck" else bpnn(*args, cwd=tmp_path)
     assert_clean_failure(done, *needles)
     assert not (tmp_path / "run").exists()
+
+
+# --- several target columns: multilabel and multi-output regression ---------------------------------------------
+
+TAGS = """f1,sports,f2,tech
+0.5,1,2.0,0
+1.5,0,-1.0,1
+-0.5,1,0.25,1
+"""
+
+
+@pytest.mark.parametrize("careful", [False, True])
+def test_several_target_columns_come_out_as_a_matrix_in_the_order_named(tmp_path, careful):
+    text = TAGS.replace("2.0", "") if careful else TAGS  # a missing feature takes the careful path
+    read = read_table(write(tmp_path, text), ["tech", "sports"], fill="zero" if careful else None)
+    np.testing.assert_array_equal(read.target_values, [[0, 1], [1, 0], [1, 1]])
+    np.testing.assert_array_equal(read.X, [[0.5, 0.0 if careful else 2.0], [1.5, -1.0], [-0.5, 0.25]])
+    assert read.features == ("f1", "f2") and read.target == ("tech", "sports")
+    labels = load_dataset(tmp_path / "t.csv", target=["tech", "sports"], task="multilabel",
+                          fill="zero" if careful else None)
+    assert labels.task == "multilabel" and labels.classes == ("tech", "sports") and labels.n_classes == 2
+    np.testing.assert_array_equal(labels.y, read.target_values)
+    values = load_dataset(tmp_path / "t.csv", target=["tech", "f1"], task="regression",
+                          fill="zero" if careful else None)
+    assert values.n_classes == 2 and values.y.shape == (3, 2) and values.classes is None
+
+
+@pytest.mark.parametrize("text, target, task, message", [
+    (TAGS, ["sports", "tech"], "classification", "classification takes one target column, got 2"),
+    (TAGS, ["sports", "sports"], "multilabel", "names a column twice"),
+    (TAGS, ["f2"], "multilabel", "column 'f2', example 1: 2 is no label"),
+    (TAGS.replace(",0\n", ",maybe\n", 1), ["sports", "tech"], "multilabel",
+     "column 'tech', row 2: 'maybe' is not a"),
+    (TAGS.replace("1.5,0,", "1.5,,"), ["tech", "sports"], "multilabel", "column 'sports' (a target), row 3: missing"),
+    ("sports,tech\n1,0\n", ["sports", "tech"], "multilabel", "only the target columns sports, tech"),
+    (TAGS, [], "multilabel", "a list of names"),
+])
+def test_several_targets_are_refused_by_name(tmp_path, text, target, task, message):
+    with pytest.raises(BpnnError, match=re.escape(message)):
+        load_dataset(write(tmp_path, text), target=target, task=task)
+
+
+def test_train_and_sgd_learn_a_tables_labels_and_report_each(tmp_path):
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(300, 4))
+    Y = (X[:, :3] + 0.05 * rng.normal(size=(300, 3)) > 0).astype(int)
+    write(tmp_path, "a,b,c,d,red,green,blue\n" + "".join(
+        ",".join(map(str, row)) + "," + ",".join(map(str, labels)) + "\n" for row, labels in zip(X, Y)))
+    labels = ("--target", "red", "green", "blue", "--task", "multilabel")
+    done = bpnn("train", "--data", "t.csv", *labels, "--hidden", 6, "--quiet", "--out", "run", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "3 labels (red, green, blue)" in done.stdout and "        blue " in done.stdout
+    metrics = json.loads((tmp_path / "run" / "metrics.json").read_text())
+    assert metrics["task"] == "multilabel" and metrics["classes"] == ["red", "green", "blue"]
+    saved = load_weights(tmp_path / "run" / "weights.mat")
+    assert saved.network.task == "multilabel"
+    right = np.all(predict(saved.network, saved.theta, X) == Y, axis=1)
+    assert metrics["train_accuracy"] > 0.8 and np.mean(right) > 0.8  # every label of a row right
+    done = bpnn("train", "--data", "t.csv", *labels, "--weights", "run/weights.mat", "--out", "again", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert json.loads((tmp_path / "again" / "metrics.json").read_text())["accuracy"] == pytest.approx(np.mean(right))
+    done = bpnn("sgd", "--data", "t.csv", *labels, "--epochs", 2, "--quiet", "--out", "sgd", cwd=tmp_path)
+    assert done.returncode == 0 and (tmp_path / "sgd" / "weights.npz").is_file(), done.stderr
+    for args, needle in ((["--cost", "log-likelihood"], "needs sigmoid outputs"),
+                         (["--class-weight", "balanced"], "labels are independent outputs")):
+        assert_clean_failure(bpnn("train", "--data", "t.csv", *labels, *args, "--out", "bad", cwd=tmp_path), needle)
+    assert not (tmp_path / "bad").exists()

@@ -137,8 +137,9 @@ def add_table_arguments(parser):
     """``--target COLUMN`` and ``--fill``: how a table's rows become examples (see ``bpnn.load_dataset``)."""
     from ..data.formats.table import FILLS
 
-    parser.add_argument("--target", metavar="COLUMN",
-                        help="for a table: the column holding each row's class (numbers or text); every other "
+    parser.add_argument("--target", metavar="COLUMN", nargs="+",
+                        help="for a table: the column holding each row's class (numbers or text), or with --task "
+                             "multilabel or regression one column or several (labels 0/1, or values); every other "
                              "column is a numeric feature, used unscaled")
     parser.add_argument("--fill", choices=FILLS,
                         help="for a table: fill missing feature values with the column's mean or with 0 "
@@ -147,16 +148,19 @@ def add_table_arguments(parser):
 
 def table_options(args):
     """``--target``, ``--fill`` (and ``--task``, for the commands that take it) as ``load_dataset``'s keywords."""
-    return {"target": args.target, "fill": args.fill, **({"task": args.task} if hasattr(args, "task") else {})}
+    target = args.target[0] if args.target is not None and len(args.target) == 1 else args.target
+    return {"target": target, "fill": args.fill, **({"task": args.task} if hasattr(args, "task") else {})}
 
 
 def add_task_argument(parser):
-    """``--task regression``: a table's target column read as real values, fitted with the squared error."""
+    """``--task multilabel`` (a table's target columns are labels) or ``regression`` (real values)."""
     from ..data.loading import TASKS
 
     parser.add_argument("--task", choices=TASKS, default=TASKS[0],
-                        help="regression: the table's --target column holds real values, fitted by identity output "
-                             "units with the squared error, reported as R², RMSE and MAE (default: classification)")
+                        help="multilabel: the table's --target columns are labels, 0 or 1 each, learned by "
+                             "independent sigmoid outputs and reported per label; regression: they hold real "
+                             "values, fitted by identity output units with the squared error, reported as R², "
+                             "RMSE and MAE (default: classification, one --target column of classes)")
 
 
 def add_network_arguments(parser, init):
@@ -181,7 +185,7 @@ def add_network_arguments(parser, init):
 def network_options(args):
     """The network names typed on the command line (the others keep ``bpnn.Network``'s defaults), checked
     together (softmax outputs with the quadratic cost are refused here, before any data are read)."""
-    from ..model.units import check_names
+    from ..model.units import check_names, task_of
 
     names = {key: getattr(args, key) for key in ("activation", "cost", "output") if getattr(args, key) is not None}
     if getattr(args, "task", None) == "regression":
@@ -193,7 +197,13 @@ def network_options(args):
         if getattr(args, "class_weight", None):
             raise BpnnError("--class-weight weighs classes; --task regression has none")
         names.update(cost="quadratic", output="identity")
-    check_names(**names)
+    if getattr(args, "task", None) == "multilabel":
+        if getattr(args, "class_weight", None):
+            raise BpnnError("--class-weight weighs the classes of one label per example; --task multilabel's "
+                            "labels are independent outputs")
+        names["task"] = "multilabel"
+    checked = check_names(**{key: value for key, value in names.items() if key != "task"})
+    task_of(checked["output"], names.get("task"))  # softmax outputs learn no multilabel targets
     return names
 
 
@@ -236,7 +246,11 @@ def describe(dataset):
     parts = "".join(f", own {what} part of {len(labels)}" for what, labels in
                     (("validation", dataset.y_valid), ("test", dataset.y_test)) if labels is not None)
     if dataset.task == "regression":
-        target = f"real-valued target from {dataset.y.min():.6g} to {dataset.y.max():.6g}"
+        target = (f"real-valued target from {dataset.y.min():.6g} to {dataset.y.max():.6g}" if dataset.y.ndim == 1
+                  else f"{dataset.n_classes} real-valued targets")
+    elif dataset.task == "multilabel":
+        target = f"{dataset.n_classes} labels ({', '.join(dataset.classes)}), {dataset.y.mean(axis=0).sum():.3g} per " \
+                 "example on average"
     else:
         names = "" if dataset.classes is None else (
             " (" + ", ".join(map(str, dataset.classes[:10])) + (", …" if len(dataset.classes) > 10 else "") + ")")

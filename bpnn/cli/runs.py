@@ -152,6 +152,8 @@ def _save_result_figures(dataset, result, X, y, part, folder, settings):
     if result.network.task == "regression":
         folder.save("regression.png", lambda path: save_figure(
             regression_figure(y, predicted, f"{part} data: {headline}"), path))
+    elif result.network.task == "multilabel":
+        print("(no confusion_matrix.png: each label has its own line in the report)")
     else:
         labels = list(range(result.network.n_classes))
         folder.save("confusion_matrix.png", lambda path: save_figure(
@@ -205,7 +207,7 @@ def train_run(dataset, *, out, test_size, seed, quiet, **options):
 def _start(dataset, X, seed, options):
     """The network the options name for data shaped like X, its θ₀ drawn by ``options["init"]`` from the
     seed's generator, and that generator (training goes on drawing from it)."""
-    names = {key: options[key] for key in ("activation", "cost", "output") if key in options}
+    names = {key: options[key] for key in ("activation", "cost", "output", "task") if key in options}
     network = Network((X.shape[1], *options["hidden"], dataset.n_classes), **names)
     rng = as_generator(seed)
     return network, network.init(rng, options["init"]), rng
@@ -224,7 +226,7 @@ def _settings(options):
     """The run's options as metrics.json names them (λ as "lambda", the network names come separately)."""
     renamed = {"lam": "lambda"}
     return {renamed.get(key, key): (list(value) if isinstance(value, tuple) else value)
-            for key, value in options.items() if key not in ("activation", "cost", "output", "progress")}
+            for key, value in options.items() if key not in ("activation", "cost", "output", "task", "progress")}
 
 
 def sgd_run(dataset, *, out, test_size, validation_size, seed, quiet, **options):

@@ -44,9 +44,11 @@ class Dataset:
         whose labels are the digits 0..K−1 themselves.
     features : tuple of str, optional
         The names of a table's feature columns.
-    task : {"classification", "regression"}, default "classification"
-        "regression" for a table whose target column was read as real values: y holds them, ``n_classes``
-        is 1 (one output) and ``classes`` None.
+    task : {"classification", "multilabel", "regression"}, default "classification"
+        "multilabel" for a table whose target columns are labels: y is the m × K matrix of 0 and 1,
+        ``n_classes`` is K and ``classes`` the columns' names; "regression" for a table whose target columns
+        were read as real values: y holds them (m, or m × K), ``n_classes`` is K (one output each) and
+        ``classes`` None.
 
     Attributes
     ----------

@@ -132,7 +132,7 @@ def encode_classes(values):
     return codes.astype(np.int64), tuple(classes.tolist())
 
 
-TASKS = ("classification", "regression")  # what a table's target column is read as; the first is the default
+TASKS = ("classification", "multilabel", "regression")  # what a table's targets are read as; the first is the default
 
 
 def load_dataset(source=None, dtype=np.float64, *, target=None, fill=None, task=TASKS[0]):
@@ -149,16 +149,18 @@ def load_dataset(source=None, dtype=np.float64, *, target=None, fill=None, task=
         home's ``ex4data1.mat`` if it is there, else the embedded digits (written once to the data home).
     dtype : {float64, float32}, default float64
         The type X is stored in (float32 halves the memory and runs the passes in float32).
-    target : str, optional
+    target : str or sequence of str, optional
         For a table: the column holding the class of each row (numbers or text; classes are coded 0..K−1 in
-        sorted order, ``Dataset.classes`` keeps them). Required for a table, an error for any other source.
+        sorted order, ``Dataset.classes`` keeps them); for multilabel or regression, one column or several.
+        Required for a table, an error for any other source.
         Every other column is a numeric feature, used as it is: scale the features yourself if their ranges
         differ widely.
     fill : {None, "mean", "zero"}, optional
         For a table: how to fill missing feature values (the column's mean, or 0); None refuses them.
-    task : {"classification", "regression"}, default "classification"
-        For a table: "regression" reads the target column as real values (``Dataset.y``), which must be
-        numbers; the image formats' labels are classes.
+    task : {"classification", "multilabel", "regression"}, default "classification"
+        For a table: "multilabel" reads the target columns as labels, 0 or 1 each (``Dataset.y`` the m × K
+        matrix, ``Dataset.classes`` the columns' names); "regression" reads them as real values (``Dataset.y``,
+        m or m × K), which must be numbers. The image formats' labels are classes.
 
     Returns
     -------
@@ -182,13 +184,11 @@ def load_dataset(source=None, dtype=np.float64, *, target=None, fill=None, task=
     bpnn.errors.BpnnError: no-such-folder: no such file or folder
     """
     dtype = _check_dtype(dtype)
-    if target is not None and not isinstance(target, str):
-        raise BpnnError(f"target must be a column name (a str), got {target!r}")
+    target = _check_target(target, check_choice("task", task, TASKS))
     fill = table.check_fill(fill)
-    check_choice("task", task, TASKS)
     if task != TASKS[0] and target is None:
-        raise BpnnError(f"task={task!r} reads a table's target column as real values: give the table and its "
-                        "target column (target=, --target)")
+        raise BpnnError(f"task={task!r} reads a table's target columns: give the table and its target columns "
+                        "(target=, --target)")
     if source is not None and (not isinstance(source, (str, os.PathLike)) or not os.fspath(source)):
         raise BpnnError(f"the data source must be a path or 'mnist' (or None for the default), got {source!r}")
     if source is not None and str(source).lower() == "mnist" and not Path(source).exists():
@@ -209,6 +209,23 @@ def load_dataset(source=None, dtype=np.float64, *, target=None, fill=None, task=
     return dataset
 
 
+def _check_target(target, task):
+    """``target`` as ``read_table`` takes it: None, one column's name, or for multilabel (always) and regression
+    a tuple of names; BpnnError for anything else."""
+    if target is None or isinstance(target, str):
+        return (target,) if task == "multilabel" and target is not None else target
+    names = tuple(target) if isinstance(target, (list, tuple)) else None
+    if not names or not all(isinstance(name, str) for name in names):
+        raise BpnnError(f"target must be a column name (a str), or for multilabel and regression a list of names, "
+                        f"got {target!r}")
+    if len(set(names)) < len(names):
+        raise BpnnError(f"target names a column twice: {list(names)}")
+    if len(names) > 1 and task == "classification":
+        raise BpnnError(f"classification takes one target column, got {len(names)} ({', '.join(names)}); several "
+                        "are the labels of task='multilabel' (or the values of task='regression')")
+    return names[0] if len(names) == 1 and task == "classification" else names
+
+
 def _refuse_table_options(source, description, target, fill):
     """BpnnError when a table's ``target`` or ``fill`` is given for ``source``, which is no table."""
     if target is not None or fill is not None:
@@ -218,15 +235,28 @@ def _refuse_table_options(source, description, target, fill):
 
 
 def _table_dataset(path, read, task):
-    """The ``Dataset`` of a table ``read`` from ``path``: its target column coded as classes, or for
-    regression its real values."""
+    """The ``Dataset`` of a table ``read`` from ``path``: its target column coded as classes, for multilabel
+    its 0/1 label columns, for regression its real values."""
     kind = f"{path.suffix.lower().lstrip('.')} table"
-    name = f"{path} (target {read.target!r})"
-    if task == "regression":
+    several = not isinstance(read.target, str)
+    shown = ", ".join(map(repr, read.target)) if several else repr(read.target)
+    name = f"{path} (target{'s' if several and len(read.target) > 1 else ''} {shown})"
+    if task != "classification":
         if read.target_values.dtype.kind not in "iuf":
-            raise BpnnError(f"{path}: the target column {read.target!r} holds text; regression needs numbers")
-        return Dataset(X=read.X, y=read.target_values.astype(np.float64), name=name, n_classes=1, kind=kind,
-                       features=read.features, task=task)
+            raise BpnnError(f"{path}: the target column {read.target!r} holds text; {task} needs numbers")
+        y = read.target_values.astype(np.float64)
+        outputs = y.shape[1] if y.ndim == 2 else 1
+        if task == "multilabel":
+            wrong = (y != 0) & (y != 1)
+            if wrong.any():
+                row, column = np.argwhere(wrong)[0]
+                raise BpnnError(f"{path}: column {read.target[column]!r}, example {row + 1}: {y[row, column]:g} is no "
+                                "label; multilabel targets are 0 or 1 (1: the example has that label)")
+            return Dataset(X=read.X, y=y.astype(np.int64), name=name, n_classes=outputs, kind=kind,
+                           classes=tuple(read.target), features=read.features, task=task)
+        if several and outputs == 1:
+            y = y[:, 0]
+        return Dataset(X=read.X, y=y, name=name, n_classes=outputs, kind=kind, features=read.features, task=task)
     y, classes = encode_classes(read.target_values)
     return Dataset(X=read.X, y=y, name=name, n_classes=len(classes), kind=kind, classes=classes,
                    features=read.features)

@@ -1,10 +1,11 @@
 """Tables: a ``.csv`` file (comma-separated, a header row, UTF-8), or a ``.parquet`` file when pandas and
 pyarrow are installed (``pip install "bpnn[parquet]"``).
 
-One column is the target (``target=``, the commands' ``--target``); every other column is a feature and must
+One column is the target (``target=``, the commands' ``--target``), or several (a list of names: the labels of
+multilabel examples, or several values to regress on, all numbers); every other column is a feature and must
 hold numbers. The reader returns a ``Table``: the features as floats and the target column as it was read
-(numbers when every value is one, else text), so that what the target means is decided by whoever uses it
-(``bpnn.data.loading.encode_classes`` for classification). Rows are numbered as a spreadsheet shows them:
+(numbers when every value is one, else text; several columns as an m × K matrix of numbers), so that what the
+target means is decided by whoever uses it (``bpnn.data.loading.encode_classes`` for classification). Rows are numbered as a spreadsheet shows them:
 the header is row 1, the first example row 2.
 
 A missing value is an empty cell or one of ``MISSING`` (``NA``, ``nan``, …; a null in a parquet file). A
@@ -43,13 +44,14 @@ HEADER_ROW = 1
 @dataclass(frozen=True)
 class Table:
     """A table as read: ``X`` (m × n float features, in the file's column order), ``target_values`` (the
-    target column: float64 when every value is a number, else text), the feature columns' names
-    (``features``) and the target column's (``target``)."""
+    target column: float64 when every value is a number, else text; for several target columns an m × K
+    float64 matrix), the feature columns' names (``features``) and the target column's (``target``: a name, or
+    a tuple of names)."""
 
     X: np.ndarray
     target_values: np.ndarray
     features: tuple
-    target: str
+    target: object
 
 
 def recognizes(path):
@@ -68,8 +70,9 @@ def read_table(path, target=None, *, dtype=np.float64, fill=None):
     ----------
     path : str or path-like
         A ``.csv`` or ``.parquet`` file with a header row.
-    target : str
-        The target column's name (BpnnError listing the columns when it is None or not there).
+    target : str or sequence of str
+        The target column's name (BpnnError listing the columns when it is None or not there), or several
+        columns' names, whose values must then be numbers.
     dtype : numpy dtype, optional
         float64 or float32: the type ``X`` is stored in.
     fill : {None, "mean", "zero"}, optional
@@ -90,8 +93,13 @@ def read_table(path, target=None, *, dtype=np.float64, fill=None):
     fill = check_fill(fill)
     parquet = path.suffix.lower() == ".parquet"
     header, blocks = _parquet(path) if parquet else _csv(path)
-    index = _target_index(path, header, target)
-    features = tuple(name for k, name in enumerate(header) if k != index)
+    names = (target,) if target is None or isinstance(target, str) else tuple(target)
+    index = [_target_index(path, header, name, len(names)) for name in names]
+    if isinstance(target, str):
+        index = index[0]
+    else:
+        target = names
+    features = tuple(name for k, name in enumerate(header) if k not in np.atleast_1d(index))
     clean = None if parquet else _clean_table(path, len(header), index)
     if clean is not None:  # nothing to fill, nothing to name
         X, target_values = clean
@@ -103,16 +111,18 @@ def read_table(path, target=None, *, dtype=np.float64, fill=None):
     return Table(X=X.astype(dtype, copy=False), target_values=target_values, features=features, target=target)
 
 
-def _target_index(path, header, target):
-    """The target column's position in ``header``; BpnnError naming the columns there are otherwise."""
+def _target_index(path, header, target, n_targets=1):
+    """The target column's position in ``header`` (one of ``n_targets``); BpnnError naming the columns there
+    are otherwise."""
     columns = ", ".join(header)
     if target is None:
         raise BpnnError(f"{path}: a table needs its target column named (--target COLUMN, or target= in "
                         f"load_dataset); its columns are: {columns}")
     if target not in header:
         raise BpnnError(f"{path}: no column {target!r}; the columns are: {columns}")
-    if len(header) < 2:
-        raise BpnnError(f"{path}: the table has only the target column {target!r}: no features")
+    if len(header) <= n_targets:
+        only = f"columns {columns}" if n_targets > 1 else f"column {target!r}"
+        raise BpnnError(f"{path}: the table has only the target {only}: no features")
     return header.index(target)
 
 
@@ -178,16 +188,19 @@ def _clean_table(path, width, index):
         next(reader)
         header_lines = reader.line_num
     texts = {}
+    coded = isinstance(index, int)  # one target column, numbers or text; several must be numbers
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # "input contained no data": the careful path says so
             values = np.loadtxt(path, delimiter=",", skiprows=header_lines, comments=None, quotechar='"',
                                 dtype=np.float64, ndmin=2, encoding="utf-8-sig",
-                                converters={index: lambda text: texts.setdefault(text, len(texts))})
+                                converters={index: lambda text: texts.setdefault(text, len(texts))} if coded else None)
     except (ValueError, UnicodeDecodeError):
         return None
     if values.shape[0] == 0 or values.shape[1] != width or not np.all(np.isfinite(values)):
         return None
+    if not coded:
+        return np.delete(values, index, axis=1), values[:, index]
     target_values = np.array(list(texts), dtype=object)[values[:, index].astype(np.int64)]
     if np.isin(target_values, MISSING).any():
         return None
@@ -244,8 +257,8 @@ def _numbers(path, cells, rows, names):
             try:
                 float(cell)
             except ValueError:
-                raise BpnnError(f"{path}: column {name!r}, row {row}: {cell!r} is not a number (features must be "
-                                "numbers)") from None
+                raise BpnnError(f"{path}: column {name!r}, row {row}: {cell!r} is not a number (features, "
+                                "and targets when there are several, must be numbers)") from None
 
 
 def _first(path, mask, rows, names):
@@ -275,12 +288,22 @@ def _fill(path, X, rows, names, fill):
 
 
 def _target(path, target, values, rows):
-    """The target column (text) as ``_target_type`` makes it; BpnnError naming the first missing value."""
+    """The target column (text) as ``_target_type`` makes it, several target columns (``target`` a tuple of
+    names) as numbers; BpnnError naming the first missing value, or the first of several targets' cells that
+    is no number."""
+    several = not isinstance(target, str)
+    names = target if several else (target,)
     missing = np.isin(values, MISSING)
     if missing.any():
-        raise BpnnError(f"{path}: column {target!r} (the target), row {rows[int(np.argmax(missing))]}: missing "
-                        "value; every example needs its target")
-    return _target_type(values)
+        row, column = np.argwhere(missing.reshape(len(values), -1))[0]
+        raise BpnnError(f"{path}: column {names[column]!r} ({'a' if several else 'the'} target), row {rows[row]}: "
+                        "missing value; every example needs its target")
+    if not several:
+        return _target_type(values)
+    numbers = _numbers(path, values, rows, names)
+    if not np.all(np.isfinite(numbers)):
+        raise BpnnError(f"{_first(path, ~np.isfinite(numbers), rows, names)}: not a finite number")
+    return numbers
 
 
 def _target_type(values):
