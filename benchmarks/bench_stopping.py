@@ -32,7 +32,6 @@ import argparse
 import os
 import pickle
 import time
-from pathlib import Path
 
 import numpy as np
 
