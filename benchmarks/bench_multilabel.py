@@ -13,18 +13,14 @@ sample right, ``score``) and the Hamming loss (the fraction of labels wrong).
 """
 
 import argparse
-import time
-import warnings
 
-import numpy as np
 from sklearn.datasets import make_multilabel_classification
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import hamming_loss
 from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier
 from sklearn.preprocessing import StandardScaler
 
-from benchmarks.common import machine
+from benchmarks.common import machine, timed_fit
 from bpnn.estimator import BPNNClassifier
 
 
@@ -42,19 +38,6 @@ def classifiers(hidden, activation, alpha, seed):
     return {"bpnn BPNNClassifier()": lambda: BPNNClassifier(**same),
             "scikit-learn MLPClassifier(lbfgs)": lambda: MLPClassifier(solver="lbfgs", **same),
             "scikit-learn MLPClassifier(adam)": lambda: MLPClassifier(**same)}
-
-
-def timed_fit(make, X, Y, repeat):
-    """(best seconds of ``repeat`` whole fits, the last fitted model)."""
-    best = np.inf
-    for _ in range(repeat):
-        model = make()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            start = time.perf_counter()
-            model.fit(X, Y)
-            best = min(best, time.perf_counter() - start)
-    return best, model
 
 
 def main(argv=None):

@@ -19,18 +19,14 @@ is bpnn ≥ 3× faster at a held-out R² at least scikit-learn's (within 0.005).
 """
 
 import argparse
-import time
-import warnings
 
-import numpy as np
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.datasets import load_diabetes, make_friedman1
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPRegressor
 from sklearn.preprocessing import StandardScaler
 
-from benchmarks.common import machine
+from benchmarks.common import machine, timed_fit
 from bpnn.estimator import BPNNRegressor
 
 GOAL = 3.0
@@ -59,19 +55,9 @@ def regressors(hidden, activation, alpha, seed=0):
     }
 
 
-def timed_fit(make, scale, X, y, repeat):
-    """(best seconds of ``repeat`` whole fits, the last fitted model)."""
-    best = np.inf
-    for _ in range(repeat):
-        model = make()
-        if scale:
-            model = TransformedTargetRegressor(regressor=model, transformer=StandardScaler())
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            start = time.perf_counter()
-            model.fit(X, y)
-            best = min(best, time.perf_counter() - start)
-    return best, model
+def _scaled(make):
+    """``make`` with the target standardized around it (``TransformedTargetRegressor``)."""
+    return lambda: TransformedTargetRegressor(regressor=make(), transformer=StandardScaler())
 
 
 def main(argv=None):
@@ -89,7 +75,7 @@ def main(argv=None):
         results = {}
         alpha = ALPHA[name] if args.alpha is None else args.alpha
         for label, make in regressors(tuple(args.hidden), args.activation, alpha).items():
-            seconds, model = timed_fit(make, scale, X, y, args.repeat)
+            seconds, model = timed_fit(_scaled(make) if scale else make, X, y, args.repeat)
             fitted = model.regressor_ if scale else model
             results[label] = (seconds, model.score(X_test, y_test))
             shown = f"{label} ({alpha:g})"
