@@ -39,6 +39,7 @@ _EXPORTS = {
     "data.weights": ["load_weights", "save_weights"],
     "report": ["evaluate"],
     "estimator": ["BPNNClassifier", "BPNNRegressor"],
+    "bayes.certificate": ["certify", "Certificate"],
     "errors": ["BpnnError", "DivergedError"],
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}

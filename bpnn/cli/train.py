@@ -57,6 +57,10 @@ def parse_args(argv=None):
                              "trust-ncg and trust-krylov, whose vector operations slow the evaluations down with "
                              "more; unchanged for TNC and BFGS); cost and gradient evaluations use every thread "
                              "BLAS had")
+    parser.add_argument("--certify", action="store_true",
+                        help="after training, certify θ: the Hessian's extreme eigenvalues (Lanczos on exact H·v "
+                             "products), the gradient norm and a verdict (minimum, saddle, flat, not converged), "
+                             "printed and recorded in metrics.json")
     add_run_arguments(parser, "seed for the split, θ₀ and the sample figure", "no per-iteration progress lines")
     add_class_weight_argument(parser)
     add_network_arguments(parser, INIT)
@@ -78,5 +82,6 @@ def main(argv=None):
                      hidden=tuple(args.hidden or HIDDEN), lam=args.lam, method=args.method, max_iter=args.max_iter,
                      tol=args.tol, n_iter_no_change=args.n_iter_no_change, curvature=args.curvature,
                      curvature_rows=args.curvature_rows, init=args.init, class_weight=args.class_weight,
-                     blas_threads=args.blas_threads or DEFAULTS["parallel"].blas_threads, **network)
+                     blas_threads=args.blas_threads or DEFAULTS["parallel"].blas_threads, certify=args.certify,
+                     **network)
 
