@@ -11,7 +11,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 import bpnn
 from bpnn import BpnnError, Network, certify, one_hot
-from bpnn.bayes.certificate import VERDICTS, certify_objective
+from bpnn.bayes.certificate import MAX_PRODUCTS, VERDICTS, certify_objective
 from bpnn.cli import train as train_cli
 from bpnn.model.curvature import Curvature
 from bpnn.model.network import cost_and_grad
@@ -197,7 +197,7 @@ def test_bpnn_train_certify_prints_the_certificate_and_records_it(tmp_path, smal
     certificate = metrics["certificate"]
     assert certificate["verdict"] in VERDICTS and certificate["verdict"] != "interrupted"
     assert certificate["cost"] == pytest.approx(metrics["final_cost"], rel=1e-12)  # the run's own J at θ*
-    assert certificate["lambda_min"] <= certificate["lambda_max"] and 1 <= certificate["n_products"] <= 100
+    assert certificate["lambda_min"] <= certificate["lambda_max"] and 1 <= certificate["n_products"] <= MAX_PRODUCTS
     assert 0 < certificate["gradient_ratio"] < 1  # trained: a smaller gradient than θ₀'s
     assert f"Certificate: {certificate['verdict']}." in stdout
     assert stdout.index("Training set") < stdout.index("Certificate:") < stdout.index("Wrote")
@@ -236,3 +236,16 @@ def test_the_estimators_certify_the_objective_they_fit(taught, kind):
     assert certificate.verdict in VERDICTS and not model.interrupted_
     assert certificate.cost == pytest.approx(model.loss_ * scale, rel=1e-12)  # the fit's J, λ and rows
     assert model.set_params(certify=False).fit(X, y).certificate_ is None
+
+
+def test_on_a_dask_cluster_the_certificate_is_the_in_process_one(minimum):
+    """The rows in shards on two workers: the same products to rounding, so the same Lanczos run."""
+    distributed = pytest.importorskip("distributed")
+    network, theta, X, y, _ = minimum
+    local = certify(network, theta, X, y, lam=LAM)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None,
+                                  silence_logs=40) as cluster, distributed.Client(cluster) as client:
+        sharded = certify(network, theta, X, y, lam=LAM, parallel=bpnn.Parallel(client=client))
+    assert (sharded.verdict, sharded.n_products) == (local.verdict, local.n_products)
+    for name in ("lambda_min", "lambda_max", "gradient_norm", "cost"):
+        assert getattr(sharded, name) == pytest.approx(getattr(local, name), rel=1e-8, abs=1e-12), name

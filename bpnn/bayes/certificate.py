@@ -53,7 +53,7 @@ __all__ = ["Certificate", "certify", "certify_objective", "VERDICTS", "TOL", "FT
 VERDICTS = ("minimum", "saddle", "flat", "not converged", "interrupted")
 TOL = {"float64": 1e-6, "float32": 1e-4}  # a curvature below tol·|λ_max| counts as zero, by the products' dtype
 FTOL = 1e-5  # "not converged" when the quadratic model lets J fall by more than ftol·|J|
-MAX_PRODUCTS = 100  # H·v products at most
+MAX_PRODUCTS = 250  # H·v products at most: the digits network's λ_min needs about 210 (docs/howto/certify.md)
 _INVARIANT = 1e-12  # β_k ≤ this·|λ_max|: the Krylov space is invariant, the Ritz values are eigenvalues
 
 
@@ -254,7 +254,7 @@ def certify(network, theta, X, y, *, lam=LAMBDA, sample_weight=None, theta0=None
         A curvature below tol·|λ_max| counts as zero; default 1e-6, or 1e-4 with float32 data.
     ftol : float, default 1e-5
         "not converged" when the quadratic model lets J fall by more than ftol·|J|.
-    max_products : int, default 100
+    max_products : int, default 250
         The most Hessian-vector products.
     seed : int, default 0
         Seeds Lanczos's start vector.
@@ -273,15 +273,18 @@ def certify(network, theta, X, y, *, lam=LAMBDA, sample_weight=None, theta0=None
 
     Examples
     --------
-    >>> import bpnn
-    >>> network = bpnn.Network((3, 5, 3))
+    A tanh network at θ = 0 but for the output biases, set to the classes' log-odds: ∇J = 0, yet a saddle.
+
+    >>> import numpy as np, bpnn
+    >>> network = bpnn.Network((3, 5, 3), activation="tanh")
     >>> _, X, Y = bpnn.debug_problem()
-    >>> y = Y.argmax(axis=1)
-    >>> result = bpnn.train(network, X, y, lam=1.0, stopping=bpnn.Stopping(tol=0))
-    >>> certificate = bpnn.certify(network, result.theta, X, y, lam=1.0)
-    >>> certificate.verdict, certificate.lambda_min > 0, certificate.n_products <= network.n_params
-    ('minimum', True, True)
-    >>> bpnn.certify(network, result.theta[:-1], X, y)
+    >>> y, share = Y.argmax(axis=1), Y.mean(axis=0)
+    >>> theta = np.zeros(network.n_params)
+    >>> network.unpack(theta)[-1][:, 0] = np.log(share / (1 - share))
+    >>> certificate = bpnn.certify(network, theta, X, y, lam=0.0)
+    >>> certificate.verdict, bool(certificate.lambda_min < 0), bool(certificate.gradient_norm < 1e-12)
+    ('saddle', True, True)
+    >>> bpnn.certify(network, theta[:-1], X, y)
     Traceback (most recent call last):
         ...
     bpnn.errors.BpnnError: theta has shape (37,); it must be a vector of 38 numbers, shaped like θ
