@@ -27,12 +27,13 @@ end, where a trained network's eigenvalues crowd near zero, thousands of product
 the numbers). A Ritz value proves what it shows at the negative end (a saddle); a positive λ_min is Lanczos's
 estimate from a random start, whose chance of missing a lower eigenvalue shrinks with every product.
 
-The tolerances. ``tol`` = 1e-6 with float64 data: the products are exact to rounding (Hv and Hu agree to 1e-15
-relative, uᵀHv = vᵀHu), and the reorthogonalized Lanczos keeps the Ritz values to about that; a curvature a
-millionth of the largest is far above rounding, and along it a step that the stiffest direction allows lowers J
-a millionth as much: flat. Float32 data round the products to about 1e-7, so there ``tol`` is 1e-4. ``ftol`` =
-1e-5: a fall of a hundred-thousandth of J changes no prediction, and the digits network trained by TNC to its own
-convergence test meets it (Δ ≈ 2e-6 J).
+The tolerances. ``tol`` = 1e-6 with float64 data: the products are exact to rounding (a Hessian built from them
+is symmetric to 1e-16 of its largest entry), and the reorthogonalized Lanczos keeps the Ritz values to about
+that; a curvature a millionth of the largest is far above rounding, and along it a step that the stiffest
+direction allows lowers J a millionth as much: flat. Float32 data round the products to about 1e-7, so there
+``tol`` is 1e-4. ``ftol`` = 1e-5: a fall of a hundred-thousandth of J changes no prediction, and the digits
+network trained by TNC to its own convergence test meets it (Δ ≈ 3e-6 J), while its default stop (``Stopping``'s
+tol = 0.01) does not.
 """
 
 import time
