@@ -126,6 +126,7 @@ class Certificate:
 
     @property
     def interrupted(self):
+        """Whether Ctrl-C stopped the certificate."""
         return self.verdict == "interrupted"
 
     def as_dict(self):
