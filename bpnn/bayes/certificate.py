@@ -79,11 +79,11 @@ class Certificate:
     cost : float
         J(θ).
     decrease_bound : float
-        Δ = ‖∇J‖² / (2 max(λ_min, tol·|λ_max|)), the quadratic model's largest remaining fall of J.
+        ``Δ = ‖∇J‖² / (2 max(λ_min, tol·|λ_max|))``, the quadratic model's largest remaining fall of J.
     n_products : int
         Hessian-vector products used (and one gradient).
     converged : bool
-        Both extreme residuals fell to tol·|λ_max|, or the Krylov space became invariant (exact eigenvalues).
+        Both extreme residuals fell to ``tol·|λ_max|``, or the Krylov space became invariant (exact eigenvalues).
     tol, ftol : float
         The tolerances the verdict used.
     seconds : float
@@ -253,9 +253,9 @@ def certify(network, theta, X, y, *, lam=LAMBDA, sample_weight=None, theta0=None
     theta0 : ndarray of shape (n_params,), optional
         The start of training: the certificate then reports ‖∇J(θ)‖ / ‖∇J(θ₀)‖ too.
     tol : float, optional
-        A curvature below tol·|λ_max| counts as zero; default 1e-6, or 1e-4 with float32 data.
+        A curvature below ``tol·|λ_max|`` counts as zero; default 1e-6, or 1e-4 with float32 data.
     ftol : float, default 1e-5
-        "not converged" when the quadratic model lets J fall by more than ftol·|J|.
+        "not converged" when the quadratic model lets J fall by more than ``ftol·|J|``.
     max_products : int, default 250
         The most Hessian-vector products.
     seed : int, default 0
