@@ -135,13 +135,13 @@ class Certificate:
                 for key, value in asdict(self).items()}
 
     def __str__(self):
-        ratio = "" if self.gradient_ratio is None else f" ({self.gradient_ratio:.2e} of θ₀'s)"
-        accuracy = "" if self.converged else ", not resolved to tol"
-        return (f"Certificate: {self.verdict}. Hessian eigenvalues λ_min {self.lambda_min:.4g} "
-                f"(± {self.residual_min:.2g}), λ_max {self.lambda_max:.4g} (± {self.residual_max:.2g}) from "
-                f"{self.n_products} H·v products{accuracy}; ‖∇J‖ {self.gradient_norm:.3g}{ratio}, J {self.cost:.6g}, "
-                f"model's remaining fall {self.decrease_bound:.2g} (tol {self.tol:g}, ftol {self.ftol:g}), "
-                f"{self.seconds:.1f} s")
+        ratio = "" if self.gradient_ratio is None else f" ({self.gradient_ratio:.3g} of θ₀'s)"
+        resolved = "" if self.converged else ", not resolved to tol"
+        return (f"Certificate: {self.verdict} (tol {self.tol:g}, ftol {self.ftol:g})\n"
+                f"  Hessian: λ_min {self.lambda_min:.4g} ± {self.residual_min:.2g}, λ_max {self.lambda_max:.4g} ± "
+                f"{self.residual_max:.2g}, from {self.n_products} H·v products in {self.seconds:.1f} s{resolved}\n"
+                f"  gradient: ‖∇J‖ {self.gradient_norm:.3g}{ratio} at J {self.cost:.6g}; the quadratic model lets J "
+                f"fall by {self.decrease_bound:.2g} (ftol·J {self.ftol * abs(self.cost):.2g})")
 
 
 class _Lanczos:
