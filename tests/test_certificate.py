@@ -249,3 +249,22 @@ def test_on_a_dask_cluster_the_certificate_is_the_in_process_one(minimum):
     assert (sharded.verdict, sharded.n_products) == (local.verdict, local.n_products)
     for name in ("lambda_min", "lambda_max", "gradient_norm", "cost"):
         assert getattr(sharded, name) == pytest.approx(getattr(local, name), rel=1e-8, abs=1e-12), name
+
+
+def test_ctrl_c_while_an_estimator_certifies_keeps_the_fit_and_marks_it_interrupted(taught, monkeypatch):
+    X, y = taught
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(LocalObjective, "hessp", interrupted)  # TNC uses none: only the certificate is stopped
+    model = bpnn.BPNNClassifier(hidden_layer_sizes=(5,), alpha=LAM, random_state=0, certify=True).fit(X, y)
+    assert model.interrupted_ and model.certificate_.interrupted and model.score(X, y) > 0.9
+
+
+def test_float32_data_give_the_float64_eigenvalues_to_float32_accuracy(minimum):
+    network, theta, X, y, _ = minimum
+    exact, rounded = (certify(network, theta, X.astype(dtype), y, lam=LAM) for dtype in (np.float64, np.float32))
+    assert rounded.tol == 1e-4 and rounded.verdict == exact.verdict == "minimum"
+    for name in ("lambda_min", "lambda_max"):
+        assert abs(getattr(rounded, name) - getattr(exact, name)) <= 1e-5 * exact.lambda_max, name
