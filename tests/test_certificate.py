@@ -187,7 +187,7 @@ def test_certify_needs_a_network(minimum):
 
 def train_command(small_mat, out, *extra):
     return train_cli.main(["--data", str(small_mat), "--hidden", "5", "--max-iter", "20", "--quiet", "--out", str(out),
-                           *extra])
+                           *map(str, extra)])
 
 
 def test_bpnn_train_certify_prints_the_certificate_and_records_it(tmp_path, small_mat, capsys):
@@ -268,3 +268,9 @@ def test_float32_data_give_the_float64_eigenvalues_to_float32_accuracy(minimum):
     assert rounded.tol == 1e-4 and rounded.verdict == exact.verdict == "minimum"
     for name in ("lambda_min", "lambda_max"):
         assert abs(getattr(rounded, name) - getattr(exact, name)) <= 1e-5 * exact.lambda_max, name
+
+
+def test_certify_with_saved_weights_is_refused_before_any_work(tmp_path, small_mat):
+    with pytest.raises(BpnnError, match="--certify certifies the θ a run trains; --weights trains none"):
+        train_command(small_mat, tmp_path / "out", "--certify", "--weights", tmp_path / "weights.mat")
+    assert not (tmp_path / "out").exists()

@@ -69,6 +69,8 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
+    if args.weights and args.certify:
+        raise BpnnError("--certify certifies the θ a run trains; --weights trains none (leave one of them out)")
     network, dataset = run_inputs(args)
     from .runs import evaluate_weights_run, train_run
 
