@@ -141,6 +141,39 @@ def test_a_saturated_unit_added_to_a_trained_network_leaves_a_flat_direction(tau
     assert abs(certificate.lambda_min) <= certificate.tol * certificate.lambda_max
 
 
+class Quadratic:
+    """J(θ) = 1 + gᵀθ + ½ θᵀ diag(d) θ, an objective whose gradient at 0 is g and whose Hessian is diag(d)."""
+
+    def __init__(self, d, g=None):
+        self.d, self.g = np.asarray(d, dtype=float), np.zeros(len(d)) if g is None else np.asarray(g, dtype=float)
+        self.network = type("Sizes", (), {"n_params": len(d)})()
+
+    def __call__(self, theta):
+        return 1.0 + self.g @ theta + 0.5 * theta @ (self.d * theta), self.g + self.d * theta
+
+    def hessp(self, theta, v, gauss_newton=True, rows=None):
+        return self.d * v
+
+
+SPREAD = [1e-3, 0.1, 0.2, 0.5, 1.0, 2.0]
+
+
+@pytest.mark.parametrize("d, g, verdict", [
+    (SPREAD, None, "minimum"),
+    ([-0.5, *SPREAD[1:]], None, "saddle"),
+    ([-2.0, -1.0, -0.5, -0.1, -1e-3, 1e-4], None, "saddle"),  # mostly concave: ‖H‖ is |λ_min|, not λ_max
+    ([0.0, *SPREAD[1:]], None, "flat"),
+    ([1e-7, *SPREAD[1:]], None, "flat"),  # 5e-8 ‖H‖: below tol
+    (SPREAD, [1e-2, 0, 0, 0, 0, 0], "not converged"),  # Δ = 1e-4 / 2e-3 = 0.05 > 1e-5 J
+    (SPREAD, [1e-5, 0, 0, 0, 0, 0], "minimum"),  # Δ = 5e-8 ≤ 1e-5 J
+])
+def test_the_verdicts_follow_the_rules_on_a_known_hessian(d, g, verdict):
+    certificate = certify_objective(Quadratic(d, g), np.zeros(len(d)))
+    assert certificate.verdict == verdict
+    assert (certificate.lambda_min, certificate.lambda_max) == pytest.approx((min(d), max(d)), rel=1e-12, abs=1e-15)
+    assert certificate.converged and certificate.n_products <= len(d)
+
+
 def test_ctrl_c_ends_the_certificate_with_the_values_reached(minimum):
     network, theta, X, _, Y = minimum
 

@@ -11,8 +11,9 @@ where the smallest is 0. From one gradient and k ≤ ``max_products`` products H
              extremes of the Rayleigh quotient sᵀHs / sᵀs over the Krylov space of q₁: θ₁ ≥ λ_min and
              θ_k ≤ λ_max always, converging to them first. The residual of a Ritz pair (θᵢ, y = Q_k sᵢ),
              rᵢ = ‖H y − θᵢ y‖ = |β_k sᵢ[k]|, is the distance within which H has an eigenvalue.
-  verdict    with τ = tol·|λ_max| (a curvature below it counts as zero) and the quadratic model's remaining fall
-             Δ = ‖g‖² / (2 max(λ_min, τ)) (the most J can fall when every curvature is at least max(λ_min, τ)):
+  verdict    with τ = tol·‖H‖, ‖H‖ = max(|λ_min|, |λ_max|) (a curvature below τ counts as zero) and the quadratic
+             model's remaining fall Δ = ‖g‖² / (2 max(λ_min, τ)) (the most J can fall when every curvature is at
+             least max(λ_min, τ)):
                "not converged"  Δ > ftol·|J|: more training could still lower J by more than the fraction ftol
                "saddle"         λ_min < −τ: a direction of descent (its Rayleigh quotient is negative: certain,
                                 whatever the accuracy reached)
@@ -52,10 +53,10 @@ from ..training.setup import LAMBDA, make_objective, prepare
 __all__ = ["Certificate", "certify", "certify_objective", "VERDICTS", "TOL", "FTOL", "MAX_PRODUCTS"]
 
 VERDICTS = ("minimum", "saddle", "flat", "not converged", "interrupted")
-TOL = {"float64": 1e-6, "float32": 1e-4}  # a curvature below tol·|λ_max| counts as zero, by the products' dtype
+TOL = {"float64": 1e-6, "float32": 1e-4}  # a curvature below tol·‖H‖ counts as zero, by the products' dtype
 FTOL = 1e-5  # "not converged" when the quadratic model lets J fall by more than ftol·|J|
 MAX_PRODUCTS = 250  # H·v products at most: the digits network's λ_min needs about 210 (docs/howto/certify.md)
-_INVARIANT = 1e-12  # β_k ≤ this·|λ_max|: the Krylov space is invariant, the Ritz values are eigenvalues
+_INVARIANT = 1e-12  # β_k ≤ this·‖H‖: the Krylov space is invariant, the Ritz values are eigenvalues
 
 
 @dataclass(frozen=True)
@@ -79,11 +80,12 @@ class Certificate:
     cost : float
         J(θ).
     decrease_bound : float
-        ``Δ = ‖∇J‖² / (2 max(λ_min, tol·|λ_max|))``, the quadratic model's largest remaining fall of J.
+        ``Δ = ‖∇J‖² / (2 max(λ_min, tol·‖H‖))``, ``‖H‖ = max(|λ_min|, |λ_max|)``: the quadratic model's largest
+        remaining fall of J.
     n_products : int
         Hessian-vector products used (and one gradient).
     converged : bool
-        Both extreme residuals fell to ``tol·|λ_max|``, or the Krylov space became invariant (exact eigenvalues).
+        Both extreme residuals fell to ``tol·‖H‖``, or the Krylov space became invariant (exact eigenvalues).
     tol, ftol : float
         The tolerances the verdict used.
     seconds : float
@@ -146,7 +148,7 @@ class Certificate:
 
 class _Lanczos:
     """The Lanczos run on ``times`` (v ↦ H·v) in n dimensions, at most ``steps`` products: ``step()`` takes one
-    and updates the extreme Ritz values and their residuals; ``done`` once both residuals are ≤ tol·|λ_max| or
+    and updates the extreme Ritz values and their residuals; ``done`` once both residuals are ≤ tol·‖H‖ or
     the Krylov space is invariant (``exact``)."""
 
     def __init__(self, times, n, steps, rng, tol):
@@ -176,7 +178,7 @@ class _Lanczos:
         ends = [0, -1]
         self.ritz = tuple(values[ends].tolist())
         self.residuals = tuple(np.abs(beta * vectors[-1, ends]).tolist())
-        scale = abs(self.ritz[1])
+        scale = max(abs(self.ritz[0]), abs(self.ritz[1]))  # ‖H‖ as far as found
         self.exact = beta <= _INVARIANT * scale or k + 1 == w.size
         self.done = self.exact or max(self.residuals) <= self.tol * scale
         if not self.exact:
@@ -186,7 +188,7 @@ class _Lanczos:
 
 def _verdict(lambda_min, lambda_max, residual_min, gradient_norm, cost, tol, ftol):
     """(the verdict, Δ) by the module docstring's rules."""
-    zero = tol * abs(lambda_max)
+    zero = tol * max(abs(lambda_min), abs(lambda_max))
     curvature = max(lambda_min, zero)
     decrease = gradient_norm**2 / (2 * curvature) if curvature > 0 else (np.inf if gradient_norm else 0.0)
     if decrease > ftol * abs(cost):
@@ -253,7 +255,8 @@ def certify(network, theta, X, y, *, lam=LAMBDA, sample_weight=None, theta0=None
     theta0 : ndarray of shape (n_params,), optional
         The start of training: the certificate then reports ‖∇J(θ)‖ / ‖∇J(θ₀)‖ too.
     tol : float, optional
-        A curvature below ``tol·|λ_max|`` counts as zero; default 1e-6, or 1e-4 with float32 data.
+        A curvature below ``tol·‖H‖``, ``‖H‖ = max(|λ_min|, |λ_max|)``, counts as zero; default 1e-6, or 1e-4 with
+        float32 data.
     ftol : float, default 1e-5
         "not converged" when the quadratic model lets J fall by more than ``ftol·|J|``.
     max_products : int, default 250
