@@ -30,6 +30,7 @@ from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
+from .bayes.certificate import certify
 from .errors import DivergedError
 from .model.network import Network, forward
 from .model.params import INITIALIZERS
@@ -102,6 +103,7 @@ class _BPNN(BaseEstimator):
         "warm_start": ["boolean"],
         "verbose": ["verbose"],
         "random_state": ["random_state"],
+        "certify": ["boolean"],
     }
     _stratified = False  # the early-stopping validation part keeps the classes' proportions
     _solver = None  # the solver when none is given (None: bpnn.train's method)
@@ -169,11 +171,22 @@ class _BPNN(BaseEstimator):
         trainer = train_sgd if minibatch else train
         result = trainer(network, X, targets, theta0=theta0, seed=self._rng, sample_weight=sample_weight, **options)
         self._learned(result, X.shape[0], incremental and not first)
+        self._certify(result, X, targets, sample_weight, options["lam"], incremental)
         budget_ended = result.status is Status.MAX_ITER and (not minibatch or options["stopping"].tol)
         if budget_ended and not incremental:  # a stopping rule was in force and did not end the run
             warnings.warn(f"{result.method}: max_iter ({result.n_steps} {result.step_unit}) reached before the "
                           "method converged or the stopping rule ended it; raise max_iter or tol", ConvergenceWarning)
         return self
+
+    def _certify(self, result, X, targets, sample_weight, lam, incremental):
+        """``certificate_``: with ``certify``, θ's :func:`bpnn.certify` on the rows, targets, weights and λ the
+        fit trained on; None without it, after Ctrl-C, and in ``partial_fit`` (one epoch is no convergence to
+        certify). Ctrl-C while certifying sets ``interrupted_``."""
+        certified = self.certify and not incremental and not result.interrupted
+        self.certificate_ = certify(result.network, self.theta_, X, targets, lam=lam,
+                                    sample_weight=sample_weight) if certified else None
+        if certified and self.certificate_.interrupted:
+            self.interrupted_ = True
 
     def _same_network_fitted(self, n_features):
         hidden = self.hidden_layer_sizes
@@ -351,6 +364,9 @@ class BPNNClassifier(ClassifierMixin, _BPNN):
         One line per step.
     random_state : int, RandomState or None
         Seeds θ₀, the batches and the validation split.
+    certify : bool, default False
+        After ``fit``, certify θ on the data it trained on (:func:`bpnn.certify`: the Hessian's extreme
+        eigenvalues, the gradient norm, a verdict) as ``certificate_``.
 
     Attributes
     ----------
@@ -366,7 +382,9 @@ class BPNNClassifier(ClassifierMixin, _BPNN):
     n_layers_, n_outputs_, out_activation_
         As in ``MLPClassifier``.
     interrupted_ : bool
-        Ctrl-C ended the last fit early; its best weights are kept.
+        Ctrl-C ended the last fit early (or its certificate); its best weights are kept.
+    certificate_ : Certificate or None
+        With ``certify``, the last ``fit``'s :class:`bpnn.Certificate` (of bpnn's cost, whose λ is ``alpha``).
 
     Raises
     ------
@@ -402,12 +420,14 @@ class BPNNClassifier(ClassifierMixin, _BPNN):
                  batch_size=None, learning_rate=None, learning_rate_init=None, power_t=None, max_iter=None,
                  max_fun=None, tol=None, n_iter_no_change=None, momentum=None, nesterovs_momentum=None,
                  beta_1=None, beta_2=None, epsilon=None, early_stopping=False, validation_fraction=0.1,
-                 dropout=None, init=None, class_weight=None, warm_start=False, verbose=False, random_state=None):
+                 dropout=None, init=None, class_weight=None, warm_start=False, verbose=False, random_state=None,
+                 certify=False):
         super().__init__(hidden_layer_sizes, activation, solver, alpha, batch_size, learning_rate, learning_rate_init,
                          power_t, max_iter, max_fun, tol, n_iter_no_change, momentum, nesterovs_momentum, beta_1,
                          beta_2, epsilon, early_stopping, validation_fraction, dropout, init, warm_start, verbose,
                          random_state)
         self.cost, self.output, self.class_weight = cost, output, class_weight
+        self.certify = certify
 
     def fit(self, X, y, sample_weight=None):
         """Train on X (n_samples × n_features), labels y of any values and optional per-example weights;
@@ -559,15 +579,15 @@ class BPNNRegressor(RegressorMixin, _BPNN):
     ----------
     hidden_layer_sizes, activation, solver, alpha, batch_size, learning_rate, learning_rate_init, power_t, \
 max_iter, max_fun, tol, n_iter_no_change, momentum, nesterovs_momentum, beta_1, beta_2, epsilon, early_stopping, \
-validation_fraction, dropout, init, warm_start, verbose, random_state
+validation_fraction, dropout, init, warm_start, verbose, random_state, certify
         As for ``BPNNClassifier`` (whose output layer and ``class_weight`` a regressor has not), but the
         default solver is "L-BFGS-B"; early stopping scores the held-back part (drawn at random) by R².
 
     Attributes
     ----------
     network_, theta_, thetas_, coefs_, intercepts_, n_features_in_, n_iter_, loss_, loss_curve_, best_loss_, \
-validation_scores_, best_validation_score_, t_, n_layers_, interrupted_
-        As for ``BPNNClassifier``; the validation scores are R².
+validation_scores_, best_validation_score_, t_, n_layers_, interrupted_, certificate_
+        As for ``BPNNClassifier``; the validation scores are R², the certificate's J is n_outputs × the loss.
     n_outputs_ : int
         The targets, one output unit each.
     out_activation_ : str
@@ -596,11 +616,12 @@ validation_scores_, best_validation_score_, t_, n_layers_, interrupted_
                  learning_rate=None, learning_rate_init=None, power_t=None, max_iter=None, max_fun=None, tol=None,
                  n_iter_no_change=None, momentum=None, nesterovs_momentum=None, beta_1=None, beta_2=None,
                  epsilon=None, early_stopping=False, validation_fraction=0.1, dropout=None, init=None,
-                 warm_start=False, verbose=False, random_state=None):
+                 warm_start=False, verbose=False, random_state=None, certify=False):
         super().__init__(hidden_layer_sizes, activation, solver, alpha, batch_size, learning_rate, learning_rate_init,
                          power_t, max_iter, max_fun, tol, n_iter_no_change, momentum, nesterovs_momentum, beta_1,
                          beta_2, epsilon, early_stopping, validation_fraction, dropout, init, warm_start, verbose,
                          random_state)
+        self.certify = certify
 
     def fit(self, X, y, sample_weight=None):
         """Train on X (n_samples × n_features), real targets y (n_samples,) or (n_samples, n_outputs) and

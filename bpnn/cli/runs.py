@@ -13,6 +13,7 @@ import sys
 
 import numpy as np
 
+from ..bayes.certificate import certify
 from ..data.files import write_atomically
 from ..data.loading import holdout, split
 from ..data.weights import load_weights, save_weights
@@ -187,21 +188,35 @@ def train_run(dataset, *, out, test_size, seed, quiet, **options):
     print(f"Training {[X_train.shape[1], *options.get('hidden', ()), dataset.n_classes]} with "
           + ", ".join(f"{'λ' if key == 'lam' else key} = {value}" for key, value in shown.items()) + " …")
     network, theta0, rng = _start(dataset, X_train, seed, options)
+    weights = _class_weights(options["class_weight"], y_train)
     result = train(network, X_train, y_train, method=options["method"], lam=options["lam"],
                    stopping=Stopping(max_iter=options["max_iter"], tol=options["tol"],
                                      n_iter_no_change=options["n_iter_no_change"]),
                    curvature=CurvatureProducts(options["curvature"], options["curvature_rows"]),
-                   sample_weight=_class_weights(options["class_weight"], y_train), theta0=theta0, seed=rng,
+                   sample_weight=weights, theta0=theta0, seed=rng,
                    parallel=Parallel(blas_threads=options["blas_threads"]),
                    progress=None if quiet else progress_printer())
+    certificate = None
+    if options.get("certify") and result.trained and not result.interrupted:
+        print("Certifying θ: Lanczos on exact Hessian-vector products …", flush=True)
+        certificate = certify(network, result.theta, X_train, y_train, lam=options["lam"], sample_weight=weights,
+                              theta0=theta0)
+    certified = {"certificate": certificate and certificate.as_dict()} if options.get("certify") else {}
     with folder.writing():
         trained = _finish(dataset, result, X_train, y_train, X_test, y_test, folder,
-                          {**_settings(options), "seed": seed, "test_size": test_size})
+                          {**_settings(options), "seed": seed, "test_size": test_size, **certified})
+        if certificate is not None:
+            print(f"\n{certificate}")
         if trained and dataset.image_shape is not None:
             picks = np.random.default_rng(seed).choice(len(X_train), size=min(100, len(X_train)), replace=False)
             folder.save("samples.png", lambda path: save_figure(image_grid_figure(
                 dataset.images(X_train[picks]), "random training images and their labels", y_train[picks]), path))
-        return _wrote(folder, result)
+        status = _wrote(folder, result)
+    if certificate is not None and certificate.interrupted:
+        print("Interrupted (Ctrl-C) while certifying: metrics.json records the certificate as interrupted",
+              file=sys.stderr)
+        return INTERRUPTED
+    return status
 
 
 def _start(dataset, X, seed, options):

@@ -9,6 +9,7 @@
 from . import (Parser, add_class_weight_argument, add_data_argument, add_network_arguments, add_run_arguments,
                add_task_argument, defaults, method_name, nonnegative_float, nonnegative_int, path, positive_int,
                run_inputs)
+from ..errors import BpnnError
 from ..training.options import CURVATURE_KINDS
 from ..training.scipy import HESSP_METHODS, HIDDEN, INIT, METHODS, train
 
@@ -56,6 +57,10 @@ def parse_args(argv=None):
                              "trust-ncg and trust-krylov, whose vector operations slow the evaluations down with "
                              "more; unchanged for TNC and BFGS); cost and gradient evaluations use every thread "
                              "BLAS had")
+    parser.add_argument("--certify", action="store_true",
+                        help="after training, certify θ: the Hessian's extreme eigenvalues (Lanczos on exact H·v "
+                             "products), the gradient norm and a verdict (minimum, saddle, flat, not converged), "
+                             "printed and recorded in metrics.json")
     add_run_arguments(parser, "seed for the split, θ₀ and the sample figure", "no per-iteration progress lines")
     add_class_weight_argument(parser)
     add_network_arguments(parser, INIT)
@@ -64,6 +69,8 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
+    if args.weights and args.certify:
+        raise BpnnError("--certify certifies the θ a run trains; --weights trains none (leave one of them out)")
     network, dataset = run_inputs(args)
     from .runs import evaluate_weights_run, train_run
 
@@ -74,5 +81,6 @@ def main(argv=None):
                      hidden=tuple(args.hidden or HIDDEN), lam=args.lam, method=args.method, max_iter=args.max_iter,
                      tol=args.tol, n_iter_no_change=args.n_iter_no_change, curvature=args.curvature,
                      curvature_rows=args.curvature_rows, init=args.init, class_weight=args.class_weight,
-                     blas_threads=args.blas_threads or DEFAULTS["parallel"].blas_threads, **network)
+                     blas_threads=args.blas_threads or DEFAULTS["parallel"].blas_threads, certify=args.certify,
+                     **network)
 

@@ -1,0 +1,1 @@
+"""Curvature at a trained θ: the evidence for λ, error bars on predictions, a certificate of convergence."""

@@ -1,0 +1,308 @@
+"""A certificate of convergence: is θ a local minimum of J, a saddle, or on flat ground, and is it converged?
+
+At θ the quadratic model of the regularized cost is J(θ + s) ≈ J + gᵀs + ½ sᵀHs, with g = ∇J and H the exact
+Hessian (H·v by the R-operator, ``bpnn.model.curvature``). θ is a local minimum where g = 0 and every
+eigenvalue of H is positive, a saddle where one is negative (along its eigenvector J falls), on flat ground
+where the smallest is 0. From one gradient and k ≤ ``max_products`` products H·v the certificate finds
+
+  Lanczos    from a random unit q₁ (seeded):  β_k q_{k+1} = H q_k − α_k q_k − β_{k−1} q_{k−1},  α_k = q_kᵀ H q_k,
+             each new q orthogonalized again against all before it (the k vectors of n numbers are kept), so
+             that T_k = tridiag(β, α, β) = Q_kᵀ H Q_k. Its eigenvalues θ₁ ≤ … ≤ θ_k (the Ritz values) are the
+             extremes of the Rayleigh quotient sᵀHs / sᵀs over the Krylov space of q₁: θ₁ ≥ λ_min and
+             θ_k ≤ λ_max always, converging to them first. The residual of a Ritz pair (θᵢ, y = Q_k sᵢ),
+             rᵢ = ‖H y − θᵢ y‖ = |β_k sᵢ[k]|, is the distance within which H has an eigenvalue.
+  verdict    with τ = tol·‖H‖, ‖H‖ = max(|λ_min|, |λ_max|) (a curvature below τ counts as zero) and the quadratic
+             model's remaining fall Δ = ‖g‖² / (2 max(λ_min, τ)) (the most J can fall when every curvature is at
+             least max(λ_min, τ)):
+               "not converged"  Δ > ftol·|J|: more training could still lower J by more than the fraction ftol
+               "saddle"         λ_min < −τ: a direction of descent (its Rayleigh quotient is negative: certain,
+                                whatever the accuracy reached)
+               "minimum"        λ_min − r_min > τ: the smallest curvature found is positive, clear of its residual
+               "flat"           otherwise: the smallest curvature is zero within τ or within the accuracy reached
+             and "interrupted" when Ctrl-C stopped the certificate (the values are those reached so far).
+
+The Lanczos stops when both extreme residuals are ≤ τ, when the Krylov space is invariant (β_k ≈ 0: the Ritz
+values are eigenvalues of H, as on a network of fewer weights than ``max_products``), or after
+``max_products`` products. One run gives both ends: scipy's ``eigsh`` needs one run per end, and for the small
+end, where a trained network's eigenvalues crowd near zero, thousands of products (docs/howto/certify.md has
+the numbers). A Ritz value proves what it shows at the negative end (a saddle); a positive λ_min is Lanczos's
+estimate from a random start, whose chance of missing a lower eigenvalue shrinks with every product.
+
+The tolerances. ``tol`` = 1e-6 with float64 data: the products are exact to rounding (a Hessian built from them
+is symmetric to 1e-16 of its largest entry), and the reorthogonalized Lanczos keeps the Ritz values to about
+that; a curvature a millionth of the largest is far above rounding, and along it a step that the stiffest
+direction allows lowers J a millionth as much: flat. Float32 data round the products to about 1e-7, so there
+``tol`` is 1e-4. ``ftol`` = 1e-5: a fall of a hundred-thousandth of J changes no prediction, and the digits
+network trained by TNC to its own convergence test meets it (Δ ≈ 3e-6 J), while its default stop (``Stopping``'s
+tol = 0.01) does not.
+"""
+
+import time
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import scipy.linalg
+
+from ..errors import BpnnError
+from ..model.network import Network
+from ..model.validate import as_generator, check_integer, check_number, check_vector
+from ..training.options import Parallel
+from ..training.scipy import INIT
+from ..training.setup import LAMBDA, make_objective, prepare
+
+__all__ = ["Certificate", "certify", "certify_objective", "VERDICTS", "TOL", "FTOL", "MAX_PRODUCTS"]
+
+VERDICTS = ("minimum", "saddle", "flat", "not converged", "interrupted")
+TOL = {"float64": 1e-6, "float32": 1e-4}  # a curvature below tol·‖H‖ counts as zero, by the products' dtype
+FTOL = 1e-5  # "not converged" when the quadratic model lets J fall by more than ftol·|J|
+MAX_PRODUCTS = 250  # H·v products at most: the digits network's λ_min needs about 210 (docs/howto/certify.md)
+_INVARIANT = 1e-12  # β_k ≤ this·‖H‖: the Krylov space is invariant, the Ritz values are eigenvalues
+
+
+@dataclass(frozen=True)
+class Certificate:
+    """What the Hessian's extreme eigenvalues and the gradient say about θ: a local minimum, a saddle, flat
+    directions, or not converged (``bpnn.bayes.certificate`` gives the rules and tolerances).
+
+    Made by :func:`certify`, not by hand.
+
+    Parameters
+    ----------
+    verdict : {"minimum", "saddle", "flat", "not converged", "interrupted"}
+    lambda_min, lambda_max : float
+        The smallest and largest eigenvalues of the Hessian of J found (Lanczos's extreme Ritz values).
+    residual_min, residual_max : float
+        Their residuals ‖H y − λ y‖: H has an eigenvalue within each of them.
+    gradient_norm : float
+        ‖∇J(θ)‖.
+    gradient_ratio : float or None
+        ‖∇J(θ)‖ / ‖∇J(θ₀)‖ when θ₀ was given.
+    cost : float
+        J(θ).
+    decrease_bound : float
+        ``Δ = ‖∇J‖² / (2 max(λ_min, tol·‖H‖))``, ``‖H‖ = max(|λ_min|, |λ_max|)``: the quadratic model's largest
+        remaining fall of J.
+    n_products : int
+        Hessian-vector products used (and one gradient).
+    converged : bool
+        Both extreme residuals fell to ``tol·‖H‖``, or the Krylov space became invariant (exact eigenvalues).
+    tol, ftol : float
+        The tolerances the verdict used.
+    seconds : float
+        Wall time.
+
+    Attributes
+    ----------
+    interrupted : bool
+        Ctrl-C stopped the certificate: its values are those reached (NaN before the first product).
+
+    Raises
+    ------
+    AttributeError
+        On assignment: a certificate is frozen.
+
+    Examples
+    --------
+    >>> import bpnn
+    >>> network = bpnn.Network((3, 5, 3))
+    >>> _, X, Y = bpnn.debug_problem()
+    >>> certificate = bpnn.certify(network, network.init(seed=0), X, Y.argmax(axis=1), lam=1.0)
+    >>> certificate.verdict, certificate.interrupted
+    ('not converged', False)
+    """
+
+    verdict: str
+    lambda_min: float
+    lambda_max: float
+    residual_min: float
+    residual_max: float
+    gradient_norm: float
+    gradient_ratio: float
+    cost: float
+    decrease_bound: float
+    n_products: int
+    converged: bool
+    tol: float
+    ftol: float
+    seconds: float
+
+    @property
+    def interrupted(self):
+        """Whether Ctrl-C stopped the certificate."""
+        return self.verdict == "interrupted"
+
+    def as_dict(self):
+        """The fields as a dict of plain Python values (for JSON: NaN as None)."""
+        return {key: None if isinstance(value, float) and not np.isfinite(value) else value
+                for key, value in asdict(self).items()}
+
+    def __str__(self):
+        ratio = "" if self.gradient_ratio is None else f" ({self.gradient_ratio:.3g} of θ₀'s)"
+        resolved = "" if self.converged else ", not resolved to tol"
+        return (f"Certificate: {self.verdict} (tol {self.tol:g}, ftol {self.ftol:g})\n"
+                f"  Hessian: λ_min {self.lambda_min:.4g} ± {self.residual_min:.2g}, λ_max {self.lambda_max:.4g} ± "
+                f"{self.residual_max:.2g}, from {self.n_products} H·v products in {self.seconds:.1f} s{resolved}\n"
+                f"  gradient: ‖∇J‖ {self.gradient_norm:.3g}{ratio} at J {self.cost:.6g}; the quadratic model lets J "
+                f"fall by {self.decrease_bound:.2g} (ftol·J {self.ftol * abs(self.cost):.2g})")
+
+
+class _Lanczos:
+    """The Lanczos run on ``times`` (v ↦ H·v) in n dimensions, at most ``steps`` products: ``step()`` takes one
+    and updates the extreme Ritz values and their residuals; ``done`` once both residuals are ≤ tol·‖H‖ or
+    the Krylov space is invariant (``exact``)."""
+
+    def __init__(self, times, n, steps, rng, tol):
+        self.times, self.tol = times, tol
+        self.Q = np.empty((min(steps, n), n))  # q₁ … q_k, one per row
+        self.q = rng.standard_normal(n)
+        self.q /= np.linalg.norm(self.q)
+        self.alpha, self.beta = [], []
+        self.ritz = self.residuals = (np.nan, np.nan)
+        self.done = self.exact = False
+
+    @property
+    def k(self):
+        """The products taken."""
+        return len(self.alpha)
+
+    def step(self):
+        k = self.k
+        self.Q[k] = self.q
+        w = self.times(self.q)
+        self.alpha.append(float(self.q @ w))
+        Q = self.Q[:k + 1]
+        for _ in range(2):  # twice is enough (Kahan–Parlett): w ⟂ q₁ … q_k to rounding
+            w -= Q.T @ (Q @ w)
+        beta = float(np.linalg.norm(w))
+        values, vectors = scipy.linalg.eigh_tridiagonal(np.array(self.alpha), np.array(self.beta))
+        ends = [0, -1]
+        self.ritz = tuple(values[ends].tolist())
+        self.residuals = tuple(np.abs(beta * vectors[-1, ends]).tolist())
+        scale = max(abs(self.ritz[0]), abs(self.ritz[1]))  # ‖H‖ as far as found
+        self.exact = beta <= _INVARIANT * scale or k + 1 == w.size
+        self.done = self.exact or max(self.residuals) <= self.tol * scale
+        if not self.exact:
+            self.beta.append(beta)
+            self.q = w / beta
+
+
+def _verdict(lambda_min, lambda_max, residual_min, gradient_norm, cost, tol, ftol):
+    """(the verdict, Δ) by the module docstring's rules."""
+    zero = tol * max(abs(lambda_min), abs(lambda_max))
+    curvature = max(lambda_min, zero)
+    decrease = gradient_norm**2 / (2 * curvature) if curvature > 0 else (np.inf if gradient_norm else 0.0)
+    if decrease > ftol * abs(cost):
+        return "not converged", decrease
+    if lambda_min < -zero:
+        return "saddle", decrease
+    return ("minimum" if lambda_min - residual_min > zero else "flat"), decrease
+
+
+def certify_objective(objective, theta, *, theta0=None, tol=TOL["float64"], ftol=FTOL, max_products=MAX_PRODUCTS,
+                      seed=0):
+    """The :class:`Certificate` of θ on an objective (``bpnn.objective.base.Objective``: in this process or
+    sharded on Dask): one gradient, then Lanczos on its exact products H·v. Ctrl-C ends it with the verdict
+    "interrupted" and the values reached. :func:`certify` documents the parameters."""
+    start = time.perf_counter()
+    n = objective.network.n_params
+    theta = check_vector(theta, n, "theta")
+    theta0 = None if theta0 is None else check_vector(theta0, n, "theta0")
+    tol, ftol = check_number("tol", tol, 0.0), check_number("ftol", ftol, 0.0)
+    check_integer("max_products", max_products, 1)
+    rng = as_generator(seed)
+    lanczos = _Lanczos(lambda v: objective.hessp(theta, v, gauss_newton=False), n, max_products, rng, tol)
+    cost, gradient_norm, gradient_ratio = np.nan, np.nan, None
+    try:
+        cost, gradient = objective(theta)
+        gradient_norm = float(np.linalg.norm(gradient))
+        if theta0 is not None:
+            norm0 = float(np.linalg.norm(objective(theta0)[1]))
+            gradient_ratio = gradient_norm / norm0 if norm0 else np.inf
+        while lanczos.k < max_products and not lanczos.done:
+            lanczos.step()
+        verdict, decrease = _verdict(*lanczos.ritz, lanczos.residuals[0], gradient_norm, cost, tol, ftol)
+    except KeyboardInterrupt:
+        verdict, decrease = "interrupted", np.nan
+    return Certificate(verdict=verdict, lambda_min=lanczos.ritz[0], lambda_max=lanczos.ritz[1],
+                       residual_min=lanczos.residuals[0], residual_max=lanczos.residuals[1],
+                       gradient_norm=gradient_norm, gradient_ratio=gradient_ratio, cost=float(cost),
+                       decrease_bound=float(decrease), n_products=lanczos.k, converged=lanczos.done,
+                       tol=tol, ftol=ftol, seconds=time.perf_counter() - start)
+
+
+def certify(network, theta, X, y, *, lam=LAMBDA, sample_weight=None, theta0=None, tol=None, ftol=FTOL,
+            max_products=MAX_PRODUCTS, seed=0, parallel=Parallel()):
+    """Certify θ: the Hessian's extreme eigenvalues, the gradient norm and a verdict, "minimum", "saddle",
+    "flat" or "not converged".
+
+    The regularized cost J is ``train``'s on the same (X, y, λ, weights); its exact Hessian enters only through
+    products H·v (the R-operator), at most ``max_products`` of them, by Lanczos (``bpnn.bayes.certificate``
+    gives the rules). Ctrl-C ends it with the verdict "interrupted".
+
+    Parameters
+    ----------
+    network : Network
+    theta : ndarray of shape (n_params,)
+        The θ to certify, e.g. ``train``'s ``result.theta``.
+    X : ndarray of shape (m, s₁)
+        The training examples.
+    y : array_like of shape (m,) or (m, s_L)
+        Labels 0..K−1, or a regression network's real targets.
+    lam : float, default 1
+        λ, as in :func:`train`.
+    sample_weight : array_like of shape (m,), optional
+        The examples' weights, as in :func:`train`.
+    theta0 : ndarray of shape (n_params,), optional
+        The start of training: the certificate then reports ‖∇J(θ)‖ / ‖∇J(θ₀)‖ too.
+    tol : float, optional
+        A curvature below ``tol·‖H‖``, ``‖H‖ = max(|λ_min|, |λ_max|)``, counts as zero; default 1e-6, or 1e-4 with
+        float32 data.
+    ftol : float, default 1e-5
+        "not converged" when the quadratic model lets J fall by more than ``ftol·|J|``.
+    max_products : int, default 250
+        The most Hessian-vector products.
+    seed : int, default 0
+        Seeds Lanczos's start vector.
+    parallel : Parallel, default Parallel()
+        Where the products run: this process, or a Dask cluster's workers holding the rows.
+
+    Returns
+    -------
+    Certificate
+
+    Raises
+    ------
+    BpnnError
+        A θ that is not ``network.n_params`` finite numbers, data that do not fit the network, tolerances out of
+        range.
+
+    Examples
+    --------
+    A tanh network at θ = 0 but for the output biases, set to the classes' log-odds: ∇J = 0, yet a saddle.
+
+    >>> import numpy as np, bpnn
+    >>> network = bpnn.Network((3, 5, 3), activation="tanh")
+    >>> _, X, Y = bpnn.debug_problem()
+    >>> y, share = Y.argmax(axis=1), Y.mean(axis=0)
+    >>> theta = np.zeros(network.n_params)
+    >>> network.unpack(theta)[-1][:, 0] = np.log(share / (1 - share))
+    >>> certificate = bpnn.certify(network, theta, X, y, lam=0.0)
+    >>> certificate.verdict, bool(certificate.lambda_min < 0), bool(certificate.gradient_norm < 1e-12)
+    ('saddle', True, True)
+    >>> bpnn.certify(network, theta[:-1], X, y)
+    Traceback (most recent call last):
+        ...
+    bpnn.errors.BpnnError: theta has shape (37,); it must be a vector of 38 numbers, shaped like θ
+    """
+    if not (isinstance(network, Network) and isinstance(parallel, Parallel)):
+        raise BpnnError(f"certify takes a bpnn.Network and a bpnn.Parallel value, got {type(network).__name__} and "
+                        f"{type(parallel).__name__}")
+    theta = check_vector(theta, network.n_params, "theta")
+    problem = prepare(network, X, y, lam=lam, sample_weight=sample_weight, theta0=theta, seed=seed, init=INIT,
+                      evaluation=None, patience=None)
+    objective = make_objective(problem, parallel)
+    try:
+        return certify_objective(objective, theta, theta0=theta0, tol=TOL[problem.X.dtype.name] if tol is None else tol,
+                                 ftol=ftol, max_products=max_products, seed=seed)
+    finally:
+        objective.close()
