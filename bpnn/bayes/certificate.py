@@ -142,8 +142,15 @@ class Certificate:
         return (f"Certificate: {self.verdict} (tol {self.tol:g}, ftol {self.ftol:g})\n"
                 f"  Hessian: λ_min {self.lambda_min:.4g} ± {self.residual_min:.2g}, λ_max {self.lambda_max:.4g} ± "
                 f"{self.residual_max:.2g}, from {self.n_products} H·v products in {self.seconds:.1f} s{resolved}\n"
-                f"  gradient: ‖∇J‖ {self.gradient_norm:.3g}{ratio} at J {self.cost:.6g}; the quadratic model lets J "
-                f"fall by {self.decrease_bound:.2g} (ftol·J {self.ftol * abs(self.cost):.2g})")
+                f"  gradient: ‖∇J‖ {self.gradient_norm:.3g}{ratio} at J {self.cost:.6g}; {self._fall()}")
+
+    def _fall(self):
+        """What the quadratic model says of J's remaining fall, against ftol·|J|."""
+        threshold = f"ftol·J {self.ftol * abs(self.cost):.2g}"
+        if self.lambda_min > self.tol * max(abs(self.lambda_min), abs(self.lambda_max)):
+            return f"the quadratic model lets J fall by at most {self.decrease_bound:.2g} ({threshold})"
+        return (f"the smallest curvature is not above tol·‖H‖, so the quadratic model bounds no fall "
+                f"(‖∇J‖²/(2·tol·‖H‖) = {self.decrease_bound:.2g}; {threshold})")
 
 
 class _Lanczos:
