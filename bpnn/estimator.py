@@ -106,7 +106,6 @@ class _BPNN(BaseEstimator):
         "certify": ["boolean"],
     }
     _stratified = False  # the early-stopping validation part keeps the classes' proportions
-    _solver = None  # the solver when none is given (None: bpnn.train's method)
 
     def __init__(self, hidden_layer_sizes, activation, solver, alpha, batch_size, learning_rate, learning_rate_init,
                  power_t, max_iter, max_fun, tol, n_iter_no_change, momentum, nesterovs_momentum, beta_1, beta_2,
@@ -256,9 +255,8 @@ class _BPNN(BaseEstimator):
             batches = {"size": batch_size, "dropout": self.dropout}
             options.update(update=self._rule,
                            batches=MiniBatches(**{key: value for key, value in batches.items() if value is not None}))
-        elif (self.solver or self._solver) is not None:
-            solver = self.solver or self._solver
-            options["method"] = check_method(_SOLVER_ALIASES.get(solver, solver))
+        elif self.solver is not None:
+            options["method"] = check_method(_SOLVER_ALIASES.get(self.solver, self.solver))
         return options
 
     def _learned(self, result, n_samples, appended):
@@ -645,8 +643,6 @@ validation_scores_, best_validation_score_, t_, n_layers_, interrupted_, certifi
             raise ValueError(f"y has {outputs} targets per sample; the fitted network has {self.n_outputs_} outputs")
         self._targets = outputs
         return X, y.astype(np.float64), check_sample_weight(sample_weight, X.shape[0])
-
-    _solver = "L-BFGS-B"  # MLPRegressor's "lbfgs": on the squared error it reaches its R² in a fraction of TNC's time
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -11,7 +11,7 @@ from . import (Parser, add_class_weight_argument, add_data_argument, add_network
                run_inputs)
 from ..errors import BpnnError
 from ..training.options import CURVATURE_KINDS
-from ..training.scipy import HESSP_METHODS, HIDDEN, INIT, METHODS, train
+from ..training.scipy import HESSP_METHODS, HIDDEN, INIT, METHODS, default_method, train
 
 DEFAULTS = defaults(train)
 STOPPING, CURVATURE = DEFAULTS["stopping"], DEFAULTS["curvature"]
@@ -40,8 +40,9 @@ def parse_args(argv=None):
                              "than this fraction of it (0: only the method's own test and --max-iter)")
     parser.add_argument("--n-iter-no-change", type=positive_int, default=STOPPING.n_iter_no_change,
                         help="the window of iterations the --tol rule looks at")
-    parser.add_argument("--method", default=DEFAULTS["method"], metavar="METHOD", type=method_name,
-                        help=f"scipy.optimize.minimize method: {', '.join(METHODS)} (BFGS keeps an n×n matrix: small "
+    parser.add_argument("--method", metavar="METHOD", type=method_name,
+                        help=f"scipy.optimize.minimize method: {', '.join(METHODS)} (default: {default_method(None)}, "
+                             f"{default_method('regression')} with --task regression; BFGS keeps an n×n matrix: small "
                              f"networks only; {', '.join(HESSP_METHODS)} get exact curvature products)")
     parser.add_argument("--curvature", default=CURVATURE.kind, choices=CURVATURE_KINDS,
                         help=f"the curvature products {', '.join(HESSP_METHODS)} get: Gauss-Newton (positive "
@@ -78,7 +79,8 @@ def main(argv=None):
         given = {key: getattr(args, key) for key in ("activation", "cost", "output", "hidden")}
         return evaluate_weights_run(dataset, args.weights, out=args.out, given=given)
     return train_run(dataset, out=args.out, test_size=args.test_size, seed=args.seed, quiet=args.quiet,
-                     hidden=tuple(args.hidden or HIDDEN), lam=args.lam, method=args.method, max_iter=args.max_iter,
+                     hidden=tuple(args.hidden or HIDDEN), lam=args.lam,
+                     method=args.method or default_method(dataset.task), max_iter=args.max_iter,
                      tol=args.tol, n_iter_no_change=args.n_iter_no_change, curvature=args.curvature,
                      curvature_rows=args.curvature_rows, init=args.init, class_weight=args.class_weight,
                      blas_threads=args.blas_threads or DEFAULTS["parallel"].blas_threads, certify=args.certify,
