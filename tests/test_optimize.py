@@ -138,17 +138,24 @@ def test_progress_callback_can_stop_training(problem):
     assert len(calls) == result.n_evaluations
 
 
-def test_float32_training_matches_float64(digits):
-    # The default run's split and network, once in float64 and once in float32 (TNC with FLOAT32_OPTIONS):
-    # the float32 run converges (tol=0: to SciPy's own test) to the same cost and held-out accuracy within half a point.
+@pytest.fixture(scope="module")
+def converged(digits):
+    """The default run's split and network, trained by TNC to SciPy's own convergence test (tol=0): the
+    split (X_train, y_train, X_test, y_test) and the float64 run."""
     from bpnn.data.loading import holdout
 
     X_train, y_train, X_test, y_test = holdout(*digits, 0.2)
     network = Network((X_train.shape[1], 25, int(y_train.max()) + 1))
-    runs = {dtype: train(network, X_train.astype(dtype), y_train, lam=1.0, method="TNC",
-                         stopping=Stopping(max_iter=400, tol=0.0))
-            for dtype in (np.float64, np.float32)}
-    r64, r32 = runs[np.float64], runs[np.float32]
+    run = train(network, X_train, y_train, lam=1.0, method="TNC", stopping=Stopping(max_iter=400, tol=0.0))
+    return (X_train, y_train, X_test, y_test), run
+
+
+def test_float32_training_matches_float64(converged):
+    # The same run in float32 (TNC with FLOAT32_OPTIONS): it converges (tol=0: to SciPy's own test) to the same
+    # cost and held-out accuracy within half a point.
+    (X_train, y_train, X_test, y_test), r64 = converged
+    r32 = train(r64.network, X_train.astype(np.float32), y_train, lam=1.0, method="TNC",
+                stopping=Stopping(max_iter=400, tol=0.0))
     assert "Converged" in r32.stop_reason and r32.status is Status.CONVERGED
     assert r32.final_cost == pytest.approx(r64.final_cost, rel=5e-3)
     acc64, acc32 = (accuracy(r.network, r.theta, X_test, y_test) for r in (r64, r32))
@@ -194,13 +201,9 @@ def test_stopping_rule_looks_at_the_fall_over_a_window():
     assert tracker.stop.status is Status.STALLED
 
 
-def test_default_stopping_rule_ends_training_sooner_at_the_same_accuracy(digits):
-    from bpnn.data.loading import holdout
-
-    X_train, y_train, X_test, y_test = holdout(*digits, 0.2)
-    network = Network((X_train.shape[1], 25, int(y_train.max()) + 1))
-    default = train(network, X_train, y_train)
-    full = train(network, X_train, y_train, stopping=Stopping(tol=0.0))
+def test_default_stopping_rule_ends_training_sooner_at_the_same_accuracy(converged):
+    (X_train, y_train, X_test, y_test), full = converged  # the same run without the rule (tol=0)
+    default = train(full.network, X_train, y_train)
     assert default.stop_reason.startswith("tol:") and default.n_steps < full.n_steps
     assert default.status is Status.STALLED
     assert not full.stop_reason.startswith("tol:") and full.status is not Status.STALLED
