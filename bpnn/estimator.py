@@ -20,6 +20,7 @@ from dataclasses import replace
 from numbers import Integral, Real
 
 import numpy as np
+from scipy.sparse import issparse
 from scipy.special import log_softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.exceptions import ConvergenceWarning
@@ -442,6 +443,8 @@ class BPNNClassifier(ClassifierMixin, _BPNN):
         """X checked, the labels encoded 0..K−1 (``classes_``), or a multilabel indicator matrix as it is, and
         the examples' weights."""
         X, y = validate_data(self, X, y, dtype=[np.float64, np.float32], reset=first, multi_output=True)
+        if issparse(y):  # a sparse indicator matrix, as MLPClassifier takes it
+            y = y.toarray()
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         check_classification_targets(y)
@@ -450,15 +453,14 @@ class BPNNClassifier(ClassifierMixin, _BPNN):
             raise ValueError("y has several columns of labels; BPNNClassifier takes one label per sample or, for "
                              "multilabel classification, a 0/1 indicator matrix (one column per label)")
         task = "multilabel" if kind == "multilabel-indicator" else "classification"
-        if not first and task != self.network_.task:
-            raise ValueError(f"y is {task} but the fitted network learned {self.network_.task}; call fit to "
-                             "train a new network")
+        if (not first or self.warm_start) and hasattr(self, "network_") and task != self.network_.task:
+            raise ValueError(f"y is {task} but the fitted network learned {self.network_.task}; "
+                             f"{'call fit' if not first else 'set warm_start=False'} to train a new network")
         self._task = task
         if task == "multilabel":
             return self._fit_labels(X, y, sample_weight, incremental, classes)
         if incremental:
             self._set_partial_fit_classes(classes)
-        if incremental:
             unseen = np.setdiff1d(y, self.classes_)
             if unseen.size:
                 raise ValueError(f"y holds labels not in classes: {unseen.tolist()[:5]}")
@@ -477,6 +479,14 @@ class BPNNClassifier(ClassifierMixin, _BPNN):
         if self._softmax():
             raise ValueError("multilabel y needs independent sigmoid outputs; softmax outputs (cost='log-likelihood') "
                              "share one probability among the labels: leave cost and output at None")
+        if self.class_weight is not None:
+            raise ValueError("class_weight weighs the classes of one label per sample; a multilabel y's labels are "
+                             "independent outputs (give sample_weight instead)")
+        wrong = (Y != 0) & (Y != 1)
+        if wrong.any():
+            row, column = np.argwhere(wrong)[0]
+            raise ValueError(f"a multilabel y holds 0 and 1 only (1: the sample has that label); sample {row}, "
+                             f"label {column} is {Y[row, column]:g}")
         labels = np.arange(Y.shape[1])
         if classes is not None and not np.array_equal(np.unique(classes), labels):
             raise ValueError(f"for a multilabel y of {Y.shape[1]} columns, classes are its columns 0..{Y.shape[1] - 1}; "

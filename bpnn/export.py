@@ -172,7 +172,7 @@ def register_skl2onnx():
     """
     try:
         from skl2onnx import update_registered_converter
-        from skl2onnx.common.data_types import guess_numpy_type
+        from skl2onnx.common.data_types import Int64TensorType, guess_numpy_type
         from skl2onnx.common.shape_calculator import (calculate_linear_classifier_output_shapes,
                                                       calculate_linear_regressor_output_shapes)
         from skl2onnx.helpers import add_onnx_graph
@@ -186,8 +186,13 @@ def register_skl2onnx():
         graph = to_onnx(model.network_, model.theta_, classes=classes, dtype=guess_numpy_type(operator.inputs[0].type))
         add_onnx_graph(scope, operator, container, graph)
 
-    update_registered_converter(BPNNClassifier, "BpnnBPNNClassifier", calculate_linear_classifier_output_shapes,
-                                convert, options={"zipmap": [True, False, "columns"], "nocl": [True, False]},
-                                overwrite=True)
+    def classifier_shapes(operator):
+        calculate_linear_classifier_output_shapes(operator)
+        network = operator.raw_operator.network_
+        if network.task == "multilabel":  # the label is the n × K indicator matrix, not one class per row
+            operator.outputs[0].type = Int64TensorType([operator.inputs[0].get_first_dimension(), network.n_classes])
+
+    update_registered_converter(BPNNClassifier, "BpnnBPNNClassifier", classifier_shapes, convert,
+                                options={"zipmap": [True, False, "columns"], "nocl": [True, False]}, overwrite=True)
     update_registered_converter(BPNNRegressor, "BpnnBPNNRegressor", calculate_linear_regressor_output_shapes,
                                 convert, overwrite=True)

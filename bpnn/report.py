@@ -6,6 +6,7 @@ from sklearn.metrics import (classification_report, confusion_matrix, mean_absol
                              r2_score)
 
 from .model.network import accuracy, predict
+from .errors import BpnnError
 from .model.validate import check_labels
 from .training.setup import targets
 
@@ -49,6 +50,8 @@ def evaluate(network, theta, X, y, classes=None):
     """
     n_classes = network.n_classes
     names = None if classes is None else [str(c) for c in classes]
+    if names is not None and len(names) != n_classes:
+        raise BpnnError(f"classes names {len(names)} labels; the network has {n_classes} outputs")
     if network.task == "multilabel":
         Y = targets(network, X, y)[1]
         return {"accuracy": accuracy(network, theta, X, Y),

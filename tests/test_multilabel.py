@@ -127,7 +127,37 @@ def test_skl2onnx_converts_a_multilabel_estimator():
     X, _, Y, _ = _problem(200)
     model = bpnn.BPNNClassifier(hidden_layer_sizes=(5,), random_state=0).fit(X, Y)
     graph = skl2onnx.to_onnx(model, X[:1].astype(np.float32), options={"zipmap": False})
+    declared = {output.name: output.type.tensor_type.shape for output in graph.graph.output}
+    assert [d.dim_value for d in declared["label"].dim][1:] == [4]  # n × K, as it comes out
     label, probabilities = onnxruntime.InferenceSession(graph.SerializeToString()).run(
         None, {"X": X.astype(np.float32)})
     np.testing.assert_array_equal(label, model.predict(X))
     np.testing.assert_allclose(probabilities, model.predict_proba(X), rtol=1e-5)
+
+
+def test_a_multilabel_y_is_checked_where_it_enters():
+    X, _, Y, _ = _problem(200)
+    network = bpnn.Network((12, 3, 4), task="multilabel")
+    theta = network.init(0)
+    for wrong, message in ((Y * 2, "0 or 1"), (Y[:, 0], "2-D"), (Y[:, :3], "shape")):
+        with pytest.raises(BpnnError, match=message):
+            bpnn.accuracy(network, theta, X, wrong)
+    with pytest.raises(BpnnError, match="out of range"):
+        bpnn.accuracy(bpnn.Network((12, 3, 4)), theta, X, np.full(len(X), 4))
+    first = np.argwhere(Y == 1)[0]
+    with pytest.raises(ValueError, match=f"sample {first[0]}, label {first[1]} is 2"):
+        bpnn.BPNNClassifier().fit(X, Y * 2)
+    with pytest.raises(ValueError, match="give sample_weight instead"):
+        bpnn.BPNNClassifier(class_weight="balanced").fit(X, Y)
+    model = bpnn.BPNNClassifier(hidden_layer_sizes=(3,), warm_start=True, max_iter=5).fit(X, Y.argmax(axis=1))
+    with pytest.raises(ValueError, match="set warm_start=False"):
+        model.fit(X, Y)
+
+
+def test_a_sparse_indicator_matrix_fits_as_the_dense_one():
+    from scipy.sparse import csr_matrix
+
+    X, X_test, Y, _ = _problem(200)
+    dense = bpnn.BPNNClassifier(hidden_layer_sizes=(3,), random_state=0).fit(X, Y)
+    sparse = bpnn.BPNNClassifier(hidden_layer_sizes=(3,), random_state=0).fit(X, csr_matrix(Y))
+    np.testing.assert_array_equal(dense.theta_, sparse.theta_)

@@ -139,6 +139,20 @@ def test_parquet_reads_like_the_csv(tmp_path):
     assert dataset.classes == ("setosa", "versicolor") and dataset.kind == "parquet table"
 
 
+def test_parquet_nulls_in_a_target_are_missing_and_bool_labels_are_0_and_1(tmp_path):
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow")
+    path = tmp_path / "t.parquet"
+    for target in ([0.0, 1.0, None], pd.array([0, 1, None], dtype="Int64"), pd.array(["a", "b", None], "string")):
+        pd.DataFrame({"x": [1.0, 2.0, 3.0], "y": target}).to_parquet(path)
+        with pytest.raises(BpnnError, match=r"t.parquet: column 'y' \(the target\), row 4: missing value"):
+            load_dataset(path, target="y")
+    pd.DataFrame({"x": [1.0, 2.0, 3.0], "y": [0.0, 1.0, 1.0], "tag": [True, False, True]}).to_parquet(path)
+    assert load_dataset(path, target="y").classes == (0, 1)  # whole numbers stay numbers
+    labels = load_dataset(path, target=["tag"], task="multilabel")
+    np.testing.assert_array_equal(labels.y, [[1], [0], [1]])
+
+
 def test_parquet_without_pandas_names_the_extra(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "pandas", None)  # import pandas fails
     with pytest.raises(BpnnError, match=r't.parquet: reading parquet needs pandas and pyarrow: '

@@ -214,7 +214,9 @@ def _check_target(target, task):
     a tuple of names; BpnnError for anything else."""
     if target is None or isinstance(target, str):
         return (target,) if task == "multilabel" and target is not None else target
-    names = tuple(target) if isinstance(target, (list, tuple)) else None
+    names = tuple(target) if isinstance(target, (list, tuple, np.ndarray)) else None
+    if names is not None:
+        names = tuple(str(name) if isinstance(name, np.str_) else name for name in names)
     if not names or not all(isinstance(name, str) for name in names):
         raise BpnnError(f"target must be a column name (a str), or for multilabel and regression a list of names, "
                         f"got {target!r}")

@@ -66,8 +66,8 @@ def _check_suffix(path):
 def save_weights(path, network, theta, *, overwrite=False):
     """Write the network's Θ⁽¹⁾, Θ⁽²⁾, … and the network itself to a ``.mat`` or ``.npz`` file.
 
-    A ``.mat`` file orders the output rows as the course does (for ten classes row 10 is the digit 0), an
-    ``.npz`` file as bpnn does; see :doc:`/howto/weights`. The file is written whole or not at all.
+    A ``.mat`` file of a classification network orders the output rows as the course does (for ten classes
+    row 10 is the digit 0), an ``.npz`` file (and a multilabel or regression network's) as bpnn does; see :doc:`/howto/weights`. The file is written whole or not at all.
 
     Parameters
     ----------
@@ -108,7 +108,8 @@ def save_weights(path, network, theta, *, overwrite=False):
     _check_suffix(path)
     thetas = [np.array(T, dtype=np.float64) for T in network.unpack(theta)]
     n_classes = network.n_classes
-    classes = course_order(n_classes) if path.suffix.lower() == ".mat" else np.arange(n_classes)
+    course = path.suffix.lower() == ".mat" and network.task == "classification"
+    classes = course_order(n_classes) if course else np.arange(n_classes)
     thetas[-1] = thetas[-1][classes]
     named = {f"Theta{i}": t for i, t in enumerate(thetas, start=1)}
     named.update(layer_sizes=np.array(network.sizes, dtype=np.float64), classes=classes.astype(np.float64),

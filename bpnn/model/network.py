@@ -36,8 +36,8 @@ import numpy as np
 from ..errors import BpnnError, DivergedError
 from .params import init_weights, layer_shapes, pack, sizes_of, slices, views
 from .units import HIDDEN_ACTIVATIONS, OUTPUT_COSTS, check_names, task_of
-from .validate import (as_generator, as_matrix, check_indicator, check_lambda, check_layer_sizes, check_one_hot,
-                       check_sample_weight, check_values, compute_dtype)
+from .validate import (as_generator, as_matrix, check_indicator, check_labels, check_lambda, check_layer_sizes,
+                       check_one_hot, check_sample_weight, check_values, compute_dtype)
 
 __all__ = ["Network", "Batch", "ONE_BLOCK", "batch", "examples", "layer_weights", "forward_pass", "forward",
            "dropout_masks", "cost_and_grad", "batch_cost_and_grad", "cost", "cost_and_score", "cost_and_score_parts",
@@ -490,8 +490,14 @@ def accuracy(network, theta, X, y):
     """
     if network.task == "regression":
         raise BpnnError("accuracy is for classification networks; this one's outputs are real values (see score)")
-    right = predict(network, theta, X) == np.asarray(y)
-    return float(np.mean(right if network.task == "classification" else np.all(right, axis=1)))
+    predicted = predict(network, theta, X)
+    if network.task == "classification":
+        y = check_labels(y, network.n_classes)
+        if len(y) != len(predicted):
+            raise BpnnError(f"X has {len(predicted)} rows but y has {len(y)} labels")
+        return float(np.mean(predicted == y))
+    Y = check_indicator(as_matrix(y, "y"), len(predicted), network.n_classes)
+    return float(np.mean(np.all(predicted == Y, axis=1)))
 
 
 def _cost_and_outputs(network, theta, X, Y, lam, masks, train_size, sample_weight):

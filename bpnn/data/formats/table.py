@@ -208,8 +208,8 @@ def _clean_table(path, width, index):
 
 
 def _parquet(path):
-    """The header of a parquet file and its rows as blocks of text (nulls as ``<NA>``/``nan``/``None``), so
-    that the checks and conversions are the CSV ones."""
+    """The header of a parquet file and its rows as blocks of text (nulls as empty cells, bool values as 0 and
+    1), so that the checks and conversions are the CSV ones."""
     try:
         import pandas as pd
     except ImportError:
@@ -222,7 +222,9 @@ def _parquet(path):
     except Exception as error:  # pyarrow's ArrowInvalid, OSError, … for bytes that are no parquet file
         raise BpnnError(f"{path}: not a readable parquet file ({type(error).__name__}: {error})") from None
     header = _checked_header(path, frame.columns)
-    text = frame.astype(str).to_numpy(dtype=object)
+    flags = frame.select_dtypes(include="bool").columns  # a bool column is 0/1 (labels)
+    frame = frame.astype({name: "int64" for name in flags}).astype(object)
+    text = frame.where(frame.notna(), "").astype(str).to_numpy(dtype=object)  # a null (NaN, NA, None) is missing
     rows = np.arange(HEADER_ROW + 1, HEADER_ROW + 1 + len(text))
     return header, ((rows[k:k + BLOCK], text[k:k + BLOCK]) for k in range(0, len(text), BLOCK))
 
