@@ -8,9 +8,13 @@ the fewest mistakes whose prediction reproduces every output. ``runner`` imports
 its code on a thread that can be abandoned.
 """
 
+import inspect
+import math
+import sys
 from pathlib import Path
 
-from .runner import CheckError, load_target
+from ..errors import BpnnError
+from .runner import CheckError, learners_file
 
 __all__ = ["check", "CheckError", "LABELS", "ORDERS", "DEFAULT_TIMEOUT"]
 
@@ -74,22 +78,64 @@ def check(function, *, labels="auto", order="auto", timeout=DEFAULT_TIMEOUT):
     λ/(2m) in the cost, λ/m in the gradient
     """
     from ..model.validate import check_choice
+    from . import book, course  # and all they import, before a learner's folder that may hold a copy.py comes first
 
     check_choice("labels", labels, LABELS)
     check_choice("order", order, ORDERS)
-    if not (isinstance(timeout, (int, float)) and timeout > 0):
-        raise CheckError(f"timeout must be a number of seconds > 0, got {timeout!r}")
-    if isinstance(function, str):
-        name = f"{Path(function.rpartition(':')[0]).name}:{function.rpartition(':')[2]}"
-        function = load_target(function, timeout)
-    elif callable(function):
+    if isinstance(timeout, bool) or not (isinstance(timeout, (int, float)) and 0 < timeout < math.inf):
+        raise CheckError(f"timeout must be a finite number of seconds > 0, got {timeout!r}")
+    if not isinstance(function, str):
+        if not callable(function):
+            raise CheckError(f"{function!r} is not a function")
         name = getattr(function, "__qualname__", getattr(function, "__name__", repr(function)))
-    else:
-        raise CheckError(f"{function!r} is not a function")
-    if getattr(function, "__name__", None) == "backprop":
-        from .book import check_book
+        return _check(function, _class_of(function), name, labels=labels, order=order, timeout=timeout)
+    name = f"{Path(function.rpartition(':')[0]).name}:{function.rpartition(':')[2]}"
+    with learners_file(function, timeout) as (owner, value):
+        cls = owner if isinstance(owner, type) else _class_of(value, qualname=False)
+        return _check(value, cls, name, labels=labels, order=order, timeout=timeout)
 
-        return check_book(function, name, timeout=timeout)
+
+def _class_of(function, qualname=True):
+    """The class whose method ``function`` is: a bound method's (its object's class), or with ``qualname`` the
+    class its qualified name names in its module; None for a plain function."""
+    if inspect.ismethod(function):
+        owner = function.__self__
+        return owner if isinstance(owner, type) else type(owner)
+    path = getattr(function, "__qualname__", "").split(".")[:-1] if qualname else []
+    owner = sys.modules.get(getattr(function, "__module__", None)) if path else None
+    for part in path:
+        owner = getattr(owner, part, None)
+    return owner if isinstance(owner, type) else None
+
+
+def _check(function, cls, name, *, labels, order, timeout):
+    """The book's check for a method ``backprop`` of a class, the course's for anything else; whatever the
+    learner's code does or returns, a CheckError rather than any other exception."""
+    from .book import check_book
     from .course import check_course
+    from .runner import describe
 
-    return check_course(function, name, labels=labels, order=order, timeout=timeout)
+    if cls is None and getattr(function, "__name__", None) == "backprop" and not _takes(function, 7):
+        raise CheckError(f"{name} is not a method of a class bpnn can find and make, nor a function taking "
+                         "nnCostFunction's seven arguments: give the class's method (network.py:Network.backprop, "
+                         "Network.backprop) or a network's (net.backprop)")
+    try:
+        if cls is not None and function.__name__ == "backprop":
+            return check_book(cls, name, timeout=timeout)
+        return check_course(function, name, labels=labels, order=order, timeout=timeout)
+    except BpnnError:
+        raise
+    except Exception as error:  # the learner's code can change anything (numpy's error state, a class bpnn makes…)
+        raise CheckError(f"{name} could not be checked: {describe(error)} (in bpnn, on what the function "
+                         "returned or changed)") from error
+
+
+def _takes(function, n):
+    """Whether ``function`` can be called with ``n`` positional arguments (True when Python cannot tell)."""
+    try:
+        inspect.signature(function).bind(*range(n))
+    except TypeError:
+        return False
+    except ValueError:
+        return True
+    return True

@@ -15,9 +15,6 @@ The model, with one switch per mistake the book's backprop can make (``VARIANTS`
   nabla_b = [δ², δᴸ] (or one left at zero),  nabla_w = [δ² xᵀ, δᴸ (a²)ᵀ] (or transposed, or reversed).
 """
 
-import inspect
-import sys
-
 import numpy as np
 
 from ..model.checking import debug_problem
@@ -25,7 +22,7 @@ from ..model.network import Network, cost_and_grad, forward
 from ..model.units import sigmoid, sigmoid_gradient
 from .mistakes import explain
 from .result import Check, CheckResult, blocks_off, close, unexplained
-from .runner import CheckError, call
+from .runner import CheckError, call, describe
 
 __all__ = ["SIZES", "COSTS", "VARIANTS", "model", "check_book"]
 
@@ -92,21 +89,6 @@ def _reference(cost):
     return out
 
 
-def _owner(function):
-    """The class whose method ``function`` is (a bound method's class, or the class its qualified name names)."""
-    if inspect.ismethod(function):
-        owner = function.__self__
-        return owner if isinstance(owner, type) else type(owner)
-    path = getattr(function, "__qualname__", "").split(".")
-    owner = sys.modules.get(getattr(function, "__module__", None))
-    for part in path[:-1]:
-        owner = getattr(owner, part, None)
-    if len(path) < 2 or not isinstance(owner, type):
-        raise CheckError(f"{'.'.join(path)} is not a method of a class bpnn can find and make: give the class's "
-                         "method (Network.backprop) or a network's (net.backprop)")
-    return owner
-
-
 def _outputs(value, what):
     """(nabla_b, nabla_w) as lists of float arrays, or CheckError saying what is wrong with what was returned."""
     layers = len(SIZES) - 1
@@ -116,8 +98,9 @@ def _outputs(value, what):
         raise CheckError(f"{what} returned a {type(value).__name__} of {_kinds(value)}; {expected}")
     try:
         lists = tuple([np.asarray(array, dtype=np.float64) for array in part] for part in value)
-    except (TypeError, ValueError):
-        raise CheckError(f"{what} returned lists of something else than arrays of numbers; {expected}") from None
+    except Exception as error:  # anything a learner's object raises when asked for its numbers
+        raise CheckError(f"{what} returned lists of something else than arrays of numbers (numpy cannot read "
+                         f"{_kinds(value[0])}, {_kinds(value[1])} as numbers: {describe(error)}); {expected}") from None
     if any(len(part) != layers for part in lists):
         raise CheckError(f"{what} returned lists of {' and '.join(str(len(part)) for part in lists)} arrays; "
                          f"{expected}")
@@ -162,11 +145,10 @@ def _checks(observed, cost):
     return checks
 
 
-def check_book(function, name, *, timeout):
-    """Make a [3, 5, 3] network of ``function``'s class, call the method on the five debug examples, compare
-    with bpnn and diagnose (a ``CheckResult``); CheckError when it cannot be called or returns unusable
-    values."""
-    owner = _owner(function)
+def check_book(owner, name, *, timeout):
+    """Make a [3, 5, 3] network of the class ``owner``, call its ``backprop`` on the five debug examples,
+    compare with bpnn and diagnose (a ``CheckResult``); CheckError when it cannot be called or returns
+    unusable values."""
     (T1, T2), X, Y = _problem()
     net = call(owner, (list(SIZES),), timeout, f"{owner.__name__}({list(SIZES)})")
     observed = []
@@ -176,8 +158,8 @@ def check_book(function, name, *, timeout):
         except AttributeError as error:
             raise CheckError(f"{owner.__name__}'s biases and weights cannot be set ({error})") from None
         what = f"{name} on example {i + 1} of the debug problem"
-        method = getattr(net, function.__name__)
-        observed.append(_outputs(call(method, (X[i][:, None].copy(), Y[i][:, None].copy()), timeout, what), what))
+        value = call(net.backprop, (X[i][:, None].copy(), Y[i][:, None].copy()), timeout, what)
+        observed.append(_outputs(value, what))
     costs = _costs(net)
     predictions = {cost: {} for cost in costs}
 

@@ -31,7 +31,7 @@ from ..model.network import Network, cost_and_grad, forward
 from ..model.units import log_sigmoid, sigmoid, sigmoid_gradient
 from .mistakes import explain
 from .result import Check, CheckResult, blocks_off, close, unexplained
-from .runner import CallTimeout, CheckError, call
+from .runner import CallTimeout, CheckError, call, describe
 
 __all__ = ["LABELS", "ORDERS", "CASES", "VARIANTS", "Case", "model", "check_course"]
 
@@ -196,13 +196,16 @@ def _outputs(value, case, what):
         raise CheckError(f"{what} returned {type(value).__name__} {_short(value)}; nnCostFunction returns "
                          "(J, grad)")
     J, grad = value
-    if isinstance(grad, (tuple, list)) and len(grad) == 2 and all(np.ndim(part) == 2 for part in grad):
+    try:
+        two = isinstance(grad, (tuple, list)) and len(grad) == 2 and all(np.ndim(part) == 2 for part in grad)
+        if not two:
+            J, grad = np.asarray(J, dtype=np.float64), np.asarray(grad, dtype=np.float64)
+    except Exception as error:  # anything a learner's object raises when asked for its numbers
+        raise CheckError(f"{what} returned (J, grad) that are not numbers: numpy cannot read a "
+                         f"{type(J).__name__} and a {type(grad).__name__} as float64 ({describe(error)})") from None
+    if two:
         raise CheckError(f"{what} returned the gradient as two matrices; nnCostFunction returns them unrolled into "
                          "one vector, as nn_params is")
-    try:
-        J, grad = np.asarray(J, dtype=np.float64), np.asarray(grad, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise CheckError(f"{what} returned (J, grad) that are not numbers") from None
     if J.size != 1:
         raise CheckError(f"{what} returned a cost J of shape {J.shape}; it must be one number")
     if grad.size != n_params or (grad.ndim == 2 and 1 not in grad.shape) or grad.ndim > 2:
