@@ -282,6 +282,32 @@ def test_a_backprop_that_is_no_method_is_refused():
         bpnn.check(backprop)
 
 
+def test_a_subclass_inheriting_backprop_is_checked_as_the_class_named(tmp_path):
+    learner_file(tmp_path, BOOK, name="network.py")
+    child = learner_file(tmp_path, "from network import Network\n\n\nclass DoubledCrossEntropyCost:\n"
+                                   "    @staticmethod\n    def delta(z, a, y):\n        return 2 * (a - y)\n\n\n"
+                                   "class MyNetwork(Network):\n    def __init__(self, sizes):\n"
+                                   "        super().__init__(sizes, cost=DoubledCrossEntropyCost)\n", name="child.py")
+    assert bpnn.check(f"{child}:Network.backprop").right  # the base class, imported into child.py, is right
+    result = bpnn.check(f"{child}:MyNetwork.backprop")  # its subclass's δᴸ is twice the cross-entropy's
+    assert result.kind == "book" and not result.right and result.convention["cost"] == "cross-entropy"
+    assert "nabla_b[1] is 2 × bpnn's (on example 1)" in result.unexplained
+    namespace = {}
+    exec(BOOK + "\n\nclass MyNetwork(Network):\n    def __init__(self, sizes):\n        super().__init__(sizes)\n"
+                "        self.cost = type('DoubledCrossEntropyCost', (), {'delta': staticmethod(lambda z, a, y: "
+                "2 * (a - y))})\n", namespace)
+    assert not bpnn.check(namespace["MyNetwork"]([3, 5, 3]).backprop).right  # a bound method: its object's class
+
+
+def test_a_course_style_function_named_backprop_is_checked_as_nnCostFunction(tmp_path):
+    path = learner_file(tmp_path, COURSE.replace("def nnCostFunction(", "def backprop("), LABELS_0 + ORDER_C)
+    result = bpnn.check(f"{path}:backprop")
+    assert result.kind == "course" and result.right and result.convention["labels"] == "0..K-1"
+    broken = learner_file(tmp_path, COURSE.replace("def nnCostFunction(", "def backprop("),
+                          LABELS_0 + ORDER_C + BROKEN["penalty-scale"][0], "broken.py")
+    assert bpnn.check(f"{broken}:backprop").mistakes == ["penalty-scale"]
+
+
 def test_a_quadratic_network_without_sigma_prime_at_the_output_is_not_called_right(tmp_path):
     edits = [QUADRATIC[0], (QUADRATIC[1][0], "(activations[-1] - y)")]
     result = bpnn.check(f"{learner_file(tmp_path, BOOK, edits, 'network.py')}:Network.backprop")
@@ -294,9 +320,16 @@ def test_a_quadratic_network_without_sigma_prime_at_the_output_is_not_called_rig
     ("return 1.0", "nnCostFunction returns (J, grad)"),
     ("return 1.0, [nn_params[:20].reshape(5, 4), nn_params[20:].reshape(3, 6)]", "the gradient as two matrices"),
     ("import time; time.sleep(30)  # abandoned: it ends with the tests", "did not return within 0.3 s"),
+    ("return 10 ** 400, nn_params", "numpy cannot read a int and a ndarray as float64 (raised OverflowError"),
+    ("return 1.0, Tensor()", "numpy cannot read a float and a Tensor as float64 (raised RuntimeError: Can't call "
+                             "numpy() on Tensor that requires grad"),
+    ("import os; os._exit(3)", "called os._exit(3), which would end Python at once (at ex4.py:"),
+    ("input('J? ')", "raised EOFError"),
 ])
 def test_unusable_functions_exit_2_with_a_clear_message(tmp_path, capsys, body, message):
-    path = learner_file(tmp_path, f"def nnCostFunction(nn_params, n, h, K, X, y, lambda_):\n    {body}\n")
+    tensor = ("class Tensor:\n    def __array__(self, *args, **kwargs):\n        raise RuntimeError(\"Can't call "
+              "numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.\")\n\n\n")
+    path = learner_file(tmp_path, f"{tensor}def nnCostFunction(nn_params, n, h, K, X, y, lambda_):\n    {body}\n")
     with pytest.raises(SystemExit) as done:
         run_script(check_main, [f"{path}:nnCostFunction", "--timeout", "0.3"])
     assert done.value.code == 2
@@ -309,10 +342,19 @@ def test_unusable_functions_exit_2_with_a_clear_message(tmp_path, capsys, body, 
     ([("nabla_b[-1] = delta", "nabla_b[-1] = delta.ravel()")], "nabla_b[1] has shape (3,), bpnn's (3, 1)"),
     ([("def __init__(self, sizes, cost=CrossEntropyCost):", "def __init__(self, sizes, cost):")],
      "Network([3, 5, 3]) raised TypeError"),
+    ([("return (nabla_b, nabla_w)", "return ([Tensor(), Tensor()], nabla_w)")],
+     "returned a nabla_b of Tensor, Tensor, which numpy cannot read as numbers (raised RuntimeError: requires grad"),
+    ([("    def backprop(self, x, y):", "    @property\n    def weights(self):\n        return self._weights\n\n"
+                                        "    @weights.setter\n    def weights(self, weights):\n"
+                                        "        if hasattr(self, '_weights'):\n"
+                                        "            raise ValueError('the weights are set once')\n"
+                                        "        self._weights = weights\n\n    def backprop(self, x, y):")],
+     "could not be checked: raised ValueError: the weights are set once (at network.py:"),
 ])
 def test_an_unusable_backprop_is_named(tmp_path, edits, message):
+    tensor = "\n\nclass Tensor:\n    def __array__(self, *args, **kwargs):\n        raise RuntimeError('requires grad')\n"
     with pytest.raises(CheckError, match=re.escape(message)):
-        bpnn.check(f"{learner_file(tmp_path, BOOK, edits, 'network.py')}:Network.backprop")
+        bpnn.check(f"{learner_file(tmp_path, BOOK + tensor, edits, 'network.py')}:Network.backprop")
 
 
 @pytest.mark.parametrize("source, target, message", [
@@ -320,12 +362,45 @@ def test_an_unusable_backprop_is_named(tmp_path, edits, message):
     ("x = 1\n", "ex4.py:nnCostFunction", "has no 'nnCostFunction'"),
     ("import no_such_module_here\n", "ex4.py:nnCostFunction", "raised ModuleNotFoundError"),
     ("x = 1\n", "ex4.py", "names no function"),
+    ("x = 1\n", "", "is a folder: name the file in it and the function"),
+    ("{}", "ex4.ipynb:nnCostFunction", "is a notebook: check the function from the notebook itself, with "
+                                       "bpnn.check(nnCostFunction)"),
 ])
 def test_missing_files_and_functions_are_named(tmp_path, source, target, message):
     if source is not None:
-        learner_file(tmp_path, source)
-    with pytest.raises(CheckError, match=message):
+        learner_file(tmp_path, source, name=target.partition(":")[0] if target.endswith(":nnCostFunction") else
+                     "ex4.py")
+    with pytest.raises(CheckError, match=re.escape(message)):
         bpnn.check(str(tmp_path / target))
+
+
+def test_a_recheck_reads_the_learners_helper_modules_afresh_and_leaves_no_trace(tmp_path):
+    path = learner_file(tmp_path, COURSE.replace("import numpy as np\n", "import numpy as np\nfrom helper import slope\n")
+                        .replace("sigmoid(z2) * (1 - sigmoid(z2))", "slope(z2)"))
+    helper = tmp_path / "helper.py"
+    helper.write_text("def slope(z):\n    return z * (1 - z)\n")
+    path_before, modules_before = list(sys.path), set(sys.modules)
+    assert bpnn.check(f"{path}:nnCostFunction").mistakes == ["sigmoid-gradient"]
+    assert sys.path == path_before and set(sys.modules) == modules_before
+    helper.write_text("import numpy as np\n\n\ndef slope(z):\n    return np.exp(-z) / (1 + np.exp(-z)) ** 2\n")
+    assert bpnn.check(f"{path}:nnCostFunction").right  # the learner fixed helper.py: checked again, it is right
+
+
+def test_learners_modules_named_like_pythons_or_scipys_shadow_none_of_bpnns(tmp_path):
+    folder = tmp_path / "ex4"
+    folder.mkdir()
+    for name in ("copy", "random", "dataclasses", "scipy", "inspect"):
+        (folder / f"{name}.py").write_text(f"raise RuntimeError('the learner\\'s {name}.py')\n")
+    path = learner_file(folder, COURSE)
+    done = run_command(tmp_path, f"{path}:nnCostFunction")
+    assert done.returncode == 0 and "Right: every output is bpnn's." in done.stdout and not done.stderr
+
+
+def test_os_exit_while_importing_the_file_exits_2_with_one_error_line(tmp_path):
+    path = learner_file(tmp_path, "import os\nos._exit(3)\n")
+    done = run_command(tmp_path, f"{path}:nnCostFunction")
+    assert done.returncode == 2 and done.stderr.startswith("error: importing ")
+    assert "called os._exit(3)" in done.stderr and len(done.stderr.splitlines()) == 1
 
 
 def run_command(tmp_path, *args, encoding="utf-8"):

@@ -13,8 +13,12 @@ import math
 import sys
 from pathlib import Path
 
+import numpy as np
+
 from ..errors import BpnnError
-from .runner import CheckError, learners_file
+from .book import check_book  # and all bpnn needs, imported before a learner's folder (its copy.py…) comes first
+from .course import check_course
+from .runner import CheckError, describe, learners_file
 
 __all__ = ["check", "CheckError", "LABELS", "ORDERS", "DEFAULT_TIMEOUT"]
 
@@ -78,7 +82,6 @@ def check(function, *, labels="auto", order="auto", timeout=DEFAULT_TIMEOUT):
     λ/(2m) in the cost, λ/m in the gradient
     """
     from ..model.validate import check_choice
-    from . import book, course  # and all they import, before a learner's folder that may hold a copy.py comes first
 
     check_choice("labels", labels, LABELS)
     check_choice("order", order, ORDERS)
@@ -111,21 +114,18 @@ def _class_of(function, qualname=True):
 def _check(function, cls, name, *, labels, order, timeout):
     """The book's check for a method ``backprop`` of a class, the course's for anything else; whatever the
     learner's code does or returns, a CheckError rather than any other exception."""
-    from .book import check_book
-    from .course import check_course
-    from .runner import describe
-
     if cls is None and getattr(function, "__name__", None) == "backprop" and not _takes(function, 7):
         raise CheckError(f"{name} is not a method of a class bpnn can find and make, nor a function taking "
                          "nnCostFunction's seven arguments: give the class's method (network.py:Network.backprop, "
                          "Network.backprop) or a network's (net.backprop)")
-    try:
-        if cls is not None and function.__name__ == "backprop":
-            return check_book(cls, name, timeout=timeout)
-        return check_course(function, name, labels=labels, order=order, timeout=timeout)
+    try:  # numbers near 1e308 overflow when compared: they are wrong, and say so without numpy's warnings
+        with np.errstate(all="ignore"):  # this thread's: the learner's code runs on another one
+            if cls is not None and getattr(function, "__name__", None) == "backprop":
+                return check_book(cls, name, timeout=timeout)
+            return check_course(function, name, labels=labels, order=order, timeout=timeout)
     except BpnnError:
         raise
-    except Exception as error:  # the learner's code can change anything (numpy's error state, a class bpnn makes…)
+    except Exception as error:  # the learner's code can change anything (numpy itself, the class bpnn makes…)
         raise CheckError(f"{name} could not be checked: {describe(error)} (in bpnn, on what the function "
                          "returned or changed)") from error
 

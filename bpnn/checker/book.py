@@ -19,9 +19,9 @@ import numpy as np
 
 from ..model.checking import debug_problem
 from ..model.network import Network, cost_and_grad, forward
-from ..model.units import sigmoid, sigmoid_gradient
-from .mistakes import explain
-from .result import Check, CheckResult, blocks_off, close, unexplained
+from ..model.units import sigmoid
+from .mistakes import explain, slope
+from .result import Check, CheckResult, blocks_off, close, relative, unexplained
 from .runner import CheckError, call, describe
 
 __all__ = ["SIZES", "COSTS", "VARIANTS", "model", "check_book"]
@@ -48,10 +48,6 @@ def _problem():
     return network.unpack(theta), X, Y
 
 
-def _slope(kind, z, a):
-    return {"z": a * (1 - a), "a": sigmoid_gradient(a), "z(1-z)": z * (1 - z)}[kind]
-
-
 def model(cost, settings):
     """(nabla_b, nabla_w) per example of a backprop with the mistakes ``settings`` turns on, for ``cost``."""
     s = {**_RIGHT, **settings}
@@ -61,8 +57,8 @@ def model(cost, settings):
     a3 = sigmoid(z3)
     d3 = a3 - Y
     if cost == "quadratic":
-        d3 = d3 * _slope(s["slope"] if s["slope_output"] else "z", z3, a3)
-    d2 = (d3 @ T2[:, 1:]) * _slope(s["slope"], z2, a2)
+        d3 = d3 * slope(s["slope"] if s["slope_output"] else "z", z3, a3)
+    d2 = (d3 @ T2[:, 1:]) * slope(s["slope"], z2, a2)
     out = []
     for i in range(len(X)):
         nabla_b = [d2[i][:, None], d3[i][:, None]]
@@ -96,11 +92,13 @@ def _outputs(value, what):
     if not (isinstance(value, (tuple, list)) and len(value) == 2
             and all(isinstance(part, (tuple, list)) for part in value)):
         raise CheckError(f"{what} returned a {type(value).__name__} of {_kinds(value)}; {expected}")
-    try:
-        lists = tuple([np.asarray(array, dtype=np.float64) for array in part] for part in value)
-    except Exception as error:  # anything a learner's object raises when asked for its numbers
-        raise CheckError(f"{what} returned lists of something else than arrays of numbers (numpy cannot read "
-                         f"{_kinds(value[0])}, {_kinds(value[1])} as numbers: {describe(error)}); {expected}") from None
+    lists = []
+    for part, kind in zip(value, ("nabla_b", "nabla_w")):
+        try:
+            lists.append([np.asarray(array, dtype=np.float64) for array in part])
+        except Exception as error:  # anything a learner's object raises when asked for its numbers
+            raise CheckError(f"{what} returned a {kind} of {_kinds(part)}, which numpy cannot read as numbers "
+                             f"({describe(error)}); {expected}") from None
     if any(len(part) != layers for part in lists):
         raise CheckError(f"{what} returned lists of {' and '.join(str(len(part)) for part in lists)} arrays; "
                          f"{expected}")
@@ -139,9 +137,7 @@ def _checks(observed, cost):
                       zip(names, got[part], want[part]) if a.shape != b.shape]
             off = tuple(shapes or blocks_off(got[part], want[part], names))
             a, b = (np.concatenate([x.ravel() for x in lists]) for lists in (got[part], want[part]))
-            difference = (float(np.linalg.norm(a - b) / max(np.linalg.norm(a + b), 1e-300)) if a.size == b.size
-                          else float("nan"))
-            checks.append(Check(f"example {i}", what, not off, difference, 0.0, off))
+            checks.append(Check(f"example {i}", what, not off, relative(a, b), 0.0, off))
     return checks
 
 

@@ -28,9 +28,9 @@ import numpy as np
 
 from ..model.checking import debug_problem
 from ..model.network import Network, cost_and_grad, forward
-from ..model.units import log_sigmoid, sigmoid, sigmoid_gradient
-from .mistakes import explain
-from .result import Check, CheckResult, blocks_off, close, unexplained
+from ..model.units import log_sigmoid, sigmoid
+from .mistakes import explain, slope
+from .result import Check, CheckResult, blocks_off, close, relative, unexplained
 from .runner import CallTimeout, CheckError, call, describe
 
 __all__ = ["LABELS", "ORDERS", "CASES", "VARIANTS", "Case", "model", "check_course"]
@@ -175,8 +175,7 @@ def _model_gradient(case, order, s):
     X, Y = case.problem[2], _targets(case, s)
     m = len(Y)
     d3 = sigmoid(z3) - Y
-    slope = {"z": a2 * (1 - a2), "a": sigmoid_gradient(a2), "z(1-z)": z2 * (1 - z2)}[s["slope"]]
-    d2 = (d3 @ T2[:, 1:]) * slope
+    d2 = (d3 @ T2[:, 1:]) * slope(s["slope"], z2, a2)
     grads = [np.column_stack([d.sum(axis=0), d.T @ a]) * (1 if layer in s["grad_data_m"] else 1 / m)
              for layer, (d, a) in enumerate(((d2, X), (d3, a2)))]
     for layer in s["drop_bias"]:
@@ -234,8 +233,7 @@ def _checks(observed, order):
         J_bpnn, grad_bpnn = case.reference(order)
         checks.append(Check(case.title, "cost", close(J, J_bpnn), J, J_bpnn))
         off = tuple(blocks_off(_blocks(case, order, grad), _blocks(case, order, grad_bpnn), BLOCKS))
-        difference = float(np.linalg.norm(grad - grad_bpnn) / max(np.linalg.norm(grad + grad_bpnn), 1e-300))
-        checks.append(Check(case.title, "gradient", not off, difference, 0.0, off))
+        checks.append(Check(case.title, "gradient", not off, relative(grad, grad_bpnn), 0.0, off))
     return checks
 
 

@@ -10,7 +10,9 @@ learner's outputs: a diagnosis by model, never a guess.
 from dataclasses import dataclass
 from itertools import combinations, product
 
-__all__ = ["Mistake", "MISTAKES", "NAMES", "BOOK_TEXT", "describe", "explain"]
+from ..model.units import sigmoid_gradient
+
+__all__ = ["Mistake", "MISTAKES", "NAMES", "BOOK_TEXT", "describe", "slope", "explain"]
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,13 @@ BOOK_TEXT = {
 def describe(name, book=False):
     """The ``Mistake`` named ``name``, in the book's words when ``book`` and it has them."""
     return BOOK_TEXT[name] if book and name in BOOK_TEXT else MISTAKES[name]
+
+
+def slope(kind, z, a):
+    """The sigmoid's derivative in a layer with inputs z and activations a = g(z), as the learner takes it:
+    right ("z": g'(z) = a(1 − a)), of the activation ("a": g'(a)), or as "z(1-z)" (the sigmoid-gradient
+    mistake's variants, in both checkers)."""
+    return {"z": a * (1 - a), "a": sigmoid_gradient(a), "z(1-z)": z * (1 - z)}[kind]
 
 
 def _merge(parts):

@@ -39,10 +39,10 @@ def learners_file(target, timeout):
     names and the one before its last dotted part (the file's module, or the class named), after importing
     the file within ``timeout`` seconds."""
     path_text, colon, name = str(target).rpartition(":")
-    if Path(target).is_dir() or Path(path_text).is_dir():
-        where = Path(target if Path(target).is_dir() else path_text)
-        raise CheckError(f"{where} is a folder: name the file in it and the function, as in "
-                         f"{where / 'ex4.py'}:nnCostFunction")
+    folder = next((Path(text) for text in (target, path_text) if text and Path(text).is_dir()), None)
+    if folder is not None:
+        raise CheckError(f"{folder} is a folder: name the file in it and the function, as in "
+                         f"{folder / 'ex4.py'}:nnCostFunction")
     if not colon or not path_text or not name:
         raise CheckError(f"{target!r} names no function: write path/to/file.py:nnCostFunction or "
                          "path/to/network.py:Network.backprop")
