@@ -160,6 +160,27 @@ def test_ten_means_zero_is_right_for_labels_0_to_k_minus_1_unless_1_to_k_is_stat
     assert stated.convention["labels"] == "1..K" and stated.mistakes == ["label-mapping"]
 
 
+@pytest.mark.parametrize("stated, edits, how", [
+    ("1..K", [("np.eye(K)[y - 1]", "(y[:, None] == np.arange(K)).astype(float)")],
+     "label k at unit k + 1, the last label at none"),
+    ("0..K-1", LABELS_0 + [("np.eye(K)[y]", "((y - 1)[:, None] == np.arange(K)).astype(float)")],
+     "label k at unit k − 1, the first label at none"),
+])
+def test_labels_compared_one_unit_off_with_one_label_at_no_unit_are_label_mapping(tmp_path, stated, edits, how):
+    result = bpnn.check(f"{learner_file(tmp_path, COURSE, edits)}:nnCostFunction", labels=stated)
+    assert result.convention["labels"] == stated and result.explanations == [{"label-mapping": how}]
+
+
+def test_labels_1_to_k_indexing_past_the_last_unit_suggest_label_mapping(tmp_path):
+    path = learner_file(tmp_path, COURSE, LABELS_0)  # np.eye(K)[y]: right for labels 0..K-1
+    with pytest.raises(CheckError, match=r"raised IndexError.*It runs with labels 0\.\.K−1: label-mapping\?"):
+        bpnn.check(f"{path}:nnCostFunction", labels="1..K")
+    broken = learner_file(tmp_path, COURSE, [("np.eye(K)[y - 1]", "np.eye(K)[y + 1]")], "both.py")
+    with pytest.raises(CheckError, match="raised IndexError") as raised:  # fails with labels 0..K-1 too
+        bpnn.check(f"{broken}:nnCostFunction", labels="1..K")
+    assert "label-mapping" not in str(raised.value)
+
+
 def test_a_stated_order_makes_the_other_one_a_mistake(tmp_path):
     path = learner_file(tmp_path, COURSE, ORDER_C)
     assert bpnn.check(f"{path}:nnCostFunction", order="F").mistakes == ["unrolling-order"]

@@ -13,7 +13,7 @@ The model of a function, in a convention, is the course's math with one switch p
 (``VARIANTS``):
 
   Θ⁽ˡ⁾ read from nn_params in the convention's order (or the other),  a⁽²⁾ = g(z⁽²⁾), h = g(z⁽³⁾),
-  Y = the one-hot targets (or rolled one unit, or a K × m matrix reshaped to m × K),
+  Y = the one-hot targets (or moved one unit, or a K × m matrix reshaped to m × K),
   J = c_d (1/m) Σ [−y log h − (1 − y) log(1 − h)] + c_p λ/(2m) Σₗ ‖W⁽ˡ⁾‖²   (or ‖Θ⁽ˡ⁾‖², bias included),
   δ⁽³⁾ = h − Y,  δ⁽²⁾ = δ⁽³⁾ W⁽²⁾ ⊙ g'(z⁽²⁾)   (or g'(a⁽²⁾), or z⁽²⁾(1 − z⁽²⁾)),
   ∇Θ⁽ˡ⁾ = c_D (1/m) δ⁽ˡ⁺¹⁾ᵀ [1 a⁽ˡ⁾] (bias column 0 or not) + c_P (λ/m) [0 W⁽ˡ⁾],  unrolled in one order,
@@ -113,13 +113,15 @@ CASES = (Case((3, 5, 3), 5, 0.0), Case((3, 5, 3), 5, 1.0), Case((3, 5, 3), 5, 3.
          Case((3, 5, 3), 5, 1.0, "uint8"))
 
 # A right function's settings: what each variant changes (a number multiplies, a flag or tuple replaces).
-_RIGHT = {"read_other": False, "write_other": False, "shift": 0, "scramble": None, "bias_cost": False,
+_RIGHT = {"read_other": False, "write_other": False, "shift": 0, "lost": False, "scramble": None, "bias_cost": False,
           "bias_grad": False, "cost_penalty": 1.0, "grad_penalty": 1.0, "cost_data_m": False, "grad_data_m": (),
           "cost_penalty_m": False, "grad_penalty_m": False, "grad_penalty_layers": (0, 1), "slope": "z",
           "drop_bias": (), "wrap": False}
 
 VARIANTS = {
-    "label-mapping": [("label k at unit k + 1", {"shift": 1}), ("label k at unit k − 1", {"shift": -1})],
+    "label-mapping": [("label k at unit k + 1", {"shift": 1}), ("label k at unit k − 1", {"shift": -1}),
+                      ("label k at unit k + 1, the last label at none", {"shift": 1, "lost": True}),
+                      ("label k at unit k − 1, the first label at none", {"shift": -1, "lost": True})],
     "output-order": [("Y reshaped row by row", {"scramble": "C"}), ("Y reshaped column by column", {"scramble": "F"})],
     "unrolling-order": [("θ reshaped in the other order", {"read_other": True}),
                         ("the gradient unrolled in the other order", {"write_other": True}),
@@ -152,10 +154,13 @@ def model(case, order, settings):
 
 
 def _targets(case, s):
-    """The one-hot Y the function uses: the right one, rolled one unit, or Yᵀ reshaped to m × K."""
+    """The one-hot Y the function uses: the right one, rolled one unit (the label rolled past an end at unit 1
+    or K, or at none: ``lost``), or Yᵀ reshaped to m × K."""
     Y = case.problem[3]
     if s["shift"]:
         Y = np.roll(Y, s["shift"], axis=1)
+        if s["lost"]:
+            Y[:, 0 if s["shift"] > 0 else -1] = 0.0
     return Y.T.reshape(Y.shape, order=s["scramble"]) if s["scramble"] else Y
 
 
@@ -266,15 +271,27 @@ def _call_all(function, name, conventions, timeout, column):
     return observed, errors
 
 
-def _raise_furthest(errors):
+def _raise_furthest(errors, hint=""):
     """The error of the convention whose calls went furthest, one per label convention where they went as far
-    (a function for labels 0..K−1 fails with labels 1..K too, for another reason)."""
+    (a function for labels 0..K−1 fails with labels 1..K too, for another reason), and ``hint``."""
     furthest = max(done for done, _ in errors.values())
     first = {}
     for (labels, _), (done, error) in errors.items():
         if done == furthest:
             first.setdefault(labels, str(error))
-    raise CheckError("; and ".join(first.values()))
+    raise CheckError("; and ".join(first.values()) + hint)
+
+
+def _label_hint(function, name, order, timeout, errors):
+    """Where labels 1..K were stated and the calls raised IndexError: what to do, if the function runs with
+    labels 0..K−1 (label K indexed one past the last unit: ``np.eye(K)[y]``)."""
+    if not any(isinstance(error.__cause__, IndexError) for _, error in errors):
+        return ""
+    conventions = [("0..K-1", o) for o in ORDERS if order in ("auto", o)]
+    if not any(_call_all(function, name, conventions, timeout, column)[0] for column in (False, True)):
+        return ""
+    return (". It runs with labels 0..K−1: label-mapping? With labels 1..K, label K indexes one past the last "
+            "output unit; Y = np.eye(K)[y - 1] puts label k at unit k")
 
 
 def check_course(function, name, *, labels, order, timeout):
@@ -286,7 +303,8 @@ def check_course(function, name, *, labels, order, timeout):
     if column:  # a function written for loadmat's m × 1 y may index y[:, 0]
         observed, column_errors = _call_all(function, name, conventions, timeout, column=True)
         if not observed:
-            _raise_furthest(max((errors, column_errors), key=lambda e: max(done for done, _ in e.values())))
+            hint = _label_hint(function, name, order, timeout, [*errors.values(), *column_errors.values()]) if labels == "1..K" else ""
+            _raise_furthest(max((errors, column_errors), key=lambda e: max(done for done, _ in e.values())), hint)
 
     def matcher(order_, outputs):
         def matches(settings):  # case by case, the cost before the gradient, stopping at the first that differs
