@@ -181,9 +181,18 @@ def test_labels_1_to_k_indexing_past_the_last_unit_suggest_label_mapping(tmp_pat
     assert "label-mapping" not in str(raised.value)
 
 
-def test_a_stated_order_makes_the_other_one_a_mistake(tmp_path):
+def test_a_stated_order_makes_the_other_one_a_mistake_in_words_of_its_own(tmp_path):
     path = learner_file(tmp_path, COURSE, ORDER_C)
-    assert bpnn.check(f"{path}:nnCostFunction", order="F").mistakes == ["unrolling-order"]
+    result = bpnn.check(f"{path}:nnCostFunction", order="F")
+    assert result.mistakes == ["unrolling-order"] and result.convention["order"] == "F"
+    finding = result.findings()[0]
+    assert "consistently, row by row (order C), but order F (column by column) was stated" in finding.explanation
+    assert "one order and the gradient unrolled in the other" not in finding.explanation
+    assert "--order C" in finding.fix and json.loads(json.dumps(result.to_dict()))["mistakes"][0] == {
+        "name": "unrolling-order", "explanation": finding.explanation, "math": finding.math, "fix": finding.fix,
+        "how": "θ and the gradient both in the other order"}
+    mixed = bpnn.check(f"{learner_file(tmp_path, COURSE, BROKEN['unrolling-order'][0], 'mixed.py')}:nnCostFunction")
+    assert "in one order and the gradient unrolled in the other" in mixed.findings()[0].explanation
 
 
 def test_a_cost_that_is_not_a_number_is_wrong_and_its_json_strict():

@@ -29,7 +29,7 @@ import numpy as np
 from ..model.checking import debug_problem
 from ..model.network import Network, cost_and_grad, forward
 from ..model.units import log_sigmoid, sigmoid
-from .mistakes import explain, slope
+from .mistakes import BOTH_ORDERS, explain, slope
 from .result import Check, CheckResult, blocks_off, close, relative, unexplained
 from .runner import CallTimeout, CheckError, call, describe
 
@@ -125,7 +125,7 @@ VARIANTS = {
     "output-order": [("Y reshaped row by row", {"scramble": "C"}), ("Y reshaped column by column", {"scramble": "F"})],
     "unrolling-order": [("θ reshaped in the other order", {"read_other": True}),
                         ("the gradient unrolled in the other order", {"write_other": True}),
-                        ("θ and the gradient both in the other order", {"read_other": True, "write_other": True})],
+                        (BOTH_ORDERS, {"read_other": True, "write_other": True})],
     "bias-regularized": [("in the cost", {"bias_cost": True}), ("in the gradient", {"bias_grad": True}),
                          ("in the cost and the gradient", {"bias_cost": True, "bias_grad": True})],
     "penalty-scale": [("λ/m in the cost", {"cost_penalty": 2.0}), ("λ/(2m) in the gradient", {"grad_penalty": 0.5}),

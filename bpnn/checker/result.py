@@ -70,7 +70,8 @@ class CheckResult:
 
     def findings(self):
         """The ``Mistake`` (explanation, math, fix) of each name in ``mistakes``."""
-        return [describe(name, book=self.kind == "book") for name in self.mistakes]
+        return [describe(name, book=self.kind == "book", how=self.how(name), order=self.convention.get("order"))
+                for name in self.mistakes]
 
     def how(self, name):
         """How the mistake ``name`` was made, where every explanation says the same ("" otherwise)."""
