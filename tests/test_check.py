@@ -446,6 +446,23 @@ def test_the_command_prints_ascii_marks_and_the_diagnosis(tmp_path):
     lines = done.stdout.splitlines()
     assert lines[1].startswith("ok ") and any(line.startswith("FAIL ") for line in lines)
     assert "Diagnosis: bias-regularized (in the cost):" in done.stdout and "Traceback" not in done.stderr
+    assert "?" not in done.stdout.replace("?)", ")")  # only the learner's own "?" would be left (none here)
+    assert "(column 0 of each Theta(l))" in done.stdout and "sum_l sum_i sum_{j>=1} (Theta(l)_ij)^2" in done.stdout
+
+
+@pytest.mark.parametrize("text, ascii_", [
+    ("Θ⁽¹⁾'s weights", "Theta(1)'s weights"), ("x²", "x^2"), ("δ⁽ˡ⁺¹⁾ᵀ", "delta(l+1)^T"),
+    ("((wˡ⁺¹)ᵀ δˡ⁺¹) ⊙ σ'(zˡ)", "((w^(l+1))^T delta^(l+1)) * sigma'(z^l)"), ("∂C/∂bˡⱼ = δˡⱼ", "dC/db^l_j = delta^l_j"),
+    ("Σₗ ‖W⁽ˡ⁾‖²", "sum_l ||W(l)||^2"), ("∇J, Σw, ΣΘ", "grad J, sum w, sum Theta"), ("X (n × s₁)", "X (n x s_1)"),
+    ("y⁽ⁱ⁾ₖ (ex4 §1.3)", "y(i)_k (ex4 section 1.3)"), ("Δ⁽ˡ⁾ = (1/m) Δ", "Delta(l) = (1/m) Delta"),
+])
+def test_a_console_without_unicode_reads_the_math_in_ascii(text, ascii_):
+    import codecs
+
+    from bpnn.cli import _ascii_fallback
+
+    codecs.register_error("bpnn-ascii", _ascii_fallback)
+    assert text.encode("ascii", errors="bpnn-ascii").decode() == ascii_
 
 
 def test_the_command_json_and_a_hang_that_ends_cleanly(tmp_path):

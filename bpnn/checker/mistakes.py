@@ -107,8 +107,7 @@ def describe(name, book=False, how="", order=None):
     if name == "unrolling-order" and how == BOTH_ORDERS and order in _ORDER_WORDS:
         other = "C" if order == "F" else "F"
         return Mistake(name, f"θ is reshaped and the gradient unrolled consistently, {_ORDER_WORDS[other]} (order "
-                             f"{other}), but order {order} ({_ORDER_WORDS[order]}) was stated: the function is right "
-                             f"in order {other}", MISTAKES[name].math,
+                             f"{other}), but order {order} ({_ORDER_WORDS[order]}) was stated", MISTAKES[name].math,
                        f"if order {other} is what your θ uses, say so (--order {other}, order=\"{other}\"); to use "
                        f"order {order}, reshape(…, order='{order}') and ravel(order='{order}')")
     return BOOK_TEXT[name] if book and name in BOOK_TEXT else MISTAKES[name]
