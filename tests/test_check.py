@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+import warnings
 
 import numpy as np
 import pytest
@@ -19,6 +20,7 @@ from bpnn.checker.course import CASES, model
 from bpnn.checker.mistakes import NAMES
 from bpnn.cli import run_script
 from bpnn.cli.check import main as check_main
+from bpnn.cli.check import report as check_report
 from tests.conftest import ROOT
 
 # The course's ex4 in Python, labels 1..K and θ column by column (Theta1(:)), as a learner writes it.
@@ -202,6 +204,26 @@ def test_a_cost_that_is_not_a_number_is_wrong_and_its_json_strict():
     result = bpnn.check(nnCostFunction, labels="0..K-1", order="C")
     assert not result.right and result.checks[0].what == "cost" and not result.checks[0].passed
     assert json.loads(json.dumps(result.to_dict(), allow_nan=False))["checks"][0]["learner"] is None
+
+
+def test_outputs_near_the_largest_float_are_wrong_without_numpys_warnings():
+    def nnCostFunction(nn_params, n, h, K, X, y, lambda_):
+        network = bpnn.Network((n, h, K))
+        _, grad = bpnn.cost_and_grad(network, nn_params, X, bpnn.one_hot(y, K), lambda_)
+        return 1e308, grad * 1e308  # ‖grad − bpnn's‖² overflows
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = bpnn.check(nnCostFunction, labels="0..K-1", order="C")
+    assert not result.right and result.checks[0].learner == 1e308
+    assert result.checks[1].learner == pytest.approx(1.0, abs=1e-12)  # ‖a − b‖/‖a + b‖ with b ≈ 1e-308 a
+    assert "J = 1e+308, bpnn's 2.100951" in "\n".join(check_report(result, {True: "ok", False: "FAIL"}))
+
+
+@pytest.mark.parametrize("timeout", [float("inf"), True, 0, "10"])
+def test_a_timeout_that_is_no_finite_number_of_seconds_is_refused(timeout):
+    with pytest.raises(CheckError, match="timeout must be a finite number of seconds > 0"):
+        bpnn.check(lambda *args: None, timeout=timeout)
 
 
 def test_a_mistake_no_model_explains_names_the_wrong_blocks():

@@ -33,11 +33,16 @@ def check(function, *, labels="auto", order="auto", timeout=DEFAULT_TIMEOUT):
     The course's ``nnCostFunction(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lambda_)``
     → (J, grad) is called on the course's debug problem (3 inputs, 5 hidden units, 3 labels, m = 5,
     ``debugInitializeWeights``' weights) at λ = 0, 1 and 3, with ten labels, and with y as uint8; a method
-    named ``backprop`` (the book's ``Network.backprop(x, y)`` → (nabla_b, nabla_w)) on a [3, 5, 3] network of
-    its class, on the debug problem's five examples. y is given as m labels (as an m × 1 column, loadmat's
+    ``backprop`` of a class (the book's ``Network.backprop(x, y)`` → (nabla_b, nabla_w)) on a [3, 5, 3] network
+    of that class, on the debug problem's five examples: the class named (``"child.py:MyNetwork.backprop"``,
+    even where MyNetwork inherits backprop), a bound method's object's class (``net.backprop``), or the class
+    a function's qualified name names (``Network.backprop``). A plain function is an nnCostFunction, whatever
+    its name. y is given as m labels (as an m × 1 column, loadmat's
     shape, to a function that fails with that). Each known mistake is modelled, and the fewest mistakes
     (up to three) whose model reproduces every output are the diagnosis. A file given by name runs as
-    importing it would: its top-level code runs, code under ``if __name__ == "__main__":`` does not.
+    importing it would: its top-level code runs, code under ``if __name__ == "__main__":`` does not; its
+    folder is first on ``sys.path`` until the check ends, and the modules imported from there are forgotten
+    then.
 
     Parameters
     ----------
@@ -50,7 +55,7 @@ def check(function, *, labels="auto", order="auto", timeout=DEFAULT_TIMEOUT):
         How the function unrolls θ: column by column like MATLAB's ``Theta1(:)`` (F), row by row like
         numpy's default (C), or whichever it is right with.
     timeout : float, default 10
-        Seconds each call (and importing a file) may take; a call that takes longer is abandoned.
+        Seconds each call (and importing a file) may take, finite; a call that takes longer is abandoned.
 
     Returns
     -------
@@ -64,8 +69,9 @@ def check(function, *, labels="auto", order="auto", timeout=DEFAULT_TIMEOUT):
     Raises
     ------
     BpnnError
-        (``CheckError``) A file or function that is not there or cannot be imported, a function that raises,
-        returns the wrong shapes or does not return within ``timeout`` in every convention; bad options.
+        (``CheckError``) A file or function that is not there or cannot be imported, a function that raises
+        (or calls ``os._exit``), returns the wrong shapes or what numpy cannot read as numbers, or does not
+        return within ``timeout`` in every convention; bad options.
 
     Examples
     --------
