@@ -417,11 +417,11 @@ def test_an_unusable_backprop_is_named(tmp_path, edits, message):
     ("x = 1\n", "", "is a folder: name the file in it and the function"),
     ("{}", "ex4.ipynb:nnCostFunction", "is a notebook: check the function from the notebook itself, with "
                                        "bpnn.check(nnCostFunction)"),
+    ("{}", "ex4.ipynb", "ex4.ipynb is a notebook"),
 ])
 def test_missing_files_and_functions_are_named(tmp_path, source, target, message):
     if source is not None:
-        learner_file(tmp_path, source, name=target.partition(":")[0] if target.endswith(":nnCostFunction") else
-                     "ex4.py")
+        learner_file(tmp_path, source, name=target.partition(":")[0] if target.startswith("ex4.") else "ex4.py")
     with pytest.raises(CheckError, match=re.escape(message)):
         bpnn.check(str(tmp_path / target))
 

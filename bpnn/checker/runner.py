@@ -43,23 +43,23 @@ def learners_file(target, timeout):
     if folder is not None:
         raise CheckError(f"{folder} is a folder: name the file in it and the function, as in "
                          f"{folder / 'ex4.py'}:nnCostFunction")
+    if Path(path_text or target).suffix == ".ipynb":
+        raise CheckError(f"{path_text or target} is a notebook: check the function from the notebook itself, with "
+                         f"bpnn.check({name if colon else 'nnCostFunction'}) in a cell after the one that defines it")
     if not colon or not path_text or not name:
         raise CheckError(f"{target!r} names no function: write path/to/file.py:nnCostFunction or "
                          "path/to/network.py:Network.backprop")
     path = Path(path_text)
     if not path.is_file():
         raise CheckError(f"{path}: no such file")
-    if path.suffix == ".ipynb":
-        raise CheckError(f"{path} is a notebook: check the function from the notebook itself, with "
-                         f"bpnn.check({name}) in a cell after the one that defines it")
     spec = importlib.util.spec_from_file_location(f"_bpnn_checked_{path.stem}", path)
     if spec is None:
         raise CheckError(f"{path}: not a Python file")
     folders = str(path.resolve().parent), str(path.absolute().parent)
     saved_path = list(sys.path)
-    earlier = {name_: module for name_, module in sys.modules.items() if _imported_from(module, folders)}
+    earlier = {name_: module for name_, module in list(sys.modules.items()) if _imported_from(module, folders)}
     for name_ in earlier:  # imported afresh, as the files now are
-        del sys.modules[name_]
+        sys.modules.pop(name_, None)
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # as an import does: the file's classes and functions can find their module
     sys.path.insert(0, folders[0])
@@ -68,9 +68,9 @@ def learners_file(target, timeout):
         yield _lookup(module, name, path)
     finally:
         sys.path[:] = saved_path
-        for name_ in [name_ for name_, module in sys.modules.items()
+        for name_ in [name_ for name_, module in list(sys.modules.items())  # a thread left running may import
                       if name_ == spec.name or _imported_from(module, folders)]:
-            del sys.modules[name_]
+            sys.modules.pop(name_, None)
         sys.modules.update(earlier)
 
 
