@@ -404,7 +404,8 @@ def test_unusable_functions_exit_2_with_a_clear_message(tmp_path, capsys, body, 
      "could not be checked: raised ValueError: the weights are set once (at network.py:"),
 ])
 def test_an_unusable_backprop_is_named(tmp_path, edits, message):
-    tensor = "\n\nclass Tensor:\n    def __array__(self, *args, **kwargs):\n        raise RuntimeError('requires grad')\n"
+    tensor = ("\n\nclass Tensor:\n    def __array__(self, *args, **kwargs):\n"
+              "        raise RuntimeError('requires grad')\n")
     with pytest.raises(CheckError, match=re.escape(message)):
         bpnn.check(f"{learner_file(tmp_path, BOOK + tensor, edits, 'network.py')}:Network.backprop")
 
@@ -427,8 +428,8 @@ def test_missing_files_and_functions_are_named(tmp_path, source, target, message
 
 
 def test_a_recheck_reads_the_learners_helper_modules_afresh_and_leaves_no_trace(tmp_path):
-    path = learner_file(tmp_path, COURSE.replace("import numpy as np\n", "import numpy as np\nfrom helper import slope\n")
-                        .replace("sigmoid(z2) * (1 - sigmoid(z2))", "slope(z2)"))
+    source = COURSE.replace("import numpy as np\n", "import numpy as np\nfrom helper import slope\n")
+    path = learner_file(tmp_path, source.replace("sigmoid(z2) * (1 - sigmoid(z2))", "slope(z2)"))
     helper = tmp_path / "helper.py"
     helper.write_text("def slope(z):\n    return z * (1 - z)\n")
     path_before, modules_before = list(sys.path), set(sys.modules)

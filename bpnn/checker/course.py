@@ -303,7 +303,8 @@ def check_course(function, name, *, labels, order, timeout):
     if column:  # a function written for loadmat's m × 1 y may index y[:, 0]
         observed, column_errors = _call_all(function, name, conventions, timeout, column=True)
         if not observed:
-            hint = _label_hint(function, name, order, timeout, [*errors.values(), *column_errors.values()]) if labels == "1..K" else ""
+            failed = [*errors.values(), *column_errors.values()]
+            hint = _label_hint(function, name, order, timeout, failed) if labels == "1..K" else ""
             _raise_furthest(max((errors, column_errors), key=lambda e: max(done for done, _ in e.values())), hint)
 
     def matcher(order_, outputs):
