@@ -419,6 +419,8 @@ def test_an_unusable_backprop_is_named(tmp_path, edits, message):
     ("{}", "ex4.ipynb:nnCostFunction", "is a notebook: check the function from the notebook itself, with "
                                        "bpnn.check(nnCostFunction)"),
     ("{}", "ex4.ipynb", "ex4.ipynb is a notebook"),
+    ("class A:\n    def __getattr__(self, name):\n        raise RuntimeError('no ' + name)\n\n\nnet = A()\n",
+     "ex4.py:net.backprop", "ex4.py:net raised RuntimeError: no backprop (at ex4.py:3)"),
 ])
 def test_missing_files_and_functions_are_named(tmp_path, source, target, message):
     if source is not None:

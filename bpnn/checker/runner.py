@@ -78,10 +78,13 @@ def _lookup(module, name, path):
     """(owner, value): ``module``'s attribute path ``name`` and the object it is an attribute of."""
     owner, value = None, module
     for part in name.split("."):
-        if not hasattr(value, part):
-            where = path if value is module else f"{path}:{name.rpartition('.')[0]}"
-            raise CheckError(f"{where} has no {part!r}")
-        owner, value = value, getattr(value, part)
+        where = path if value is module else f"{path}:{name.rpartition('.')[0]}"
+        try:
+            owner, value = value, getattr(value, part)
+        except AttributeError:
+            raise CheckError(f"{where} has no {part!r}") from None
+        except Exception as error:  # a learner's __getattr__ or property
+            raise CheckError(f"getting {part!r} of {where} {describe(error)}") from error
     if not callable(value):
         raise CheckError(f"{path}:{name} is a {type(value).__name__}, not a function")
     return owner, value
