@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+import warnings
 
 import numpy as np
 import pytest
@@ -19,6 +20,7 @@ from bpnn.checker.course import CASES, model
 from bpnn.checker.mistakes import NAMES
 from bpnn.cli import run_script
 from bpnn.cli.check import main as check_main
+from bpnn.cli.check import report as check_report
 from tests.conftest import ROOT
 
 # The course's ex4 in Python, labels 1..K and θ column by column (Theta1(:)), as a learner writes it.
@@ -160,9 +162,39 @@ def test_ten_means_zero_is_right_for_labels_0_to_k_minus_1_unless_1_to_k_is_stat
     assert stated.convention["labels"] == "1..K" and stated.mistakes == ["label-mapping"]
 
 
-def test_a_stated_order_makes_the_other_one_a_mistake(tmp_path):
+@pytest.mark.parametrize("stated, edits, how", [
+    ("1..K", [("np.eye(K)[y - 1]", "(y[:, None] == np.arange(K)).astype(float)")],
+     "label k at unit k + 1, the last label at none"),
+    ("0..K-1", LABELS_0 + [("np.eye(K)[y]", "((y - 1)[:, None] == np.arange(K)).astype(float)")],
+     "label k at unit k − 1, the first label at none"),
+])
+def test_labels_compared_one_unit_off_with_one_label_at_no_unit_are_label_mapping(tmp_path, stated, edits, how):
+    result = bpnn.check(f"{learner_file(tmp_path, COURSE, edits)}:nnCostFunction", labels=stated)
+    assert result.convention["labels"] == stated and result.explanations == [{"label-mapping": how}]
+
+
+def test_labels_1_to_k_indexing_past_the_last_unit_suggest_label_mapping(tmp_path):
+    path = learner_file(tmp_path, COURSE, LABELS_0)  # np.eye(K)[y]: right for labels 0..K-1
+    with pytest.raises(CheckError, match=r"raised IndexError.*It runs with labels 0\.\.K−1: label-mapping\?"):
+        bpnn.check(f"{path}:nnCostFunction", labels="1..K")
+    broken = learner_file(tmp_path, COURSE, [("np.eye(K)[y - 1]", "np.eye(K)[y + 1]")], "both.py")
+    with pytest.raises(CheckError, match="raised IndexError") as raised:  # fails with labels 0..K-1 too
+        bpnn.check(f"{broken}:nnCostFunction", labels="1..K")
+    assert "label-mapping" not in str(raised.value)
+
+
+def test_a_stated_order_makes_the_other_one_a_mistake_in_words_of_its_own(tmp_path):
     path = learner_file(tmp_path, COURSE, ORDER_C)
-    assert bpnn.check(f"{path}:nnCostFunction", order="F").mistakes == ["unrolling-order"]
+    result = bpnn.check(f"{path}:nnCostFunction", order="F")
+    assert result.mistakes == ["unrolling-order"] and result.convention["order"] == "F"
+    finding = result.findings()[0]
+    assert "consistently, row by row (order C), but order F (column by column) was stated" in finding.explanation
+    assert "one order and the gradient unrolled in the other" not in finding.explanation
+    assert "--order C" in finding.fix and json.loads(json.dumps(result.to_dict()))["mistakes"][0] == {
+        "name": "unrolling-order", "explanation": finding.explanation, "math": finding.math, "fix": finding.fix,
+        "how": "θ and the gradient both in the other order"}
+    mixed = bpnn.check(f"{learner_file(tmp_path, COURSE, BROKEN['unrolling-order'][0], 'mixed.py')}:nnCostFunction")
+    assert "in one order and the gradient unrolled in the other" in mixed.findings()[0].explanation
 
 
 def test_a_cost_that_is_not_a_number_is_wrong_and_its_json_strict():
@@ -172,6 +204,26 @@ def test_a_cost_that_is_not_a_number_is_wrong_and_its_json_strict():
     result = bpnn.check(nnCostFunction, labels="0..K-1", order="C")
     assert not result.right and result.checks[0].what == "cost" and not result.checks[0].passed
     assert json.loads(json.dumps(result.to_dict(), allow_nan=False))["checks"][0]["learner"] is None
+
+
+def test_outputs_near_the_largest_float_are_wrong_without_numpys_warnings():
+    def nnCostFunction(nn_params, n, h, K, X, y, lambda_):
+        network = bpnn.Network((n, h, K))
+        _, grad = bpnn.cost_and_grad(network, nn_params, X, bpnn.one_hot(y, K), lambda_)
+        return 1e308, grad * 1e308  # ‖grad − bpnn's‖² overflows
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = bpnn.check(nnCostFunction, labels="0..K-1", order="C")
+    assert not result.right and result.checks[0].learner == 1e308
+    assert result.checks[1].learner == pytest.approx(1.0, abs=1e-12)  # ‖a − b‖/‖a + b‖ with b ≈ 1e-308 a
+    assert "J = 1e+308, bpnn's 2.100951" in "\n".join(check_report(result, {True: "ok", False: "FAIL"}))
+
+
+@pytest.mark.parametrize("timeout", [float("inf"), True, 0, "10"])
+def test_a_timeout_that_is_no_finite_number_of_seconds_is_refused(timeout):
+    with pytest.raises(CheckError, match="timeout must be a finite number of seconds > 0"):
+        bpnn.check(lambda *args: None, timeout=timeout)
 
 
 def test_a_mistake_no_model_explains_names_the_wrong_blocks():
@@ -282,6 +334,32 @@ def test_a_backprop_that_is_no_method_is_refused():
         bpnn.check(backprop)
 
 
+def test_a_subclass_inheriting_backprop_is_checked_as_the_class_named(tmp_path):
+    learner_file(tmp_path, BOOK, name="network.py")
+    child = learner_file(tmp_path, "from network import Network\n\n\nclass DoubledCrossEntropyCost:\n"
+                                   "    @staticmethod\n    def delta(z, a, y):\n        return 2 * (a - y)\n\n\n"
+                                   "class MyNetwork(Network):\n    def __init__(self, sizes):\n"
+                                   "        super().__init__(sizes, cost=DoubledCrossEntropyCost)\n", name="child.py")
+    assert bpnn.check(f"{child}:Network.backprop").right  # the base class, imported into child.py, is right
+    result = bpnn.check(f"{child}:MyNetwork.backprop")  # its subclass's δᴸ is twice the cross-entropy's
+    assert result.kind == "book" and not result.right and result.convention["cost"] == "cross-entropy"
+    assert "nabla_b[1] is 2 × bpnn's (on example 1)" in result.unexplained
+    namespace = {}
+    exec(BOOK + "\n\nclass MyNetwork(Network):\n    def __init__(self, sizes):\n        super().__init__(sizes)\n"
+                "        self.cost = type('DoubledCrossEntropyCost', (), {'delta': staticmethod(lambda z, a, y: "
+                "2 * (a - y))})\n", namespace)
+    assert not bpnn.check(namespace["MyNetwork"]([3, 5, 3]).backprop).right  # a bound method: its object's class
+
+
+def test_a_course_style_function_named_backprop_is_checked_as_nnCostFunction(tmp_path):
+    path = learner_file(tmp_path, COURSE.replace("def nnCostFunction(", "def backprop("), LABELS_0 + ORDER_C)
+    result = bpnn.check(f"{path}:backprop")
+    assert result.kind == "course" and result.right and result.convention["labels"] == "0..K-1"
+    broken = learner_file(tmp_path, COURSE.replace("def nnCostFunction(", "def backprop("),
+                          LABELS_0 + ORDER_C + BROKEN["penalty-scale"][0], "broken.py")
+    assert bpnn.check(f"{broken}:backprop").mistakes == ["penalty-scale"]
+
+
 def test_a_quadratic_network_without_sigma_prime_at_the_output_is_not_called_right(tmp_path):
     edits = [QUADRATIC[0], (QUADRATIC[1][0], "(activations[-1] - y)")]
     result = bpnn.check(f"{learner_file(tmp_path, BOOK, edits, 'network.py')}:Network.backprop")
@@ -294,9 +372,16 @@ def test_a_quadratic_network_without_sigma_prime_at_the_output_is_not_called_rig
     ("return 1.0", "nnCostFunction returns (J, grad)"),
     ("return 1.0, [nn_params[:20].reshape(5, 4), nn_params[20:].reshape(3, 6)]", "the gradient as two matrices"),
     ("import time; time.sleep(30)  # abandoned: it ends with the tests", "did not return within 0.3 s"),
+    ("return 10 ** 400, nn_params", "numpy cannot read a int and a ndarray as float64 (raised OverflowError"),
+    ("return 1.0, Tensor()", "numpy cannot read a float and a Tensor as float64 (raised RuntimeError: Can't call "
+                             "numpy() on Tensor that requires grad"),
+    ("import os; os._exit(3)", "called os._exit(3), which would end Python at once (at ex4.py:"),
+    ("input('J? ')", "raised EOFError"),
 ])
 def test_unusable_functions_exit_2_with_a_clear_message(tmp_path, capsys, body, message):
-    path = learner_file(tmp_path, f"def nnCostFunction(nn_params, n, h, K, X, y, lambda_):\n    {body}\n")
+    tensor = ("class Tensor:\n    def __array__(self, *args, **kwargs):\n        raise RuntimeError(\"Can't call "
+              "numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.\")\n\n\n")
+    path = learner_file(tmp_path, f"{tensor}def nnCostFunction(nn_params, n, h, K, X, y, lambda_):\n    {body}\n")
     with pytest.raises(SystemExit) as done:
         run_script(check_main, [f"{path}:nnCostFunction", "--timeout", "0.3"])
     assert done.value.code == 2
@@ -309,10 +394,20 @@ def test_unusable_functions_exit_2_with_a_clear_message(tmp_path, capsys, body, 
     ([("nabla_b[-1] = delta", "nabla_b[-1] = delta.ravel()")], "nabla_b[1] has shape (3,), bpnn's (3, 1)"),
     ([("def __init__(self, sizes, cost=CrossEntropyCost):", "def __init__(self, sizes, cost):")],
      "Network([3, 5, 3]) raised TypeError"),
+    ([("return (nabla_b, nabla_w)", "return ([Tensor(), Tensor()], nabla_w)")],
+     "returned a nabla_b of Tensor, Tensor, which numpy cannot read as numbers (raised RuntimeError: requires grad"),
+    ([("    def backprop(self, x, y):", "    @property\n    def weights(self):\n        return self._weights\n\n"
+                                        "    @weights.setter\n    def weights(self, weights):\n"
+                                        "        if hasattr(self, '_weights'):\n"
+                                        "            raise ValueError('the weights are set once')\n"
+                                        "        self._weights = weights\n\n    def backprop(self, x, y):")],
+     "could not be checked: raised ValueError: the weights are set once (at network.py:"),
 ])
 def test_an_unusable_backprop_is_named(tmp_path, edits, message):
+    tensor = ("\n\nclass Tensor:\n    def __array__(self, *args, **kwargs):\n"
+              "        raise RuntimeError('requires grad')\n")
     with pytest.raises(CheckError, match=re.escape(message)):
-        bpnn.check(f"{learner_file(tmp_path, BOOK, edits, 'network.py')}:Network.backprop")
+        bpnn.check(f"{learner_file(tmp_path, BOOK + tensor, edits, 'network.py')}:Network.backprop")
 
 
 @pytest.mark.parametrize("source, target, message", [
@@ -320,12 +415,47 @@ def test_an_unusable_backprop_is_named(tmp_path, edits, message):
     ("x = 1\n", "ex4.py:nnCostFunction", "has no 'nnCostFunction'"),
     ("import no_such_module_here\n", "ex4.py:nnCostFunction", "raised ModuleNotFoundError"),
     ("x = 1\n", "ex4.py", "names no function"),
+    ("x = 1\n", "", "is a folder: name the file in it and the function"),
+    ("{}", "ex4.ipynb:nnCostFunction", "is a notebook: check the function from the notebook itself, with "
+                                       "bpnn.check(nnCostFunction)"),
+    ("{}", "ex4.ipynb", "ex4.ipynb is a notebook"),
+    ("class A:\n    def __getattr__(self, name):\n        raise RuntimeError('no ' + name)\n\n\nnet = A()\n",
+     "ex4.py:net.backprop", "ex4.py:net raised RuntimeError: no backprop (at ex4.py:3)"),
 ])
 def test_missing_files_and_functions_are_named(tmp_path, source, target, message):
     if source is not None:
-        learner_file(tmp_path, source)
-    with pytest.raises(CheckError, match=message):
+        learner_file(tmp_path, source, name=target.partition(":")[0] if target.startswith("ex4.") else "ex4.py")
+    with pytest.raises(CheckError, match=re.escape(message)):
         bpnn.check(str(tmp_path / target))
+
+
+def test_a_recheck_reads_the_learners_helper_modules_afresh_and_leaves_no_trace(tmp_path):
+    source = COURSE.replace("import numpy as np\n", "import numpy as np\nfrom helper import slope\n")
+    path = learner_file(tmp_path, source.replace("sigmoid(z2) * (1 - sigmoid(z2))", "slope(z2)"))
+    helper = tmp_path / "helper.py"
+    helper.write_text("def slope(z):\n    return z * (1 - z)\n")
+    path_before, modules_before = list(sys.path), set(sys.modules)
+    assert bpnn.check(f"{path}:nnCostFunction").mistakes == ["sigmoid-gradient"]
+    assert sys.path == path_before and set(sys.modules) == modules_before
+    helper.write_text("import numpy as np\n\n\ndef slope(z):\n    return np.exp(-z) / (1 + np.exp(-z)) ** 2\n")
+    assert bpnn.check(f"{path}:nnCostFunction").right  # the learner fixed helper.py: checked again, it is right
+
+
+def test_learners_modules_named_like_pythons_or_scipys_shadow_none_of_bpnns(tmp_path):
+    folder = tmp_path / "ex4"
+    folder.mkdir()
+    for name in ("copy", "random", "dataclasses", "scipy", "inspect"):
+        (folder / f"{name}.py").write_text(f"raise RuntimeError('the learner\\'s {name}.py')\n")
+    path = learner_file(folder, COURSE)
+    done = run_command(tmp_path, f"{path}:nnCostFunction")
+    assert done.returncode == 0 and "Right: every output is bpnn's." in done.stdout and not done.stderr
+
+
+def test_os_exit_while_importing_the_file_exits_2_with_one_error_line(tmp_path):
+    path = learner_file(tmp_path, "import os\nos._exit(3)\n")
+    done = run_command(tmp_path, f"{path}:nnCostFunction")
+    assert done.returncode == 2 and done.stderr.startswith("error: importing ")
+    assert "called os._exit(3)" in done.stderr and len(done.stderr.splitlines()) == 1
 
 
 def run_command(tmp_path, *args, encoding="utf-8"):
@@ -341,6 +471,23 @@ def test_the_command_prints_ascii_marks_and_the_diagnosis(tmp_path):
     lines = done.stdout.splitlines()
     assert lines[1].startswith("ok ") and any(line.startswith("FAIL ") for line in lines)
     assert "Diagnosis: bias-regularized (in the cost):" in done.stdout and "Traceback" not in done.stderr
+    assert "?" not in done.stdout.replace("?)", ")")  # only the learner's own "?" would be left (none here)
+    assert "(column 0 of each Theta(l))" in done.stdout and "sum_l sum_i sum_{j>=1} (Theta(l)_ij)^2" in done.stdout
+
+
+@pytest.mark.parametrize("text, ascii_", [
+    ("Θ⁽¹⁾'s weights", "Theta(1)'s weights"), ("x²", "x^2"), ("δ⁽ˡ⁺¹⁾ᵀ", "delta(l+1)^T"),
+    ("((wˡ⁺¹)ᵀ δˡ⁺¹) ⊙ σ'(zˡ)", "((w^(l+1))^T delta^(l+1)) * sigma'(z^l)"), ("∂C/∂bˡⱼ = δˡⱼ", "dC/db^l_j = delta^l_j"),
+    ("Σₗ ‖W⁽ˡ⁾‖²", "sum_l ||W(l)||^2"), ("∇J, Σw, ΣΘ", "grad J, sum w, sum Theta"), ("X (n × s₁)", "X (n x s_1)"),
+    ("y⁽ⁱ⁾ₖ (ex4 §1.3)", "y(i)_k (ex4 section 1.3)"), ("Δ⁽ˡ⁾ = (1/m) Δ", "Delta(l) = (1/m) Delta"),
+])
+def test_a_console_without_unicode_reads_the_math_in_ascii(text, ascii_):
+    import codecs
+
+    from bpnn.cli import _ascii_fallback
+
+    codecs.register_error("bpnn-ascii", _ascii_fallback)
+    assert text.encode("ascii", errors="bpnn-ascii").decode() == ascii_
 
 
 def test_the_command_json_and_a_hang_that_ends_cleanly(tmp_path):

@@ -8,9 +8,17 @@ the fewest mistakes whose prediction reproduces every output. ``runner`` imports
 its code on a thread that can be abandoned.
 """
 
+import inspect
+import math
+import sys
 from pathlib import Path
 
-from .runner import CheckError, load_target
+import numpy as np
+
+from ..errors import BpnnError
+from .book import check_book  # and all bpnn needs, imported before a learner's folder (its copy.py…) comes first
+from .course import check_course
+from .runner import CheckError, describe, learners_file
 
 __all__ = ["check", "CheckError", "LABELS", "ORDERS", "DEFAULT_TIMEOUT"]
 
@@ -25,11 +33,16 @@ def check(function, *, labels="auto", order="auto", timeout=DEFAULT_TIMEOUT):
     The course's ``nnCostFunction(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lambda_)``
     → (J, grad) is called on the course's debug problem (3 inputs, 5 hidden units, 3 labels, m = 5,
     ``debugInitializeWeights``' weights) at λ = 0, 1 and 3, with ten labels, and with y as uint8; a method
-    named ``backprop`` (the book's ``Network.backprop(x, y)`` → (nabla_b, nabla_w)) on a [3, 5, 3] network of
-    its class, on the debug problem's five examples. y is given as m labels (as an m × 1 column, loadmat's
+    ``backprop`` of a class (the book's ``Network.backprop(x, y)`` → (nabla_b, nabla_w)) on a [3, 5, 3] network
+    of that class, on the debug problem's five examples: the class named (``"child.py:MyNetwork.backprop"``,
+    even where MyNetwork inherits backprop), a bound method's object's class (``net.backprop``), or the class
+    a function's qualified name names (``Network.backprop``). A plain function is an nnCostFunction, whatever
+    its name. y is given as m labels (as an m × 1 column, loadmat's
     shape, to a function that fails with that). Each known mistake is modelled, and the fewest mistakes
     (up to three) whose model reproduces every output are the diagnosis. A file given by name runs as
-    importing it would: its top-level code runs, code under ``if __name__ == "__main__":`` does not.
+    importing it would: its top-level code runs, code under ``if __name__ == "__main__":`` does not; its
+    folder is first on ``sys.path`` until the check ends, and the modules imported from there are forgotten
+    then.
 
     Parameters
     ----------
@@ -42,7 +55,7 @@ def check(function, *, labels="auto", order="auto", timeout=DEFAULT_TIMEOUT):
         How the function unrolls θ: column by column like MATLAB's ``Theta1(:)`` (F), row by row like
         numpy's default (C), or whichever it is right with.
     timeout : float, default 10
-        Seconds each call (and importing a file) may take; a call that takes longer is abandoned.
+        Seconds each call (and importing a file) may take, finite; a call that takes longer is abandoned.
 
     Returns
     -------
@@ -56,8 +69,9 @@ def check(function, *, labels="auto", order="auto", timeout=DEFAULT_TIMEOUT):
     Raises
     ------
     BpnnError
-        (``CheckError``) A file or function that is not there or cannot be imported, a function that raises,
-        returns the wrong shapes or does not return within ``timeout`` in every convention; bad options.
+        (``CheckError``) A file or function that is not there or cannot be imported, a function that raises
+        (or calls ``os._exit``), returns the wrong shapes or what numpy cannot read as numbers, or does not
+        return within ``timeout`` in every convention; bad options.
 
     Examples
     --------
@@ -77,19 +91,57 @@ def check(function, *, labels="auto", order="auto", timeout=DEFAULT_TIMEOUT):
 
     check_choice("labels", labels, LABELS)
     check_choice("order", order, ORDERS)
-    if not (isinstance(timeout, (int, float)) and timeout > 0):
-        raise CheckError(f"timeout must be a number of seconds > 0, got {timeout!r}")
-    if isinstance(function, str):
-        name = f"{Path(function.rpartition(':')[0]).name}:{function.rpartition(':')[2]}"
-        function = load_target(function, timeout)
-    elif callable(function):
+    if isinstance(timeout, bool) or not (isinstance(timeout, (int, float)) and 0 < timeout < math.inf):
+        raise CheckError(f"timeout must be a finite number of seconds > 0, got {timeout!r}")
+    if not isinstance(function, str):
+        if not callable(function):
+            raise CheckError(f"{function!r} is not a function")
         name = getattr(function, "__qualname__", getattr(function, "__name__", repr(function)))
-    else:
-        raise CheckError(f"{function!r} is not a function")
-    if getattr(function, "__name__", None) == "backprop":
-        from .book import check_book
+        return _check(function, _class_of(function), name, labels=labels, order=order, timeout=timeout)
+    name = f"{Path(function.rpartition(':')[0]).name}:{function.rpartition(':')[2]}"
+    with learners_file(function, timeout) as (owner, value):
+        cls = owner if isinstance(owner, type) else _class_of(value, qualname=False)
+        return _check(value, cls, name, labels=labels, order=order, timeout=timeout)
 
-        return check_book(function, name, timeout=timeout)
-    from .course import check_course
 
-    return check_course(function, name, labels=labels, order=order, timeout=timeout)
+def _class_of(function, qualname=True):
+    """The class whose method ``function`` is: a bound method's (its object's class), or with ``qualname`` the
+    class its qualified name names in its module; None for a plain function."""
+    if inspect.ismethod(function):
+        owner = function.__self__
+        return owner if isinstance(owner, type) else type(owner)
+    path = getattr(function, "__qualname__", "").split(".")[:-1] if qualname else []
+    owner = sys.modules.get(getattr(function, "__module__", None)) if path else None
+    for part in path:
+        owner = getattr(owner, part, None)
+    return owner if isinstance(owner, type) else None
+
+
+def _check(function, cls, name, *, labels, order, timeout):
+    """The book's check for a method ``backprop`` of a class, the course's for anything else; whatever the
+    learner's code does or returns, a CheckError rather than any other exception."""
+    if cls is None and getattr(function, "__name__", None) == "backprop" and not _takes(function, 7):
+        raise CheckError(f"{name} is not a method of a class bpnn can find and make, nor a function taking "
+                         "nnCostFunction's seven arguments: give the class's method (network.py:Network.backprop, "
+                         "Network.backprop) or a network's (net.backprop)")
+    try:  # numbers near 1e308 overflow when compared: they are wrong, and say so without numpy's warnings
+        with np.errstate(all="ignore"):  # this thread's: the learner's code runs on another one
+            if cls is not None and getattr(function, "__name__", None) == "backprop":
+                return check_book(cls, name, timeout=timeout)
+            return check_course(function, name, labels=labels, order=order, timeout=timeout)
+    except BpnnError:
+        raise
+    except Exception as error:  # the learner's code can change anything (numpy itself, the class bpnn makes…)
+        raise CheckError(f"{name} could not be checked: {describe(error)} (in bpnn, on what the function "
+                         "returned or changed)") from error
+
+
+def _takes(function, n):
+    """Whether ``function`` can be called with ``n`` positional arguments (True when Python cannot tell)."""
+    try:
+        inspect.signature(function).bind(*range(n))
+    except TypeError:
+        return False
+    except ValueError:
+        return True
+    return True

@@ -15,17 +15,14 @@ The model, with one switch per mistake the book's backprop can make (``VARIANTS`
   nabla_b = [δ², δᴸ] (or one left at zero),  nabla_w = [δ² xᵀ, δᴸ (a²)ᵀ] (or transposed, or reversed).
 """
 
-import inspect
-import sys
-
 import numpy as np
 
 from ..model.checking import debug_problem
 from ..model.network import Network, cost_and_grad, forward
-from ..model.units import sigmoid, sigmoid_gradient
-from .mistakes import explain
-from .result import Check, CheckResult, blocks_off, close, unexplained
-from .runner import CheckError, call
+from ..model.units import sigmoid
+from .mistakes import explain, slope
+from .result import Check, CheckResult, blocks_off, close, relative, unexplained
+from .runner import CheckError, call, describe
 
 __all__ = ["SIZES", "COSTS", "VARIANTS", "model", "check_book"]
 
@@ -51,10 +48,6 @@ def _problem():
     return network.unpack(theta), X, Y
 
 
-def _slope(kind, z, a):
-    return {"z": a * (1 - a), "a": sigmoid_gradient(a), "z(1-z)": z * (1 - z)}[kind]
-
-
 def model(cost, settings):
     """(nabla_b, nabla_w) per example of a backprop with the mistakes ``settings`` turns on, for ``cost``."""
     s = {**_RIGHT, **settings}
@@ -64,8 +57,8 @@ def model(cost, settings):
     a3 = sigmoid(z3)
     d3 = a3 - Y
     if cost == "quadratic":
-        d3 = d3 * _slope(s["slope"] if s["slope_output"] else "z", z3, a3)
-    d2 = (d3 @ T2[:, 1:]) * _slope(s["slope"], z2, a2)
+        d3 = d3 * slope(s["slope"] if s["slope_output"] else "z", z3, a3)
+    d2 = (d3 @ T2[:, 1:]) * slope(s["slope"], z2, a2)
     out = []
     for i in range(len(X)):
         nabla_b = [d2[i][:, None], d3[i][:, None]]
@@ -92,21 +85,6 @@ def _reference(cost):
     return out
 
 
-def _owner(function):
-    """The class whose method ``function`` is (a bound method's class, or the class its qualified name names)."""
-    if inspect.ismethod(function):
-        owner = function.__self__
-        return owner if isinstance(owner, type) else type(owner)
-    path = getattr(function, "__qualname__", "").split(".")
-    owner = sys.modules.get(getattr(function, "__module__", None))
-    for part in path[:-1]:
-        owner = getattr(owner, part, None)
-    if len(path) < 2 or not isinstance(owner, type):
-        raise CheckError(f"{'.'.join(path)} is not a method of a class bpnn can find and make: give the class's "
-                         "method (Network.backprop) or a network's (net.backprop)")
-    return owner
-
-
 def _outputs(value, what):
     """(nabla_b, nabla_w) as lists of float arrays, or CheckError saying what is wrong with what was returned."""
     layers = len(SIZES) - 1
@@ -114,10 +92,13 @@ def _outputs(value, what):
     if not (isinstance(value, (tuple, list)) and len(value) == 2
             and all(isinstance(part, (tuple, list)) for part in value)):
         raise CheckError(f"{what} returned a {type(value).__name__} of {_kinds(value)}; {expected}")
-    try:
-        lists = tuple([np.asarray(array, dtype=np.float64) for array in part] for part in value)
-    except (TypeError, ValueError):
-        raise CheckError(f"{what} returned lists of something else than arrays of numbers; {expected}") from None
+    lists = []
+    for part, kind in zip(value, ("nabla_b", "nabla_w")):
+        try:
+            lists.append([np.asarray(array, dtype=np.float64) for array in part])
+        except Exception as error:  # anything a learner's object raises when asked for its numbers
+            raise CheckError(f"{what} returned a {kind} of {_kinds(part)}, which numpy cannot read as numbers "
+                             f"({describe(error)}); {expected}") from None
     if any(len(part) != layers for part in lists):
         raise CheckError(f"{what} returned lists of {' and '.join(str(len(part)) for part in lists)} arrays; "
                          f"{expected}")
@@ -156,17 +137,14 @@ def _checks(observed, cost):
                       zip(names, got[part], want[part]) if a.shape != b.shape]
             off = tuple(shapes or blocks_off(got[part], want[part], names))
             a, b = (np.concatenate([x.ravel() for x in lists]) for lists in (got[part], want[part]))
-            difference = (float(np.linalg.norm(a - b) / max(np.linalg.norm(a + b), 1e-300)) if a.size == b.size
-                          else float("nan"))
-            checks.append(Check(f"example {i}", what, not off, difference, 0.0, off))
+            checks.append(Check(f"example {i}", what, not off, relative(a, b), 0.0, off))
     return checks
 
 
-def check_book(function, name, *, timeout):
-    """Make a [3, 5, 3] network of ``function``'s class, call the method on the five debug examples, compare
-    with bpnn and diagnose (a ``CheckResult``); CheckError when it cannot be called or returns unusable
-    values."""
-    owner = _owner(function)
+def check_book(owner, name, *, timeout):
+    """Make a [3, 5, 3] network of the class ``owner``, call its ``backprop`` on the five debug examples,
+    compare with bpnn and diagnose (a ``CheckResult``); CheckError when it cannot be called or returns
+    unusable values."""
     (T1, T2), X, Y = _problem()
     net = call(owner, (list(SIZES),), timeout, f"{owner.__name__}({list(SIZES)})")
     observed = []
@@ -176,8 +154,8 @@ def check_book(function, name, *, timeout):
         except AttributeError as error:
             raise CheckError(f"{owner.__name__}'s biases and weights cannot be set ({error})") from None
         what = f"{name} on example {i + 1} of the debug problem"
-        method = getattr(net, function.__name__)
-        observed.append(_outputs(call(method, (X[i][:, None].copy(), Y[i][:, None].copy()), timeout, what), what))
+        value = call(net.backprop, (X[i][:, None].copy(), Y[i][:, None].copy()), timeout, what)
+        observed.append(_outputs(value, what))
     costs = _costs(net)
     predictions = {cost: {} for cost in costs}
 

@@ -13,7 +13,7 @@ The model of a function, in a convention, is the course's math with one switch p
 (``VARIANTS``):
 
   Θ⁽ˡ⁾ read from nn_params in the convention's order (or the other),  a⁽²⁾ = g(z⁽²⁾), h = g(z⁽³⁾),
-  Y = the one-hot targets (or rolled one unit, or a K × m matrix reshaped to m × K),
+  Y = the one-hot targets (or moved one unit, or a K × m matrix reshaped to m × K),
   J = c_d (1/m) Σ [−y log h − (1 − y) log(1 − h)] + c_p λ/(2m) Σₗ ‖W⁽ˡ⁾‖²   (or ‖Θ⁽ˡ⁾‖², bias included),
   δ⁽³⁾ = h − Y,  δ⁽²⁾ = δ⁽³⁾ W⁽²⁾ ⊙ g'(z⁽²⁾)   (or g'(a⁽²⁾), or z⁽²⁾(1 − z⁽²⁾)),
   ∇Θ⁽ˡ⁾ = c_D (1/m) δ⁽ˡ⁺¹⁾ᵀ [1 a⁽ˡ⁾] (bias column 0 or not) + c_P (λ/m) [0 W⁽ˡ⁾],  unrolled in one order,
@@ -28,10 +28,10 @@ import numpy as np
 
 from ..model.checking import debug_problem
 from ..model.network import Network, cost_and_grad, forward
-from ..model.units import log_sigmoid, sigmoid, sigmoid_gradient
-from .mistakes import explain
-from .result import Check, CheckResult, blocks_off, close, unexplained
-from .runner import CallTimeout, CheckError, call
+from ..model.units import log_sigmoid, sigmoid
+from .mistakes import BOTH_ORDERS, explain, slope
+from .result import Check, CheckResult, blocks_off, close, relative, unexplained
+from .runner import CallTimeout, CheckError, call, describe
 
 __all__ = ["LABELS", "ORDERS", "CASES", "VARIANTS", "Case", "model", "check_course"]
 
@@ -113,17 +113,19 @@ CASES = (Case((3, 5, 3), 5, 0.0), Case((3, 5, 3), 5, 1.0), Case((3, 5, 3), 5, 3.
          Case((3, 5, 3), 5, 1.0, "uint8"))
 
 # A right function's settings: what each variant changes (a number multiplies, a flag or tuple replaces).
-_RIGHT = {"read_other": False, "write_other": False, "shift": 0, "scramble": None, "bias_cost": False,
+_RIGHT = {"read_other": False, "write_other": False, "shift": 0, "lost": False, "scramble": None, "bias_cost": False,
           "bias_grad": False, "cost_penalty": 1.0, "grad_penalty": 1.0, "cost_data_m": False, "grad_data_m": (),
           "cost_penalty_m": False, "grad_penalty_m": False, "grad_penalty_layers": (0, 1), "slope": "z",
           "drop_bias": (), "wrap": False}
 
 VARIANTS = {
-    "label-mapping": [("label k at unit k + 1", {"shift": 1}), ("label k at unit k − 1", {"shift": -1})],
+    "label-mapping": [("label k at unit k + 1", {"shift": 1}), ("label k at unit k − 1", {"shift": -1}),
+                      ("label k at unit k + 1, the last label at none", {"shift": 1, "lost": True}),
+                      ("label k at unit k − 1, the first label at none", {"shift": -1, "lost": True})],
     "output-order": [("Y reshaped row by row", {"scramble": "C"}), ("Y reshaped column by column", {"scramble": "F"})],
     "unrolling-order": [("θ reshaped in the other order", {"read_other": True}),
                         ("the gradient unrolled in the other order", {"write_other": True}),
-                        ("θ and the gradient both in the other order", {"read_other": True, "write_other": True})],
+                        (BOTH_ORDERS, {"read_other": True, "write_other": True})],
     "bias-regularized": [("in the cost", {"bias_cost": True}), ("in the gradient", {"bias_grad": True}),
                          ("in the cost and the gradient", {"bias_cost": True, "bias_grad": True})],
     "penalty-scale": [("λ/m in the cost", {"cost_penalty": 2.0}), ("λ/(2m) in the gradient", {"grad_penalty": 0.5}),
@@ -152,10 +154,13 @@ def model(case, order, settings):
 
 
 def _targets(case, s):
-    """The one-hot Y the function uses: the right one, rolled one unit, or Yᵀ reshaped to m × K."""
+    """The one-hot Y the function uses: the right one, rolled one unit (the label rolled past an end at unit 1
+    or K, or at none: ``lost``), or Yᵀ reshaped to m × K."""
     Y = case.problem[3]
     if s["shift"]:
         Y = np.roll(Y, s["shift"], axis=1)
+        if s["lost"]:
+            Y[:, 0 if s["shift"] > 0 else -1] = 0.0
     return Y.T.reshape(Y.shape, order=s["scramble"]) if s["scramble"] else Y
 
 
@@ -175,8 +180,7 @@ def _model_gradient(case, order, s):
     X, Y = case.problem[2], _targets(case, s)
     m = len(Y)
     d3 = sigmoid(z3) - Y
-    slope = {"z": a2 * (1 - a2), "a": sigmoid_gradient(a2), "z(1-z)": z2 * (1 - z2)}[s["slope"]]
-    d2 = (d3 @ T2[:, 1:]) * slope
+    d2 = (d3 @ T2[:, 1:]) * slope(s["slope"], z2, a2)
     grads = [np.column_stack([d.sum(axis=0), d.T @ a]) * (1 if layer in s["grad_data_m"] else 1 / m)
              for layer, (d, a) in enumerate(((d2, X), (d3, a2)))]
     for layer in s["drop_bias"]:
@@ -196,13 +200,16 @@ def _outputs(value, case, what):
         raise CheckError(f"{what} returned {type(value).__name__} {_short(value)}; nnCostFunction returns "
                          "(J, grad)")
     J, grad = value
-    if isinstance(grad, (tuple, list)) and len(grad) == 2 and all(np.ndim(part) == 2 for part in grad):
+    try:
+        two = isinstance(grad, (tuple, list)) and len(grad) == 2 and all(np.ndim(part) == 2 for part in grad)
+        if not two:
+            J, grad = np.asarray(J, dtype=np.float64), np.asarray(grad, dtype=np.float64)
+    except Exception as error:  # anything a learner's object raises when asked for its numbers
+        raise CheckError(f"{what} returned (J, grad) that are not numbers: numpy cannot read a "
+                         f"{type(J).__name__} and a {type(grad).__name__} as float64 ({describe(error)})") from None
+    if two:
         raise CheckError(f"{what} returned the gradient as two matrices; nnCostFunction returns them unrolled into "
                          "one vector, as nn_params is")
-    try:
-        J, grad = np.asarray(J, dtype=np.float64), np.asarray(grad, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise CheckError(f"{what} returned (J, grad) that are not numbers") from None
     if J.size != 1:
         raise CheckError(f"{what} returned a cost J of shape {J.shape}; it must be one number")
     if grad.size != n_params or (grad.ndim == 2 and 1 not in grad.shape) or grad.ndim > 2:
@@ -231,8 +238,7 @@ def _checks(observed, order):
         J_bpnn, grad_bpnn = case.reference(order)
         checks.append(Check(case.title, "cost", close(J, J_bpnn), J, J_bpnn))
         off = tuple(blocks_off(_blocks(case, order, grad), _blocks(case, order, grad_bpnn), BLOCKS))
-        difference = float(np.linalg.norm(grad - grad_bpnn) / max(np.linalg.norm(grad + grad_bpnn), 1e-300))
-        checks.append(Check(case.title, "gradient", not off, difference, 0.0, off))
+        checks.append(Check(case.title, "gradient", not off, relative(grad, grad_bpnn), 0.0, off))
     return checks
 
 
@@ -265,15 +271,27 @@ def _call_all(function, name, conventions, timeout, column):
     return observed, errors
 
 
-def _raise_furthest(errors):
+def _raise_furthest(errors, hint=""):
     """The error of the convention whose calls went furthest, one per label convention where they went as far
-    (a function for labels 0..K−1 fails with labels 1..K too, for another reason)."""
+    (a function for labels 0..K−1 fails with labels 1..K too, for another reason), and ``hint``."""
     furthest = max(done for done, _ in errors.values())
     first = {}
     for (labels, _), (done, error) in errors.items():
         if done == furthest:
             first.setdefault(labels, str(error))
-    raise CheckError("; and ".join(first.values()))
+    raise CheckError("; and ".join(first.values()) + hint)
+
+
+def _label_hint(function, name, order, timeout, errors):
+    """Where labels 1..K were stated and the calls raised IndexError: what to do, if the function runs with
+    labels 0..K−1 (label K indexed one past the last unit: ``np.eye(K)[y]``)."""
+    if not any(isinstance(error.__cause__, IndexError) for _, error in errors):
+        return ""
+    conventions = [("0..K-1", o) for o in ORDERS if order in ("auto", o)]
+    if not any(_call_all(function, name, conventions, timeout, column)[0] for column in (False, True)):
+        return ""
+    return (". It runs with labels 0..K−1: label-mapping? With labels 1..K, label K indexes one past the last "
+            "output unit; Y = np.eye(K)[y - 1] puts label k at unit k")
 
 
 def check_course(function, name, *, labels, order, timeout):
@@ -285,7 +303,9 @@ def check_course(function, name, *, labels, order, timeout):
     if column:  # a function written for loadmat's m × 1 y may index y[:, 0]
         observed, column_errors = _call_all(function, name, conventions, timeout, column=True)
         if not observed:
-            _raise_furthest(max((errors, column_errors), key=lambda e: max(done for done, _ in e.values())))
+            failed = [*errors.values(), *column_errors.values()]
+            hint = _label_hint(function, name, order, timeout, failed) if labels == "1..K" else ""
+            _raise_furthest(max((errors, column_errors), key=lambda e: max(done for done, _ in e.values())), hint)
 
     def matcher(order_, outputs):
         def matches(settings):  # case by case, the cost before the gradient, stopping at the first that differs

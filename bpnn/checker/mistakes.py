@@ -10,7 +10,9 @@ learner's outputs: a diagnosis by model, never a guess.
 from dataclasses import dataclass
 from itertools import combinations, product
 
-__all__ = ["Mistake", "MISTAKES", "NAMES", "BOOK_TEXT", "describe", "explain"]
+from ..model.units import sigmoid_gradient
+
+__all__ = ["Mistake", "MISTAKES", "NAMES", "BOOK_TEXT", "BOTH_ORDERS", "describe", "slope", "explain"]
 
 
 @dataclass(frozen=True)
@@ -25,8 +27,10 @@ class Mistake:
 
 MISTAKES = {mistake.name: mistake for mistake in [
     Mistake("label-mapping",
-            "the one-hot targets sit one output unit off: label k is compared with unit k ± 1 (the \"10 means 0\" "
-            "mapping: the digit 0, label 10, moved to unit 1, or labels 0..K−1 indexed as if they were 1..K)",
+            "the one-hot targets sit one output unit off: label k is compared with unit k ± 1, and the label at the "
+            "end with the unit at the other end or with none (the \"10 means 0\" mapping: the digit 0, label 10, "
+            "moved to unit 1; or labels 1..K compared with 0..K−1, as np.eye(K)[y] or y == np.arange(K) do; or the "
+            "other way round)",
             "y⁽ⁱ⁾ recoded as the K-vector with y_k = 1 exactly where k is the label (ex4 §1.3)",
             "labels 1..K: Y = np.eye(K)[y - 1]; labels 0..K−1: Y = np.eye(K)[y]; map 10 to 0 only where the "
             "weights were rolled to match (the Python ports' np.roll(Theta2, 1, axis=0))"),
@@ -92,9 +96,28 @@ BOOK_TEXT = {
 }
 
 
-def describe(name, book=False):
-    """The ``Mistake`` named ``name``, in the book's words when ``book`` and it has them."""
+# How a function unrolls consistently in the order other than the one stated: unrolling-order, in other words.
+BOTH_ORDERS = "θ and the gradient both in the other order"
+_ORDER_WORDS = {"F": "column by column", "C": "row by row"}
+
+
+def describe(name, book=False, how="", order=None):
+    """The ``Mistake`` named ``name``, in the book's words when ``book`` and it has them; for a function that
+    uses one order consistently (``how`` is BOTH_ORDERS) where ``order`` was stated, in words of its own."""
+    if name == "unrolling-order" and how == BOTH_ORDERS and order in _ORDER_WORDS:
+        other = "C" if order == "F" else "F"
+        return Mistake(name, f"θ is reshaped and the gradient unrolled consistently, {_ORDER_WORDS[other]} (order "
+                             f"{other}), but order {order} ({_ORDER_WORDS[order]}) was stated", MISTAKES[name].math,
+                       f"if order {other} is what your θ uses, say so (--order {other}, order=\"{other}\"); to use "
+                       f"order {order}, reshape(…, order='{order}') and ravel(order='{order}')")
     return BOOK_TEXT[name] if book and name in BOOK_TEXT else MISTAKES[name]
+
+
+def slope(kind, z, a):
+    """The sigmoid's derivative in a layer with inputs z and activations a = g(z), as the learner takes it:
+    right ("z": g'(z) = a(1 − a)), of the activation ("a": g'(a)), or as "z(1-z)" (the sigmoid-gradient
+    mistake's variants, in both checkers)."""
+    return {"z": a * (1 - a), "a": sigmoid_gradient(a), "z(1-z)": z * (1 - z)}[kind]
 
 
 def _merge(parts):

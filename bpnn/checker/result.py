@@ -4,9 +4,10 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from ..model.checking import relative_difference
 from .mistakes import describe
 
-__all__ = ["Check", "CheckResult", "close", "blocks_off", "unexplained"]
+__all__ = ["Check", "CheckResult", "close", "relative", "blocks_off", "unexplained"]
 
 RTOL, ATOL = 1e-6, 1e-9  # what "the same number" means: float64 arithmetic in another order stays far inside
 
@@ -16,6 +17,13 @@ def close(a, b):
     if isinstance(a, float) and isinstance(b, float):  # the costs: the search compares thousands of them
         return abs(a - b) <= ATOL + RTOL * abs(b)
     return np.shape(a) == np.shape(b) and bool(np.allclose(a, b, rtol=RTOL, atol=ATOL))
+
+
+def relative(a, b):
+    """‖a − b‖ / ‖a + b‖ of two arrays (bpnn's ``relative_difference``), NaN where they differ in size or hold
+    a NaN or an infinity."""
+    finite = np.size(a) == np.size(b) and np.all(np.isfinite(a)) and np.all(np.isfinite(b))
+    return relative_difference(a, b) if finite else float("nan")
 
 
 @dataclass(frozen=True)
@@ -62,7 +70,8 @@ class CheckResult:
 
     def findings(self):
         """The ``Mistake`` (explanation, math, fix) of each name in ``mistakes``."""
-        return [describe(name, book=self.kind == "book") for name in self.mistakes]
+        return [describe(name, book=self.kind == "book", how=self.how(name), order=self.convention.get("order"))
+                for name in self.mistakes]
 
     def how(self, name):
         """How the mistake ``name`` was made, where every explanation says the same ("" otherwise)."""

@@ -283,15 +283,39 @@ def run_script(main, argv=None):
     sys.exit(code or 0)
 
 
-# What a console that cannot print Unicode shows instead (anything else becomes "?").
+# What a console that cannot print Unicode shows instead (anything else becomes "?"); superscripts and
+# subscripts by _ascii: Θ⁽¹⁾ → Theta(1), x² → x^2, (wˡ⁺¹)ᵀ → (w^(l+1))^T, Θᵢⱼ → Theta_ij, Σₗ → sum_l.
 _ASCII = {"λ": "lambda", "θ": "theta", "η": "eta", "μ": "mu", "σ": "sigma", "δ": "delta", "ε": "eps", "Θ": "Theta",
-          "≈": "~", "×": "x", "−": "-", "–": "-", "—": "-", "…": "...", "≥": ">=", "≤": "<=", "≠": "!=", "→": "->",
-          "∈": "in", "‖": "||", "√": "sqrt", "₀": "0", "₁": "1", "²": "^2", "·": "*", "⁽": "(", "⁾": ")", "ˡ": "l",
-          "±": "+-", "∇": "grad ", "Σ": "sum ", "∞": "inf"}
+          "Δ": "Delta", "β": "beta", "α": "alpha", "τ": "tau", "≈": "~", "×": "x", "−": "-", "–": "-", "—": "-",
+          "…": "...", "≥": ">=", "≤": "<=", "≠": "!=", "→": "->", "←": "<-", "↦": "->", "∈": "in", "‖": "||",
+          "√": "sqrt", "·": "*", "⊙": "*", "∂": "d", "⁽": "(", "⁾": ")", "±": "+-", "½": "1/2", "§": "section ",
+          "∇": "grad", "Σ": "sum", "∞": "inf", "′": "'", "″": "''", "✓": "ok", "✗": "x"}
+_SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻ˡⁱᵗᵀᴸᶻ", "0123456789+-litTLz"))
+_SUBSCRIPTS = dict(zip("₀₁₂₃₄₅₆₇₈₉ᵢⱼₖₗₐ", "0123456789ijkla"))
+_PIECES = f"⁽[{''.join(_SUPERSCRIPTS)}]+⁾|[{''.join(_SUPERSCRIPTS)}]+|[{''.join(_SUBSCRIPTS)}]+|."
+
+
+def _ascii(text, following=""):
+    """``text`` in ASCII (``following``: the character after it, which sum or grad is kept apart from)."""
+    import re
+
+    out = ""
+    for piece in re.findall(_PIECES, text, flags=re.S):
+        if piece[0] == "⁽" and len(piece) > 1:  # Θ⁽¹⁾, δ⁽ˡ⁺¹⁾: the layer in parentheses
+            out += f"({''.join(_SUPERSCRIPTS[char] for char in piece[1:-1])})"
+        elif piece[0] in _SUPERSCRIPTS:  # x², aᵀ, wˡ⁺¹: a power
+            plain = "".join(_SUPERSCRIPTS[char] for char in piece)
+            out += f"^{plain if len(plain) == 1 else f'({plain})'}"
+        elif piece[0] in _SUBSCRIPTS:  # Θᵢⱼ, Σₗ: an index
+            out = out.rstrip() + "_" + "".join(_SUBSCRIPTS[char] for char in piece)
+        else:
+            word = _ASCII.get(piece, "?")
+            out += f" {word}" if out.endswith(("sum", "grad")) and word[:1].isalnum() else word
+    return f"{out} " if out.endswith(("sum", "grad")) and following[:1].isalnum() else out
 
 
 def _ascii_fallback(error):
-    return "".join(_ASCII.get(char, "?") for char in error.object[error.start:error.end]), error.end
+    return _ascii(error.object[error.start:error.end], error.object[error.end:error.end + 1]), error.end
 
 
 def _console_safe():

@@ -63,6 +63,11 @@ def _marks(stream):
     return MARKS
 
 
+def _cost(J):
+    """A cost as the course prints it (2.100951), or in powers of ten where that would be a long row of digits."""
+    return f"{J:.6f}" if abs(J) < 1e6 else f"{J:.6g}"
+
+
 def report(result, marks):
     """The lines the command prints: the function and its conventions, one line per check, the diagnosis."""
     what = "the course's ex4" if result.kind == "course" else "the book's chapter 2"
@@ -70,7 +75,7 @@ def report(result, marks):
     width = max(len(mark) for mark in marks.values())
     for check in result.checks:
         if check.what == "cost":
-            numbers = f"J = {check.learner:.6f}, bpnn's {check.bpnn:.6f}"
+            numbers = f"J = {_cost(check.learner)}, bpnn's {_cost(check.bpnn)}"
         else:
             numbers = f"relative difference {check.learner:.2g}"
         off = f": {'; '.join(check.off)}" if check.off else ""
