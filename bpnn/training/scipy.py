@@ -192,8 +192,10 @@ def train(network, X, y, *, method=METHODS[0], lam=LAMBDA, stopping=Stopping(), 
         Labels 0..K−1, K the network's outputs.
     method : {"TNC", "L-BFGS-B", "CG", "BFGS", "Newton-CG", "trust-ncg", "trust-krylov"}, default "TNC"
         The SciPy method (case-insensitive).
-    lam : float, default 1
-        λ ≥ 0, regularization stated per training-set size (bias weights are not regularized).
+    lam : float or "auto", default 1
+        λ ≥ 0, regularization stated per training-set size (bias weights are not regularized); "auto": set from
+        the evidence (:func:`bpnn.bayes.evidence.fit_evidence` with its defaults, λ₀ = 1), the result's
+        ``evidence`` holding α, β, γ and the rounds.
     stopping : Stopping, default Stopping()
         The budget (``max_iter`` bounds every method, TNC included) and the stopping rules.
     curvature : CurvatureProducts, default CurvatureProducts()
@@ -243,6 +245,11 @@ def train(network, X, y, *, method=METHODS[0], lam=LAMBDA, stopping=Stopping(), 
         ...
     bpnn.errors.BpnnError: unknown method 'SGD'; choose one of TNC, L-BFGS-B, CG, BFGS, Newton-CG, trust-ncg, trust-krylov
     """
+    if isinstance(lam, str) and lam == "auto":
+        from ..bayes.evidence import fit_evidence
+        return fit_evidence(network, X, y, method=method, stopping=stopping, curvature=curvature,
+                            evaluation=evaluation, sample_weight=sample_weight, theta0=theta0, seed=seed,
+                            parallel=parallel, progress=progress)
     method = check_method(method)
     if not (isinstance(stopping, Stopping) and isinstance(curvature, CurvatureProducts)
             and isinstance(parallel, Parallel)):

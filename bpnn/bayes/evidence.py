@@ -1,0 +1,302 @@
+"""λ from the evidence: MacKay's Bayesian regularization on bpnn's cost, with its exact curvature.
+
+bpnn's cost times the training-set size n (m, or Σw with sample weights) is n·J(θ) = Σᵢ costᵢ + (λ/2)‖W‖²,
+a negative log posterior with a Gaussian prior N(0, α⁻¹I) on the k regularized weights W:
+
+  classification (sigmoid + cross-entropy, softmax + log-likelihood): Σᵢ costᵢ = −ln p(D | θ), so α = λ, β = 1;
+  regression (identity outputs, costᵢ = ½‖yᵢ − f(xᵢ)‖²): E_D = Σᵢ costᵢ and p(D | θ, β) ∝ exp(−βE_D), so
+  n·J ∝ βE_D + αE_W with λ = α/β, β the noise precision.
+
+At θ*, the minimum for λ, with E_W = ½‖W‖², G the Gauss–Newton matrix of Σᵢ costᵢ over the weights and gⱼ
+its eigenvalues (``bpnn.bayes.traces``), A = βG + αI and N = n·K targets (K outputs), the Laplace
+approximation of the evidence and its stationary conditions in α and β (MacKay 1992) are
+
+  ln p(D | α, β) = −βE_D − αE_W − ½ ln|A| + (k/2) ln α  [+ (N/2) ln β − (N/2) ln 2π, regression only]
+  γ = Σⱼ βgⱼ / (βgⱼ + α),     α ← γ / (2E_W),     β ← (N − γ) / (2E_D),
+
+γ the effective number of parameters. ``fit_evidence`` trains at λ₀, then in each round measures E_D, E_W
+and G's spectrum at θ*, iterates the two updates at that spectrum to their fixed point (β stays 1 for
+classification), and retrains from θ* at λ = α/β, until α and β change by less than ``tol`` (relative) from
+one round to the next, or ``max_rounds``. Each round records α, β, γ, ln p(D | α, β) and the λ θ* was
+trained with. G's spectrum is exact (dense G, its eigenvalues) for up to ``EXACT_WEIGHTS`` weights, else
+estimated by stochastic Lanczos quadrature with its standard error.
+
+The biases are not in the prior (bpnn never regularizes them): they are held at their values at θ*, as
+fitted hyperparameters are, so A, γ and the evidence are over the weights only, p(D | α, β, b*). (A flat
+prior integrated out would add the biases' block of the data Hessian to A with no α in it, a few tens of
+dimensions against the weights' thousands, and makes the evidence improper.) ``Evidence.posterior`` is the
+matching Gaussian posterior over the weights (``bpnn.bayes.predictive``).
+"""
+
+import time
+from dataclasses import dataclass, replace
+
+import numpy as np
+from scipy.sparse.linalg import eigsh
+
+from ..errors import BpnnError
+from ..model.validate import as_generator, check_integer, check_number
+from ..training.options import Parallel
+from ..training.result import Status
+from ..training.setup import LAMBDA, make_objective, prepare
+from .predictive import Posterior
+from .traces import WeightCurvature, exact_spectrum, stochastic_spectrum
+
+__all__ = ["Evidence", "Measurement", "fit_evidence", "measure", "EXACT_WEIGHTS", "TOL", "MAX_ROUNDS"]
+
+EXACT_WEIGHTS = 2000  # G exactly (k products and an eigen-decomposition) up to this many weights
+TOL = 0.01  # the relative change of α and β that ends the re-estimation
+MAX_ROUNDS = 10  # the most rounds of re-estimation
+POSTERIOR_RANK = 50  # eigenvectors of G kept for predictions on the stochastic path
+_FIXED_POINT = (200, 1e-10)  # the most updates of α and β at one spectrum, and their relative tolerance
+
+
+def _likelihood(network):
+    """True for a regression network (identity + squared error), False for a classification one whose cost
+    is a negative log likelihood; BpnnError for sigmoid + quadratic, which is not one."""
+    if not network.output_cost.classifies:
+        return True
+    if network.cost == "quadratic":
+        raise BpnnError("lam='auto' reads the cost as a negative log likelihood: use cross-entropy or log-likelihood "
+                        "outputs for classification (sigmoid + quadratic is not a likelihood)")
+    return False
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """What the evidence needs at one θ*: E_D, E_W, G's spectrum, N targets, k weights, regression or not."""
+
+    data_error: float
+    weight_error: float
+    spectrum: object
+    n_targets: float
+    n_weights: int
+    regression: bool
+
+    def gamma(self, alpha, beta):
+        """(γ, its standard error)."""
+        return self.spectrum.gamma(alpha, beta)
+
+    def log_evidence(self, alpha, beta):
+        """(ln p(D | α, β), its standard error), the module docstring's formula."""
+        logdet, se = self.spectrum.logdet(alpha, beta)
+        value = -beta * self.data_error - alpha * self.weight_error - logdet / 2 + self.n_weights / 2 * np.log(alpha)
+        if self.regression:
+            value += self.n_targets / 2 * (np.log(beta) - np.log(2 * np.pi))
+        return float(value), se / 2
+
+    def reestimate(self, alpha, beta):
+        """(α, β) at the fixed point of α ← γ/(2E_W), β ← (N − γ)/(2E_D) at this spectrum, from (α, β)."""
+        steps, rtol = _FIXED_POINT
+        for _ in range(steps):
+            gamma = self.gamma(alpha, beta)[0]
+            new_alpha = max(gamma / (2 * self.weight_error), np.finfo(np.float64).tiny)
+            new_beta = (self.n_targets - gamma) / (2 * self.data_error) if self.regression else 1.0
+            done = abs(new_alpha - alpha) <= rtol * alpha and abs(new_beta - beta) <= rtol * beta
+            alpha, beta = new_alpha, new_beta
+            if done:
+                break
+        return alpha, beta
+
+
+def measure(objective, theta, *, alpha=1.0, beta=1.0, exact=None, rng=None):
+    """E_D, E_W and G's spectrum at θ, from an objective at λ = 0 (``bpnn.objective.base.Objective``): exact up
+    to ``EXACT_WEIGHTS`` weights (``exact=None``), else by Lanczos quadrature with probes drawn from ``rng``
+    until γ at (α, β) has a standard error below 2 %."""
+    network = objective.network
+    regression = _likelihood(network)
+    curvature = WeightCurvature(objective, theta)
+    weights = theta[curvature.index]
+    data_error, weight_error = objective.train_size * float(objective(theta)[0]), float(weights @ weights) / 2
+    if weight_error == 0:
+        raise BpnnError("every weight is 0, so the prior's precision α = γ/‖W‖² has no estimate; start from "
+                        "random weights or a smaller λ")
+    if regression and data_error == 0:
+        raise BpnnError("the network fits the training targets exactly (E_D = 0), so the noise precision β has no "
+                        "estimate; use fewer hidden units or more examples")
+    exact = curvature.k <= EXACT_WEIGHTS if exact is None else exact
+    spectrum = exact_spectrum(curvature) if exact else stochastic_spectrum(curvature, alpha, beta,
+                                                                           as_generator(rng))
+    return Measurement(data_error, weight_error, spectrum, objective.train_size * network.n_classes, curvature.k,
+                       regression)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The outcome of the evidence re-estimation (``fit_evidence``, ``train(lam="auto")``).
+
+    Parameters
+    ----------
+    alpha, beta : float
+        The last estimates of the prior's precision α and the noise precision β (1 for classification).
+    gamma : float
+        γ, the effective number of parameters, at (α, β).
+    log_evidence : float
+        ln p(D | α, β) at θ*.
+    lam : float
+        The λ that θ* was trained with (α/β of the round before).
+    converged : bool
+        α and β changed by less than ``tol`` in the last round (else ``max_rounds`` or Ctrl-C ended it).
+    exact : bool
+        G's spectrum exact (dense), or estimated by Lanczos quadrature.
+    history : list of dict
+        One record per round: round, lam (trained with), alpha, beta, gamma, gamma_se, log_evidence,
+        log_evidence_se, data_error (E_D), weight_error (E_W), n_probes (0 when exact), n_steps (training
+        steps of the round), seconds.
+    posterior : Posterior
+        The Gaussian posterior over the weights at θ*, for error bars and moderated outputs.
+
+    Examples
+    --------
+    >>> import bpnn
+    >>> network = bpnn.Network((3, 5, 3))
+    >>> _, X, Y = bpnn.debug_problem()
+    >>> evidence = bpnn.train(network, X, Y.argmax(axis=1), lam="auto").evidence
+    >>> sorted(evidence.history[0])[:4], evidence.exact
+    (['alpha', 'beta', 'data_error', 'gamma'], True)
+    """
+
+    alpha: float
+    beta: float
+    gamma: float
+    log_evidence: float
+    lam: float
+    converged: bool
+    exact: bool
+    history: list
+    posterior: Posterior
+
+
+def fit_evidence(network, X, y, *, lam=LAMBDA, tol=TOL, max_rounds=MAX_ROUNDS, exact=None, report=None,
+                 sample_weight=None, theta0=None, seed=0, parallel=Parallel(), **options):
+    """Train ``network`` with λ set from the evidence: train, re-estimate α (and β), retrain from θ*, until α
+    settles (``bpnn.bayes.evidence`` has the equations).
+
+    Parameters
+    ----------
+    network : Network
+        Cross-entropy or log-likelihood outputs (classification), or identity + quadratic (regression).
+    X, y
+        As for :func:`train`.
+    lam : float, default 1
+        λ₀, the λ of the first training.
+    tol : float, default 0.01
+        Stop once α and β changed by less than this fraction in a round.
+    max_rounds : int, default 10
+        The most trainings.
+    exact : bool, optional
+        G's spectrum from the dense G (True) or by stochastic Lanczos quadrature (False); None: exact up to
+        ``EXACT_WEIGHTS`` (2000) weights.
+    report : callable, optional
+        Called with each round's record (``Evidence.history``) as it is made.
+    sample_weight, theta0, seed, parallel
+        As for :func:`train`; G·v products run where the objective does (in process or on the Dask cluster).
+    **options
+        The other keywords of :func:`train` (method, stopping, curvature, evaluation, progress), for each
+        training.
+
+    Returns
+    -------
+    TrainResult
+        The last training's θ*, with the rounds' steps, evaluations, seconds and histories chained, and
+        ``evidence`` the ``Evidence``.
+
+    Raises
+    ------
+    BpnnError
+        A network whose cost is not a likelihood (sigmoid + quadratic), all weights 0, a regression fitted
+        exactly, or anything :func:`train` refuses.
+
+    Examples
+    --------
+    >>> import bpnn
+    >>> from bpnn.bayes.evidence import fit_evidence
+    >>> network = bpnn.Network((3, 5, 3))
+    >>> _, X, Y = bpnn.debug_problem()
+    >>> result = fit_evidence(network, X, Y.argmax(axis=1), lam=1.0)
+    >>> evidence = result.evidence
+    >>> bool(0 < evidence.gamma < 20), evidence.lam == evidence.history[-1]["lam"]
+    (True, True)
+    """
+    from ..training.scipy import INIT, train
+
+    check_number("tol", tol, 0, low_open=True)
+    check_integer("max_rounds", max_rounds, 1)
+    rng = as_generator(seed)
+    problem = prepare(network, X, y, lam=0.0, sample_weight=sample_weight, theta0=theta0, seed=rng, init=INIT,
+                      evaluation=None, patience=None)
+    _likelihood(network)
+    objective = make_objective(problem, parallel)
+    results, history, theta, trained_lam = [], [], problem.theta0, float(lam)
+    alpha, beta, settled, posterior, start = float(lam), None, False, None, time.perf_counter()
+    try:
+        for round_ in range(max_rounds):
+            round_start = time.perf_counter()
+            result = train(network, X, y, lam=trained_lam, theta0=theta, seed=rng, sample_weight=sample_weight,
+                           parallel=parallel, **options)
+            results.append(result)
+            theta = result.theta
+            if result.interrupted or not result.trained:
+                break
+            measurement = measure(objective, theta, alpha=alpha, beta=beta or 1.0, exact=exact, rng=rng)
+            if beta is None:  # the first round: β from the squared error alone, α = λ₀β
+                beta = measurement.n_targets / (2 * measurement.data_error) if measurement.regression else 1.0
+                alpha = trained_lam * beta
+            new_alpha, new_beta = measurement.reestimate(alpha, beta)
+            settled = ((round_ > 0 or not measurement.regression) and abs(new_alpha - alpha) <= tol * alpha
+                       and abs(new_beta - beta) <= tol * beta)
+            alpha, beta = new_alpha, new_beta
+            history.append(_record(round_, trained_lam, alpha, beta, measurement, result,
+                                   time.perf_counter() - round_start))
+            if report is not None:
+                report(history[-1])
+            if settled:
+                break
+            trained_lam = alpha / beta
+        if history:
+            posterior = _posterior(network, theta, alpha, beta, measurement, objective)
+    except KeyboardInterrupt:
+        settled = False
+        results[-1] = replace(results[-1], status=Status.INTERRUPTED,
+                              stop_reason="interrupted during the re-estimation of α")
+    finally:
+        objective.close()
+    last = history[-1] if history else None
+    evidence = None if last is None else Evidence(
+        alpha=last["alpha"], beta=last["beta"], gamma=last["gamma"], log_evidence=last["log_evidence"],
+        lam=last["lam"], converged=bool(settled), exact=measurement.spectrum.exact, history=history,
+        posterior=posterior)
+    return _chain(results, evidence, time.perf_counter() - start)
+
+
+def _record(round_, lam, alpha, beta, measurement, result, seconds):
+    gamma, gamma_se = measurement.gamma(alpha, beta)
+    log_evidence, log_evidence_se = measurement.log_evidence(alpha, beta)
+    return {"round": round_ + 1, "lam": lam, "alpha": alpha, "beta": beta, "gamma": gamma, "gamma_se": gamma_se,
+            "log_evidence": log_evidence, "log_evidence_se": log_evidence_se,
+            "data_error": measurement.data_error, "weight_error": measurement.weight_error,
+            "n_probes": measurement.spectrum.n_probes, "n_steps": result.n_steps, "seconds": seconds}
+
+
+def _posterior(network, theta, alpha, beta, measurement, objective):
+    """The posterior at θ*: every eigenvector of G on the exact path, else the ``POSTERIOR_RANK`` largest."""
+    spectrum = measurement.spectrum
+    if spectrum.exact:
+        return Posterior(network, theta, alpha, beta, spectrum.nodes[0], spectrum.eigenvectors, complete=True)
+    curvature = WeightCurvature(objective, theta)
+    eigenvalues, eigenvectors = eigsh(curvature.operator(), k=min(POSTERIOR_RANK, curvature.k - 1), which="LA")
+    return Posterior(network, theta, alpha, beta, np.maximum(eigenvalues, 0.0), eigenvectors, complete=False)
+
+
+def _chain(results, evidence, seconds):
+    """One ``TrainResult`` for the rounds: the last θ*, status and cost; the steps, evaluations and
+    histories of every round one after another."""
+    history, steps, evaluations, elapsed = {}, 0, 0, 0.0
+    for result in results:
+        offsets = {"step": steps, "n_evaluations": evaluations, "seconds": elapsed}
+        for key, values in result.history.items():
+            offset = offsets.get(key)
+            history.setdefault(key, []).extend(values if offset is None else [value + offset for value in values])
+        steps, evaluations, elapsed = steps + result.n_steps, evaluations + result.n_evaluations, elapsed + result.seconds
+    return replace(results[-1], n_steps=steps, n_evaluations=evaluations, seconds=seconds, history=history,
+                   evidence=evidence)
