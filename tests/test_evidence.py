@@ -4,6 +4,10 @@ standard errors; the automatic α against the maximum of the evidence over a gri
 Hessian by central differences of the gradient); error bars and moderated outputs; the estimators' and
 train's faces."""
 
+import json
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 from scipy.special import expit, softmax
@@ -54,6 +58,14 @@ def dense_G(network, theta, X, w=None):
     return np.einsum("m,mkj,mkl,mli->ji", w, J, H, J)
 
 
+def measured(network, theta, X, Y, sample_weight=None, **options):
+    objective = LocalObjective(network, X, Y, sample_weight=sample_weight)
+    try:
+        return measure(objective, theta, **options)
+    finally:
+        objective.close()
+
+
 def problem(output, m=40, sizes=(2, 4, 3), seed=0):
     rng = np.random.default_rng(seed)
     names = {"identity": dict(cost="quadratic", output="identity", activation="tanh"),
@@ -73,7 +85,7 @@ def test_exact_gamma_and_log_determinant_equal_the_dense_computation(output, wei
     network, theta, X, Y = problem(output)
     w = np.random.default_rng(1).uniform(0.2, 2.0, len(X)) if weighted else None
     alpha, beta = 0.7, (2.3 if output == "identity" else 1.0)
-    measurement = measure(LocalObjective(network, X, Y, sample_weight=w), theta, exact=True)
+    measurement = measured(network, theta, X, Y, w, exact=True)
     G = dense_G(network, theta, X, w)
     A = beta * G + alpha * np.eye(len(G))
     g = np.linalg.eigvalsh(G)
@@ -114,10 +126,9 @@ def test_predictive_variance_equals_the_dense_solve(output):
 @pytest.mark.parametrize("output", ["identity", "softmax"])
 def test_stochastic_estimates_fall_within_three_standard_errors(output):
     network, theta, X, Y = problem(output, m=80, sizes=(2, 10, 3))  # 50 weights, Lanczos runs of 30 steps
-    objective = LocalObjective(network, X, Y)
     alpha, beta = 0.3, 1.5
-    exact = measure(objective, theta, exact=True)
-    stochastic = measure(objective, theta, alpha=alpha, beta=beta, exact=False, rng=0)
+    exact = measured(network, theta, X, Y, exact=True)
+    stochastic = measured(network, theta, X, Y, alpha=alpha, beta=beta, exact=False, rng=0)
     assert 8 <= stochastic.spectrum.n_probes <= 64 and not stochastic.spectrum.exact
     for name in ("gamma", "logdet"):
         estimate, se = getattr(stochastic.spectrum, name)(alpha, beta)
@@ -219,3 +230,23 @@ def test_two_targets_report_alpha_on_the_loss_scale():
     last = model.evidence_history_[-1]
     assert model.alpha_ == pytest.approx(last["lam"] / 2)  # λ = alpha · n_outputs
     assert model.beta_ == last["beta"] and model.predict(X[:3], return_std=True)[1].shape == (3, 2)
+
+
+def test_the_train_command_sets_lambda_from_the_evidence_and_records_the_rounds(tmp_path):
+    rng = np.random.default_rng(3)
+    X = rng.uniform(-1, 1, (150, 2))
+    y = 1 + 2 * X[:, 0] - X[:, 1] ** 2 + 0.2 * rng.standard_normal(150)
+    rows = ["a,b,price"] + [f"{a:.10g},{b:.10g},{t:.10g}" for (a, b), t in zip(X, y)]
+    (tmp_path / "houses.csv").write_text("\n".join(rows) + "\n")
+    command = [sys.executable, "-m", "bpnn", "train", "--data", "houses.csv", "--target", "price", "--task",
+               "regression", "--hidden", "4", "--quiet", "--out", "run", "--lambda"]
+    done = subprocess.run([*command, "auto"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    metrics = json.loads((tmp_path / "run" / "metrics.json").read_text())
+    evidence = metrics["evidence"]
+    assert metrics["lambda"] == "auto" and evidence["exact"] and len(evidence["history"]) >= 2
+    assert done.stdout.count("evidence round") == len(evidence["history"])
+    assert 0.15 < 1 / np.sqrt(evidence["beta"]) < 0.25  # the noise, 0.2
+    assert evidence["lam"] == evidence["history"][-1]["lam"] and metrics["test_r2"] > 0.8
+    done = subprocess.run([*command, "often"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and "--lambda" in done.stderr

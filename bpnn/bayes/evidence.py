@@ -17,7 +17,8 @@ approximation of the evidence and its stationary conditions in α and β (MacKay
 γ the effective number of parameters. ``fit_evidence`` trains at λ₀, then in each round measures E_D, E_W
 and G's spectrum at θ*, iterates the two updates at that spectrum to their fixed point (β stays 1 for
 classification), and retrains from θ* at λ = α/β, until α and β change by less than ``tol`` (relative) from
-one round to the next, or ``max_rounds``. Each round records α, β, γ, ln p(D | α, β) and the λ θ* was
+one round to the next (or by less than twice the relative standard error of a stochastic γ, which is α's
+noise), or ``max_rounds``. Each round records α, β, γ, ln p(D | α, β) and the λ θ* was
 trained with. G's spectrum is exact (dense G, its eigenvalues) for up to ``EXACT_WEIGHTS`` weights, else
 estimated by stochastic Lanczos quadrature with its standard error.
 
@@ -181,7 +182,8 @@ def fit_evidence(network, X, y, *, lam=LAMBDA, tol=TOL, max_rounds=MAX_ROUNDS, e
     lam : float, default 1
         λ₀, the λ of the first training.
     tol : float, default 0.01
-        Stop once α and β changed by less than this fraction in a round.
+        Stop once α and β changed by less than this fraction in a round (or, on the stochastic path, by less
+        than twice γ's relative standard error, if larger).
     max_rounds : int, default 10
         The most trainings.
     exact : bool, optional
@@ -243,8 +245,10 @@ def fit_evidence(network, X, y, *, lam=LAMBDA, tol=TOL, max_rounds=MAX_ROUNDS, e
                 beta = measurement.n_targets / (2 * measurement.data_error) if measurement.regression else 1.0
                 alpha = trained_lam * beta
             new_alpha, new_beta = measurement.reestimate(alpha, beta)
-            settled = ((round_ > 0 or not measurement.regression) and abs(new_alpha - alpha) <= tol * alpha
-                       and abs(new_beta - beta) <= tol * beta)
+            gamma, gamma_se = measurement.gamma(new_alpha, new_beta)
+            within = max(tol, 2 * gamma_se / gamma)  # α ∝ γ: a stochastic γ's noise is α's
+            settled = ((round_ > 0 or not measurement.regression) and abs(new_alpha - alpha) <= within * alpha
+                       and abs(new_beta - beta) <= within * beta)
             alpha, beta = new_alpha, new_beta
             history.append(_record(round_, trained_lam, alpha, beta, measurement, result,
                                    time.perf_counter() - round_start))
