@@ -10,6 +10,8 @@ The library, in layers (each imports only the ones above it in this list):
   training/   the shared option values, ``train`` (SciPy's methods), ``train_sgd`` (mini-batches), update
               rules, stopping rules, ``TrainResult`` with its ``Status``
   data/       ``Dataset``, ``load_dataset`` and the formats, weights files, conversion, safe writes
+  bayes/      λ from the evidence (MacKay's Bayesian regularization), γ and ln|A| on G·v products, the
+              linearized Laplace posterior: error bars and moderated outputs
   report, plots, estimator (``BPNNClassifier``, ``BPNNRegressor``), search (grid search), book (network2.py's
   vocabulary), export (ONNX graphs)
 and the application, ``bpnn.cli``: the ``bpnn`` command (train, sgd, gradcheck, grid, convert, ex4, export), its runs,
@@ -39,6 +41,8 @@ _EXPORTS = {
     "data.weights": ["load_weights", "save_weights"],
     "report": ["evaluate"],
     "estimator": ["BPNNClassifier", "BPNNRegressor"],
+    "bayes.evidence": ["fit_evidence", "Evidence"],
+    "bayes.predictive": ["Posterior"],
     "errors": ["BpnnError", "DivergedError"],
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}

@@ -147,14 +147,23 @@ class Evidence:
     posterior : Posterior
         The Gaussian posterior over the weights at θ*, for error bars and moderated outputs.
 
+    Raises
+    ------
+    AttributeError
+        On assignment: the outcome is frozen.
+
     Examples
     --------
-    >>> import bpnn
-    >>> network = bpnn.Network((3, 5, 3))
-    >>> _, X, Y = bpnn.debug_problem()
-    >>> evidence = bpnn.train(network, X, Y.argmax(axis=1), lam="auto").evidence
-    >>> sorted(evidence.history[0])[:4], evidence.exact
-    (['alpha', 'beta', 'data_error', 'gamma'], True)
+    >>> import numpy as np, bpnn
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.uniform(-2, 2, (60, 1))
+    >>> y = np.sin(2 * X[:, 0]) + 0.1 * rng.normal(size=60)
+    >>> network = bpnn.Network((1, 8, 1), activation="tanh", cost="quadratic", output="identity")
+    >>> evidence = bpnn.train(network, X, y, lam="auto").evidence
+    >>> evidence.exact, evidence.converged, bool(0.05 < evidence.beta ** -0.5 < 0.2)  # the noise's std, 0.1
+    (True, True, True)
+    >>> sorted(evidence.history[-1])[:5]
+    ['alpha', 'beta', 'data_error', 'gamma', 'gamma_se']
     """
 
     alpha: float
@@ -211,14 +220,14 @@ def fit_evidence(network, X, y, *, lam=LAMBDA, tol=TOL, max_rounds=MAX_ROUNDS, e
 
     Examples
     --------
-    >>> import bpnn
-    >>> from bpnn.bayes.evidence import fit_evidence
-    >>> network = bpnn.Network((3, 5, 3))
-    >>> _, X, Y = bpnn.debug_problem()
-    >>> result = fit_evidence(network, X, Y.argmax(axis=1), lam=1.0)
+    >>> import numpy as np, bpnn
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(200, 2))
+    >>> y = (X[:, 0] * X[:, 1] > 0).astype(int)
+    >>> result = bpnn.fit_evidence(bpnn.Network((2, 4, 2), activation="tanh"), X, y, lam=1.0)
     >>> evidence = result.evidence
-    >>> bool(0 < evidence.gamma < 20), evidence.lam == evidence.history[-1]["lam"]
-    (True, True)
+    >>> bool(0 < evidence.gamma < 16), evidence.lam == evidence.history[-1]["lam"], evidence.beta
+    (True, True, 1.0)
     """
     from ..training.scipy import INIT, train
 

@@ -77,6 +77,11 @@ class Posterior:
     complete : bool
         r = k (every eigenvector); else the rest of the space is taken at eigenvalue 0.
 
+    Raises
+    ------
+    BpnnError
+        From its methods, X that does not fit the network.
+
     Examples
     --------
     >>> import numpy as np, bpnn
