@@ -188,7 +188,8 @@ def test_the_predictive_std_grows_in_a_gap_of_the_data():
     _, gap = model.predict(np.array([[0.0]]), return_std=True)
     assert gap[0] > std.max() > std.min() > 1 / np.sqrt(model.beta_)
     assert 0.05 < 1 / np.sqrt(model.beta_) < 0.2  # the noise, 0.1
-    assert model.alpha_ == pytest.approx(model.evidence_history_[-1]["lam"])
+    best = max(model.evidence_history_, key=lambda record: record["log_evidence"])  # regression maximizes it
+    assert model.alpha_ == best["lam"] and model.log_evidence_ == best["log_evidence"]
     assert 0 < model.gamma_ < 8 * 3 and len(model.evidence_history_) >= 2
 
 
@@ -227,9 +228,9 @@ def test_two_targets_report_alpha_on_the_loss_scale():
     X, y = gap_data()
     Y = np.column_stack([y, -y])
     model = BPNNRegressor(hidden_layer_sizes=(4,), activation="tanh", alpha="auto", random_state=0).fit(X, Y)
-    last = model.evidence_history_[-1]
-    assert model.alpha_ == pytest.approx(last["lam"] / 2)  # λ = alpha · n_outputs
-    assert model.beta_ == last["beta"] and model.predict(X[:3], return_std=True)[1].shape == (3, 2)
+    best = max(model.evidence_history_, key=lambda record: record["log_evidence"])
+    assert model.alpha_ == pytest.approx(best["lam"] / 2)  # λ = alpha · n_outputs
+    assert model.beta_ == best["beta"] and model.predict(X[:3], return_std=True)[1].shape == (3, 2)
 
 
 def test_the_train_command_sets_lambda_from_the_evidence_and_records_the_rounds(tmp_path):
@@ -247,6 +248,23 @@ def test_the_train_command_sets_lambda_from_the_evidence_and_records_the_rounds(
     assert metrics["lambda"] == "auto" and evidence["exact"] and len(evidence["history"]) >= 2
     assert done.stdout.count("evidence round") == len(evidence["history"])
     assert 0.15 < 1 / np.sqrt(evidence["beta"]) < 0.25  # the noise, 0.2
-    assert evidence["lam"] == evidence["history"][-1]["lam"] and metrics["test_r2"] > 0.8
+    best = max(evidence["history"], key=lambda record: record["log_evidence"])
+    assert evidence["lam"] == best["lam"] and metrics["test_r2"] > 0.8
     done = subprocess.run([*command, "often"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert done.returncode == 2 and "--lambda" in done.stderr
+
+
+def test_the_search_finds_the_maximum_of_the_measured_evidence_and_the_fixed_point_agrees_on_easy_data():
+    X, y = gap_data()
+    network = Network((1, 8, 1), activation="tanh", cost="quadratic", output="identity")
+    searched = fit_evidence(network, X, y, stopping=CONVERGED, tol=1e-3)
+    fixed = fit_evidence(network, X, y, stopping=CONVERGED, strategy="fixed-point", tol=1e-4, max_rounds=30)
+    history = searched.evidence.history
+    assert searched.evidence.converged and fixed.evidence.converged
+    tried = sorted(record["lam"] for record in history)
+    lam = searched.evidence.lam
+    assert tried[0] < lam < tried[-1] and searched.evidence.log_evidence == max(r["log_evidence"] for r in history)
+    assert fixed.evidence.lam == pytest.approx(lam, rel=0.10)
+    assert np.array_equal(searched.theta, searched.evidence.posterior.theta)
+    with pytest.raises(BpnnError, match="unknown strategy"):
+        fit_evidence(network, X, y, strategy="newton")

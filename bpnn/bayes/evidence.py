@@ -22,6 +22,14 @@ noise), or ``max_rounds``. Each round records α, β, γ, ln p(D | α, β) and t
 trained with. G's spectrum is exact (dense G, its eigenvalues) for up to ``EXACT_WEIGHTS`` weights, else
 estimated by stochastic Lanczos quadrature with its standard error.
 
+MacKay's updates ignore how θ* and so G move with α; where they move much (more weights than the data
+determine well), the fixed point can lie far from the evidence's maximum. On scikit-learn's diabetes data
+(331 rows, 10-20-1 tanh) the re-estimation drifted from λ = 1 to 0.5 while ln p(D | λ) fell each round, and
+the maximum, near λ = 6.5, is where cross-validation puts alpha too. So regression searches instead by
+default (``strategy="maximize"``): on the line α = λβ the best β has the closed form β = N / (2 (E_D + λE_W)),
+and Brent's method on ln λ maximizes ln p(D | λ), one training per point, each from the nearest θ* found.
+Classification keeps the fixed point, which on the digits lands on the cross-validated alpha in 7 rounds.
+
 The biases are not in the prior (bpnn never regularizes them): they are held at their values at θ*, as
 fitted hyperparameters are, so A, γ and the evidence are over the weights only, p(D | α, β, b*). (A flat
 prior integrated out would add the biases' block of the data Hessian to A with no α in it, a few tens of
@@ -33,21 +41,23 @@ import time
 from dataclasses import dataclass, replace
 
 import numpy as np
+from scipy.optimize import minimize_scalar
 from scipy.sparse.linalg import eigsh
 
 from ..errors import BpnnError
-from ..model.validate import as_generator, check_integer, check_number
+from ..model.validate import as_generator, check_choice, check_integer, check_number
 from ..training.options import Parallel
 from ..training.result import Status
 from ..training.setup import LAMBDA, make_objective, prepare
 from .predictive import Posterior
 from .traces import WeightCurvature, exact_spectrum, stochastic_spectrum
 
-__all__ = ["Evidence", "Measurement", "fit_evidence", "measure", "EXACT_WEIGHTS", "TOL", "MAX_ROUNDS"]
+__all__ = ["Evidence", "Measurement", "fit_evidence", "measure", "EXACT_WEIGHTS", "TOL", "MAX_ROUNDS", "STRATEGIES"]
 
 EXACT_WEIGHTS = 2000  # G exactly (k products and an eigen-decomposition) up to this many weights
 TOL = 0.01  # the relative change of α and β that ends the re-estimation
-MAX_ROUNDS = 10  # the most rounds of re-estimation
+MAX_ROUNDS = 20  # the most trainings
+STRATEGIES = ("fixed-point", "maximize")
 POSTERIOR_RANK = 50  # eigenvectors of G kept for predictions on the stochastic path
 _FIXED_POINT = (200, 1e-10)  # the most updates of α and β at one spectrum, and their relative tolerance
 
@@ -177,8 +187,8 @@ class Evidence:
     posterior: Posterior
 
 
-def fit_evidence(network, X, y, *, lam=LAMBDA, tol=TOL, max_rounds=MAX_ROUNDS, exact=None, report=None,
-                 sample_weight=None, theta0=None, seed=0, parallel=Parallel(), **options):
+def fit_evidence(network, X, y, *, lam=LAMBDA, strategy=None, tol=TOL, max_rounds=MAX_ROUNDS, exact=None,
+                 report=None, sample_weight=None, theta0=None, seed=0, parallel=Parallel(), **options):
     """Train ``network`` with λ set from the evidence: train, re-estimate α (and β), retrain from θ*, until α
     settles (``bpnn.bayes.evidence`` has the equations).
 
@@ -189,11 +199,15 @@ def fit_evidence(network, X, y, *, lam=LAMBDA, tol=TOL, max_rounds=MAX_ROUNDS, e
     X, y
         As for :func:`train`.
     lam : float, default 1
-        λ₀, the λ of the first training.
+        λ₀ > 0, the λ of the first training.
+    strategy : {"fixed-point", "maximize"}, optional
+        "fixed-point": MacKay's re-estimation; "maximize": Brent's search on ln λ for the largest
+        ln p(D | λ) (β at its best on the line α = λβ). None: "fixed-point" for classification, "maximize"
+        for regression (the module docstring says why).
     tol : float, default 0.01
-        Stop once α and β changed by less than this fraction in a round (or, on the stochastic path, by less
-        than twice γ's relative standard error, if larger).
-    max_rounds : int, default 10
+        "fixed-point": stop once α and β changed by less than this fraction in a round (or, on the stochastic
+        path, by less than twice γ's relative standard error, if larger); "maximize": λ's relative tolerance.
+    max_rounds : int, default 20
         The most trainings.
     exact : bool, optional
         G's spectrum from the dense G (True) or by stochastic Lanczos quadrature (False); None: exact up to
@@ -231,55 +245,133 @@ def fit_evidence(network, X, y, *, lam=LAMBDA, tol=TOL, max_rounds=MAX_ROUNDS, e
     """
     from ..training.scipy import INIT, train
 
+    check_number("lam", lam, 0, low_open=True)
     check_number("tol", tol, 0, low_open=True)
     check_integer("max_rounds", max_rounds, 1)
     rng = as_generator(seed)
     problem = prepare(network, X, y, lam=0.0, sample_weight=sample_weight, theta0=theta0, seed=rng, init=INIT,
                       evaluation=None, patience=None)
     _likelihood(network)
+    strategy = check_choice("strategy", strategy or ("maximize" if network.output == "identity" else "fixed-point"),
+                            STRATEGIES)
     objective = make_objective(problem, parallel)
-    results, history, theta, trained_lam = [], [], problem.theta0, float(lam)
-    alpha, beta, settled, posterior, start = float(lam), None, False, None, time.perf_counter()
+    run = _Rounds(network, X, y, objective, exact, rng, report, train,
+                  dict(sample_weight=sample_weight, seed=rng, parallel=parallel, **options))
+    start, posterior = time.perf_counter(), None
     try:
-        for round_ in range(max_rounds):
-            round_start = time.perf_counter()
-            result = train(network, X, y, lam=trained_lam, theta0=theta, seed=rng, sample_weight=sample_weight,
-                           parallel=parallel, **options)
-            results.append(result)
-            theta = result.theta
-            if result.interrupted or not result.trained:
-                break
-            measurement = measure(objective, theta, alpha=alpha, beta=beta or 1.0, exact=exact, rng=rng)
-            if beta is None:  # the first round: β from the squared error alone, α = λ₀β
-                beta = measurement.n_targets / (2 * measurement.data_error) if measurement.regression else 1.0
-                alpha = trained_lam * beta
-            new_alpha, new_beta = measurement.reestimate(alpha, beta)
-            gamma, gamma_se = measurement.gamma(new_alpha, new_beta)
-            within = max(tol, 2 * gamma_se / gamma)  # α ∝ γ: a stochastic γ's noise is α's
-            settled = ((round_ > 0 or not measurement.regression) and abs(new_alpha - alpha) <= within * alpha
-                       and abs(new_beta - beta) <= within * beta)
-            alpha, beta = new_alpha, new_beta
-            history.append(_record(round_, trained_lam, alpha, beta, measurement, result,
-                                   time.perf_counter() - round_start))
-            if report is not None:
-                report(history[-1])
-            if settled:
-                break
-            trained_lam = alpha / beta
-        if history:
+        settled = (_fixed_point if strategy == "fixed-point" else _maximize)(run, float(lam), problem.theta0, tol,
+                                                                            max_rounds)
+        if run.best is not None:
+            theta, alpha, beta, _, measurement = run.best
             posterior = _posterior(network, theta, alpha, beta, measurement, objective)
     except KeyboardInterrupt:
         settled = False
-        results[-1] = replace(results[-1], status=Status.INTERRUPTED,
-                              stop_reason="interrupted during the re-estimation of α")
+        run.results[-1] = replace(run.results[-1], status=Status.INTERRUPTED,
+                                  stop_reason="interrupted during the re-estimation of α")
     finally:
         objective.close()
-    last = history[-1] if history else None
-    evidence = None if last is None else Evidence(
-        alpha=last["alpha"], beta=last["beta"], gamma=last["gamma"], log_evidence=last["log_evidence"],
-        lam=last["lam"], converged=bool(settled), exact=measurement.spectrum.exact, history=history,
+    record = run.best_record
+    evidence = None if record is None else Evidence(
+        alpha=record["alpha"], beta=record["beta"], gamma=record["gamma"], log_evidence=record["log_evidence"],
+        lam=record["lam"], converged=bool(settled), exact=run.best[4].spectrum.exact, history=run.history,
         posterior=posterior)
-    return _chain(results, evidence, time.perf_counter() - start)
+    return _chain(run.results, run.best_result or run.results[-1], evidence, time.perf_counter() - start)
+
+
+class _Rounds:
+    """The trainings of one ``fit_evidence`` and their records: ``train_at(λ, θ₀)`` trains and measures, and
+    keeps the round chosen (``choose``) as ``best``: (θ*, α, β, its record, its measurement)."""
+
+    def __init__(self, network, X, y, objective, exact, rng, report, train, options):
+        self.network, self.X, self.y, self.objective, self.exact, self.rng = network, X, y, objective, exact, rng
+        self.report, self._train, self.options = report, train, options
+        self.results, self.history, self.best, self.best_record, self.best_result = [], [], None, None, None
+
+    def train_at(self, lam, theta0, alpha=None, beta=None):
+        """(the result, its measurement) of training at λ from θ₀; None for the measurement when Ctrl-C
+        ended the training. The probes are drawn for γ at (α, β) (default λ, 1)."""
+        self._start = time.perf_counter()
+        result = self._train(self.network, self.X, self.y, lam=lam, theta0=theta0, **self.options)
+        self.results.append(result)
+        if result.interrupted or not result.trained:
+            return result, None
+        return result, measure(self.objective, result.theta, alpha=alpha or lam, beta=beta or 1.0, exact=self.exact,
+                               rng=self.rng)
+
+    def add(self, lam, alpha, beta, measurement, result, chosen):
+        """Record the round (trained at λ, α and β estimated); ``chosen``: its θ* is the one returned."""
+        record = _record(len(self.history), lam, alpha, beta, measurement, result, time.perf_counter() - self._start)
+        self.history.append(record)
+        if chosen:
+            self.best = (result.theta, alpha, beta, record, measurement)
+            self.best_record, self.best_result = record, result
+        if self.report is not None:
+            self.report(record)
+        return record
+
+
+def _fixed_point(run, lam, theta, tol, max_rounds):
+    """MacKay's re-estimation: train at λ, α and β to their fixed point at θ*'s spectrum, retrain from θ* at
+    α/β, until they change by less than ``tol``; True if they settled."""
+    alpha, beta = lam, None
+    for round_ in range(max_rounds):
+        result, measurement = run.train_at(lam, theta, alpha, beta)
+        if measurement is None:
+            return False
+        theta = result.theta
+        if beta is None:  # the first round: β from the squared error alone, α = λ₀β
+            beta = measurement.n_targets / (2 * measurement.data_error) if measurement.regression else 1.0
+            alpha = lam * beta
+        new_alpha, new_beta = measurement.reestimate(alpha, beta)
+        gamma, gamma_se = measurement.gamma(new_alpha, new_beta)
+        within = max(tol, 2 * gamma_se / gamma) if gamma else tol  # α ∝ γ: a stochastic γ's noise is α's
+        settled = ((round_ > 0 or not measurement.regression) and abs(new_alpha - alpha) <= within * alpha
+                   and abs(new_beta - beta) <= within * beta)
+        alpha, beta = new_alpha, new_beta
+        run.add(lam, alpha, beta, measurement, result, chosen=True)
+        if settled:
+            return True
+        lam = alpha / beta
+    return False
+
+
+_SHIFT = 100.0  # Brent's tolerance is relative to |x|: on x = ln λ + 100 it is about absolute in ln λ
+
+
+class _Ended(Exception):
+    """Raised inside the search when a training was interrupted or ``max_rounds`` trainings are done."""
+
+
+def _maximize(run, lam, theta, tol, max_rounds):
+    """The λ of the largest ln p(D | λ) = max over β of ln p(D | α = λβ, β) at θ*(λ), by Brent's method on
+    ln λ from the bracket (ln λ₀, ln λ₀ + 1), each training from the θ* of the nearest λ tried; True if the
+    search reached ``tol`` (relative, in λ) within ``max_rounds`` trainings."""
+    thetas = {}
+
+    def minus_log_evidence(shifted):
+        log_lam = shifted - _SHIFT
+        if len(run.history) == max_rounds:
+            raise _Ended
+        nearest = min(thetas, key=lambda tried: abs(tried - log_lam), default=None)
+        lam = float(np.exp(log_lam))
+        result, measurement = run.train_at(lam, theta if nearest is None else thetas[nearest])
+        if measurement is None:
+            raise _Ended
+        thetas[log_lam] = result.theta
+        # on the line α = λβ, ∂/∂β ln p = 0 gives β = N / (2 (E_D + λ E_W)); classification: β = 1
+        beta = (measurement.n_targets / (2 * (measurement.data_error + lam * measurement.weight_error))
+                if measurement.regression else 1.0)
+        log_evidence = measurement.log_evidence(lam * beta, beta)[0]
+        best = run.best_record is None or log_evidence > run.best_record["log_evidence"]
+        return -run.add(lam, lam * beta, beta, measurement, result, chosen=best)["log_evidence"]
+
+    try:
+        start = np.log(lam) + _SHIFT
+        minimize_scalar(minus_log_evidence, bracket=(start, start + 1.0), method="brent",
+                        options={"xtol": tol / _SHIFT})
+    except _Ended:
+        return False
+    return True
 
 
 def _record(round_, lam, alpha, beta, measurement, result, seconds):
@@ -301,9 +393,9 @@ def _posterior(network, theta, alpha, beta, measurement, objective):
     return Posterior(network, theta, alpha, beta, np.maximum(eigenvalues, 0.0), eigenvectors, complete=False)
 
 
-def _chain(results, evidence, seconds):
-    """One ``TrainResult`` for the rounds: the last θ*, status and cost; the steps, evaluations and
-    histories of every round one after another."""
+def _chain(results, final, evidence, seconds):
+    """One ``TrainResult`` for the rounds: the ``final`` round's θ*, status and cost; the steps, evaluations
+    and histories of every round one after another."""
     history, steps, evaluations, elapsed = {}, 0, 0, 0.0
     for result in results:
         offsets = {"step": steps, "n_evaluations": evaluations, "seconds": elapsed}
@@ -311,5 +403,7 @@ def _chain(results, evidence, seconds):
             offset = offsets.get(key)
             history.setdefault(key, []).extend(values if offset is None else [value + offset for value in values])
         steps, evaluations, elapsed = steps + result.n_steps, evaluations + result.n_evaluations, elapsed + result.seconds
-    return replace(results[-1], n_steps=steps, n_evaluations=evaluations, seconds=seconds, history=history,
+    if results[-1].interrupted:
+        final = replace(final, status=results[-1].status, stop_reason=results[-1].stop_reason)
+    return replace(final, n_steps=steps, n_evaluations=evaluations, seconds=seconds, history=history,
                    evidence=evidence)
