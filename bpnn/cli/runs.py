@@ -61,9 +61,11 @@ def evidence_printer(stream=None):
     def show(record):
         noise = f"   β {record['beta']:.4g}" if record["beta"] != 1 else ""
         spread = f" ± {record['gamma_se']:.1f}" if record["n_probes"] else ""
+        following = record["alpha"] / record["beta"]  # the next λ of the fixed point; the same λ in a search
+        step = "" if np.isclose(following, record["lam"], rtol=1e-9) else f"   → λ = {following:.4g}"
         print(f"  evidence round {record['round']}: trained at λ = {record['lam']:.4g}   α {record['alpha']:.4g}{noise}"
-              f"   γ {record['gamma']:.1f}{spread}   ln evidence {record['log_evidence']:.2f}   → λ = "
-              f"{record['alpha'] / record['beta']:.4g}", file=stream or sys.stdout, flush=True)
+              f"   γ {record['gamma']:.1f}{spread}   ln evidence {record['log_evidence']:.2f}{step}",
+              file=stream or sys.stdout, flush=True)
 
     return show
 
