@@ -268,3 +268,23 @@ def test_the_search_finds_the_maximum_of_the_measured_evidence_and_the_fixed_poi
     assert np.array_equal(searched.theta, searched.evidence.posterior.theta)
     with pytest.raises(BpnnError, match="unknown strategy"):
         fit_evidence(network, X, y, strategy="newton")
+
+
+def test_ctrl_c_during_a_measurement_keeps_the_rounds_before_it(monkeypatch):
+    import bpnn.bayes.evidence as evidence_module
+
+    calls, real = [], evidence_module.measure
+
+    def interrupted_second_time(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(evidence_module, "measure", interrupted_second_time)
+    X, y = gap_data()
+    network = Network((1, 4, 1), activation="tanh", cost="quadratic", output="identity")
+    result = fit_evidence(network, X, y, strategy="fixed-point")
+    assert result.interrupted and len(result.evidence.history) == 1 and not result.evidence.converged
+    first = result.evidence.history[0]
+    assert result.evidence.lam == first["lam"] == 1.0 and result.evidence.posterior is not None

@@ -155,7 +155,8 @@ class Evidence:
         log_evidence_se, data_error (E_D), weight_error (E_W), n_probes (0 when exact), n_steps (training
         steps of the round), seconds.
     posterior : Posterior
-        The Gaussian posterior over the weights at θ*, for error bars and moderated outputs.
+        The Gaussian posterior over the weights at θ*, for error bars and moderated outputs (None when Ctrl-C
+        came on the stochastic path, before its eigenvectors were computed).
 
     Raises
     ------
@@ -258,34 +259,41 @@ def fit_evidence(network, X, y, *, lam=LAMBDA, strategy=None, tol=TOL, max_round
     run = _Rounds(network, X, y, objective, exact, rng, report, train,
                   dict(sample_weight=sample_weight, seed=rng, parallel=parallel, **options))
     start, posterior = time.perf_counter(), None
+
+    def chosen_posterior():
+        result, record, measurement = run.best
+        return _posterior(network, result.theta, record["alpha"], record["beta"], measurement, objective)
+
     try:
         settled = (_fixed_point if strategy == "fixed-point" else _maximize)(run, float(lam), problem.theta0, tol,
                                                                             max_rounds)
         if run.best is not None:
-            theta, alpha, beta, _, measurement = run.best
-            posterior = _posterior(network, theta, alpha, beta, measurement, objective)
+            posterior = chosen_posterior()
     except KeyboardInterrupt:
         settled = False
         run.results[-1] = replace(run.results[-1], status=Status.INTERRUPTED,
                                   stop_reason="interrupted during the re-estimation of α")
+        if run.best is not None and run.best[2].spectrum.exact:  # free: the eigenvectors are at hand
+            posterior = chosen_posterior()
     finally:
         objective.close()
-    record = run.best_record
-    evidence = None if record is None else Evidence(
-        alpha=record["alpha"], beta=record["beta"], gamma=record["gamma"], log_evidence=record["log_evidence"],
-        lam=record["lam"], converged=bool(settled), exact=run.best[4].spectrum.exact, history=run.history,
-        posterior=posterior)
-    return _chain(run.results, run.best_result or run.results[-1], evidence, time.perf_counter() - start)
+    if run.best is None:
+        return _chain(run.results, run.results[-1], None, time.perf_counter() - start)
+    result, record, measurement = run.best
+    evidence = Evidence(alpha=record["alpha"], beta=record["beta"], gamma=record["gamma"],
+                        log_evidence=record["log_evidence"], lam=record["lam"], converged=bool(settled),
+                        exact=measurement.spectrum.exact, history=run.history, posterior=posterior)
+    return _chain(run.results, result, evidence, time.perf_counter() - start)
 
 
 class _Rounds:
-    """The trainings of one ``fit_evidence`` and their records: ``train_at(λ, θ₀)`` trains and measures, and
-    keeps the round chosen (``choose``) as ``best``: (θ*, α, β, its record, its measurement)."""
+    """The trainings of one ``fit_evidence`` and their records: ``train_at(λ, θ₀)`` trains and measures,
+    ``add`` records a round and keeps the one chosen as ``best``: (its result, record, measurement)."""
 
     def __init__(self, network, X, y, objective, exact, rng, report, train, options):
         self.network, self.X, self.y, self.objective, self.exact, self.rng = network, X, y, objective, exact, rng
         self.report, self._train, self.options = report, train, options
-        self.results, self.history, self.best, self.best_record, self.best_result = [], [], None, None, None
+        self.results, self.history, self.best = [], [], None
 
     def train_at(self, lam, theta0, alpha=None, beta=None):
         """(the result, its measurement) of training at λ from θ₀; None for the measurement when Ctrl-C
@@ -303,8 +311,7 @@ class _Rounds:
         record = _record(len(self.history), lam, alpha, beta, measurement, result, time.perf_counter() - self._start)
         self.history.append(record)
         if chosen:
-            self.best = (result.theta, alpha, beta, record, measurement)
-            self.best_record, self.best_result = record, result
+            self.best = (result, record, measurement)
         if self.report is not None:
             self.report(record)
         return record
@@ -362,7 +369,7 @@ def _maximize(run, lam, theta, tol, max_rounds):
         beta = (measurement.n_targets / (2 * (measurement.data_error + lam * measurement.weight_error))
                 if measurement.regression else 1.0)
         log_evidence = measurement.log_evidence(lam * beta, beta)[0]
-        best = run.best_record is None or log_evidence > run.best_record["log_evidence"]
+        best = run.best is None or log_evidence > run.best[1]["log_evidence"]
         return -run.add(lam, lam * beta, beta, measurement, result, chosen=best)["log_evidence"]
 
     try:
