@@ -565,7 +565,7 @@ validation_scores_, best_validation_score_, t_, n_layers_, interrupted_
     out_activation_ : str
         "identity".
     alpha_, gamma_, log_evidence_, evidence_history_, posterior_, beta_
-        After a fit with alpha="auto": as for ``BPNNClassifier`` (alpha_ on this loss's scale, λ / n_outputs),
+        After a fit with alpha="auto": as for ``BPNNClassifier`` (``alpha_`` on this loss's scale, λ / n_outputs),
         and β, the noise precision (1/β the noise variance of each target); ``predict(X, return_std=True)``.
 
     Raises
