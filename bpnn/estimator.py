@@ -6,7 +6,8 @@ validates them with scikit-learn's own constraints (``InvalidParameterError``, a
 and the data with its own checks, maps any label values to 0..K−1 (``classes_``), and calls ``bpnn.train``
 (a SciPy solver) or ``bpnn.train_sgd`` (``solver="sgd"``, "nesterov" or "adam") on the same
 ``cost_and_grad`` as everything else. ``alpha`` is exactly λ with the same λ/(2m) scale, and sample weights
-enter the cost as scikit-learn's do. A parameter left at None takes the training function's own default, so
+enter the cost as scikit-learn's do; ``alpha="auto"`` sets it from the evidence (``bpnn.bayes``), which also
+gives ``predict(X, return_std=True)`` (regressor) and ``predict_proba(X, moderated=True)`` (classifier). A parameter left at None takes the training function's own default, so
 each default is stated once, there. Early stopping holds back a stratified ``validation_fraction`` of the
 training data, for every solver, and keeps the θ that scored best on it.
 
