@@ -10,8 +10,9 @@ The library, in layers (each imports only the ones above it in this list):
   training/   the shared option values, ``train`` (SciPy's methods), ``train_sgd`` (mini-batches), update
               rules, stopping rules, ``TrainResult`` with its ``Status``
   data/       ``Dataset``, ``load_dataset`` and the formats, weights files, conversion, safe writes
-  bayes/      what the curvature at a trained θ tells: ``certify``, a certificate of convergence (minimum,
-              saddle, flat directions) from the Hessian's extreme eigenvalues
+  bayes/      what the curvature at a trained θ tells: λ from the evidence (MacKay's Bayesian regularization),
+              γ and ln|A| on G·v products, the linearized Laplace posterior (error bars, moderated outputs), and
+              ``certify``, a certificate of convergence from the Hessian's extreme eigenvalues
   report, plots, estimator (``BPNNClassifier``, ``BPNNRegressor``), search (grid search), book (network2.py's
   vocabulary), export (ONNX graphs), checker (``check``: a learner's own nnCostFunction or backprop, diagnosed)
 and the application, ``bpnn.cli``: the ``bpnn`` command (train, sgd, gradcheck, grid, convert, ex4, export, check), its runs,
@@ -42,6 +43,8 @@ _EXPORTS = {
     "report": ["evaluate"],
     "estimator": ["BPNNClassifier", "BPNNRegressor"],
     "bayes.certificate": ["certify", "Certificate"],
+    "bayes.evidence": ["fit_evidence", "Evidence"],
+    "bayes.predictive": ["Posterior"],
     "errors": ["BpnnError", "DivergedError"],
     "checker": ["check"],
 }

@@ -6,7 +6,8 @@ validates them with scikit-learn's own constraints (``InvalidParameterError``, a
 and the data with its own checks, maps any label values to 0..K−1 (``classes_``), and calls ``bpnn.train``
 (a SciPy solver) or ``bpnn.train_sgd`` (``solver="sgd"``, "nesterov" or "adam") on the same
 ``cost_and_grad`` as everything else. ``alpha`` is exactly λ with the same λ/(2m) scale, and sample weights
-enter the cost as scikit-learn's do. A parameter left at None takes the training function's own default, so
+enter the cost as scikit-learn's do; ``alpha="auto"`` sets it from the evidence (``bpnn.bayes``), which also
+gives ``predict(X, return_std=True)`` (regressor) and ``predict_proba(X, moderated=True)`` (classifier). A parameter left at None takes the training function's own default, so
 each default is stated once, there. Early stopping holds back a stratified ``validation_fraction`` of the
 training data, for every solver, and keeps the θ that scored best on it.
 
@@ -83,7 +84,7 @@ class _BPNN(BaseEstimator):
         "hidden_layer_sizes": ["array-like", _positive(Integral), None],
         "activation": [StrOptions({"logistic", *HIDDEN_ACTIVATIONS}), None],
         "solver": [StrOptions({*METHODS, *(name.lower() for name in METHODS), *_SOLVER_ALIASES, *UPDATES}), None],
-        "alpha": [_nonnegative(Real), None],
+        "alpha": [_nonnegative(Real), StrOptions({"auto"}), None],
         "batch_size": [StrOptions({"auto"}), _positive(Integral), None],
         "learning_rate": [StrOptions(set(LEARNING_RATES)), None],
         "learning_rate_init": [_positive(Real), None],
@@ -146,6 +147,9 @@ class _BPNN(BaseEstimator):
             raise ValueError(f"{', '.join(misplaced)} do not apply to solver={self.solver!r} "
                              f"({', '.join(_MINIBATCH_ONLY)}: {', '.join(UPDATES)}; {', '.join(_SCIPY_ONLY)}: "
                              "the SciPy solvers)")
+        if self.alpha == "auto" and (_is_minibatch(self) or self.early_stopping):
+            raise ValueError("alpha='auto' (alpha from the evidence) trains to the minimum for each alpha: use a SciPy "
+                             "solver (TNC, L-BFGS-B, …) without early_stopping")
 
     def _fit(self, X, y, sample_weight, incremental, classes=None):
         self._validate_params()
@@ -171,7 +175,8 @@ class _BPNN(BaseEstimator):
         trainer = train_sgd if minibatch else train
         result = trainer(network, X, targets, theta0=theta0, seed=self._rng, sample_weight=sample_weight, **options)
         self._learned(result, X.shape[0], incremental and not first)
-        self._certify(result, X, targets, sample_weight, options["lam"], incremental)
+        lam = options["lam"] if result.evidence is None else result.evidence.lam  # alpha="auto": the λ found
+        self._certify(result, X, targets, sample_weight, lam, incremental)
         budget_ended = result.status is Status.MAX_ITER and (not minibatch or options["stopping"].tol)
         if budget_ended and not incremental:  # a stopping rule was in force and did not end the run
             warnings.warn(f"{result.method}: max_iter ({result.n_steps} {result.step_unit}) reached before the "
@@ -250,7 +255,8 @@ class _BPNN(BaseEstimator):
         if self.early_stopping and not incremental:
             stopping["patience"] = self.n_iter_no_change or Stopping.n_iter_no_change
         options = {"stopping": replace(EPOCHS if minibatch else Stopping(), **stopping),
-                   "lam": (LAMBDA if self.alpha is None else self.alpha) * self._loss_scale()}
+                   "lam": "auto" if self.alpha == "auto" else (LAMBDA if self.alpha is None else self.alpha)
+                   * self._loss_scale()}
         if minibatch:
             batch_size = min(_AUTO_BATCH, n_samples) if self.batch_size == "auto" else self.batch_size
             batches = {"size": batch_size, "dropout": self.dropout}
@@ -287,6 +293,30 @@ class _BPNN(BaseEstimator):
         self.n_outputs_ = self.network_.n_classes
         self.out_activation_ = {"sigmoid": "logistic", "softmax": "softmax", "identity": "identity"}[
             self.network_.output]
+        self._learned_evidence(result.evidence)
+
+    _EVIDENCE_ATTRIBUTES = ("alpha_", "gamma_", "log_evidence_", "evidence_history_", "posterior_")
+
+    def _learned_evidence(self, evidence):
+        """alpha='auto': the evidence's alpha_ (λ on the loss's scale), gamma_, log_evidence_, the rounds'
+        records and the posterior; otherwise none of them (not even a former fit's)."""
+        for name in self._EVIDENCE_ATTRIBUTES:
+            self.__dict__.pop(name, None)
+        if evidence is None:
+            return
+        self.alpha_, self.gamma_ = evidence.lam / self._loss_scale(), evidence.gamma
+        self.log_evidence_, self.evidence_history_ = evidence.log_evidence, evidence.history
+        self.posterior_ = evidence.posterior
+        if "beta_" in self._EVIDENCE_ATTRIBUTES:
+            self.beta_ = evidence.beta
+
+    def _posterior(self, what):
+        """The fitted posterior, or ValueError saying that ``what`` needs a fit with alpha='auto'."""
+        check_is_fitted(self)
+        if getattr(self, "posterior_", None) is None:
+            raise ValueError(f"{what} needs the posterior of a fit with alpha='auto' (alpha and the noise set from the "
+                             "evidence); set alpha='auto' and fit again")
+        return self.posterior_
 
     def _loss_scale(self):
         """s in bpnn's cost = s × the loss reported (``loss_``): 1 unless a subclass says otherwise."""
@@ -331,8 +361,9 @@ class BPNNClassifier(ClassifierMixin, _BPNN):
         "TNC" (None), "L-BFGS-B" (also "lbfgs"), "CG", "BFGS", "Newton-CG", "trust-ncg", "trust-krylov", or the
         mini-batch rules "sgd" (with ``momentum``, Nesterov's when ``nesterovs_momentum``), "nesterov" and
         "adam" (``beta_1``, ``beta_2``, ``epsilon``).
-    alpha : float, optional
-        λ; bias weights are not regularized.
+    alpha : float or "auto", optional
+        λ; bias weights are not regularized. "auto": λ set from the evidence (MacKay's Bayesian
+        regularization, ``bpnn.bayes.evidence``), with a SciPy solver and no early stopping.
     batch_size : int or "auto", optional
         Mini-batch size ("auto": min(200, n_samples)).
     learning_rate : {"constant", "invscaling", "adaptive"}, optional
@@ -384,6 +415,10 @@ class BPNNClassifier(ClassifierMixin, _BPNN):
         Ctrl-C ended the last fit early (or its certificate); its best weights are kept.
     certificate_ : Certificate or None
         With ``certify``, the last ``fit``'s :class:`bpnn.Certificate` (of bpnn's cost, whose λ is ``alpha``).
+    alpha_, gamma_, log_evidence_, evidence_history_, posterior_
+        After a fit with alpha="auto": the alpha found (λ), the effective number of parameters γ, the log
+        evidence, one record per re-estimation round (``bpnn.bayes.evidence.Evidence.history``) and the
+        posterior over the weights (``predict_proba(X, moderated=True)``).
 
     Raises
     ------
@@ -545,22 +580,31 @@ class BPNNClassifier(ClassifierMixin, _BPNN):
                              f"to fit. Previously got {self.classes_}, `y` has {classes}")
         self.classes_ = classes
 
-    def _log_outputs(self, X):
+    def _log_outputs(self, X, moderated=False):
         """log h of the output units up to a constant per row, which normalizing removes: z for softmax outputs,
-        log σ(z) for sigmoid ones; finite where h underflows to 0, so normalizing never divides 0 by 0."""
-        z = self._output_sums(X)
+        log σ(z) for sigmoid ones; finite where h underflows to 0, so normalizing never divides 0 by 0. With
+        ``moderated``, z is MacKay's moderated κ(s²) z (``bpnn.bayes.predictive``)."""
+        if moderated:
+            z = self._posterior("predict_proba(moderated=True)").moderated(self._checked(X))
+        else:
+            z = self._output_sums(X)
         return z if self.network_.output == "softmax" else log_sigmoid(z)
 
-    def predict_proba(self, X):
+    def predict_proba(self, X, moderated=False):
         """Class probabilities, one row per sample, columns in the order of ``classes_``: the output units
         normalized to sum to 1, h / Σ h, computed as softmax(log h) (exact when every unit saturates); for
-        multilabel, each label's own probability σ(z)."""
-        return np.exp(self.predict_log_proba(X))
+        multilabel, each label's own probability σ(z). ``moderated`` (after a fit with alpha='auto'): each
+        output's pre-activation z scaled by κ(s²) = (1 + π s²/8)^(−1/2), s² its posterior variance, MacKay's
+        moderated outputs, less confident away from the data."""
+        return np.exp(self._log_probabilities(X, moderated))
 
     def predict_log_proba(self, X):
         """The logarithm of ``predict_proba``, log h − log Σ h (finite where a probability underflows);
         for multilabel, log σ(z)."""
-        log_h = self._log_outputs(X)
+        return self._log_probabilities(X)
+
+    def _log_probabilities(self, X, moderated=False):
+        log_h = self._log_outputs(X, moderated)
         return log_h if self.network_.task == "multilabel" else log_softmax(log_h, axis=1)
 
     def predict(self, X):
@@ -600,6 +644,9 @@ validation_scores_, best_validation_score_, t_, n_layers_, interrupted_, certifi
         The targets, one output unit each.
     out_activation_ : str
         "identity".
+    alpha_, gamma_, log_evidence_, evidence_history_, posterior_, beta_
+        After a fit with alpha="auto": as for ``BPNNClassifier`` (``alpha_`` on this loss's scale, λ / n_outputs),
+        and β, the noise precision (1/β the noise variance of each target); ``predict(X, return_std=True)``.
 
     Raises
     ------
@@ -668,10 +715,17 @@ validation_scores_, best_validation_score_, t_, n_layers_, interrupted_, certifi
     def _loss_scale(self):
         return self._targets
 
-    def predict(self, X):
-        """The network's outputs: (n_samples,) for one target, else (n_samples, n_outputs)."""
+    _EVIDENCE_ATTRIBUTES = (*_BPNN._EVIDENCE_ATTRIBUTES, "beta_")
+
+    def predict(self, X, return_std=False):
+        """The network's outputs: (n_samples,) for one target, else (n_samples, n_outputs). ``return_std``
+        (after a fit with alpha='auto'): also the predictive standard deviation √(1/β + gᵀA⁻¹g) of each, the
+        linearized Laplace posterior's (``bpnn.bayes.predictive``), the same shape."""
         values = self._output_sums(X)
-        return values[:, 0] if values.shape[1] == 1 else values
+        if not return_std:
+            return values[:, 0] if values.shape[1] == 1 else values
+        std = self._posterior("predict(return_std=True)").predictive_std(self._checked(X))
+        return (values[:, 0], std[:, 0]) if values.shape[1] == 1 else (values, std)
 
 
 def _step_printer(scale):

@@ -10,6 +10,7 @@ what it wrote (``rundir``). An interrupted run (Ctrl-C) still writes its outputs
 import csv
 import io
 import sys
+from functools import partial
 
 import numpy as np
 
@@ -27,6 +28,7 @@ from ..training.minibatch import train_sgd
 from ..training.options import CurvatureProducts, MiniBatches, Parallel, Stopping
 from ..training.scipy import train
 from ..training.setup import targets
+from ..training.setup import LAMBDA
 from ..training.updates import make_update
 from .rundir import RunFolder
 
@@ -52,6 +54,20 @@ def progress_printer(stream=None, every_seconds=1.0):
             print(f"  iteration {record['step']:5d}   cost {record['cost']:.6f}   "
                   f"evaluations {record['n_evaluations']:6d}   {record['seconds']:6.1f} s",
                   file=stream or sys.stdout, flush=True)
+
+    return show
+
+
+def evidence_printer(stream=None):
+    """A ``report`` callback of ``fit_evidence``: one line per re-estimation of α (and β) from the evidence."""
+    def show(record):
+        noise = f"   β {record['beta']:.4g}" if record["beta"] != 1 else ""
+        spread = f" ± {record['gamma_se']:.1f}" if record["n_probes"] else ""
+        following = record["alpha"] / record["beta"]  # the next λ of the fixed point; the same λ in a search
+        step = "" if np.isclose(following, record["lam"], rtol=1e-9) else f"   → λ = {following:.4g}"
+        print(f"  evidence round {record['round']}: trained at λ = {record['lam']:.4g}   α {record['alpha']:.4g}{noise}"
+              f"   γ {record['gamma']:.1f}{spread}   ln evidence {record['log_evidence']:.2f}{step}",
+              file=stream or sys.stdout, flush=True)
 
     return show
 
@@ -113,7 +129,7 @@ def _finish(dataset, result, X_train, y_train, X_test, y_test, folder, settings)
               "step_unit": result.step_unit, "n_steps": result.n_steps, "n_evaluations": result.n_evaluations,
               "seconds": result.seconds, "status": result.status.value, "stop_reason": result.stop_reason,
               "interrupted": result.interrupted,
-              "final_cost": result.final_cost, "history": result.history}
+              "final_cost": result.final_cost, "history": result.history, **_evidence(result.evidence)}
     if not result.trained:
         print(f"Interrupted before any {'whole epoch' if result.step_unit == 'epochs' else 'evaluation'}: nothing "
               "was trained, no weights written")
@@ -135,6 +151,14 @@ def _finish(dataset, result, X_train, y_train, X_test, y_test, folder, settings)
                                       **({"confusion_matrix": shown["confusion_matrix"]} if "confusion_matrix" in shown
                                          else {})})
     return True
+
+
+def _evidence(evidence):
+    """metrics.json's "evidence" entry for a ``--lambda auto`` run: the estimates and every round."""
+    if evidence is None:
+        return {}
+    names = ("alpha", "beta", "gamma", "log_evidence", "lam", "converged", "exact", "history")
+    return {"evidence": {name: getattr(evidence, name) for name in names}}
 
 
 def _headline(result, settings):
@@ -189,7 +213,11 @@ def train_run(dataset, *, out, test_size, seed, quiet, **options):
           + ", ".join(f"{'λ' if key == 'lam' else key} = {value}" for key, value in shown.items()) + " …")
     network, theta0, rng = _start(dataset, X_train, seed, options)
     weights = _class_weights(options["class_weight"], y_train)
-    result = train(network, X_train, y_train, method=options["method"], lam=options["lam"],
+    trainer, lam = train, options["lam"]
+    if lam == "auto":  # λ from the evidence, from λ₀ = 1, each round printed
+        from ..bayes.evidence import fit_evidence
+        trainer, lam = partial(fit_evidence, report=evidence_printer()), LAMBDA
+    result = trainer(network, X_train, y_train, method=options["method"], lam=lam,
                    stopping=Stopping(max_iter=options["max_iter"], tol=options["tol"],
                                      n_iter_no_change=options["n_iter_no_change"]),
                    curvature=CurvatureProducts(options["curvature"], options["curvature_rows"]),
@@ -199,7 +227,8 @@ def train_run(dataset, *, out, test_size, seed, quiet, **options):
     certificate = None
     if options.get("certify") and result.trained and not result.interrupted:
         print("Certifying θ: Lanczos on exact Hessian-vector products …", flush=True)
-        certificate = certify(network, result.theta, X_train, y_train, lam=options["lam"], sample_weight=weights,
+        final_lam = lam if result.evidence is None else result.evidence.lam  # --lambda auto: the λ found
+        certificate = certify(network, result.theta, X_train, y_train, lam=final_lam, sample_weight=weights,
                               theta0=theta0)
     certified = {"certificate": certificate and certificate.as_dict()} if options.get("certify") else {}
     with folder.writing():

@@ -4,6 +4,7 @@
     python scripts/train_tnc.py --data data/ex4data1.mat --test-size 0
     python scripts/train_tnc.py --weights runs/…/weights.mat   # evaluate saved weights instead
     bpnn train --data houses.csv --target price --task regression
+    bpnn train --lambda auto                          # λ from the evidence (MacKay), re-estimated each round
 """
 
 from . import (Parser, add_class_weight_argument, add_data_argument, add_network_arguments, add_run_arguments,
@@ -15,6 +16,11 @@ from ..training.scipy import HESSP_METHODS, HIDDEN, INIT, METHODS, default_metho
 
 DEFAULTS = defaults(train)
 STOPPING, CURVATURE = DEFAULTS["stopping"], DEFAULTS["curvature"]
+
+
+def lambda_or_auto(text):
+    """--lambda: a finite number ≥ 0, or "auto"."""
+    return "auto" if text.strip().lower() == "auto" else nonnegative_float(text)
 
 
 def parse_args(argv=None):
@@ -29,8 +35,10 @@ def parse_args(argv=None):
     parser.add_argument("--hidden", type=positive_int, nargs="+", metavar="UNITS",
                         help="hidden layer sizes, one number per hidden layer (default: "
                              f"{' '.join(map(str, HIDDEN))})")
-    parser.add_argument("--lambda", dest="lam", type=nonnegative_float, default=DEFAULTS["lam"], metavar="λ",
-                        help="L2 regularization strength (bias weights are not regularized)")
+    parser.add_argument("--lambda", dest="lam", type=lambda_or_auto, default=DEFAULTS["lam"], metavar="λ",
+                        help="L2 regularization strength (bias weights are not regularized), or auto: λ set from "
+                             "the evidence (MacKay's Bayesian regularization: train, re-estimate, retrain from the "
+                             "weights reached, each round printed and recorded in metrics.json)")
     parser.add_argument("--max-iter", "--maxiter", dest="max_iter", type=nonnegative_int, default=STOPPING.max_iter,
                         help="most optimizer iterations (TNC: truncated-Newton steps; L-BFGS-B, CG, BFGS: line "
                              "searches), enforced for every method; each iteration takes one or more "

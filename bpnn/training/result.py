@@ -88,6 +88,8 @@ class TrainResult:
     history : dict of list
         One list per key, one entry per step: step, cost, n_evaluations, seconds, and for mini-batch training
         the monitored values.
+    evidence : Evidence, optional
+        A ``lam="auto"`` run's re-estimation of λ from the evidence (``bpnn.bayes.evidence``); else None.
 
     Attributes
     ----------
@@ -122,6 +124,7 @@ class TrainResult:
     status: Status
     stop_reason: str
     history: dict = field(default_factory=dict)
+    evidence: object = None  # bpnn.bayes.evidence.Evidence of a lam="auto" run
 
     @property
     def interrupted(self):

@@ -200,8 +200,10 @@ def train(network, X, y, *, method=None, lam=LAMBDA, stopping=Stopping(), curvat
     method : {"TNC", "L-BFGS-B", "CG", "BFGS", "Newton-CG", "trust-ncg", "trust-krylov"}, optional
         The SciPy method (case-insensitive); None: TNC, or L-BFGS-B for a regression network
         (``default_method``).
-    lam : float, default 1
-        λ ≥ 0, regularization stated per training-set size (bias weights are not regularized).
+    lam : float or "auto", default 1
+        λ ≥ 0, regularization stated per training-set size (bias weights are not regularized); "auto": set from
+        the evidence (:func:`bpnn.bayes.evidence.fit_evidence` with its defaults, λ₀ = 1), the result's
+        ``evidence`` holding α, β, γ and the rounds.
     stopping : Stopping, default Stopping()
         The budget (``max_iter`` bounds every method, TNC included) and the stopping rules.
     curvature : CurvatureProducts, default CurvatureProducts()
@@ -251,6 +253,11 @@ def train(network, X, y, *, method=None, lam=LAMBDA, stopping=Stopping(), curvat
         ...
     bpnn.errors.BpnnError: unknown method 'SGD'; choose one of TNC, L-BFGS-B, CG, BFGS, Newton-CG, trust-ncg, trust-krylov
     """
+    if isinstance(lam, str) and lam == "auto":
+        from ..bayes.evidence import fit_evidence
+        return fit_evidence(network, X, y, method=method, stopping=stopping, curvature=curvature,
+                            evaluation=evaluation, sample_weight=sample_weight, theta0=theta0, seed=seed,
+                            parallel=parallel, progress=progress)
     method = check_method(default_method(getattr(network, "task", None)) if method is None else method)
     if not (isinstance(stopping, Stopping) and isinstance(curvature, CurvatureProducts)
             and isinstance(parallel, Parallel)):
