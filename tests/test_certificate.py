@@ -16,6 +16,7 @@ from bpnn.cli import train as train_cli
 from bpnn.model.curvature import Curvature
 from bpnn.model.network import cost_and_grad
 from bpnn.objective.local import LocalObjective
+from bpnn.speed import blas_threads
 
 LAM = 0.3
 
@@ -141,6 +142,52 @@ def test_a_saturated_unit_added_to_a_trained_network_leaves_a_flat_direction(tau
     assert abs(certificate.lambda_min) <= certificate.tol * certificate.lambda_max
 
 
+def newton_decrement(network, theta, X, Y, lam, tol=1e-6):
+    """½ gᵀH⁺g over the eigenvalues of the dense (central-difference) Hessian above tol·λ_max, the largest and
+    smallest eigenvalue, and ∇J's largest component along an eigenvector of an eigenvalue below it."""
+    eigenvalues, vectors = np.linalg.eigh(differenced_hessian(network, theta, X, Y, lam))
+    along = vectors.T @ cost_and_grad(network, theta, X, Y, lam)[1]
+    stiff = eigenvalues > tol * eigenvalues[-1]
+    return 0.5 * np.sum(along[stiff]**2 / eigenvalues[stiff]), eigenvalues, np.abs(along[~stiff]).max(initial=0.0)
+
+
+def test_a_gradient_with_no_share_along_a_flat_direction_is_converged(taught):
+    """The saturated unit's network at the small network's TNC θ, not polished: ‖∇J‖ ≈ 1e-5, all of it off the flat
+    direction, so the Newton decrement is far below ftol·J although ‖∇J‖²/(2 tol·‖H‖) is not."""
+    X, y = taught
+    Y = one_hot(y, 3)
+    small, network = Network((4, 4, 3), activation="tanh"), Network((4, 5, 3), activation="tanh")
+    trained = bpnn.train(small, X, y, lam=LAM, stopping=bpnn.Stopping(tol=0)).theta
+    theta = np.zeros(network.n_params)
+    (Theta1, Theta2), (trained1, trained2) = network.unpack(theta), small.unpack(trained)
+    Theta1[:4], Theta2[:, :5], Theta1[4, 0] = trained1, trained2, 40.0
+    J, grad = cost_and_grad(network, theta, X, Y, LAM)
+    decrement, eigenvalues, flat_share = newton_decrement(network, theta, X, Y, LAM)
+    assert abs(eigenvalues[0]) < 1e-9 * eigenvalues[-1]  # flat, and ∇J ⟂ the flat direction (to the differences' rounding)
+    assert flat_share < 1e-9 * np.linalg.norm(grad)
+    assert grad @ grad / (2e-6 * eigenvalues[-1]) > 1e-5 * J > 100 * decrement  # the one-number bound fails
+    certificate = certify(network, theta, X, y, lam=LAM)
+    assert certificate.verdict == "flat"
+    assert decrement * (1 - 1e-6) <= certificate.decrease_bound <= 1e-5 * J
+
+
+def test_linear_regression_with_a_constant_feature_is_flat_and_converged():
+    """A zero column leaves its weight flat (λ = 0) with ∇J exactly 0 along it; L-BFGS-B run to its end."""
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((40, 3))
+    X[:, 2] = 0
+    y = 0.5 + X @ np.array([1.0, -2.0, 0.3]) + 0.1 * rng.standard_normal(40)
+    network = Network((3, 1), cost="quadratic", output="identity")
+    theta = bpnn.train(network, X, y, lam=0.0, method="L-BFGS-B", stopping=bpnn.Stopping(tol=0)).theta
+    J, grad = cost_and_grad(network, theta, X, y[:, None], 0.0)
+    decrement, eigenvalues, flat_share = newton_decrement(network, theta, X, y[:, None], 0.0)
+    assert abs(eigenvalues[0]) < 1e-9 * eigenvalues[-1] and flat_share < 1e-9 * np.linalg.norm(grad)
+    assert grad @ grad / (2e-6 * eigenvalues[-1]) > 1e-5 * J > 100 * decrement
+    certificate = certify(network, theta, X, y, lam=0.0)
+    assert certificate.verdict == "flat"
+    assert decrement * (1 - 1e-6) <= certificate.decrease_bound <= 1e-5 * J
+
+
 class Quadratic:
     """J(θ) = 1 + gᵀθ + ½ θᵀ diag(d) θ, an objective whose gradient at 0 is g and whose Hessian is diag(d)."""
 
@@ -166,12 +213,19 @@ SPREAD = [1e-3, 0.1, 0.2, 0.5, 1.0, 2.0]
     ([1e-7, *SPREAD[1:]], None, "flat"),  # 5e-8 ‖H‖: below tol
     (SPREAD, [1e-2, 0, 0, 0, 0, 0], "not converged"),  # Δ = 1e-4 / 2e-3 = 0.05 > 1e-5 J
     (SPREAD, [1e-5, 0, 0, 0, 0, 0], "minimum"),  # Δ = 5e-8 ≤ 1e-5 J
+    ([0.0, *SPREAD[1:]], [0, 1e-5, 0, 0, 0, 0], "flat"),  # ∇J has no share along the flat direction: Δ = 5e-10
+    ([0.0, *SPREAD[1:]], [1e-3, 0, 0, 0, 0, 0], "not converged"),  # all of it along it: Δ = 1e-6 / (2 tol·‖H‖)
+    ([-0.5, *SPREAD[1:]], [0, 1e-5, 0, 0, 0, 0], "saddle"),  # stationary but for a stiff direction: Δ = 5e-10
+    ([-0.5, *SPREAD[1:]], [1e-3, 0, 0, 0, 0, 0], "not converged"),  # J falls along ∇J: a slope, no saddle point
 ])
 def test_the_verdicts_follow_the_rules_on_a_known_hessian(d, g, verdict):
     certificate = certify_objective(Quadratic(d, g), np.zeros(len(d)))
     assert certificate.verdict == verdict
     assert (certificate.lambda_min, certificate.lambda_max) == pytest.approx((min(d), max(d)), rel=1e-12, abs=1e-15)
-    assert certificate.converged and certificate.n_products <= len(d)
+    assert certificate.converged and certificate.n_products <= 2 * len(d)
+    zero = certificate.tol * max(np.abs(d))  # the fall with every curvature below tol·‖H‖ counted as tol·‖H‖
+    fall = 0.5 * sum(gi**2 / max(di, zero) for di, gi in zip(d, g if g is not None else np.zeros(len(d))))
+    assert certificate.decrease_bound >= fall * (1 - 1e-9)
 
 
 def test_ctrl_c_ends_the_certificate_with_the_values_reached(minimum):
@@ -190,6 +244,31 @@ def test_ctrl_c_ends_the_certificate_with_the_values_reached(minimum):
     assert certificate.verdict == "interrupted" and certificate.interrupted
     assert certificate.n_products == 3 and np.isfinite(certificate.lambda_max)
     assert json.loads(json.dumps(certificate.as_dict()))["decrease_bound"] is None  # NaN written as null
+
+
+def test_an_interrupted_certificate_still_shows_the_negative_curvature_it_found(taught):
+    """The tanh saddle of the test above, stopped after 6 products: a negative Rayleigh quotient already."""
+    X, y = taught
+    network, Y = Network((4, 5, 3), activation="tanh"), one_hot(y, 3)
+    theta = np.zeros(network.n_params)
+    share = Y.mean(axis=0)
+    network.unpack(theta)[-1][:, 0] = np.log(share / (1 - share))
+    lowest = np.linalg.eigvalsh(dense_hessian(network, theta, X, Y, 0.0))[0]
+
+    class Interrupted(LocalObjective):
+        products = 0
+
+        def hessp(self, theta, v, gauss_newton=True, rows=None):
+            self.products += 1
+            if self.products == 7:
+                raise KeyboardInterrupt
+            return super().hessp(theta, v, gauss_newton, rows)
+
+    certificate = certify_objective(Interrupted(network, X, Y, 0.0), theta)
+    assert certificate.verdict == "interrupted" and certificate.lambda_min < -certificate.tol * certificate.lambda_max
+    assert lowest <= certificate.lambda_min  # a Ritz value: the Rayleigh quotient of a vector
+    text = str(certificate)
+    assert "negative curvature" in text and "nan" not in text
 
 
 @pytest.mark.parametrize("change, message", [
@@ -233,7 +312,23 @@ def test_bpnn_train_certify_prints_the_certificate_and_records_it(tmp_path, smal
     assert certificate["lambda_min"] <= certificate["lambda_max"] and 1 <= certificate["n_products"] <= MAX_PRODUCTS
     assert 0 < certificate["gradient_ratio"] < 1  # trained: a smaller gradient than θ₀'s
     assert f"Certificate: {certificate['verdict']} (tol" in stdout
+    assert stdout.index("Stopped after") < stdout.index("Certifying θ") < stdout.index("Training set")
     assert stdout.index("Training set") < stdout.index("Certificate:") < stdout.index("Wrote")
+
+
+def test_bpnn_train_certify_holds_blas_at_the_runs_threads(tmp_path, small_mat, monkeypatch):
+    """--blas-threads is the run's: the certificate's own linear algebra runs with it too."""
+    if blas_threads() < 2:
+        pytest.skip("BLAS has one thread here: no limit to see")
+    seen, product = set(), LocalObjective.hessp
+
+    def recorded(self, *args, **kwargs):
+        seen.add(blas_threads())
+        return product(self, *args, **kwargs)
+
+    monkeypatch.setattr(LocalObjective, "hessp", recorded)  # TNC uses none: only the certificate's are seen
+    assert train_command(small_mat, tmp_path / "out", "--certify", "--blas-threads", 1) == 0
+    assert seen == {1}
 
 
 def test_without_the_flag_there_is_no_certificate(tmp_path, small_mat, capsys):
@@ -250,6 +345,7 @@ def test_ctrl_c_while_certifying_writes_the_outputs_and_exits_130(tmp_path, smal
     assert train_command(small_mat, tmp_path / "out", "--certify") == 130
     metrics = json.loads((tmp_path / "out" / "metrics.json").read_text())
     assert metrics["certificate"]["verdict"] == "interrupted" and metrics["certificate"]["n_products"] == 0
+    assert metrics["interrupted"] is True  # as the exit status says
     assert (tmp_path / "out" / "weights.mat").is_file()
     assert "Interrupted (Ctrl-C) while certifying" in capsys.readouterr().err
 

@@ -95,6 +95,8 @@ class Certificate:
     ----------
     interrupted : bool
         Ctrl-C stopped the certificate: its values are those reached (NaN before the first product).
+    negative_curvature : bool
+        λ_min < −tol·‖H‖: θ is no minimum, certain also when interrupted.
 
     Raises
     ------
@@ -136,41 +138,58 @@ class Certificate:
         return {key: None if isinstance(value, float) and not np.isfinite(value) else value
                 for key, value in asdict(self).items()}
 
+    @property
+    def negative_curvature(self):
+        """Whether λ_min < −tol·‖H‖: a direction along which J curves down, so θ is no minimum (certain: a Ritz
+        value is a Rayleigh quotient), also in an interrupted certificate."""
+        return bool(self.lambda_min < -self.tol * max(abs(self.lambda_min), abs(self.lambda_max)))
+
     def __str__(self):
+        found = ", but negative curvature was found: no minimum" if self.interrupted and self.negative_curvature else ""
+        hessian = "no H·v product reached" if self.n_products == 0 else (
+            f"λ_min {self.lambda_min:.4g} ± {self.residual_min:.2g}, λ_max {self.lambda_max:.4g} ± "
+            f"{self.residual_max:.2g}, from {self.n_products} H·v products in {self.seconds:.1f} s"
+            + ("" if self.converged else ", not resolved to tol"))
         ratio = "" if self.gradient_ratio is None else f" ({self.gradient_ratio:.3g} of θ₀'s)"
-        resolved = "" if self.converged else ", not resolved to tol"
-        return (f"Certificate: {self.verdict} (tol {self.tol:g}, ftol {self.ftol:g})\n"
-                f"  Hessian: λ_min {self.lambda_min:.4g} ± {self.residual_min:.2g}, λ_max {self.lambda_max:.4g} ± "
-                f"{self.residual_max:.2g}, from {self.n_products} H·v products in {self.seconds:.1f} s{resolved}\n"
-                f"  gradient: ‖∇J‖ {self.gradient_norm:.3g}{ratio} at J {self.cost:.6g}; {self._fall()}")
+        gradient = "not reached" if np.isnan(self.gradient_norm) else (
+            f"‖∇J‖ {self.gradient_norm:.3g}{ratio} at J {self.cost:.6g}{self._fall()}")
+        return (f"Certificate: {self.verdict}{found} (tol {self.tol:g}, ftol {self.ftol:g})\n"
+                f"  Hessian: {hessian}\n  gradient: {gradient}")
 
     def _fall(self):
-        """What the quadratic model says of J's remaining fall, against ftol·|J|."""
+        """What the quadratic model says of J's remaining fall, against ftol·|J| (nothing when interrupted)."""
         threshold = f"ftol·J {self.ftol * abs(self.cost):.2g}"
-        if self.lambda_min > self.tol * max(abs(self.lambda_min), abs(self.lambda_max)):
-            return f"the quadratic model lets J fall by at most {self.decrease_bound:.2g} ({threshold})"
-        return (f"the smallest curvature is not above tol·‖H‖, so the quadratic model bounds no fall "
-                f"(‖∇J‖²/(2·tol·‖H‖) = {self.decrease_bound:.2g}; {threshold})")
+        if np.isnan(self.decrease_bound):
+            return ""
+        if np.isinf(self.decrease_bound):
+            return f"; no positive curvature bounds the quadratic model's fall ({threshold})"
+        flat = self.lambda_min <= self.tol * max(abs(self.lambda_min), abs(self.lambda_max))
+        return (f"; the quadratic model lets J fall by at most {self.decrease_bound:.2g} ({threshold}"
+                + ("; curvatures below tol·‖H‖ counted as tol·‖H‖)" if flat else ")"))
 
 
 class _Lanczos:
-    """The Lanczos run on ``times`` (v ↦ H·v) in n dimensions, at most ``steps`` products: ``step()`` takes one
-    and updates the extreme Ritz values and their residuals; ``done`` once both residuals are ≤ tol·‖H‖ or
-    the Krylov space is invariant (``exact``)."""
+    """The Lanczos run on ``times`` (v ↦ H·v) from ``start``, at most ``steps`` products: ``step()`` takes one and
+    updates the Ritz values, their eigenvectors' first components sᵢ[0] and their signed residuals β_k sᵢ[k];
+    ``done`` once both extreme residuals are ≤ tol·‖H‖ or the Krylov space is invariant (``exact``)."""
 
-    def __init__(self, times, n, steps, rng, tol):
+    def __init__(self, times, start, steps, tol):
         self.times, self.tol = times, tol
-        self.Q = np.empty((min(steps, n), n))  # q₁ … q_k, one per row
-        self.q = rng.standard_normal(n)
-        self.q /= np.linalg.norm(self.q)
+        self.Q = np.empty((min(steps, start.size), start.size))  # q₁ … q_k, one per row
+        self.q = start / np.linalg.norm(start)
         self.alpha, self.beta = [], []
-        self.ritz = self.residuals = (np.nan, np.nan)
+        self.values = self.first = self.last = np.full(1, np.nan)  # NaN before the first product
         self.done = self.exact = False
 
     @property
     def k(self):
         """The products taken."""
         return len(self.alpha)
+
+    @property
+    def ends(self):
+        """((θ₁, r₁), (θ_k, r_k)): the extreme Ritz values and their residuals."""
+        return tuple((float(self.values[end]), float(abs(self.last[end]))) for end in (0, -1))
 
     def step(self):
         k = self.k
@@ -181,60 +200,102 @@ class _Lanczos:
         for _ in range(2):  # twice is enough (Kahan–Parlett): w ⟂ q₁ … q_k to rounding
             w -= Q.T @ (Q @ w)
         beta = float(np.linalg.norm(w))
-        values, vectors = scipy.linalg.eigh_tridiagonal(np.array(self.alpha), np.array(self.beta))
-        ends = [0, -1]
-        self.ritz = tuple(values[ends].tolist())
-        self.residuals = tuple(np.abs(beta * vectors[-1, ends]).tolist())
-        scale = max(abs(self.ritz[0]), abs(self.ritz[1]))  # ‖H‖ as far as found
+        self.values, vectors = scipy.linalg.eigh_tridiagonal(np.array(self.alpha), np.array(self.beta))
+        self.first, self.last = vectors[0], beta * vectors[-1]
+        scale = max(abs(self.values[0]), abs(self.values[-1]))  # ‖H‖ as far as found
         self.exact = beta <= _INVARIANT * scale or k + 1 == w.size
-        self.done = self.exact or max(self.residuals) <= self.tol * scale
+        self.done = self.exact or max(abs(self.last[0]), abs(self.last[-1])) <= self.tol * scale
         if not self.exact:
             self.beta.append(beta)
             self.q = w / beta
 
+    def fall(self, norm, zero, lowest):
+        """(Δ_k, Δ) of the module docstring for a run started at g/‖g‖, ``norm`` = ‖g‖: the quadratic model's fall
+        within the Krylov space, and that plus the most the residual outside it allows."""
+        curvature = np.maximum(self.values, zero)
+        within = float(np.sum(_fall(norm**2 * self.first**2, curvature)))
+        stiff = self.values > zero
+        outside = norm * abs(float(np.sum(self.last[stiff] * self.first[stiff] / self.values[stiff])))
+        return within, within + float(_fall(outside**2, max(lowest, zero)))
 
-def _verdict(lambda_min, lambda_max, residual_min, gradient_norm, cost, tol, ftol):
-    """(the verdict, Δ) by the module docstring's rules."""
+
+def _fall(square, curvature):
+    """square / (2 curvature): the most J falls along a direction of this curvature where ∇J's squared length along
+    it is ``square``; 0 where that is 0, inf where the curvature is not positive."""
+    square, curvature = np.broadcast_arrays(np.asarray(square, dtype=float), np.asarray(curvature, dtype=float))
+    positive = curvature > 0
+    return np.where(square == 0, 0.0, np.where(positive, square / (2 * np.where(positive, curvature, 1.0)), np.inf))
+
+
+def _extremes(runs):
+    """(λ_min, λ_max, residual_min, residual_max) over the runs' extreme Ritz values (each is a Rayleigh quotient:
+    the smallest and the largest found are the best); an invariant first run's are H's eigenvalues."""
+    if runs[0].exact or runs[-1].k == 0:
+        runs = runs[:1]
+    lows, highs = zip(*(run.ends for run in runs))
+    (lowest, residual_min), (highest, residual_max) = min(lows), max(highs)
+    return lowest, highest, residual_min, residual_max
+
+
+def _verdict(lambda_min, lambda_max, residual_min, decrease, cost, tol, ftol):
+    """The verdict by the module docstring's rules."""
     zero = tol * max(abs(lambda_min), abs(lambda_max))
-    curvature = max(lambda_min, zero)
-    decrease = gradient_norm**2 / (2 * curvature) if curvature > 0 else (np.inf if gradient_norm else 0.0)
     if decrease > ftol * abs(cost):
-        return "not converged", decrease
+        return "not converged"
     if lambda_min < -zero:
-        return "saddle", decrease
-    return ("minimum" if lambda_min - residual_min > zero else "flat"), decrease
+        return "saddle"
+    return "minimum" if lambda_min - residual_min > zero else "flat"
 
 
 def certify_objective(objective, theta, *, theta0=None, tol=TOL["float64"], ftol=FTOL, max_products=MAX_PRODUCTS,
                       seed=0):
     """The :class:`Certificate` of θ on an objective (``bpnn.objective.base.Objective``: in this process or
-    sharded on Dask): one gradient, then Lanczos on its exact products H·v. Ctrl-C ends it with the verdict
-    "interrupted" and the values reached. :func:`certify` documents the parameters."""
+    sharded on Dask): one gradient, then Lanczos on its exact products H·v from a random start, and from ∇J when
+    the first bound on J's fall does not decide. Ctrl-C ends it with the verdict "interrupted" and the values
+    reached. :func:`certify` documents the parameters."""
     start = time.perf_counter()
     n = objective.network.n_params
     theta = check_vector(theta, n, "theta")
     theta0 = None if theta0 is None else check_vector(theta0, n, "theta0")
     tol, ftol = check_number("tol", tol, 0.0), check_number("ftol", ftol, 0.0)
     check_integer("max_products", max_products, 1)
-    rng = as_generator(seed)
-    lanczos = _Lanczos(lambda v: objective.hessp(theta, v, gauss_newton=False), n, max_products, rng, tol)
-    cost, gradient_norm, gradient_ratio = np.nan, np.nan, None
+
+    def times(v):
+        return objective.hessp(theta, v, gauss_newton=False)
+
+    runs = [_Lanczos(times, as_generator(seed).standard_normal(n), max_products, tol)]
+    cost, gradient_norm, gradient_ratio, decrease = np.nan, np.nan, None, np.nan
     try:
         cost, gradient = objective(theta)
         gradient_norm = float(np.linalg.norm(gradient))
         if theta0 is not None:
             norm0 = float(np.linalg.norm(objective(theta0)[1]))
             gradient_ratio = gradient_norm / norm0 if norm0 else np.inf
-        while lanczos.k < max_products and not lanczos.done:
-            lanczos.step()
-        verdict, decrease = _verdict(*lanczos.ritz, lanczos.residuals[0], gradient_norm, cost, tol, ftol)
+        while runs[0].k < max_products and not runs[0].done:
+            runs[0].step()
+        lowest, highest = _extremes(runs)[:2]
+        limit = ftol * abs(cost)
+        bound = float(_fall(gradient_norm**2, max(lowest, tol * max(abs(lowest), abs(highest)))))
+        if bound > limit:  # undecided by one number: the run from ∇J (≠ 0 here) bounds the fall along it
+            runs.append(_Lanczos(times, gradient, max_products, tol))
+            while runs[1].k < max_products and not runs[1].exact:
+                runs[1].step()
+                lowest, highest = _extremes(runs)[:2]
+                within, rest = runs[1].fall(gradient_norm, tol * max(abs(lowest), abs(highest)), lowest)
+                if rest <= limit or within > limit:
+                    break
+            bound = min(bound, rest)
+        decrease = bound
+        verdict = _verdict(*_extremes(runs)[:3], decrease, cost, tol, ftol)
     except KeyboardInterrupt:
         verdict, decrease = "interrupted", np.nan
-    return Certificate(verdict=verdict, lambda_min=lanczos.ritz[0], lambda_max=lanczos.ritz[1],
-                       residual_min=lanczos.residuals[0], residual_max=lanczos.residuals[1],
-                       gradient_norm=gradient_norm, gradient_ratio=gradient_ratio, cost=float(cost),
-                       decrease_bound=float(decrease), n_products=lanczos.k, converged=lanczos.done,
-                       tol=tol, ftol=ftol, seconds=time.perf_counter() - start)
+    lambda_min, lambda_max, residual_min, residual_max = _extremes(runs)
+    zero = tol * max(abs(lambda_min), abs(lambda_max))
+    return Certificate(verdict=verdict, lambda_min=lambda_min, lambda_max=lambda_max, residual_min=residual_min,
+                       residual_max=residual_max, gradient_norm=gradient_norm, gradient_ratio=gradient_ratio,
+                       cost=float(cost), decrease_bound=float(decrease), n_products=sum(run.k for run in runs),
+                       converged=runs[0].exact or max(residual_min, residual_max) <= zero, tol=tol, ftol=ftol,
+                       seconds=time.perf_counter() - start)
 
 
 def certify(network, theta, X, y, *, lam=LAMBDA, sample_weight=None, theta0=None, tol=None, ftol=FTOL,
