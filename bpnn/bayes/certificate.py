@@ -46,6 +46,7 @@ import scipy.linalg
 from ..errors import BpnnError
 from ..model.network import Network
 from ..model.validate import as_generator, check_integer, check_number, check_vector
+from ..speed import limit_blas
 from ..training.options import Parallel
 from ..training.scipy import INIT
 from ..training.setup import LAMBDA, make_objective, prepare
@@ -315,7 +316,8 @@ def certify(network, theta, X, y, *, lam=LAMBDA, sample_weight=None, theta0=None
     X : ndarray of shape (m, s₁)
         The training examples.
     y : array_like of shape (m,) or (m, s_L)
-        Labels 0..K−1, or a regression network's real targets.
+        Labels 0..K−1, a multilabel network's m × K indicator matrix of 0 and 1, or a regression network's real
+        targets.
     lam : float, default 1
         λ, as in :func:`train`.
     sample_weight : array_like of shape (m,), optional
@@ -332,7 +334,9 @@ def certify(network, theta, X, y, *, lam=LAMBDA, sample_weight=None, theta0=None
     seed : int, default 0
         Seeds Lanczos's start vector.
     parallel : Parallel, default Parallel()
-        Where the products run: this process, or a Dask cluster's workers holding the rows.
+        Where the products run: this process, or a Dask cluster's workers holding the rows; its ``blas_threads``
+        hold BLAS for the Lanczos runs' own work ("auto": BLAS as it is), the products in this process use every
+        thread BLAS had, as training's evaluations do.
 
     Returns
     -------
@@ -368,9 +372,11 @@ def certify(network, theta, X, y, *, lam=LAMBDA, sample_weight=None, theta0=None
     theta = check_vector(theta, network.n_params, "theta")
     problem = prepare(network, X, y, lam=lam, sample_weight=sample_weight, theta0=theta, seed=seed, init=INIT,
                       evaluation=None, patience=None)
-    objective = make_objective(problem, parallel)
+    objective = make_objective(problem, parallel)  # its row blocks take their threads now, as in training
     try:
-        return certify_objective(objective, theta, theta0=theta0, tol=TOL[problem.X.dtype.name] if tol is None else tol,
-                                 ftol=ftol, max_products=max_products, seed=seed)
+        with limit_blas(None if parallel.blas_threads == "auto" else parallel.blas_threads):
+            return certify_objective(objective, theta, theta0=theta0,
+                                     tol=TOL[problem.X.dtype.name] if tol is None else tol, ftol=ftol,
+                                     max_products=max_products, seed=seed)
     finally:
         objective.close()
