@@ -3,38 +3,70 @@
 At θ the quadratic model of the regularized cost is J(θ + s) ≈ J + gᵀs + ½ sᵀHs, with g = ∇J and H the exact
 Hessian (H·v by the R-operator, ``bpnn.model.curvature``). θ is a local minimum where g = 0 and every
 eigenvalue of H is positive, a saddle where one is negative (along its eigenvector J falls), on flat ground
-where the smallest is 0. From one gradient and k ≤ ``max_products`` products H·v the certificate finds
+where the smallest is 0. From one gradient and products H·v, in one or two Lanczos runs of at most
+``max_products`` each, the certificate finds
 
-  Lanczos    from a random unit q₁ (seeded):  β_k q_{k+1} = H q_k − α_k q_k − β_{k−1} q_{k−1},  α_k = q_kᵀ H q_k,
+  Lanczos    from a unit q₁:  β_k q_{k+1} = H q_k − α_k q_k − β_{k−1} q_{k−1},  α_k = q_kᵀ H q_k,
              each new q orthogonalized again against all before it (the k vectors of n numbers are kept), so
              that T_k = tridiag(β, α, β) = Q_kᵀ H Q_k. Its eigenvalues θ₁ ≤ … ≤ θ_k (the Ritz values) are the
              extremes of the Rayleigh quotient sᵀHs / sᵀs over the Krylov space of q₁: θ₁ ≥ λ_min and
-             θ_k ≤ λ_max always, converging to them first. The residual of a Ritz pair (θᵢ, y = Q_k sᵢ),
-             rᵢ = ‖H y − θᵢ y‖ = |β_k sᵢ[k]|, is the distance within which H has an eigenvalue.
-  verdict    with τ = tol·‖H‖, ‖H‖ = max(|λ_min|, |λ_max|) (a curvature below τ counts as zero) and the quadratic
-             model's remaining fall Δ = ‖g‖² / (2 max(λ_min, τ)) (the most J can fall when every curvature is at
-             least max(λ_min, τ)):
+             θ_k ≤ λ_max always, converging to them first. The residual of a Ritz pair (θᵢ, yᵢ = Q_k sᵢ),
+             rᵢ = ‖H yᵢ − θᵢ yᵢ‖ = |β_k sᵢ[k]|, is the distance within which H has an eigenvalue.
+  extremes   a first run from a random q₁ (seeded) finds λ_min and λ_max; τ = tol·‖H‖, ‖H‖ = max(|λ_min|, |λ_max|):
+             a curvature below τ counts as zero.
+  the fall   what the quadratic model still lets J fall, every curvature below τ counted as τ. One number bounds
+             it, Δ₀ = ‖g‖² / (2 max(λ_min, τ)): loose where g lies along stiff directions, and no bound at all
+             where λ_min ≤ τ although g has no share along the flat directions (a converged θ with a dead unit or
+             a constant feature). Where Δ₀ > ftol·|J|, a second run starts at q₁ = g/‖g‖. In its Krylov space
+             g = ‖g‖ Q_k e₁, so yᵢᵀg = ‖g‖ sᵢ[0]; the Newton step within it, s = Σ_{θᵢ>τ} yᵢ yᵢᵀg / θᵢ (conjugate
+             gradients' iterate, the flat Ritz directions left out), leaves g − Hs = Σ_{θᵢ≤τ} yᵢ yᵢᵀg − ρ q_{k+1}
+             with ρ = ‖g‖ Σ_{θᵢ>τ} β_k sᵢ[k] sᵢ[0] / θᵢ, and
+               Δ_k = ½ ‖g‖² Σᵢ sᵢ[0]² / max(θᵢ, τ),     Δ = Δ_k + ρ² / (2 max(λ_min, τ)).
+             For a positive definite H, CG's identity gᵀH⁻¹g = gᵀs + rᵀH⁻¹r (r = g − Hs, orthogonal to the space)
+             gives Δ_k ≤ ½ gᵀH⁻¹g ≤ Δ, both equal to it once the space is invariant. g's share along the flat
+             Ritz directions counts ‖g_flat‖² / (2τ): all of g along them gives Δ₀ again, none costs nothing. The
+             run stops when Δ ≤ ftol·|J| or Δ_k > ftol·|J| decides, when its space is invariant, or after
+             ``max_products`` more products; its Ritz values count for the extremes too.
+  verdict    with Δ the smaller of Δ₀ and the second run's:
                "not converged"  Δ > ftol·|J|: more training could still lower J by more than the fraction ftol
                "saddle"         λ_min < −τ: a direction of descent (its Rayleigh quotient is negative: certain,
-                                whatever the accuracy reached)
+                                whatever the accuracy reached) at a θ the gradient no longer moves
                "minimum"        λ_min − r_min > τ: the smallest curvature found is positive, clear of its residual
                "flat"           otherwise: the smallest curvature is zero within τ or within the accuracy reached
-             and "interrupted" when Ctrl-C stopped the certificate (the values are those reached so far).
+             and "interrupted" when Ctrl-C stopped the certificate (the values are those reached so far; a
+             λ_min < −τ among them still proves that θ is no minimum: ``Certificate.negative_curvature``).
 
-The Lanczos stops when both extreme residuals are ≤ τ, when the Krylov space is invariant (β_k ≈ 0: the Ritz
+"not converged" comes before "saddle": a saddle is a point where the gradient vanishes, and where the gradient
+still lets J fall by more than ftol·|J| (along a direction of negative curvature counted as τ, so any share of g
+there does) θ is on a slope that training goes on down, whatever the curvature; "saddle" then tells what a
+negative λ_min alone does not, that training stopped where only the negative direction leads on. The digits
+network's default stop below has λ_min < 0 and a large gradient: "not converged".
+
+The first run stops when both extreme residuals are ≤ τ, when the Krylov space is invariant (β_k ≈ 0: the Ritz
 values are eigenvalues of H, as on a network of fewer weights than ``max_products``), or after
 ``max_products`` products. One run gives both ends: scipy's ``eigsh`` needs one run per end, and for the small
 end, where a trained network's eigenvalues crowd near zero, thousands of products (docs/howto/certify.md has
 the numbers). A Ritz value proves what it shows at the negative end (a saddle); a positive λ_min is Lanczos's
-estimate from a random start, whose chance of missing a lower eigenvalue shrinks with every product.
+estimate from a random start, whose chance of missing a lower eigenvalue shrinks with every product. The second
+run's start is no substitute: a direction that g has no share in (a symmetric saddle, a dead unit) is outside
+its Krylov space.
 
 The tolerances. ``tol`` = 1e-6 with float64 data: the products are exact to rounding (a Hessian built from them
 is symmetric to 1e-16 of its largest entry), and the reorthogonalized Lanczos keeps the Ritz values to about
 that; a curvature a millionth of the largest is far above rounding, and along it a step that the stiffest
 direction allows lowers J a millionth as much: flat. Float32 data round the products to about 1e-7, so there
 ``tol`` is 1e-4. ``ftol`` = 1e-5: a fall of a hundred-thousandth of J changes no prediction, and the digits
-network trained by TNC to its own convergence test meets it (Δ ≈ 3e-6 J), while its default stop (``Stopping``'s
-tol = 0.01) does not.
+network trained by TNC to its own convergence test meets it (Δ₀ ≈ 3e-6 J on 1,437 rows, 4e-6 J on 500), while
+its default stop (``Stopping``'s tol = 0.01) does not (Δ ≈ 13 J on 500 rows, decided by the second run's first
+product).
+
+Measured where Δ₀ failed at a converged θ (tests/test_certificate.py, against ½ gᵀH⁺g of a dense Hessian by
+central differences): a (4, 5, 3) tanh network with a saturated unit at TNC's θ, ‖g‖ = 1.1e-5: Δ₀ = 5.9e-5 >
+ftol·J = 3.8e-6, Δ = 3.6e-6 (dense 1.2e-9) after 42 products in all; linear regression with a zero feature run
+to L-BFGS-B's end, ‖g‖ = 1.8e-6: Δ₀ = 1.2e-6 > ftol·J = 4.2e-8, Δ = 2.5e-9 after 2 more products; a (3, 4, 3)
+network at TNC's θ with a saturated sigmoid unit, g's share along its flat bias 4e-12: Δ₀ = 6.7e-5 > 7.8e-6,
+Δ = 4.8e-6 (dense 1.1e-8) after 6 more products. The second run stops as soon as Δ decides, so Δ is a bound
+close to ftol·|J| there, not the decrement itself.
 """
 
 import time
@@ -56,7 +88,7 @@ __all__ = ["Certificate", "certify", "certify_objective", "VERDICTS", "TOL", "FT
 VERDICTS = ("minimum", "saddle", "flat", "not converged", "interrupted")
 TOL = {"float64": 1e-6, "float32": 1e-4}  # a curvature below tol·‖H‖ counts as zero, by the products' dtype
 FTOL = 1e-5  # "not converged" when the quadratic model lets J fall by more than ftol·|J|
-MAX_PRODUCTS = 250  # H·v products at most: the digits network's λ_min needs about 210 (docs/howto/certify.md)
+MAX_PRODUCTS = 250  # H·v products per Lanczos run: the digits network's λ_min needs about 210 (docs/howto/certify.md)
 _INVARIANT = 1e-12  # β_k ≤ this·‖H‖: the Krylov space is invariant, the Ritz values are eigenvalues
 
 
@@ -81,12 +113,14 @@ class Certificate:
     cost : float
         J(θ).
     decrease_bound : float
-        ``Δ = ‖∇J‖² / (2 max(λ_min, tol·‖H‖))``, ``‖H‖ = max(|λ_min|, |λ_max|)``: the quadratic model's largest
-        remaining fall of J.
+        Δ, the most the quadratic model still lets J fall (curvatures below ``tol·‖H‖``,
+        ``‖H‖ = max(|λ_min|, |λ_max|)``, counted as ``tol·‖H‖``): ``‖∇J‖² / (2 max(λ_min, tol·‖H‖))``, or where
+        that exceeds ``ftol·|J|`` the smaller bound of the Lanczos run from ∇J; NaN when interrupted.
     n_products : int
-        Hessian-vector products used (and one gradient).
+        Hessian-vector products used, in both Lanczos runs (and one gradient).
     converged : bool
-        Both extreme residuals fell to ``tol·‖H‖``, or the Krylov space became invariant (exact eigenvalues).
+        Both extreme residuals fell to ``tol·‖H‖``, or the first Krylov space became invariant (exact
+        eigenvalues).
     tol, ftol : float
         The tolerances the verdict used.
     seconds : float
@@ -305,8 +339,8 @@ def certify(network, theta, X, y, *, lam=LAMBDA, sample_weight=None, theta0=None
     "flat" or "not converged".
 
     The regularized cost J is ``train``'s on the same (X, y, λ, weights); its exact Hessian enters only through
-    products H·v (the R-operator), at most ``max_products`` of them, by Lanczos (``bpnn.bayes.certificate``
-    gives the rules). Ctrl-C ends it with the verdict "interrupted".
+    products H·v (the R-operator), by Lanczos from a random start and, where one number does not bound J's
+    remaining fall, from ∇J (``bpnn.bayes.certificate`` gives the rules). Ctrl-C ends it with the verdict "interrupted".
 
     Parameters
     ----------
@@ -330,7 +364,8 @@ def certify(network, theta, X, y, *, lam=LAMBDA, sample_weight=None, theta0=None
     ftol : float, default 1e-5
         "not converged" when the quadratic model lets J fall by more than ``ftol·|J|``.
     max_products : int, default 250
-        The most Hessian-vector products.
+        The most Hessian-vector products of each Lanczos run: the one for the extremes, and the one from ∇J
+        where the first bound on J's fall does not decide.
     seed : int, default 0
         Seeds Lanczos's start vector.
     parallel : Parallel, default Parallel()
