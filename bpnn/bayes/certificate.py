@@ -56,9 +56,9 @@ is symmetric to 1e-16 of its largest entry), and the reorthogonalized Lanczos ke
 that; a curvature a millionth of the largest is far above rounding, and along it a step that the stiffest
 direction allows lowers J a millionth as much: flat. Float32 data round the products to about 1e-7, so there
 ``tol`` is 1e-4. ``ftol`` = 1e-5: a fall of a hundred-thousandth of J changes no prediction, and the digits
-network trained by TNC to its own convergence test meets it (Δ₀ ≈ 3e-6 J on 1,437 rows, 4e-6 J on 500), while
-its default stop (``Stopping``'s tol = 0.01) does not (Δ ≈ 13 J on 500 rows, decided by the second run's first
-product).
+network trained by TNC to its own convergence test meets it (Δ₀ = 4.3e-6 J on 500 rows, 4.8e-6 J on 1,437,
+trained on from the default stop; no second run), while its default stop (``Stopping``'s tol = 0.01) does not
+(Δ = 13 J and 5 J, decided by the second run's first product; λ_min < 0 there too).
 
 Measured where Δ₀ failed at a converged θ (tests/test_certificate.py, against ½ gᵀH⁺g of a dense Hessian by
 central differences): a (4, 5, 3) tanh network with a saturated unit at TNC's θ, ‖g‖ = 1.1e-5: Δ₀ = 5.9e-5 >
