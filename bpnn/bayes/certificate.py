@@ -263,13 +263,14 @@ def _fall(square, curvature):
 
 
 def _extremes(runs):
-    """(λ_min, λ_max, residual_min, residual_max) over the runs' extreme Ritz values (each is a Rayleigh quotient:
-    the smallest and the largest found are the best); an invariant first run's are H's eigenvalues."""
-    if runs[0].exact or runs[-1].k == 0:
-        runs = runs[:1]
-    lows, highs = zip(*(run.ends for run in runs))
-    (lowest, residual_min), (highest, residual_max) = min(lows), max(highs)
-    return lowest, highest, residual_min, residual_max
+    """(λ_min, λ_max, residual_min, residual_max): the first run's extreme Ritz values, each replaced by the second
+    run's where that lies beyond it by more than the first's residual (every Ritz value is a Rayleigh quotient:
+    the first run had missed an eigenvalue there); an invariant first run's are H's eigenvalues."""
+    (low, high), later = runs[0].ends, [run.ends for run in runs[1:] if run.k and not runs[0].exact]
+    for other_low, other_high in later:
+        low = other_low if other_low[0] < low[0] - low[1] else low
+        high = other_high if other_high[0] > high[0] + high[1] else high
+    return low[0], high[0], low[1], high[1]
 
 
 def _verdict(lambda_min, lambda_max, residual_min, decrease, cost, tol, ftol):
