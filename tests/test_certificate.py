@@ -231,7 +231,7 @@ def test_the_verdicts_follow_the_rules_on_a_known_hessian(d, g, verdict):
 def test_the_run_from_the_gradient_reports_the_negative_curvature_the_first_run_missed():
     """One product from a random start sees a Rayleigh quotient of the whole spread; ∇J along the eigenvector of −0.5
     gives the second run that eigenvalue at its first product."""
-    d, g = [-0.5, *SPREAD[1:]], [1e-3, 0, 0, 0, 0, 0]
+    d, g = [-0.5, *SPREAD[1:]], [1e-2, 0, 0, 0, 0, 0]
     certificate = certify_objective(Quadratic(d, g), np.zeros(len(d)), max_products=1)
     assert certificate.verdict == "not converged" and certificate.n_products == 2
     assert certificate.lambda_min == pytest.approx(-0.5, rel=1e-12) and certificate.negative_curvature
