@@ -106,15 +106,22 @@ def test_an_untrained_theta_is_not_converged(minimum):
     assert certificate.gradient_norm == pytest.approx(np.linalg.norm(cost_and_grad(network, theta0, X, Y, LAM)[1]))
 
 
-@pytest.mark.parametrize("lam", [0.0, 1.0])
-def test_the_origin_of_a_tanh_network_with_the_best_output_biases_is_a_saddle(taught, lam):
-    """At θ = 0 but the output biases (at the log-odds of the classes' frequencies), tanh(0) = 0 and zero
-    outgoing weights make ∇J = 0, while the coupling of the two layers' weights bends J down."""
-    X, y = taught
+def tanh_saddle(y):
+    """(network, θ, Y): a (4, 5, 3) tanh network at θ = 0 but the output biases, at the log-odds of the classes'
+    frequencies: tanh(0) = 0 and zero outgoing weights make ∇J = 0 (at any λ: the weights are 0), while the
+    coupling of the two layers' weights bends J down."""
     network, Y = Network((4, 5, 3), activation="tanh"), one_hot(y, 3)
     theta = np.zeros(network.n_params)
     share = Y.mean(axis=0)
     network.unpack(theta)[-1][:, 0] = np.log(share / (1 - share))
+    return network, theta, Y
+
+
+@pytest.mark.parametrize("lam", [0.0, 1.0])
+def test_the_origin_of_a_tanh_network_with_the_best_output_biases_is_a_saddle(taught, lam):
+    """``tanh_saddle``, unregularized and with λ's curvature on the weights."""
+    X, y = taught
+    network, theta, Y = tanh_saddle(y)
     assert np.linalg.norm(cost_and_grad(network, theta, X, Y, lam)[1]) < 1e-14
     eigenvalues = np.linalg.eigvalsh(dense_hessian(network, theta, X, Y, lam))
     assert eigenvalues[0] < -0.1 * eigenvalues[-1]  # a saddle, by the dense reference
@@ -123,17 +130,32 @@ def test_the_origin_of_a_tanh_network_with_the_best_output_biases_is_a_saddle(ta
     assert certificate.lambda_min == pytest.approx(eigenvalues[0], rel=1e-6)
 
 
-def test_a_saturated_unit_added_to_a_trained_network_leaves_a_flat_direction(taught):
-    """A (4, 4, 3) network trained to its minimum, given a fifth hidden unit with no input weights, bias 40 (tanh
-    saturated: g'(40) = 0 in float64) and no output weights: J and ∇J do not change, and nothing in J depends on
-    the new unit's bias, whose Hessian row and column are zero, while the rest stays positive definite."""
+@pytest.fixture(scope="module")
+def saturated(taught):
+    """(small, trained, network, θ): a (4, 4, 3) tanh network and its θ trained by TNC, and the (4, 5, 3) network
+    at that θ given a fifth hidden unit with no input weights, bias 40 (tanh saturated: g'(40) = 0 in float64)
+    and no output weights: J and ∇J do not change, and nothing in J depends on the new unit's bias, whose
+    Hessian row and column are zero."""
+    X, y = taught
+    small, network = Network((4, 4, 3), activation="tanh"), Network((4, 5, 3), activation="tanh")
+    trained = bpnn.train(small, X, y, lam=LAM, stopping=bpnn.Stopping(tol=0)).theta
+
+    def widened(theta_small):
+        theta = np.zeros(network.n_params)
+        (Theta1, Theta2), (small1, small2) = network.unpack(theta), small.unpack(theta_small)
+        Theta1[:4], Theta2[:, :5], Theta1[4, 0] = small1, small2, 40.0
+        return theta
+
+    return small, trained, network, widened
+
+
+def test_a_saturated_unit_added_to_a_trained_network_leaves_a_flat_direction(taught, saturated):
+    """``saturated`` at the small network's minimum (Newton-polished): the rest stays positive definite."""
     X, y = taught
     Y = one_hot(y, 3)
-    small, network = Network((4, 4, 3), activation="tanh"), Network((4, 5, 3), activation="tanh")
-    trained = newton_polished(small, bpnn.train(small, X, y, lam=LAM, stopping=bpnn.Stopping(tol=0)).theta, X, Y, LAM)
-    theta = np.zeros(network.n_params)
-    (Theta1, Theta2), (trained1, trained2) = network.unpack(theta), small.unpack(trained)
-    Theta1[:4], Theta2[:, :5], Theta1[4, 0] = trained1, trained2, 40.0
+    small, trained, network, widened = saturated
+    trained = newton_polished(small, trained, X, Y, LAM)
+    theta = widened(trained)
     assert cost_and_grad(network, theta, X, Y, LAM)[0] == cost_and_grad(small, trained, X, Y, LAM)[0]
     eigenvalues = np.linalg.eigvalsh(dense_hessian(network, theta, X, Y, LAM))
     assert abs(eigenvalues[0]) < 1e-15 * eigenvalues[-1] and eigenvalues[1] > 1e-4 * eigenvalues[-1]
@@ -151,19 +173,16 @@ def newton_decrement(network, theta, X, Y, lam, tol=1e-6):
     return 0.5 * np.sum(along[stiff]**2 / eigenvalues[stiff]), eigenvalues, np.abs(along[~stiff]).max(initial=0.0)
 
 
-def test_a_gradient_with_no_share_along_a_flat_direction_is_converged(taught):
-    """The saturated unit's network at the small network's TNC θ, not polished: ‖∇J‖ ≈ 1e-5, all of it off the flat
-    direction, so the Newton decrement is far below ftol·J although ‖∇J‖²/(2 tol·‖H‖) is not."""
+def test_a_gradient_with_no_share_along_a_flat_direction_is_converged(taught, saturated):
+    """``saturated`` at TNC's θ, not polished: ‖∇J‖ ≈ 1e-5, all of it off the flat direction, so the Newton
+    decrement is far below ftol·J although ‖∇J‖²/(2 tol·‖H‖) is not."""
     X, y = taught
     Y = one_hot(y, 3)
-    small, network = Network((4, 4, 3), activation="tanh"), Network((4, 5, 3), activation="tanh")
-    trained = bpnn.train(small, X, y, lam=LAM, stopping=bpnn.Stopping(tol=0)).theta
-    theta = np.zeros(network.n_params)
-    (Theta1, Theta2), (trained1, trained2) = network.unpack(theta), small.unpack(trained)
-    Theta1[:4], Theta2[:, :5], Theta1[4, 0] = trained1, trained2, 40.0
+    _, trained, network, widened = saturated
+    theta = widened(trained)
     J, grad = cost_and_grad(network, theta, X, Y, LAM)
     decrement, eigenvalues, flat_share = newton_decrement(network, theta, X, Y, LAM)
-    assert abs(eigenvalues[0]) < 1e-9 * eigenvalues[-1]  # flat, and ∇J ⟂ the flat direction (to the differences' rounding)
+    assert abs(eigenvalues[0]) < 1e-9 * eigenvalues[-1]  # flat, and ∇J ⟂ the flat direction (to rounding)
     assert flat_share < 1e-9 * np.linalg.norm(grad)
     assert grad @ grad / (2e-6 * eigenvalues[-1]) > 1e-5 * J > 100 * decrement  # the one-number bound fails
     certificate = certify(network, theta, X, y, lam=LAM)
@@ -256,12 +275,9 @@ def test_ctrl_c_ends_the_certificate_with_the_values_reached(minimum):
 
 
 def test_an_interrupted_certificate_still_shows_the_negative_curvature_it_found(taught):
-    """The tanh saddle of the test above, stopped after 6 products: a negative Rayleigh quotient already."""
+    """``tanh_saddle`` stopped after 6 products: a negative Rayleigh quotient already."""
     X, y = taught
-    network, Y = Network((4, 5, 3), activation="tanh"), one_hot(y, 3)
-    theta = np.zeros(network.n_params)
-    share = Y.mean(axis=0)
-    network.unpack(theta)[-1][:, 0] = np.log(share / (1 - share))
+    network, theta, Y = tanh_saddle(y)
     lowest = np.linalg.eigvalsh(dense_hessian(network, theta, X, Y, 0.0))[0]
 
     class Interrupted(LocalObjective):
