@@ -313,6 +313,7 @@ def certify_objective(objective, theta, *, theta0=None, tol=TOL["float64"], ftol
         limit = ftol * abs(cost)
         bound = float(_fall(gradient_norm**2, max(lowest, tol * max(abs(lowest), abs(highest)))))
         if bound > limit:  # undecided by one number: the run from ∇J (≠ 0 here) bounds the fall along it
+            runs[0].Q = None  # the first run's vectors are done with: its n × k numbers go before the second's come
             runs.append(_Lanczos(times, gradient, max_products, tol))
             while runs[1].k < max_products and not runs[1].exact:
                 runs[1].step()
@@ -330,7 +331,7 @@ def certify_objective(objective, theta, *, theta0=None, tol=TOL["float64"], ftol
     return Certificate(verdict=verdict, lambda_min=lambda_min, lambda_max=lambda_max, residual_min=residual_min,
                        residual_max=residual_max, gradient_norm=gradient_norm, gradient_ratio=gradient_ratio,
                        cost=float(cost), decrease_bound=float(decrease), n_products=sum(run.k for run in runs),
-                       converged=runs[0].exact or max(residual_min, residual_max) <= zero, tol=tol, ftol=ftol,
+                       converged=bool(runs[0].exact or max(residual_min, residual_max) <= zero), tol=tol, ftol=ftol,
                        seconds=time.perf_counter() - start)
 
 
