@@ -66,7 +66,9 @@ ftol·J = 3.8e-6, Δ = 3.6e-6 (dense 1.2e-9) after 42 products in all; linear re
 to L-BFGS-B's end, ‖g‖ = 1.8e-6: Δ₀ = 1.2e-6 > ftol·J = 4.2e-8, Δ = 2.5e-9 after 2 more products; a (3, 4, 3)
 network at TNC's θ with a saturated sigmoid unit, g's share along its flat bias 4e-12: Δ₀ = 6.7e-5 > 7.8e-6,
 Δ = 4.8e-6 (dense 1.1e-8) after 6 more products. The second run stops as soon as Δ decides, so Δ is a bound
-close to ftol·|J| there, not the decrement itself.
+close to ftol·|J| there, not the decrement itself. Over 72 small networks trained to their methods' ends (3-3-3
+and 3-5-3, sigmoid and tanh, λ = 0, 0.01, 0.3, TNC and L-BFGS-B, three seeds), "not converged" agreed with the
+dense rule ½ Σ (vᵢᵀg)² / max(λᵢ, τ) > ftol·|J| in all 72 (Δ₀ alone: in 53), in at most 54 products.
 """
 
 import time
