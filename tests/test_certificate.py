@@ -16,6 +16,7 @@ from bpnn.cli import train as train_cli
 from bpnn.model.curvature import Curvature
 from bpnn.model.network import cost_and_grad
 from bpnn.objective.local import LocalObjective
+from bpnn.speed import blas_threads
 
 LAM = 0.3
 
@@ -105,15 +106,22 @@ def test_an_untrained_theta_is_not_converged(minimum):
     assert certificate.gradient_norm == pytest.approx(np.linalg.norm(cost_and_grad(network, theta0, X, Y, LAM)[1]))
 
 
-@pytest.mark.parametrize("lam", [0.0, 1.0])
-def test_the_origin_of_a_tanh_network_with_the_best_output_biases_is_a_saddle(taught, lam):
-    """At θ = 0 but the output biases (at the log-odds of the classes' frequencies), tanh(0) = 0 and zero
-    outgoing weights make ∇J = 0, while the coupling of the two layers' weights bends J down."""
-    X, y = taught
+def tanh_saddle(y):
+    """(network, θ, Y): a (4, 5, 3) tanh network at θ = 0 but the output biases, at the log-odds of the classes'
+    frequencies: tanh(0) = 0 and zero outgoing weights make ∇J = 0 (at any λ: the weights are 0), while the
+    coupling of the two layers' weights bends J down."""
     network, Y = Network((4, 5, 3), activation="tanh"), one_hot(y, 3)
     theta = np.zeros(network.n_params)
     share = Y.mean(axis=0)
     network.unpack(theta)[-1][:, 0] = np.log(share / (1 - share))
+    return network, theta, Y
+
+
+@pytest.mark.parametrize("lam", [0.0, 1.0])
+def test_the_origin_of_a_tanh_network_with_the_best_output_biases_is_a_saddle(taught, lam):
+    """``tanh_saddle``, unregularized and with λ's curvature on the weights."""
+    X, y = taught
+    network, theta, Y = tanh_saddle(y)
     assert np.linalg.norm(cost_and_grad(network, theta, X, Y, lam)[1]) < 1e-14
     eigenvalues = np.linalg.eigvalsh(dense_hessian(network, theta, X, Y, lam))
     assert eigenvalues[0] < -0.1 * eigenvalues[-1]  # a saddle, by the dense reference
@@ -122,23 +130,81 @@ def test_the_origin_of_a_tanh_network_with_the_best_output_biases_is_a_saddle(ta
     assert certificate.lambda_min == pytest.approx(eigenvalues[0], rel=1e-6)
 
 
-def test_a_saturated_unit_added_to_a_trained_network_leaves_a_flat_direction(taught):
-    """A (4, 4, 3) network trained to its minimum, given a fifth hidden unit with no input weights, bias 40 (tanh
-    saturated: g'(40) = 0 in float64) and no output weights: J and ∇J do not change, and nothing in J depends on
-    the new unit's bias, whose Hessian row and column are zero, while the rest stays positive definite."""
+@pytest.fixture(scope="module")
+def saturated(taught):
+    """(small, trained, network, θ): a (4, 4, 3) tanh network and its θ trained by TNC, and the (4, 5, 3) network
+    at that θ given a fifth hidden unit with no input weights, bias 40 (tanh saturated: g'(40) = 0 in float64)
+    and no output weights: J and ∇J do not change, and nothing in J depends on the new unit's bias, whose
+    Hessian row and column are zero."""
+    X, y = taught
+    small, network = Network((4, 4, 3), activation="tanh"), Network((4, 5, 3), activation="tanh")
+    trained = bpnn.train(small, X, y, lam=LAM, stopping=bpnn.Stopping(tol=0)).theta
+
+    def widened(theta_small):
+        theta = np.zeros(network.n_params)
+        (Theta1, Theta2), (small1, small2) = network.unpack(theta), small.unpack(theta_small)
+        Theta1[:4], Theta2[:, :5], Theta1[4, 0] = small1, small2, 40.0
+        return theta
+
+    return small, trained, network, widened
+
+
+def test_a_saturated_unit_added_to_a_trained_network_leaves_a_flat_direction(taught, saturated):
+    """``saturated`` at the small network's minimum (Newton-polished): the rest stays positive definite."""
     X, y = taught
     Y = one_hot(y, 3)
-    small, network = Network((4, 4, 3), activation="tanh"), Network((4, 5, 3), activation="tanh")
-    trained = newton_polished(small, bpnn.train(small, X, y, lam=LAM, stopping=bpnn.Stopping(tol=0)).theta, X, Y, LAM)
-    theta = np.zeros(network.n_params)
-    (Theta1, Theta2), (trained1, trained2) = network.unpack(theta), small.unpack(trained)
-    Theta1[:4], Theta2[:, :5], Theta1[4, 0] = trained1, trained2, 40.0
+    small, trained, network, widened = saturated
+    trained = newton_polished(small, trained, X, Y, LAM)
+    theta = widened(trained)
     assert cost_and_grad(network, theta, X, Y, LAM)[0] == cost_and_grad(small, trained, X, Y, LAM)[0]
     eigenvalues = np.linalg.eigvalsh(dense_hessian(network, theta, X, Y, LAM))
     assert abs(eigenvalues[0]) < 1e-15 * eigenvalues[-1] and eigenvalues[1] > 1e-4 * eigenvalues[-1]
     certificate = certify(network, theta, X, y, lam=LAM)
     assert certificate.verdict == "flat"
     assert abs(certificate.lambda_min) <= certificate.tol * certificate.lambda_max
+
+
+def newton_decrement(network, theta, X, Y, lam, tol=1e-6):
+    """½ gᵀH⁺g over the eigenvalues of the dense (central-difference) Hessian above tol·λ_max, the largest and
+    smallest eigenvalue, and ∇J's largest component along an eigenvector of an eigenvalue below it."""
+    eigenvalues, vectors = np.linalg.eigh(differenced_hessian(network, theta, X, Y, lam))
+    along = vectors.T @ cost_and_grad(network, theta, X, Y, lam)[1]
+    stiff = eigenvalues > tol * eigenvalues[-1]
+    return 0.5 * np.sum(along[stiff]**2 / eigenvalues[stiff]), eigenvalues, np.abs(along[~stiff]).max(initial=0.0)
+
+
+def test_a_gradient_with_no_share_along_a_flat_direction_is_converged(taught, saturated):
+    """``saturated`` at TNC's θ, not polished: ‖∇J‖ ≈ 1e-5, all of it off the flat direction, so the Newton
+    decrement is far below ftol·J although ‖∇J‖²/(2 tol·‖H‖) is not."""
+    X, y = taught
+    Y = one_hot(y, 3)
+    _, trained, network, widened = saturated
+    theta = widened(trained)
+    J, grad = cost_and_grad(network, theta, X, Y, LAM)
+    decrement, eigenvalues, flat_share = newton_decrement(network, theta, X, Y, LAM)
+    assert abs(eigenvalues[0]) < 1e-9 * eigenvalues[-1]  # flat, and ∇J ⟂ the flat direction (to rounding)
+    assert flat_share < 1e-9 * np.linalg.norm(grad)
+    assert grad @ grad / (2e-6 * eigenvalues[-1]) > 1e-5 * J > 100 * decrement  # the one-number bound fails
+    certificate = certify(network, theta, X, y, lam=LAM)
+    assert certificate.verdict == "flat"
+    assert decrement * (1 - 1e-6) <= certificate.decrease_bound <= 1e-5 * J
+
+
+def test_linear_regression_with_a_constant_feature_is_flat_and_converged():
+    """A zero column leaves its weight flat (λ = 0) with ∇J exactly 0 along it; L-BFGS-B run to its end."""
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((40, 3))
+    X[:, 2] = 0
+    y = 0.5 + X @ np.array([1.0, -2.0, 0.3]) + 0.1 * rng.standard_normal(40)
+    network = Network((3, 1), cost="quadratic", output="identity")
+    theta = bpnn.train(network, X, y, lam=0.0, method="L-BFGS-B", stopping=bpnn.Stopping(tol=0)).theta
+    J, grad = cost_and_grad(network, theta, X, y[:, None], 0.0)
+    decrement, eigenvalues, flat_share = newton_decrement(network, theta, X, y[:, None], 0.0)
+    assert abs(eigenvalues[0]) < 1e-9 * eigenvalues[-1] and flat_share < 1e-9 * np.linalg.norm(grad)
+    assert grad @ grad / (2e-6 * eigenvalues[-1]) > 1e-5 * J > 100 * decrement
+    certificate = certify(network, theta, X, y, lam=0.0)
+    assert certificate.verdict == "flat"
+    assert decrement * (1 - 1e-6) <= certificate.decrease_bound <= 1e-5 * J
 
 
 class Quadratic:
@@ -166,12 +232,28 @@ SPREAD = [1e-3, 0.1, 0.2, 0.5, 1.0, 2.0]
     ([1e-7, *SPREAD[1:]], None, "flat"),  # 5e-8 ‖H‖: below tol
     (SPREAD, [1e-2, 0, 0, 0, 0, 0], "not converged"),  # Δ = 1e-4 / 2e-3 = 0.05 > 1e-5 J
     (SPREAD, [1e-5, 0, 0, 0, 0, 0], "minimum"),  # Δ = 5e-8 ≤ 1e-5 J
+    ([0.0, *SPREAD[1:]], [0, 1e-5, 0, 0, 0, 0], "flat"),  # ∇J has no share along the flat direction: Δ = 5e-10
+    ([0.0, *SPREAD[1:]], [1e-3, 0, 0, 0, 0, 0], "not converged"),  # all of it along it: Δ = 1e-6 / (2 tol·‖H‖)
+    ([-0.5, *SPREAD[1:]], [0, 1e-5, 0, 0, 0, 0], "saddle"),  # stationary but for a stiff direction: Δ = 5e-10
+    ([-0.5, *SPREAD[1:]], [1e-3, 0, 0, 0, 0, 0], "not converged"),  # J falls along ∇J: a slope, no saddle point
 ])
 def test_the_verdicts_follow_the_rules_on_a_known_hessian(d, g, verdict):
     certificate = certify_objective(Quadratic(d, g), np.zeros(len(d)))
     assert certificate.verdict == verdict
     assert (certificate.lambda_min, certificate.lambda_max) == pytest.approx((min(d), max(d)), rel=1e-12, abs=1e-15)
-    assert certificate.converged and certificate.n_products <= len(d)
+    assert certificate.converged and certificate.n_products <= 2 * len(d)
+    zero = certificate.tol * max(np.abs(d))  # the fall with every curvature below tol·‖H‖ counted as tol·‖H‖
+    fall = 0.5 * sum(gi**2 / max(di, zero) for di, gi in zip(d, g if g is not None else np.zeros(len(d))))
+    assert certificate.decrease_bound >= fall * (1 - 1e-9)
+
+
+def test_the_run_from_the_gradient_reports_the_negative_curvature_the_first_run_missed():
+    """One product from a random start sees a Rayleigh quotient of the whole spread; ∇J along the eigenvector of −0.5
+    gives the second run that eigenvalue at its first product."""
+    d, g = [-0.5, *SPREAD[1:]], [1e-2, 0, 0, 0, 0, 0]
+    certificate = certify_objective(Quadratic(d, g), np.zeros(len(d)), max_products=1)
+    assert certificate.verdict == "not converged" and certificate.n_products == 2
+    assert certificate.lambda_min == pytest.approx(-0.5, rel=1e-12) and certificate.negative_curvature
 
 
 def test_ctrl_c_ends_the_certificate_with_the_values_reached(minimum):
@@ -190,6 +272,28 @@ def test_ctrl_c_ends_the_certificate_with_the_values_reached(minimum):
     assert certificate.verdict == "interrupted" and certificate.interrupted
     assert certificate.n_products == 3 and np.isfinite(certificate.lambda_max)
     assert json.loads(json.dumps(certificate.as_dict()))["decrease_bound"] is None  # NaN written as null
+
+
+def test_an_interrupted_certificate_still_shows_the_negative_curvature_it_found(taught):
+    """``tanh_saddle`` stopped after 6 products: a negative Rayleigh quotient already."""
+    X, y = taught
+    network, theta, Y = tanh_saddle(y)
+    lowest = np.linalg.eigvalsh(dense_hessian(network, theta, X, Y, 0.0))[0]
+
+    class Interrupted(LocalObjective):
+        products = 0
+
+        def hessp(self, theta, v, gauss_newton=True, rows=None):
+            self.products += 1
+            if self.products == 7:
+                raise KeyboardInterrupt
+            return super().hessp(theta, v, gauss_newton, rows)
+
+    certificate = certify_objective(Interrupted(network, X, Y, 0.0), theta)
+    assert certificate.verdict == "interrupted" and certificate.lambda_min < -certificate.tol * certificate.lambda_max
+    assert lowest <= certificate.lambda_min  # a Ritz value: the Rayleigh quotient of a vector
+    text = str(certificate)
+    assert "negative curvature" in text and "nan" not in text
 
 
 @pytest.mark.parametrize("change, message", [
@@ -233,7 +337,23 @@ def test_bpnn_train_certify_prints_the_certificate_and_records_it(tmp_path, smal
     assert certificate["lambda_min"] <= certificate["lambda_max"] and 1 <= certificate["n_products"] <= MAX_PRODUCTS
     assert 0 < certificate["gradient_ratio"] < 1  # trained: a smaller gradient than θ₀'s
     assert f"Certificate: {certificate['verdict']} (tol" in stdout
+    assert stdout.index("Stopped after") < stdout.index("Certifying θ") < stdout.index("Training set")
     assert stdout.index("Training set") < stdout.index("Certificate:") < stdout.index("Wrote")
+
+
+def test_bpnn_train_certify_holds_blas_at_the_runs_threads(tmp_path, small_mat, monkeypatch):
+    """--blas-threads is the run's: the certificate's own linear algebra runs with it too."""
+    if blas_threads() < 2:
+        pytest.skip("BLAS has one thread here: no limit to see")
+    seen, product = set(), LocalObjective.hessp
+
+    def recorded(self, *args, **kwargs):
+        seen.add(blas_threads())
+        return product(self, *args, **kwargs)
+
+    monkeypatch.setattr(LocalObjective, "hessp", recorded)  # TNC uses none: only the certificate's are seen
+    assert train_command(small_mat, tmp_path / "out", "--certify", "--blas-threads", 1) == 0
+    assert seen == {1}
 
 
 def test_without_the_flag_there_is_no_certificate(tmp_path, small_mat, capsys):
@@ -250,6 +370,7 @@ def test_ctrl_c_while_certifying_writes_the_outputs_and_exits_130(tmp_path, smal
     assert train_command(small_mat, tmp_path / "out", "--certify") == 130
     metrics = json.loads((tmp_path / "out" / "metrics.json").read_text())
     assert metrics["certificate"]["verdict"] == "interrupted" and metrics["certificate"]["n_products"] == 0
+    assert metrics["interrupted"] is True  # as the exit status says
     assert (tmp_path / "out" / "weights.mat").is_file()
     assert "Interrupted (Ctrl-C) while certifying" in capsys.readouterr().err
 

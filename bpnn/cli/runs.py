@@ -120,23 +120,32 @@ def _metrics(part, scores):
     return {f"{part}_{key}": scores[key] for key in ("r2", "rmse", "mae")}
 
 
-def _finish(dataset, result, X_train, y_train, X_test, y_test, folder, settings):
+def _finish(dataset, result, X_train, y_train, X_test, y_test, folder, settings, certifier=None):
     """Print the training and held-out reports; write weights.mat, hidden_units.png and metrics.json (only
-    metrics.json when nothing was trained). ``settings`` are the run's options, for metrics.json."""
+    metrics.json when nothing was trained). ``settings`` are the run's options, for metrics.json. ``certifier``
+    (``bpnn train --certify``): θ ↦ its Certificate, run after the stop line and recorded in metrics.json, whose
+    "interrupted" then says whether Ctrl-C stopped the training or the certificate. Returns whether anything was
+    trained, and the certificate (None without a certifier)."""
     network = result.network
     common = {"dataset": dataset.name, "classes": dataset.classes, "layer_sizes": list(network.sizes),
               **network.names, **settings, "method": result.method, "n_train": len(y_train), "n_test": len(y_test),
               "step_unit": result.step_unit, "n_steps": result.n_steps, "n_evaluations": result.n_evaluations,
               "seconds": result.seconds, "status": result.status.value, "stop_reason": result.stop_reason,
               "interrupted": result.interrupted,
-              "final_cost": result.final_cost, "history": result.history, **_evidence(result.evidence)}
+              "final_cost": result.final_cost, "history": result.history, **_evidence(result.evidence),
+              **({"certificate": None} if certifier is not None else {})}
     if not result.trained:
         print(f"Interrupted before any {'whole epoch' if result.step_unit == 'epochs' else 'evaluation'}: nothing "
               "was trained, no weights written")
         folder.save_json("metrics.json", {**common, **_metrics("train", None), **_metrics("test", None)})
-        return False
+        return False, None
     print(f"Stopped after {result.n_steps} {result.step_unit}, {result.n_evaluations} gradient evaluations, "
           f"{result.seconds:.1f} s: {result.stop_reason}; cost {result.final_cost:.6f}")
+    certificate = None
+    if certifier is not None and not result.interrupted:
+        print("Certifying θ: Lanczos on exact Hessian-vector products …", flush=True)
+        certificate = certifier(result.theta)
+        common.update(certificate=certificate.as_dict(), interrupted=certificate.interrupted)
     train_eval = _scores(network, result.theta, X_train, y_train, dataset.classes)
     _print_report("Training set", train_eval)
     test_eval = _scores(network, result.theta, X_test, y_test, dataset.classes) if len(y_test) else None
@@ -150,7 +159,7 @@ def _finish(dataset, result, X_train, y_train, X_test, y_test, folder, settings)
     folder.save_json("metrics.json", {**common, **_metrics("train", train_eval), **_metrics("test", test_eval),
                                       **({"confusion_matrix": shown["confusion_matrix"]} if "confusion_matrix" in shown
                                          else {})})
-    return True
+    return True, certificate
 
 
 def _evidence(evidence):
@@ -213,27 +222,27 @@ def train_run(dataset, *, out, test_size, seed, quiet, **options):
           + ", ".join(f"{'λ' if key == 'lam' else key} = {value}" for key, value in shown.items()) + " …")
     network, theta0, rng = _start(dataset, X_train, seed, options)
     weights = _class_weights(options["class_weight"], y_train)
+    parallel = Parallel(blas_threads=options["blas_threads"])
     trainer, lam = train, options["lam"]
     if lam == "auto":  # λ from the evidence, from λ₀ = 1, each round printed
         from ..bayes.evidence import fit_evidence
         trainer, lam = partial(fit_evidence, report=evidence_printer()), LAMBDA
     result = trainer(network, X_train, y_train, method=options["method"], lam=lam,
-                   stopping=Stopping(max_iter=options["max_iter"], tol=options["tol"],
-                                     n_iter_no_change=options["n_iter_no_change"]),
-                   curvature=CurvatureProducts(options["curvature"], options["curvature_rows"]),
-                   sample_weight=weights, theta0=theta0, seed=rng,
-                   parallel=Parallel(blas_threads=options["blas_threads"]),
-                   progress=None if quiet else progress_printer())
-    certificate = None
-    if options.get("certify") and result.trained and not result.interrupted:
-        print("Certifying θ: Lanczos on exact Hessian-vector products …", flush=True)
+                     stopping=Stopping(max_iter=options["max_iter"], tol=options["tol"],
+                                       n_iter_no_change=options["n_iter_no_change"]),
+                     curvature=CurvatureProducts(options["curvature"], options["curvature_rows"]),
+                     sample_weight=weights, theta0=theta0, seed=rng, parallel=parallel,
+                     progress=None if quiet else progress_printer())
+
+    def certifier(theta):
         final_lam = lam if result.evidence is None else result.evidence.lam  # --lambda auto: the λ found
-        certificate = certify(network, result.theta, X_train, y_train, lam=final_lam, sample_weight=weights,
-                              theta0=theta0)
-    certified = {"certificate": certificate and certificate.as_dict()} if options.get("certify") else {}
+        return certify(network, theta, X_train, y_train, lam=final_lam, sample_weight=weights, theta0=theta0,
+                       parallel=parallel)
+
     with folder.writing():
-        trained = _finish(dataset, result, X_train, y_train, X_test, y_test, folder,
-                          {**_settings(options), "seed": seed, "test_size": test_size, **certified})
+        trained, certificate = _finish(dataset, result, X_train, y_train, X_test, y_test, folder,
+                                       {**_settings(options), "seed": seed, "test_size": test_size},
+                                       certifier if options.get("certify") else None)
         if certificate is not None:
             print(f"\n{certificate}")
         if trained and dataset.image_shape is not None:
@@ -296,7 +305,7 @@ def sgd_run(dataset, *, out, test_size, validation_size, seed, quiet, **options)
                        sample_weight=_class_weights(options["class_weight"], y_fit), theta0=theta0, seed=rng,
                        progress=None if quiet else epoch_printer(len(y_val), regression=dataset.task == "regression"))
     with folder.writing():
-        trained = _finish(dataset, result, X_fit, y_fit, X_test, y_test, folder,
+        trained, _ = _finish(dataset, result, X_fit, y_fit, X_test, y_test, folder,
                           {**_settings(options), "seed": seed, "test_size": test_size, "n_validation": len(y_val)})
         if trained:
             folder.save("weights.npz", lambda path: save_weights(path, result.network, result.theta))
