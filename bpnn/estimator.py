@@ -295,20 +295,28 @@ class _BPNN(BaseEstimator):
             self.network_.output]
         self._learned_evidence(result.evidence)
 
-    _EVIDENCE_ATTRIBUTES = ("alpha_", "gamma_", "log_evidence_", "evidence_history_", "posterior_")
+    _EVIDENCE_ATTRIBUTES = ("alpha_", "gamma_", "log_evidence_", "evidence_history_", "_evidence")
 
     def _learned_evidence(self, evidence):
         """alpha='auto': the evidence's alpha_ (λ on the loss's scale), gamma_, log_evidence_, the rounds'
-        records and the posterior; otherwise none of them (not even a former fit's)."""
+        records and the evidence itself (``posterior_``); otherwise none of them (not even a former fit's)."""
         for name in self._EVIDENCE_ATTRIBUTES:
             self.__dict__.pop(name, None)
         if evidence is None:
             return
         self.alpha_, self.gamma_ = evidence.lam / self._loss_scale(), evidence.gamma
         self.log_evidence_, self.evidence_history_ = evidence.log_evidence, evidence.history
-        self.posterior_ = evidence.posterior
+        self._evidence = evidence
         if "beta_" in self._EVIDENCE_ATTRIBUTES:
             self.beta_ = evidence.beta
+
+    @property
+    def posterior_(self):
+        """The posterior over the weights of a fit with alpha='auto' (``bpnn.bayes.predictive.Posterior``),
+        computed when first asked for (``Evidence.posterior``)."""
+        if "_evidence" not in self.__dict__:
+            raise AttributeError(f"{type(self).__name__} has no posterior_: it was not fitted with alpha='auto'")
+        return self._evidence.posterior
 
     def _posterior(self, what):
         """The fitted posterior, or ValueError saying that ``what`` needs a fit with alpha='auto'."""

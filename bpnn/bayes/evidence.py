@@ -38,7 +38,8 @@ matching Gaussian posterior over the weights (``bpnn.bayes.predictive``).
 """
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import numpy as np
 from scipy.optimize import minimize_scalar
@@ -46,6 +47,7 @@ from scipy.sparse.linalg import eigsh
 
 from ..errors import BpnnError
 from ..model.validate import as_generator, check_choice, check_integer, check_number
+from ..objective.local import LocalObjective
 from ..training.options import Parallel
 from ..training.result import Status
 from ..training.setup import LAMBDA, make_objective, prepare
@@ -154,9 +156,15 @@ class Evidence:
         One record per round: round, lam (trained with), alpha, beta, gamma, gamma_se, log_evidence,
         log_evidence_se, data_error (E_D), weight_error (E_W), n_probes (0 when exact), n_steps (training
         steps of the round), seconds.
+    source : optional
+        What ``posterior`` is made from (G's exact spectrum, or the training rows): set by ``fit_evidence``.
+
+    Attributes
+    ----------
     posterior : Posterior
-        The Gaussian posterior over the weights at θ*, for error bars and moderated outputs (None when Ctrl-C
-        came on the stochastic path, before its eigenvectors were computed).
+        The Gaussian posterior over the weights at θ*, for error bars and moderated outputs, computed when first
+        asked for (on the stochastic path ``POSTERIOR_RANK`` eigenvectors of G by ``eigsh``, over the training
+        rows in this process: a fit that needs no error bars does not pay for them).
 
     Raises
     ------
@@ -185,7 +193,11 @@ class Evidence:
     converged: bool
     exact: bool
     history: list
-    posterior: Posterior
+    source: object = field(default=None, repr=False, compare=False)  # what ``posterior`` is computed from
+
+    @cached_property
+    def posterior(self):
+        return None if self.source is None else self.source.posterior()
 
 
 def fit_evidence(network, X, y, *, lam=LAMBDA, strategy=None, tol=TOL, max_rounds=MAX_ROUNDS, exact=None,
@@ -258,31 +270,24 @@ def fit_evidence(network, X, y, *, lam=LAMBDA, strategy=None, tol=TOL, max_round
     objective = make_objective(problem, parallel)
     run = _Rounds(network, X, y, objective, exact, rng, report, train,
                   dict(sample_weight=sample_weight, seed=rng, parallel=parallel, **options))
-    start, posterior = time.perf_counter(), None
-
-    def chosen_posterior():
-        result, record, measurement = run.best
-        return _posterior(network, result.theta, record["alpha"], record["beta"], measurement, objective)
-
+    start = time.perf_counter()
     try:
         settled = (_fixed_point if strategy == "fixed-point" else _maximize)(run, float(lam), problem.theta0, tol,
                                                                             max_rounds)
-        if run.best is not None:
-            posterior = chosen_posterior()
     except KeyboardInterrupt:
         settled = False
         run.results[-1] = replace(run.results[-1], status=Status.INTERRUPTED,
                                   stop_reason="interrupted during the re-estimation of α")
-        if run.best is not None and run.best[2].spectrum.exact:  # free: the eigenvectors are at hand
-            posterior = chosen_posterior()
     finally:
         objective.close()
     if run.best is None:
         return _chain(run.results, run.results[-1], None, time.perf_counter() - start)
     result, record, measurement = run.best
+    source = _PosteriorSource(network, result.theta, record["alpha"], record["beta"], measurement.spectrum,
+                              problem.X, problem.Y, problem.sample_weight)
     evidence = Evidence(alpha=record["alpha"], beta=record["beta"], gamma=record["gamma"],
                         log_evidence=record["log_evidence"], lam=record["lam"], converged=bool(settled),
-                        exact=measurement.spectrum.exact, history=run.history, posterior=posterior)
+                        exact=measurement.spectrum.exact, history=run.history, source=source)
     return _chain(run.results, result, evidence, time.perf_counter() - start)
 
 
@@ -390,14 +395,32 @@ def _record(round_, lam, alpha, beta, measurement, result, seconds):
             "n_probes": measurement.spectrum.n_probes, "n_steps": result.n_steps, "seconds": seconds}
 
 
-def _posterior(network, theta, alpha, beta, measurement, objective):
-    """The posterior at θ*: every eigenvector of G on the exact path, else the ``POSTERIOR_RANK`` largest."""
-    spectrum = measurement.spectrum
-    if spectrum.exact:
-        return Posterior(network, theta, alpha, beta, spectrum.nodes[0], spectrum.eigenvectors, complete=True)
-    curvature = WeightCurvature(objective, theta)
-    eigenvalues, eigenvectors = eigsh(curvature.operator(), k=min(POSTERIOR_RANK, curvature.k - 1), which="LA")
-    return Posterior(network, theta, alpha, beta, np.maximum(eigenvalues, 0.0), eigenvectors, complete=False)
+@dataclass(frozen=True)
+class _PosteriorSource:
+    """What the posterior at θ* is made from: G's spectrum when it is exact (every eigenvector at hand), else
+    the training rows (X, Y, weights), over which the ``POSTERIOR_RANK`` largest eigenvectors are found."""
+
+    network: object
+    theta: np.ndarray
+    alpha: float
+    beta: float
+    spectrum: object
+    X: np.ndarray
+    Y: np.ndarray
+    sample_weight: np.ndarray
+
+    def posterior(self):
+        network, theta, alpha, beta, spectrum = self.network, self.theta, self.alpha, self.beta, self.spectrum
+        if spectrum.exact:
+            return Posterior(network, theta, alpha, beta, spectrum.nodes[0], spectrum.eigenvectors, complete=True)
+        objective = LocalObjective(network, self.X, self.Y, 0.0, sample_weight=self.sample_weight)
+        try:
+            curvature = WeightCurvature(objective, theta)
+            eigenvalues, eigenvectors = eigsh(curvature.operator(), k=min(POSTERIOR_RANK, curvature.k - 1),
+                                              which="LA")
+        finally:
+            objective.close()
+        return Posterior(network, theta, alpha, beta, np.maximum(eigenvalues, 0.0), eigenvectors, complete=False)
 
 
 def _chain(results, final, evidence, seconds):
