@@ -451,6 +451,15 @@ def test_learners_modules_named_like_pythons_or_scipys_shadow_none_of_bpnns(tmp_
     assert done.returncode == 0 and "Right: every output is bpnn's." in done.stdout and not done.stderr
 
 
+def test_python_m_bpnn_run_inside_the_learners_folder_imports_none_of_its_modules(tmp_path):
+    for name in ("numpy", "random"):
+        (tmp_path / f"{name}.py").write_text(f"raise RuntimeError('the learner\\'s {name}.py')\n")
+    learner_file(tmp_path, COURSE)
+    done = subprocess.run([sys.executable, "-m", "bpnn", "check", "ex4.py:nnCostFunction"], capture_output=True,
+                          text=True, cwd=tmp_path, timeout=60, env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+    assert done.returncode == 0 and "Right: every output is bpnn's." in done.stdout, done.stderr
+
+
 def test_os_exit_while_importing_the_file_exits_2_with_one_error_line(tmp_path):
     path = learner_file(tmp_path, "import os\nos._exit(3)\n")
     done = run_command(tmp_path, f"{path}:nnCostFunction")
