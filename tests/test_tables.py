@@ -283,9 +283,40 @@ def test_train_and_sgd_learn_a_tables_labels_and_report_each(tmp_path):
     done = bpnn("train", "--data", "t.csv", *labels, "--weights", "run/weights.mat", "--out", "again", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert json.loads((tmp_path / "again" / "metrics.json").read_text())["accuracy"] == pytest.approx(np.mean(right))
+    assert_clean_failure(bpnn("train", "--data", "t.csv", "--target", "blue", "green", "red", "--task", "multilabel",
+                              "--weights", "run/weights.mat", "--out", "reordered", cwd=tmp_path),
+                         "trained on the labels red, green, blue")
     done = bpnn("sgd", "--data", "t.csv", *labels, "--epochs", 2, "--quiet", "--out", "sgd", cwd=tmp_path)
     assert done.returncode == 0 and (tmp_path / "sgd" / "weights.npz").is_file(), done.stderr
     for args, needle in ((["--cost", "log-likelihood"], "needs sigmoid outputs"),
                          (["--class-weight", "balanced"], "labels are independent outputs")):
         assert_clean_failure(bpnn("train", "--data", "t.csv", *labels, *args, "--out", "bad", cwd=tmp_path), needle)
     assert not (tmp_path / "bad").exists()
+
+
+def test_weights_evaluated_on_a_table_with_fewer_or_other_classes_read_them_as_trained(tmp_path):
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(150, 3))
+    kinds = np.array(["circle", "square", "triangle"])[np.argmax(X, axis=1)]
+
+    def table(name, rows):
+        write(tmp_path, "a,b,c,kind\n" + "".join(",".join(map(str, X[i])) + f",{kinds[i]}\n" for i in rows), name)
+
+    table("all.csv", range(150))
+    done = bpnn("train", "--data", "all.csv", "--target", "kind", "--hidden", 5, "--quiet", "--out", "run",
+                cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    saved = load_weights(tmp_path / "run" / "weights.mat")
+    assert saved.class_names == ("circle", "square", "triangle")
+    no_squares = np.flatnonzero(kinds != "square")
+    table("no_squares.csv", no_squares)  # coded alone, triangle would be 1: the square unit's
+    done = bpnn("train", "--data", "no_squares.csv", "--target", "kind", "--weights", "run/weights.mat", "--out",
+                "evaluated", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    predicted = np.array(saved.class_names)[predict(saved.network, saved.theta, X[no_squares])]
+    metrics = json.loads((tmp_path / "evaluated" / "metrics.json").read_text())
+    assert metrics["accuracy"] == pytest.approx(np.mean(predicted == kinds[no_squares]))
+    kinds[:5] = "hexagon"
+    table("hexagons.csv", range(150))
+    assert_clean_failure(bpnn("train", "--data", "hexagons.csv", "--target", "kind", "--weights", "run/weights.mat",
+                              "--out", "bad", cwd=tmp_path), "the data also hold hexagon")

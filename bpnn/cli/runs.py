@@ -10,6 +10,7 @@ what it wrote (``rundir``). An interrupted run (Ctrl-C) still writes its outputs
 import csv
 import io
 import sys
+from dataclasses import replace
 from functools import partial
 
 import numpy as np
@@ -151,7 +152,7 @@ def _finish(dataset, result, X_train, y_train, X_test, y_test, folder, settings,
     test_eval = _scores(network, result.theta, X_test, y_test, dataset.classes) if len(y_test) else None
     if test_eval:
         _print_report("Held-out set", test_eval)
-    folder.save("weights.mat", lambda path: save_weights(path, network, result.theta))
+    folder.save("weights.mat", lambda path: save_weights(path, network, result.theta, class_names=dataset.classes))
     _save_hidden_units(dataset, result.thetas, folder)
     _save_result_figures(dataset, result, *((X_test, y_test, "held-out") if len(y_test) else
                                             (X_train, y_train, "training")), folder, settings)
@@ -308,7 +309,8 @@ def sgd_run(dataset, *, out, test_size, validation_size, seed, quiet, **options)
         trained, _ = _finish(dataset, result, X_fit, y_fit, X_test, y_test, folder,
                           {**_settings(options), "seed": seed, "test_size": test_size, "n_validation": len(y_val)})
         if trained:
-            folder.save("weights.npz", lambda path: save_weights(path, result.network, result.theta))
+            folder.save("weights.npz", lambda path: save_weights(path, result.network, result.theta,
+                                                                 class_names=dataset.classes))
         return _wrote(folder, result)
 
 
@@ -322,8 +324,10 @@ def _parts(dataset):
 
 def evaluate_weights_run(dataset, weights_path, *, out=None, given=None):
     """Evaluate saved weights with the network their file records, on every part of ``dataset`` (named):
-    costs at λ = 0 and 1, accuracy and report (a regression network: R², RMSE, MAE and their table). ``given`` holds the network options and hidden sizes the user
-    typed; one that contradicts the file is an error. Returns the exit status."""
+    costs at λ = 0 and 1, accuracy and report (a regression network: R², RMSE, MAE and their table). ``given``
+    holds the network options and hidden sizes the user typed; one that contradicts the file is an error. When
+    the file records its class names, the data's labels are read as those (``_in_the_weights_classes``).
+    Returns the exit status."""
     saved = load_weights(weights_path)
     network = saved.network
     recorded = {**network.names, "hidden": list(network.sizes[1:-1])}
@@ -335,6 +339,7 @@ def evaluate_weights_run(dataset, weights_path, *, out=None, given=None):
     if network.task != dataset.task:
         raise BpnnError(f"{weights_path} holds a {network.task} network, but the data are read for {dataset.task} "
                         f"(--task {network.task} reads them for it)")
+    dataset = _in_the_weights_classes(dataset, saved.class_names, weights_path)
     if network.sizes[0] != dataset.X.shape[1] or network.n_classes != dataset.n_classes:
         unit = "classes" if dataset.task == "classification" else "targets"
         raise BpnnError(f"{weights_path}: weights are for {network.sizes[0]} inputs and {network.n_classes} {unit}, "
@@ -362,6 +367,26 @@ def evaluate_weights_run(dataset, weights_path, *, out=None, given=None):
             "layer_sizes": list(network.sizes),
             **network.names, "bpnn_version": saved.bpnn_version, "evaluated": main, **parts[main], "parts": parts})
         return _wrote(folder)
+
+
+def _in_the_weights_classes(dataset, names, weights_path):
+    """``dataset`` with its labels coded as the weights' classes ``names`` (a table's classes are coded by their
+    sorted values, so data holding fewer of them, or others, would otherwise be scored against the wrong output
+    units); BpnnError for a class the weights do not know, or multilabel columns other than theirs. Unchanged
+    where either side names no classes."""
+    if names is None or dataset.classes is None or tuple(dataset.classes) == tuple(names):
+        return dataset
+    if dataset.task == "multilabel":
+        raise BpnnError(f"{weights_path} was trained on the labels {', '.join(map(str, names))}; the data's are "
+                        f"{', '.join(map(str, dataset.classes))} (give --target the same columns, in that order)")
+    unknown = [name for name in dataset.classes if name not in names]
+    if unknown:
+        raise BpnnError(f"{weights_path} was trained on the classes {', '.join(map(str, names))}; the data also "
+                        f"hold {', '.join(map(str, unknown[:5]))}")
+    codes = np.array([list(names).index(name) for name in dataset.classes])
+    recoded = {part: None if labels is None else codes[labels]
+               for part, labels in (("y", dataset.y), ("y_valid", dataset.y_valid), ("y_test", dataset.y_test))}
+    return replace(dataset, classes=tuple(names), n_classes=len(names), **recoded)
 
 
 def grid_run(dataset, grid, *, labels, out, cv, n_jobs, seed, **params):

@@ -11,13 +11,16 @@ Output-unit order, which each format states in a ``classes`` variable (the label
 Inside bpnn, row k of the last Θ is always label k; the reordering happens here and nowhere else.
 
 Beside the Θs a file records the network: ``layer_sizes``, ``activation`` (hidden units), ``output``,
-``cost``, ``task`` (classification, multilabel or regression), ``classes`` and ``bpnn_version`` (extra variables load fine in Octave/MATLAB). A file with the Θs
+``cost``, ``task`` (classification, multilabel or regression), ``classes`` (the label of each output row) and
+``bpnn_version``, and, when given, ``class_names`` (what each label stands for: a table's class values or label
+columns, as JSON text) (extra variables load fine in Octave/MATLAB). A file with the Θs
 only (the course's own ``ex4weights.mat``) means the course's network: sigmoid hidden units, sigmoid
 outputs, cross-entropy, and the course's order in a ``.mat`` (bpnn's in an ``.npz``).
 
 A file is written whole or not at all, and never over an existing file unless ``overwrite=True``.
 """
 
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,12 +42,14 @@ COURSE_NETWORK = {"activation": "sigmoid", "cost": "cross-entropy"}  # sigmoid o
 
 @dataclass(frozen=True)
 class SavedWeights:
-    """What a weights file holds: the network, θ in bpnn's order (row k of the last Θ is label k), and the
-    bpnn version that wrote it (None for a file that records no network: the course's)."""
+    """What a weights file holds: the network, θ in bpnn's order (row k of the last Θ is label k), the
+    bpnn version that wrote it (None for a file that records no network: the course's) and the class names it
+    records (a tuple, or None)."""
 
     network: Network
     theta: np.ndarray
     bpnn_version: str = None
+    class_names: tuple = None
 
     @property
     def thetas(self):
@@ -63,7 +68,7 @@ def _check_suffix(path):
         raise BpnnError(f"{path}: weights files must end in .mat or .npz")
 
 
-def save_weights(path, network, theta, *, overwrite=False):
+def save_weights(path, network, theta, *, class_names=None, overwrite=False):
     """Write the network's Θ⁽¹⁾, Θ⁽²⁾, … and the network itself to a ``.mat`` or ``.npz`` file.
 
     A ``.mat`` file of a classification network orders the output rows as the course does (for ten classes
@@ -76,6 +81,9 @@ def save_weights(path, network, theta, *, overwrite=False):
     network : Network
     theta : ndarray of shape (n_params,)
         θ in bpnn's order.
+    class_names : sequence of str or numbers, optional
+        What each label 0..K−1 stands for (``Dataset.classes``), recorded so that evaluating the weights on
+        other data can check that the labels mean the same.
     overwrite : bool, default False
         Replace an existing file.
 
@@ -114,6 +122,8 @@ def save_weights(path, network, theta, *, overwrite=False):
     named = {f"Theta{i}": t for i, t in enumerate(thetas, start=1)}
     named.update(layer_sizes=np.array(network.sizes, dtype=np.float64), classes=classes.astype(np.float64),
                  bpnn_version=__version__, **network.names)
+    if class_names is not None:
+        named["class_names"] = _names_text(path, class_names, network.n_classes)
 
     def write(stream):
         if path.suffix.lower() == ".mat":
@@ -122,6 +132,15 @@ def save_weights(path, network, theta, *, overwrite=False):
             np.savez(stream, **named)
 
     return write_atomically(path, write, overwrite)
+
+
+def _names_text(path, class_names, n_classes):
+    """The class names as JSON text (numbers stay numbers), or BpnnError unless there is one per output."""
+    names = [name.item() if isinstance(name, np.generic) else name for name in class_names]
+    if len(names) != n_classes or not all(isinstance(name, (str, int, float)) for name in names):
+        raise BpnnError(f"{path}: class_names must give one name (text or a number) per output, {n_classes}; got "
+                        f"{names[:5]!r}")
+    return json.dumps(names)
 
 
 def _read(path):
@@ -231,4 +250,19 @@ def load_weights(path):
         network = Network(tuple(sizes), output=text["output"], task=text["task"], **names)
     except BpnnError as error:
         raise BpnnError(f"{path}: {error}") from None
-    return SavedWeights(network, pack(thetas), text["bpnn_version"])
+    return SavedWeights(network, pack(thetas), text["bpnn_version"], _class_names(path, contents, network.n_classes))
+
+
+def _class_names(path, contents, n_classes):
+    """The recorded class names as a tuple (None when the file has none); BpnnError for text that is not a JSON
+    list of one name per output."""
+    text = _text(path, contents, "class_names")
+    if text is None:
+        return None
+    try:
+        names = json.loads(text)
+    except ValueError:
+        names = None
+    if not isinstance(names, list) or len(names) != n_classes:
+        raise BpnnError(f"{path}: class_names must be a JSON list of {n_classes} names, found {text[:60]!r}")
+    return tuple(names)
