@@ -7,8 +7,8 @@ and the data with its own checks, maps any label values to 0..K−1 (``classes_`
 (a SciPy solver) or ``bpnn.train_sgd`` (``solver="sgd"``, "nesterov" or "adam") on the same
 ``cost_and_grad`` as everything else. ``alpha`` is exactly λ with the same λ/(2m) scale, and sample weights
 enter the cost as scikit-learn's do; ``alpha="auto"`` sets it from the evidence (``bpnn.bayes``), which also
-gives ``predict(X, return_std=True)`` (regressor) and ``predict_proba(X, moderated=True)`` (classifier). A parameter left at None takes the training function's own default, so
-each default is stated once, there. Early stopping holds back a stratified ``validation_fraction`` of the
+gives ``predict(X, return_std=True)`` (regressor) and ``predict_proba(X, moderated=True)`` (classifier). A
+parameter left at None takes the training function's own default, so each default is stated once, there. Early stopping holds back a stratified ``validation_fraction`` of the
 training data, for every solver, and keeps the θ that scored best on it.
 
 ``partial_fit`` (mini-batch solvers) runs one epoch on the data it is given and keeps the update rule
@@ -153,6 +153,8 @@ class _BPNN(BaseEstimator):
 
     def _fit(self, X, y, sample_weight, incremental, classes=None):
         self._validate_params()
+        if incremental and self.early_stopping:  # one epoch on the data given holds back no validation part
+            raise ValueError("partial_fit does not support early_stopping=True")
         first = not (incremental and hasattr(self, "network_"))
         X, targets, sample_weight = self._fit_targets(X, y, sample_weight, incremental, classes, first)
         minibatch = _is_minibatch(self)
@@ -517,8 +519,6 @@ class BPNNClassifier(ClassifierMixin, _BPNN):
     def _fit_labels(self, X, Y, sample_weight, incremental, classes):
         """A multilabel fit: ``classes_`` the label columns 0..K−1 (as ``MLPClassifier`` sets them), Y as it is,
         and the examples' weights."""
-        if incremental and self.early_stopping:
-            raise ValueError("partial_fit does not support early_stopping=True")
         if self._softmax():
             raise ValueError("multilabel y needs independent sigmoid outputs; softmax outputs (cost='log-likelihood') "
                              "share one probability among the labels: leave cost and output at None")
@@ -566,10 +566,7 @@ class BPNNClassifier(ClassifierMixin, _BPNN):
 
     def _set_partial_fit_classes(self, classes):
         """``classes_`` from ``partial_fit``'s ``classes``, refused as MLPClassifier refuses them: missing on the
-        first call, or different from ``classes_`` (of an earlier fit or partial_fit); and no early stopping,
-        which one epoch on the data given cannot hold back a validation part for."""
-        if self.early_stopping:
-            raise ValueError("partial_fit does not support early_stopping=True")
+        first call, or different from ``classes_`` (of an earlier fit or partial_fit)."""
         if classes is None:
             if not hasattr(self, "classes_"):
                 raise ValueError("classes must be passed on the first call to partial_fit")
@@ -695,8 +692,6 @@ validation_scores_, best_validation_score_, t_, n_layers_, interrupted_, certifi
     @available_if(_is_minibatch)
     def partial_fit(self, X, y, sample_weight=None):
         """One epoch of the mini-batch solver on (X, y), going on from the last call."""
-        if self.early_stopping:
-            raise ValueError("partial_fit does not support early_stopping=True")
         return self._fit(X, y, sample_weight, incremental=True)
 
     def _fit_targets(self, X, y, sample_weight, incremental, classes, first):
