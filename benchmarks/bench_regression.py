@@ -14,8 +14,9 @@ hidden units fit the noise and both score below R² = 0.3; 1 on Friedman's; ``--
 loss: scikit-learn's squared error
 ½ mean (y − ŷ)² + alpha/(2m) Σ‖W‖²) and each its own defaults for the rest, as a user meets them:
 ``BPNNRegressor()`` trains by L-BFGS-B (its default solver) under bpnn's stopping rule,
-``MLPRegressor(solver="lbfgs")`` by L-BFGS for at most 200 iterations. Each fit is timed whole (``fit``, best of ``--repeat``), from the same seed. The goal
-is bpnn ≥ 3× faster at a held-out R² at least scikit-learn's (within 0.005).
+``MLPRegressor(solver="lbfgs")`` by L-BFGS for at most 200 iterations. Each fit is timed whole (``fit``, best of
+``--repeat``), from the same seed. The goal is bpnn ≥ 3× faster at a held-out R² at least scikit-learn's (within
+0.005).
 """
 
 import argparse

@@ -7,8 +7,8 @@ The default network (400-25-10, or 784-25-10 at 28×28; λ = 1; TNC with its inn
 ``TNC_INNER_STEPS`` as under any stopping rule) is trained once per problem for ``--iterations`` iterations with
 no rule (``Stopping(tol=1e-300, n_iter_no_change > max_iter)``: the same path as the default fit, never stopped
 by the cost rule), and the progress callback records after each iteration: the cost, the evaluations so far,
-‖∇J‖ at the best θ (2-norm and ∞-norm), the weights' norm, the training accuracy and the held-out accuracy. Every rule is then
-applied *offline* to these traces: the iteration at which it would have stopped the run (or ``max_iter`` 400,
+‖∇J‖ at the best θ (2-norm and ∞-norm), the weights' norm, the training accuracy and the held-out accuracy.
+Every rule is then applied *offline* to these traces: the iteration at which it would have stopped the run (or ``max_iter`` 400,
 the default budget), the held-out accuracy there and the evaluations spent. "Converged" is the mean held-out
 accuracy over iterations 500–1000 (over the second half of the run when TNC converges before 1000).
 
@@ -47,7 +47,8 @@ from bpnn.speed import default_threads, limit_blas
 FASHION = "/usr/share/datasets/fashion-mnist"
 MAX_ITER = Stopping().max_iter  # the default budget: a rule that has not stopped by then stops there
 CONVERGED_FROM = 500
-GAP, DIGITS_EVALUATIONS = 0.3, 540  # the goal: points short of converged at worst; evaluations on the digits (≈ 3× sklearn)
+# the goal: points short of converged at worst; evaluations on the digits (≈ 3× sklearn)
+GAP, DIGITS_EVALUATIONS = 0.3, 540
 
 
 # ---------------------------------------------------------------------------------------------- problems --
@@ -78,8 +79,8 @@ def load_problem(name, seed, fashion):
 
 def record(X, y, X_test, y_test, seed, iterations, validation=False):
     """One run of the default fit for ``iterations`` iterations with no stopping rule; per iteration (arrays):
-    cost, n_evaluations, grad2, grad_inf, weight_norm (‖θ‖ without the biases), train_accuracy, test_accuracy (and val_accuracy with
-    ``validation``: trained on 90 % of (X, y), scored on the other 10 %); grad0 the ‖∇J‖ at θ₀."""
+    cost, n_evaluations, grad2, grad_inf, weight_norm (‖θ‖ without the biases), train_accuracy, test_accuracy (and
+    val_accuracy with ``validation``: trained on 90 % of (X, y), scored on the other 10 %); grad0 the ‖∇J‖ at θ₀."""
     evaluation = None
     if validation:
         X, y, X_val, y_val = holdout(X, y, 0.1, seed, what="validation")
@@ -211,7 +212,8 @@ def main(argv=None):
                                      epilog="\n\n".join(__doc__.split("\n\n")[2:]))
     parser.add_argument("--data", nargs="+", default=["digits", "fashion20", "fashion28"],
                         choices=["digits", "fashion20", "fashion28"], help="problems (default: all three)")
-    parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2], help="seeds of digits and fashion20 (default: 0 1 2)")
+    parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2],
+                        help="seeds of digits and fashion20 (default: 0 1 2)")
     parser.add_argument("--seeds28", nargs="+", type=int, default=[0], help="seeds of fashion28 (default: 0)")
     parser.add_argument("--iterations", type=int, default=1000, help="length of each trace (default: 1000)")
     parser.add_argument("--fashion", default=FASHION, help=f"Fashion-MNIST's IDX folder (default: {FASHION})")
@@ -282,7 +284,8 @@ def main(argv=None):
     close = [label for label, (worst, _) in summary.items() if worst >= -GAP]
     if fast:
         best = max(fast, key=lambda label: summary[label][0])
-        print(f"  closest within the evaluations: {best} (worst {summary[best][0]:+.2f}, digits {summary[best][1]:.0f})")
+        print(f"  closest within the evaluations: {best} (worst {summary[best][0]:+.2f}, "
+              f"digits {summary[best][1]:.0f})")
     if close:
         best = min(close, key=lambda label: summary[label][1])
         print(f"  cheapest within the gap: {best} (worst {summary[best][0]:+.2f}, digits {summary[best][1]:.0f})")

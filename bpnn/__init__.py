@@ -15,8 +15,8 @@ The library, in layers (each imports only the ones above it in this list):
               ``certify``, a certificate of convergence from the Hessian's extreme eigenvalues
   report, plots, estimator (``BPNNClassifier``, ``BPNNRegressor``), search (grid search), book (network2.py's
   vocabulary), export (ONNX graphs), checker (``check``: a learner's own nnCostFunction or backprop, diagnosed)
-and the application, ``bpnn.cli``: the ``bpnn`` command (train, sgd, gradcheck, grid, convert, ex4, export, check), its runs,
-run folders and printers; ``scripts/*.py`` are front doors to it.
+and the application, ``bpnn.cli``: the ``bpnn`` command (train, sgd, gradcheck, grid, convert, ex4, export,
+check), its runs, run folders and printers; ``scripts/*.py`` are front doors to it.
 
 The public names below are loaded on first use (PEP 562): ``import bpnn`` imports none of NumPy, SciPy or
 scikit-learn, and the commands can catch Ctrl-C while those load.

@@ -8,8 +8,9 @@ and the data with its own checks, maps any label values to 0..K−1 (``classes_`
 ``cost_and_grad`` as everything else. ``alpha`` is exactly λ with the same λ/(2m) scale, and sample weights
 enter the cost as scikit-learn's do; ``alpha="auto"`` sets it from the evidence (``bpnn.bayes``), which also
 gives ``predict(X, return_std=True)`` (regressor) and ``predict_proba(X, moderated=True)`` (classifier). A
-parameter left at None takes the training function's own default, so each default is stated once, there. Early stopping holds back a stratified ``validation_fraction`` of the
-training data, for every solver, and keeps the θ that scored best on it.
+parameter left at None takes the training function's own default, so each default is stated once, there. Early
+stopping holds back a stratified ``validation_fraction`` of the training data, for every solver, and keeps the θ
+that scored best on it.
 
 ``partial_fit`` (mini-batch solvers) runs one epoch on the data it is given and keeps the update rule
 (velocities, Adam's moments) and the learning-rate schedule between calls, so a stream of calls trains as
@@ -532,8 +533,8 @@ class BPNNClassifier(ClassifierMixin, _BPNN):
                              f"label {column} is {Y[row, column]:g}")
         labels = np.arange(Y.shape[1])
         if classes is not None and not np.array_equal(np.unique(classes), labels):
-            raise ValueError(f"for a multilabel y of {Y.shape[1]} columns, classes are its columns 0..{Y.shape[1] - 1}; "
-                             f"got {classes!r}")
+            raise ValueError(f"for a multilabel y of {Y.shape[1]} columns, classes are its columns "
+                             f"0..{Y.shape[1] - 1}; got {classes!r}")
         self._set_fit_classes(labels)
         return X, Y.astype(np.float64), self._weights(Y, check_sample_weight(sample_weight, X.shape[0]), incremental)
 

@@ -10,9 +10,10 @@ normalized to sum to 1 as ``BPNNClassifier.predict_proba`` does: softmax(z) for 
 softmax(log σ(z)) = σ / Σσ for sigmoid outputs, with log σ(z) = min(z, 0) − log(1 + e^−|z|), finite where σ
 underflows. A regression network (identity outputs) has one output, as scikit-learn's regressors: ``variable``,
 the values z⁽ᴸ⁾ (n × K). A multilabel network has ``label``, 1 for every output with z > 0 (n × K), and
-``probabilities``, σ(z) per label, as ``BPNNClassifier`` predicts them. ``to_onnx`` builds the graph from a network and θ; ``register_skl2onnx`` lets
-``skl2onnx.to_onnx(model, X[:1])`` convert a ``BPNNClassifier`` or a ``BPNNRegressor`` with it. Needs the
-``onnx`` package (``pip install "bpnn[onnx]"``, which adds onnxruntime and skl2onnx).
+``probabilities``, σ(z) per label, as ``BPNNClassifier`` predicts them. ``to_onnx`` builds the graph from a
+network and θ; ``register_skl2onnx`` lets ``skl2onnx.to_onnx(model, X[:1])`` convert a ``BPNNClassifier`` or a
+``BPNNRegressor`` with it. Needs the ``onnx`` package (``pip install "bpnn[onnx]"``, which adds onnxruntime and
+skl2onnx).
 """
 
 import numpy as np

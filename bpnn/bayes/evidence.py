@@ -432,7 +432,8 @@ def _chain(results, final, evidence, seconds):
         for key, values in result.history.items():
             offset = offsets.get(key)
             history.setdefault(key, []).extend(values if offset is None else [value + offset for value in values])
-        steps, evaluations, elapsed = steps + result.n_steps, evaluations + result.n_evaluations, elapsed + result.seconds
+        steps, evaluations = steps + result.n_steps, evaluations + result.n_evaluations
+        elapsed += result.seconds
     if results[-1].interrupted:
         final = replace(final, status=results[-1].status, stop_reason=results[-1].stop_reason)
     return replace(final, n_steps=steps, n_evaluations=evaluations, seconds=seconds, history=history,

@@ -4,8 +4,8 @@ Scripts are thin argparse front ends. ``run_script`` turns a BpnnError or OSErro
 line on stderr and exit status 2 (no traceback), Ctrl-C into exit status 130, and a closed stdout
 (``bpnn … | head -1``) into a quiet end with exit status 141, as a pipe's writer killed by SIGPIPE has.
 ``Parser`` reports bad options the same way (one ``error:`` line, exit 2), and the option types below refuse
-nonsense (a negative λ, a seed of −1, 0 folds) while the command line is read, before any work. ``launch`` ends the process
-as soon as a command is done and its output flushed, without the interpreter's teardown.
+nonsense (a negative λ, a seed of −1, 0 folds) while the command line is read, before any work. ``launch`` ends the
+process as soon as a command is done and its output flushed, without the interpreter's teardown.
 """
 
 import argparse
@@ -18,9 +18,8 @@ from ..errors import BpnnError
 __all__ = ["Parser", "print_error", "run_script", "launch", "describe", "load_described", "add_data_argument",
            "add_table_arguments", "table_options", "add_task_argument", "add_run_arguments",
            "add_class_weight_argument",
-           "add_network_arguments",
-           "network_options", "defaults", "method_name", "positive_int", "nonnegative_int", "nonnegative_float", "positive_float",
-           "fraction", "probability", "seed", "path", "stdout_closed"]
+           "add_network_arguments", "network_options", "defaults", "method_name", "positive_int", "nonnegative_int",
+           "nonnegative_float", "positive_float", "fraction", "probability", "seed", "path", "stdout_closed"]
 
 PIPE_CLOSED = 141  # 128 + SIGPIPE: the exit status of a command whose reader went away
 

@@ -1,8 +1,8 @@
 """The course's ex4, step by step: each part of ex4.m in order, printed the way the exercise prints it.
 
-    python scripts/ex4.py                                   # the course's files from the data home, else the embedded digits
+    python scripts/ex4.py                             # the course's files from the data home, else the embedded digits
     python scripts/ex4.py --data ex4data1.mat --weights ex4weights.mat
-    bpnn ex4 --method CG                                    # train as the course's fmincg does (CG, 50 iterations)
+    bpnn ex4 --method CG                              # train as the course's fmincg does (CG, 50 iterations)
 
 With the course's ``ex4data1.mat`` and ``ex4weights.mat`` (``--data``/``--weights``, or in the data home) each
 checkpoint is printed beside the value ex4.m says to expect. Without them it says so, uses the embedded

@@ -26,7 +26,8 @@ def parse_args(argv=None):
     parser.add_argument("--m", type=positive_int, help=f"examples in the debug problem (default: {M})")
     parser.add_argument("--full", action="store_true",
                         help="check a full-size network, random θ₀, on the default data (or --data)")
-    parser.add_argument("--data", metavar="PATH", type=path, help="with --full: the data (any source --data of train accepts)")
+    parser.add_argument("--data", metavar="PATH", type=path,
+                        help="with --full: the data (any source --data of train accepts)")
     add_table_arguments(parser)
     parser.add_argument("--k", type=positive_int, help=f"with --full: how many random coordinates to check (default: "
                                                        f"{K}; every coordinate when the network has fewer)")

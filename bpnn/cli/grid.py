@@ -63,7 +63,8 @@ def parse_param(text):
     try:
         parsed = [kind(v.strip()) for v in values.split(",") if v.strip()]
     except argparse.ArgumentTypeError as error:
-        raise BpnnError(f"--param {text!r}: each value of {name} must be {str(error).partition(' is not ')[2]}") from None
+        what = str(error).partition(" is not ")[2]
+        raise BpnnError(f"--param {text!r}: each value of {name} must be {what}") from None
     if not parsed:
         raise BpnnError(f"--param {text!r}: no values (give one or more, separated by commas)")
     if len(set(parsed)) < len(parsed):
@@ -95,7 +96,8 @@ def parse_args(argv=None):
     parser.add_argument("--param", action="append", metavar="NAME=V1,V2,…",
                         help=f"a grid axis, given twice; NAME one of {', '.join(PARAMETERS)} (default: hidden × "
                              "lambda for SciPy methods, batch-size × eta for sgd)")
-    parser.add_argument("--method", default=METHODS[0], type=str.lower, choices=[m.lower() for m in METHODS] + list(UPDATES),
+    parser.add_argument("--method", default=METHODS[0], type=str.lower,
+                        choices=[m.lower() for m in METHODS] + list(UPDATES),
                         help="a SciPy method, or a mini-batch update rule")
     parser.add_argument("--maxiter", type=nonnegative_int, default=200, help="iterations of a SciPy method at each fit")
     parser.add_argument("--epochs", type=nonnegative_int, default=15, help="SGD epochs at each fit")

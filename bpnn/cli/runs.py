@@ -82,7 +82,8 @@ def epoch_printer(n_evaluation, stream=None, regression=False):
                     f"{record['evaluation_cost']:.4f}")
         elif record["evaluation_accuracy"] is not None:
             correct = round(record["evaluation_accuracy"] * n_evaluation)
-            line = f"Epoch {record['step']}: {correct} / {n_evaluation}   evaluation cost {record['evaluation_cost']:.4f}"
+            line = (f"Epoch {record['step']}: {correct} / {n_evaluation}   evaluation cost "
+                    f"{record['evaluation_cost']:.4f}")
         else:
             score = "training R²" if regression else "training accuracy"
             line = f"Epoch {record['step']}: {score} {record['training_accuracy']:.4f}"

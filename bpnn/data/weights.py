@@ -72,7 +72,8 @@ def save_weights(path, network, theta, *, class_names=None, overwrite=False):
     """Write the network's Θ⁽¹⁾, Θ⁽²⁾, … and the network itself to a ``.mat`` or ``.npz`` file.
 
     A ``.mat`` file of a classification network orders the output rows as the course does (for ten classes
-    row 10 is the digit 0), an ``.npz`` file (and a multilabel or regression network's) as bpnn does; see :doc:`/howto/weights`. The file is written whole or not at all.
+    row 10 is the digit 0), an ``.npz`` file (and a multilabel or regression network's) as bpnn does; see
+    :doc:`/howto/weights`. The file is written whole or not at all.
 
     Parameters
     ----------

@@ -152,7 +152,8 @@ class Network:
 
     @property
     def names(self):
-        """The activation, output, cost and task names, as keywords (for files, reports, ``Network(sizes, **names)``)."""
+        """The activation, output, cost and task names, as keywords (for files, reports,
+        ``Network(sizes, **names)``)."""
         return {"activation": self.activation, "output": self.output, "cost": self.cost, "task": self.task}
 
     def unpack(self, theta):

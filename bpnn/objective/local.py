@@ -4,8 +4,8 @@ Each evaluation is the math of ``bpnn.model`` on the training rows, cut into row
 (``bpnn.speed.RowBlocks``, its thread count fixed when the objective is made, so that an optimizer holding
 BLAS at one thread for its own work still evaluates on every core). The rows are checked once, when the
 objective is made: an evaluation, of every row or of a gathered mini-batch, goes straight to the math
-(``batch_cost_and_grad``), with float32 weights cast into one buffer kept for the purpose. Successive curvature products at one θ, rows and
-kind share one forward pass (``CurvatureCache``).
+(``batch_cost_and_grad``), with float32 weights cast into one buffer kept for the purpose. Successive curvature
+products at one θ, rows and kind share one forward pass (``CurvatureCache``).
 """
 
 import numpy as np

@@ -15,8 +15,8 @@ import numpy as np
 from ..errors import BpnnError
 from ..model.validate import check_choice, check_number
 
-__all__ = ["decay_grows_weights", "UpdateRule", "SGD", "Momentum", "Adam", "UPDATES", "ETA", "MOMENTUM", "NESTEROV_MOMENTUM", "make_update",
-           "Schedule", "LEARNING_RATES"]
+__all__ = ["decay_grows_weights", "UpdateRule", "SGD", "Momentum", "Adam", "UPDATES", "ETA", "MOMENTUM",
+           "NESTEROV_MOMENTUM", "make_update", "Schedule", "LEARNING_RATES"]
 
 ETA = 0.2  # the learning rate when none is given (the book's rules, on the course's data)
 MOMENTUM = 0.0  # μ of "sgd" when none is given: plain SGD

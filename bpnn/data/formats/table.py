@@ -5,8 +5,8 @@ One column is the target (``target=``, the commands' ``--target``), or several (
 multilabel examples, or several values to regress on, all numbers); every other column is a feature and must
 hold numbers. The reader returns a ``Table``: the features as floats and the target column as it was read
 (numbers when every value is one, else text; several columns as an m × K matrix of numbers), so that what the
-target means is decided by whoever uses it (``bpnn.data.loading.encode_classes`` for classification). Rows are numbered as a spreadsheet shows them:
-the header is row 1, the first example row 2.
+target means is decided by whoever uses it (``bpnn.data.loading.encode_classes`` for classification). Rows are
+numbered as a spreadsheet shows them: the header is row 1, the first example row 2.
 
 A missing value is an empty cell or one of ``MISSING`` (``NA``, ``nan``, …; a null in a parquet file). A
 missing feature is refused unless ``fill`` says how to fill it (``"mean"``: the column's mean over the rows
