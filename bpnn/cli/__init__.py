@@ -134,7 +134,7 @@ def add_data_argument(parser):
 
 def add_table_arguments(parser):
     """``--target COLUMN`` and ``--fill``: how a table's rows become examples (see ``bpnn.load_dataset``)."""
-    from ..data.formats.table import FILLS
+    from ..data import FILLS
 
     parser.add_argument("--target", metavar="COLUMN", nargs="+",
                         help="for a table: the column holding each row's class (numbers or text), or with --task "
@@ -153,7 +153,7 @@ def table_options(args):
 
 def add_task_argument(parser):
     """``--task multilabel`` (a table's target columns are labels) or ``regression`` (real values)."""
-    from ..data.loading import TASKS
+    from ..model.units import TASKS
 
     parser.add_argument("--task", choices=TASKS, default=TASKS[0],
                         help="multilabel: the table's --target columns are labels, 0 or 1 each, learned by "
@@ -288,7 +288,7 @@ _ASCII = {"λ": "lambda", "θ": "theta", "η": "eta", "μ": "mu", "σ": "sigma",
           "Δ": "Delta", "β": "beta", "α": "alpha", "τ": "tau", "≈": "~", "×": "x", "−": "-", "–": "-", "—": "-",
           "…": "...", "≥": ">=", "≤": "<=", "≠": "!=", "→": "->", "←": "<-", "↦": "->", "∈": "in", "‖": "||",
           "√": "sqrt", "·": "*", "⊙": "*", "∂": "d", "⁽": "(", "⁾": ")", "±": "+-", "½": "1/2", "§": "section ",
-          "∇": "grad", "Σ": "sum", "∞": "inf", "′": "'", "″": "''", "✓": "ok", "✗": "x"}
+          "∇": "grad", "Σ": "sum", "∞": "inf", "′": "'", "″": "''"}
 _SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻ˡⁱᵗᵀᴸᶻ", "0123456789+-litTLz"))
 _SUBSCRIPTS = dict(zip("₀₁₂₃₄₅₆₇₈₉ᵢⱼₖₗₐ", "0123456789ijkla"))
 _PIECES = f"⁽[{''.join(_SUPERSCRIPTS)}]+⁾|[{''.join(_SUPERSCRIPTS)}]+|[{''.join(_SUBSCRIPTS)}]+|."

@@ -7,4 +7,9 @@
   weights   weights files (.mat in the course's output order, .npz in bpnn's) that record their network
   convert   any source to the course's 20×20 .mat layout
   files     atomic writes that never overwrite what a user had
+
+``FILLS`` is here, not in ``formats.table``, so that the commands can offer ``--fill`` without importing the
+formats (and NumPy) while they read their options.
 """
+
+FILLS = ("mean", "zero")  # how a table's missing feature values may be filled (``load_dataset``'s ``fill``)

@@ -28,6 +28,7 @@ import numpy as np
 
 from ...errors import BpnnError
 from ...model.validate import check_choice
+from .. import FILLS
 from ..files import check_output_path, check_regular_file, write_atomically
 
 __all__ = ["DESCRIPTION", "SUFFIXES", "FILLS", "MISSING", "Table", "recognizes", "read_table", "check_fill",
@@ -35,7 +36,6 @@ __all__ = ["DESCRIPTION", "SUFFIXES", "FILLS", "MISSING", "Table", "recognizes",
 
 DESCRIPTION = "a table: .csv with a header row (or .parquet with pandas), its target column named by --target"
 SUFFIXES = (".csv", ".parquet")
-FILLS = ("mean", "zero")
 MISSING = ("", "NA", "N/A", "NaN", "nan", "null", "NULL", "None", "<NA>")
 BLOCK = 4096  # rows converted at once on the careful path
 HEADER_ROW = 1
