@@ -17,13 +17,15 @@ import numpy as np
 
 from ..errors import BpnnError
 from .book import check_book  # and all bpnn needs, imported before a learner's folder (its copy.py…) comes first
+from .course import LABELS as _LABEL_OFFSETS
+from .course import ORDERS as _ORDER_WORDS
 from .course import check_course
 from .runner import CheckError, describe, learners_file
 
 __all__ = ["check", "CheckError", "LABELS", "ORDERS", "DEFAULT_TIMEOUT"]
 
-LABELS = ("auto", "1..K", "0..K-1")
-ORDERS = ("auto", "F", "C")
+LABELS = ("auto", *_LABEL_OFFSETS)
+ORDERS = ("auto", *_ORDER_WORDS)
 DEFAULT_TIMEOUT = 10.0
 
 

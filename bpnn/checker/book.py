@@ -42,17 +42,13 @@ VARIANTS = {
 }
 
 
-def _problem():
-    network = Network(SIZES)
-    theta, X, Y = debug_problem(SIZES)
-    return network.unpack(theta), X, Y
-
-
 def model(cost, settings):
     """(nabla_b, nabla_w) per example of a backprop with the mistakes ``settings`` turns on, for ``cost``."""
     s = {**_RIGHT, **settings}
-    (T1, T2), X, Y = _problem()
-    (_, a2), z3 = forward(Network(SIZES), np.concatenate([T1.ravel(), T2.ravel()]), X)
+    network = Network(SIZES)
+    theta, X, Y = debug_problem(SIZES)
+    T1, T2 = network.unpack(theta)
+    (_, a2), z3 = forward(network, theta, X)
     z2 = X @ T1[:, 1:].T + T1[:, 0]
     a3 = sigmoid(z3)
     d3 = a3 - Y
@@ -76,8 +72,7 @@ def model(cost, settings):
 def _reference(cost):
     """bpnn's gradient of each example's cost, as (nabla_b, nabla_w)."""
     network = Network(SIZES, cost=cost)
-    (T1, T2), X, Y = _problem()
-    theta = np.concatenate([T1.ravel(), T2.ravel()])
+    theta, X, Y = debug_problem(SIZES)
     out = []
     for i in range(len(X)):
         grads = network.unpack(cost_and_grad(network, theta, X[i:i + 1], Y[i:i + 1])[1])
@@ -145,7 +140,8 @@ def check_book(owner, name, *, timeout):
     """Make a [3, 5, 3] network of the class ``owner``, call its ``backprop`` on the five debug examples,
     compare with bpnn and diagnose (a ``CheckResult``); CheckError when it cannot be called or returns
     unusable values."""
-    (T1, T2), X, Y = _problem()
+    theta, X, Y = debug_problem(SIZES)
+    T1, T2 = Network(SIZES).unpack(theta)
     net = call(owner, (list(SIZES),), timeout, f"{owner.__name__}({list(SIZES)})")
     observed = []
     for i in range(len(X)):

@@ -29,7 +29,7 @@ import numpy as np
 from ..model.checking import debug_problem
 from ..model.network import Network, cost_and_grad, forward
 from ..model.units import log_sigmoid, sigmoid
-from .mistakes import BOTH_ORDERS, explain, slope
+from .mistakes import BOTH_ORDERS, explain, other_order, slope
 from .result import Check, CheckResult, blocks_off, close, relative, unexplained
 from .runner import CallTimeout, CheckError, call, describe
 
@@ -44,10 +44,6 @@ ORDERS = {"F": "column by column (MATLAB's Theta1(:), numpy order='F')",
 _TEN_MEANS_ZERO = ("it also takes labels 1..K, reading label K as 0 (\"10 means 0\"): right for labels 0..K−1, and "
                    "for the course's 1..10 only with weights rolled to match (the Python ports' np.roll(Theta2, 1, "
                    "axis=0)); with the course's weights, unit 10 is the digit 0: state labels 1..K to check it so")
-
-
-def _other(order):
-    return "C" if order == "F" else "F"
 
 
 @dataclass(frozen=True)
@@ -102,7 +98,7 @@ def _forward(case, order, read_other):
     ``read_other``), and bpnn's forward pass with them: (Θ⁽¹⁾, Θ⁽²⁾, z⁽²⁾, a⁽²⁾, z⁽³⁾)."""
     theta, thetas, X, _ = case.problem
     if read_other:
-        thetas = _reshape(_unroll(thetas, order), [T.shape for T in thetas], _other(order))
+        thetas = _reshape(_unroll(thetas, order), [T.shape for T in thetas], other_order(order))
         theta = _unroll(thetas, "C")
     (_, a2), z3 = forward(Network(case.sizes), theta, X)
     z2 = X @ thetas[0][:, 1:].T + thetas[0][:, 0]
@@ -189,7 +185,7 @@ def _model_gradient(case, order, s):
         T = (T1, T2)[layer]
         weights = T if s["bias_grad"] else np.column_stack([np.zeros(len(T)), T[:, 1:]])
         grads[layer] += case.lam * (1 if s["grad_penalty_m"] else 1 / m) * s["grad_penalty"] * weights
-    return _unroll(grads, _other(order) if s["write_other"] else order)
+    return _unroll(grads, other_order(order) if s["write_other"] else order)
 
 
 def _outputs(value, case, what):

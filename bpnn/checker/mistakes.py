@@ -12,7 +12,7 @@ from itertools import combinations, product
 
 from ..model.units import sigmoid_gradient
 
-__all__ = ["Mistake", "MISTAKES", "NAMES", "BOOK_TEXT", "BOTH_ORDERS", "describe", "slope", "explain"]
+__all__ = ["Mistake", "MISTAKES", "NAMES", "BOOK_TEXT", "BOTH_ORDERS", "other_order", "describe", "slope", "explain"]
 
 
 @dataclass(frozen=True)
@@ -101,11 +101,16 @@ BOTH_ORDERS = "θ and the gradient both in the other order"
 _ORDER_WORDS = {"F": "column by column", "C": "row by row"}
 
 
+def other_order(order):
+    """The unrolling order that is not ``order`` ("F" or "C")."""
+    return "C" if order == "F" else "F"
+
+
 def describe(name, book=False, how="", order=None):
     """The ``Mistake`` named ``name``, in the book's words when ``book`` and it has them; for a function that
     uses one order consistently (``how`` is BOTH_ORDERS) where ``order`` was stated, in words of its own."""
     if name == "unrolling-order" and how == BOTH_ORDERS and order in _ORDER_WORDS:
-        other = "C" if order == "F" else "F"
+        other = other_order(order)
         return Mistake(name, f"θ is reshaped and the gradient unrolled consistently, {_ORDER_WORDS[other]} (order "
                              f"{other}), but order {order} ({_ORDER_WORDS[order]}) was stated", MISTAKES[name].math,
                        f"if order {other} is what your θ uses, say so (--order {other}, order=\"{other}\"); to use "

@@ -28,8 +28,7 @@ from ..report import evaluate, evaluate_regression
 from ..training.minibatch import train_sgd
 from ..training.options import CurvatureProducts, MiniBatches, Parallel, Stopping
 from ..training.scipy import train
-from ..training.setup import targets
-from ..training.setup import LAMBDA
+from ..training.setup import LAMBDA, targets
 from ..training.updates import make_update
 from .rundir import RunFolder
 

@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import BpnnError
+from ..model.units import TASKS  # what a table's targets are read as; the first is the default
 from ..model.validate import check_choice
 from .dataset import Dataset
 from .formats import find_format, table
@@ -132,7 +133,6 @@ def encode_classes(values):
     return codes.astype(np.int64), tuple(classes.tolist())
 
 
-TASKS = ("classification", "multilabel", "regression")  # what a table's targets are read as; the first is the default
 
 
 def load_dataset(source=None, dtype=np.float64, *, target=None, fill=None, task=TASKS[0]):
