@@ -75,7 +75,6 @@ import time
 from dataclasses import asdict, dataclass
 
 import numpy as np
-import scipy.linalg
 
 from ..errors import BpnnError
 from ..model.network import Network
@@ -84,6 +83,7 @@ from ..speed import limit_blas
 from ..training.options import Parallel
 from ..training.scipy import INIT
 from ..training.setup import LAMBDA, make_objective, prepare
+from .traces import Lanczos
 
 __all__ = ["Certificate", "certify", "certify_objective", "VERDICTS", "TOL", "FTOL", "MAX_PRODUCTS"]
 
@@ -91,7 +91,6 @@ VERDICTS = ("minimum", "saddle", "flat", "not converged", "interrupted")
 TOL = {"float64": 1e-6, "float32": 1e-4}  # a curvature below tol·‖H‖ counts as zero, by the products' dtype
 FTOL = 1e-5  # "not converged" when the quadratic model lets J fall by more than ftol·|J|
 MAX_PRODUCTS = 250  # H·v products per Lanczos run: the digits network's λ_min needs about 210 (docs/howto/certify.md)
-_INVARIANT = 1e-12  # β_k ≤ this·‖H‖: the Krylov space is invariant, the Ritz values are eigenvalues
 
 
 @dataclass(frozen=True)
@@ -205,55 +204,14 @@ class Certificate:
                 + ("; curvatures below tol·‖H‖ counted as tol·‖H‖)" if flat else ")"))
 
 
-class _Lanczos:
-    """The Lanczos run on ``times`` (v ↦ H·v) from ``start``, at most ``steps`` products: ``step()`` takes one and
-    updates the Ritz values, their eigenvectors' first components sᵢ[0] and their signed residuals β_k sᵢ[k];
-    ``done`` once both extreme residuals are ≤ tol·‖H‖ or the Krylov space is invariant (``exact``)."""
-
-    def __init__(self, times, start, steps, tol):
-        self.times, self.tol = times, tol
-        self.Q = np.empty((min(steps, start.size), start.size))  # q₁ … q_k, one per row
-        self.q = start / np.linalg.norm(start)
-        self.alpha, self.beta = [], []
-        self.values = self.first = self.last = np.full(1, np.nan)  # NaN before the first product
-        self.done = self.exact = False
-
-    @property
-    def k(self):
-        """The products taken."""
-        return len(self.alpha)
-
-    @property
-    def ends(self):
-        """((θ₁, r₁), (θ_k, r_k)): the extreme Ritz values and their residuals."""
-        return tuple((float(self.values[end]), float(abs(self.last[end]))) for end in (0, -1))
-
-    def step(self):
-        k = self.k
-        self.Q[k] = self.q
-        w = self.times(self.q)
-        self.alpha.append(float(self.q @ w))
-        Q = self.Q[:k + 1]
-        for _ in range(2):  # twice is enough (Kahan–Parlett): w ⟂ q₁ … q_k to rounding
-            w -= Q.T @ (Q @ w)
-        beta = float(np.linalg.norm(w))
-        self.values, vectors = scipy.linalg.eigh_tridiagonal(np.array(self.alpha), np.array(self.beta))
-        self.first, self.last = vectors[0], beta * vectors[-1]
-        scale = max(abs(self.values[0]), abs(self.values[-1]))  # ‖H‖ as far as found
-        self.exact = beta <= _INVARIANT * scale or k + 1 == w.size
-        self.done = self.exact or max(abs(self.last[0]), abs(self.last[-1])) <= self.tol * scale
-        if not self.exact:
-            self.beta.append(beta)
-            self.q = w / beta
-
-    def fall(self, norm, zero, lowest):
-        """(Δ_k, Δ) of the module docstring for a run started at g/‖g‖, ``norm`` = ‖g‖: the quadratic model's fall
-        within the Krylov space, and that plus the most the residual outside it allows."""
-        curvature = np.maximum(self.values, zero)
-        within = float(np.sum(_fall(norm**2 * self.first**2, curvature)))
-        stiff = self.values > zero
-        outside = norm * abs(float(np.sum(self.last[stiff] * self.first[stiff] / self.values[stiff])))
-        return within, within + float(_fall(outside**2, max(lowest, zero)))
+def _run_fall(run, norm, zero, lowest):
+    """(Δ_k, Δ) of the module docstring for a Lanczos ``run`` started at g/‖g‖, ``norm`` = ‖g‖: the quadratic
+    model's fall within the Krylov space, and that plus the most the residual outside it allows."""
+    curvature = np.maximum(run.values, zero)
+    within = float(np.sum(_fall(norm**2 * run.first**2, curvature)))
+    stiff = run.values > zero
+    outside = norm * abs(float(np.sum(run.last[stiff] * run.first[stiff] / run.values[stiff])))
+    return within, within + float(_fall(outside**2, max(lowest, zero)))
 
 
 def _fall(square, curvature):
@@ -301,7 +259,7 @@ def certify_objective(objective, theta, *, theta0=None, tol=TOL["float64"], ftol
     def times(v):
         return objective.hessp(theta, v, gauss_newton=False)
 
-    runs = [_Lanczos(times, as_generator(seed).standard_normal(n), max_products, tol)]
+    runs = [Lanczos(times, as_generator(seed).standard_normal(n), max_products, tol)]
     cost, gradient_norm, gradient_ratio, decrease = np.nan, np.nan, None, np.nan
     try:
         cost, gradient = objective(theta)
@@ -316,11 +274,11 @@ def certify_objective(objective, theta, *, theta0=None, tol=TOL["float64"], ftol
         bound = float(_fall(gradient_norm**2, max(lowest, tol * max(abs(lowest), abs(highest)))))
         if bound > limit:  # undecided by one number: the run from ∇J (≠ 0 here) bounds the fall along it
             runs[0].Q = None  # the first run's vectors are done with: its n × k numbers go before the second's come
-            runs.append(_Lanczos(times, gradient, max_products, tol))
+            runs.append(Lanczos(times, gradient, max_products, tol))
             while runs[1].k < max_products and not runs[1].exact:
                 runs[1].step()
                 lowest, highest = _extremes(runs)[:2]
-                within, rest = runs[1].fall(gradient_norm, tol * max(abs(lowest), abs(highest)), lowest)
+                within, rest = _run_fall(runs[1], gradient_norm, tol * max(abs(lowest), abs(highest)), lowest)
                 if rest <= limit or within > limit:
                     break
             bound = min(bound, rest)

@@ -31,11 +31,13 @@ from scipy.sparse.linalg import LinearOperator
 from ..speed import limit_blas
 from .predictive import JACOBIAN_BLOCK, output_jacobian
 
-__all__ = ["WeightCurvature", "Spectrum", "exact_spectrum", "stochastic_spectrum", "LANCZOS_STEPS", "PROBES"]
+__all__ = ["WeightCurvature", "Spectrum", "Lanczos", "exact_spectrum", "stochastic_spectrum", "lanczos", "LANCZOS_STEPS",
+           "PROBES"]
 
 LANCZOS_STEPS = 30  # Lanczos steps per probe (fewer when G has fewer dimensions)
 PROBES = (8, 64)  # the probes drawn first, and the most drawn
 RTOL = 0.05  # probes are added until the standard error of γ is below RTOL · γ
+INVARIANT = 1e-12  # β_k ≤ this·‖H‖: the Krylov space is invariant, the Ritz values are eigenvalues
 
 
 class WeightCurvature:
@@ -136,19 +138,51 @@ def stochastic_spectrum(curvature, alpha, beta, rng, *, steps=LANCZOS_STEPS, pro
 def lanczos(matvec, z, steps):
     """The Ritz values θ of ``steps`` Lanczos steps on a symmetric operator from z, and the squared first
     components τ² of the tridiagonal matrix's eigenvectors (Σ τ² = 1); stops early on an invariant subspace."""
-    Q = np.zeros((steps, len(z)))
-    diagonal, off = [], []
-    q = z / np.linalg.norm(z)
-    for j in range(steps):
-        Q[j] = q
-        w = matvec(q)
-        diagonal.append(q @ w)
-        for _ in range(2):  # full reorthogonalization, twice: the recurrence loses orthogonality in floats
-            w -= Q[:j + 1].T @ (Q[:j + 1] @ w)
-        norm = np.linalg.norm(w)
-        if j == steps - 1 or norm <= 1e-12 * max(np.abs(diagonal).max(), 1e-300):
-            break
-        off.append(norm)
-        q = w / norm
-    theta, S = eigh_tridiagonal(np.array(diagonal), np.array(off))
-    return theta, S[0] ** 2
+    run = Lanczos(matvec, z, steps)
+    while run.k < steps and not run.done:
+        run.step()
+    return run.values, run.first ** 2
+
+
+class Lanczos:
+    """The Lanczos run on ``times`` (v ↦ H·v) from ``start``, at most ``steps`` products, with full
+    reorthogonalization: ``step()`` takes one and updates the Ritz values, their eigenvectors' first components
+    sᵢ[0] (the quadrature weights sᵢ[0]² of ``start``) and their signed residuals β_k sᵢ[k]; ``done`` once both
+    extreme residuals are ≤ tol·‖H‖ or the Krylov space is invariant (``exact``). The certificate
+    (``bpnn.bayes.certificate``) and the quadrature here share it."""
+
+    def __init__(self, times, start, steps, tol=0.0):
+        self.times, self.tol = times, tol
+        self.Q = np.empty((min(steps, start.size), start.size))  # q₁ … q_k, one per row
+        self.q = start / np.linalg.norm(start)
+        self.alpha, self.beta = [], []
+        self.values = self.first = self.last = np.full(1, np.nan)  # NaN before the first product
+        self.done = self.exact = False
+
+    @property
+    def k(self):
+        """The products taken."""
+        return len(self.alpha)
+
+    @property
+    def ends(self):
+        """((θ₁, r₁), (θ_k, r_k)): the extreme Ritz values and their residuals."""
+        return tuple((float(self.values[end]), float(abs(self.last[end]))) for end in (0, -1))
+
+    def step(self):
+        k = self.k
+        self.Q[k] = self.q
+        w = self.times(self.q)
+        self.alpha.append(float(self.q @ w))
+        Q = self.Q[:k + 1]
+        for _ in range(2):  # twice is enough (Kahan–Parlett): w ⟂ q₁ … q_k to rounding
+            w -= Q.T @ (Q @ w)
+        beta = float(np.linalg.norm(w))
+        self.values, vectors = eigh_tridiagonal(np.array(self.alpha), np.array(self.beta))
+        self.first, self.last = vectors[0], beta * vectors[-1]
+        scale = max(abs(self.values[0]), abs(self.values[-1]))  # ‖H‖ as far as found
+        self.exact = beta <= INVARIANT * scale or k + 1 == w.size
+        self.done = self.exact or max(abs(self.last[0]), abs(self.last[-1])) <= self.tol * scale
+        if not self.exact:
+            self.beta.append(beta)
+            self.q = w / beta
