@@ -264,9 +264,8 @@ def fit_evidence(network, X, y, *, lam=LAMBDA, strategy=None, tol=TOL, max_round
     rng = as_generator(seed)
     problem = prepare(network, X, y, lam=0.0, sample_weight=sample_weight, theta0=theta0, seed=rng, init=INIT,
                       evaluation=None, patience=None)
-    _likelihood(network)
-    strategy = check_choice("strategy", strategy or ("maximize" if network.output == "identity" else "fixed-point"),
-                            STRATEGIES)
+    regression = _likelihood(network)
+    strategy = check_choice("strategy", strategy or ("maximize" if regression else "fixed-point"), STRATEGIES)
     objective = make_objective(problem, parallel)
     run = _Rounds(network, X, y, objective, exact, rng, report, train,
                   dict(sample_weight=sample_weight, seed=rng, parallel=parallel, **options))

@@ -25,7 +25,7 @@ import numpy as np
 
 from ..model.network import batch, forward, forward_pass
 
-__all__ = ["Posterior", "output_jacobian", "probit_scale", "JACOBIAN_BLOCK"]
+__all__ = ["Posterior", "output_jacobian", "jacobian_blocks", "probit_scale", "JACOBIAN_BLOCK"]
 
 JACOBIAN_BLOCK = 2**22  # numbers in one block of Jacobian rows (m × K × k), to bound memory
 
@@ -48,6 +48,16 @@ def output_jacobian(network, theta, X):
         if layer:
             delta = (delta @ Theta[:, 1:]) * passed.slopes[layer - 1][:, None, :]
     return out[:, :, network.weight_mask.astype(bool)], passed.z_out
+
+
+def jacobian_blocks(network, theta, X):
+    """(rows, ∂z/∂w, z⁽ᴸ⁾) of ``output_jacobian`` for X's rows in blocks of at most ``JACOBIAN_BLOCK`` numbers,
+    ``rows`` the block's slice of X."""
+    k = int(network.weight_mask.sum())
+    size = max(1, JACOBIAN_BLOCK // (k * network.n_classes))
+    for start in range(0, len(X), size):
+        rows = slice(start, start + size)
+        yield (rows, *output_jacobian(network, theta, X[rows]))
 
 
 def probit_scale(variance):
@@ -107,11 +117,8 @@ class Posterior:
         """s²ₖ(x) = gₖᵀ A⁻¹ gₖ, the variance of each output pre-activation at each row of X: (m, K). With
         ``centered``, of zₖ − mean_j z_j (gₖ − mean_j g_j), the part of z that softmax outputs depend on."""
         X = np.asarray(X)
-        k, K = self.eigenvectors.shape[0], self.network.n_classes
-        rows = max(1, JACOBIAN_BLOCK // (k * K))
         out = []
-        for start in range(0, len(X), rows):
-            g, _ = output_jacobian(self.network, self.theta, X[start:start + rows])
+        for _, g, _ in jacobian_blocks(self.network, self.theta, X):
             if centered:
                 g -= g.mean(axis=1, keepdims=True)
             projected = g @ self.eigenvectors
@@ -120,7 +127,7 @@ class Posterior:
             if not self.complete:
                 s2 += np.maximum(np.einsum("mkj,mkj->mk", g, g) - squares.sum(axis=2), 0.0) / self.alpha
             out.append(s2)
-        return np.concatenate(out) if out else np.empty((0, K))
+        return np.concatenate(out) if out else np.empty((0, self.network.n_classes))
 
     def predictive_std(self, X):
         """√(1/β + s²(x)) of each regression output at each row of X: (m, K)."""

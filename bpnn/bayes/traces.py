@@ -29,7 +29,7 @@ from scipy.linalg import eigh, eigh_tridiagonal
 from scipy.sparse.linalg import LinearOperator
 
 from ..speed import limit_blas
-from .predictive import JACOBIAN_BLOCK, output_jacobian
+from .predictive import jacobian_blocks
 
 __all__ = ["WeightCurvature", "Spectrum", "Lanczos", "exact_spectrum", "stochastic_spectrum", "lanczos", "LANCZOS_STEPS",
            "PROBES"]
@@ -66,10 +66,7 @@ class WeightCurvature:
             G = np.column_stack([self(e) for e in np.eye(self.k)])
             return (G + G.T) / 2
         network, G = objective.network, np.zeros((self.k, self.k))
-        rows = max(1, JACOBIAN_BLOCK // (self.k * network.n_classes))
-        for start in range(0, objective.n_examples, rows):
-            part = slice(start, start + rows)
-            J, z = output_jacobian(network, self.theta, objective.X[part])
+        for part, J, z in jacobian_blocks(network, self.theta, objective.X):
             scale = 1.0 if objective.w is None else objective.w[part, None]
             curvature = network.output_cost.curvature(z, objective.Y[part].astype(np.float64), scale, True)
             HJ = np.empty_like(J)
