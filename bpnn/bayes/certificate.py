@@ -178,7 +178,7 @@ class Certificate:
     def negative_curvature(self):
         """Whether λ_min < −tol·‖H‖: a direction along which J curves down, so θ is no minimum (certain: a Ritz
         value is a Rayleigh quotient), also in an interrupted certificate."""
-        return bool(self.lambda_min < -self.tol * max(abs(self.lambda_min), abs(self.lambda_max)))
+        return bool(self.lambda_min < -_zero(self.tol, self.lambda_min, self.lambda_max))
 
     def __str__(self):
         found = ", but negative curvature was found: no minimum" if self.interrupted and self.negative_curvature else ""
@@ -199,9 +199,14 @@ class Certificate:
             return ""
         if np.isinf(self.decrease_bound):
             return f"; no positive curvature bounds the quadratic model's fall ({threshold})"
-        flat = self.lambda_min <= self.tol * max(abs(self.lambda_min), abs(self.lambda_max))
+        flat = self.lambda_min <= _zero(self.tol, self.lambda_min, self.lambda_max)
         return (f"; the quadratic model lets J fall by at most {self.decrease_bound:.2g} ({threshold}"
                 + ("; curvatures below tol·‖H‖ counted as tol·‖H‖)" if flat else ")"))
+
+
+def _zero(tol, lowest, highest):
+    """τ = tol·‖H‖, ‖H‖ = max(|λ_min|, |λ_max|): the curvature that counts as zero."""
+    return tol * max(abs(lowest), abs(highest))
 
 
 def _run_fall(run, norm, zero, lowest):
@@ -235,7 +240,7 @@ def _extremes(runs):
 
 def _verdict(lambda_min, lambda_max, residual_min, decrease, cost, tol, ftol):
     """The verdict by the module docstring's rules."""
-    zero = tol * max(abs(lambda_min), abs(lambda_max))
+    zero = _zero(tol, lambda_min, lambda_max)
     if decrease > ftol * abs(cost):
         return "not converged"
     if lambda_min < -zero:
@@ -271,14 +276,14 @@ def certify_objective(objective, theta, *, theta0=None, tol=TOL["float64"], ftol
             runs[0].step()
         lowest, highest = _extremes(runs)[:2]
         limit = ftol * abs(cost)
-        bound = float(_fall(gradient_norm**2, max(lowest, tol * max(abs(lowest), abs(highest)))))
+        bound = float(_fall(gradient_norm**2, max(lowest, _zero(tol, lowest, highest))))
         if bound > limit:  # undecided by one number: the run from ∇J (≠ 0 here) bounds the fall along it
             runs[0].Q = None  # the first run's vectors are done with: its n × k numbers go before the second's come
             runs.append(Lanczos(times, gradient, max_products, tol))
             while runs[1].k < max_products and not runs[1].exact:
                 runs[1].step()
                 lowest, highest = _extremes(runs)[:2]
-                within, rest = _run_fall(runs[1], gradient_norm, tol * max(abs(lowest), abs(highest)), lowest)
+                within, rest = _run_fall(runs[1], gradient_norm, _zero(tol, lowest, highest), lowest)
                 if rest <= limit or within > limit:
                     break
             bound = min(bound, rest)
@@ -287,7 +292,7 @@ def certify_objective(objective, theta, *, theta0=None, tol=TOL["float64"], ftol
     except KeyboardInterrupt:
         verdict, decrease = "interrupted", np.nan
     lambda_min, lambda_max, residual_min, residual_max = _extremes(runs)
-    zero = tol * max(abs(lambda_min), abs(lambda_max))
+    zero = _zero(tol, lambda_min, lambda_max)
     return Certificate(verdict=verdict, lambda_min=lambda_min, lambda_max=lambda_max, residual_min=residual_min,
                        residual_max=residual_max, gradient_norm=gradient_norm, gradient_ratio=gradient_ratio,
                        cost=float(cost), decrease_bound=float(decrease), n_products=sum(run.k for run in runs),
