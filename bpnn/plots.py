@@ -169,26 +169,41 @@ def grid_search_figure(result, title="Cross-validated accuracy"):
     return figure
 
 
-def regression_figure(y_true, y_pred, title="Predicted against true"):
+def regression_figure(y_true, y_pred, title="Predicted against true", std=None):
     """A regression's fit: predicted against true values with the line y = x, and the residuals (true −
-    predicted) against the predicted values; one pair of panels per target (columns of y)."""
+    predicted) against the predicted values; one pair of panels per target (columns of y). With ``std`` (the
+    predictive standard deviations, shaped like y; ``predict(X, return_std=True)``), each prediction carries its
+    95 % interval ŷ ± 1.96 σ as an error bar, the residuals panel shows the band ±1.96 σ, and the titles say
+    how many targets the intervals cover."""
     y_true, y_pred = np.asarray(y_true, dtype=float), np.asarray(y_pred, dtype=float)
     y_true, y_pred = y_true.reshape(len(y_true), -1), y_pred.reshape(len(y_pred), -1)
+    half = None if std is None else 1.96 * np.asarray(std, dtype=float).reshape(y_pred.shape)
     outputs = y_true.shape[1]
     figure = _figure((10, 4 * outputs))
     for k in range(outputs):
         truth, predicted = y_true[:, k], y_pred[:, k]
         name = f"target {k + 1}: " if outputs > 1 else ""
         axes = figure.add_subplot(outputs, 2, 2 * k + 1)
-        axes.scatter(truth, predicted, s=8, alpha=0.5)
+        covered = ""
+        if half is None:
+            axes.scatter(truth, predicted, s=8, alpha=0.5)
+        else:
+            axes.errorbar(truth, predicted, yerr=half[:, k], fmt="o", markersize=3, alpha=0.5, elinewidth=0.8,
+                          label="95 % interval")
+            covered = f"\n95 % intervals cover {np.mean(np.abs(truth - predicted) <= half[:, k]):.1%} of the targets"
         low, high = min(truth.min(), predicted.min()), max(truth.max(), predicted.max())
         axes.plot([low, high], [low, high], "k--", linewidth=1, label="predicted = true")
         axes.set_xlabel("true")
         axes.set_ylabel("predicted")
-        axes.set_title(f"{name}predicted against true")
+        axes.set_title(f"{name}predicted against true{covered}")
         axes.legend()
         axes = figure.add_subplot(outputs, 2, 2 * k + 2)
         axes.scatter(predicted, truth - predicted, s=8, alpha=0.5)
+        if half is not None:
+            order = np.argsort(predicted)
+            axes.fill_between(predicted[order], -half[order, k], half[order, k], color="C1", alpha=0.25, zorder=0,
+                              label="±1.96 σ")
+            axes.legend()
         axes.axhline(0.0, color="k", linestyle="--", linewidth=1)
         axes.set_xlabel("predicted")
         axes.set_ylabel("residual (true − predicted)")

@@ -15,6 +15,7 @@ from scipy.special import expit, softmax
 from bpnn import BPNNClassifier, BPNNRegressor, BpnnError, Network, Stopping, cost_and_grad, one_hot, train
 from bpnn.bayes.evidence import fit_evidence, measure
 from bpnn.bayes.predictive import Posterior
+from bpnn.cli import train as train_cli
 from bpnn.model.network import forward
 from bpnn.objective.local import LocalObjective
 
@@ -260,8 +261,30 @@ def test_the_train_command_sets_lambda_from_the_evidence_and_records_the_rounds(
     assert 0.15 < 1 / np.sqrt(evidence["beta"]) < 0.25  # the noise, 0.2
     best = max(evidence["history"], key=lambda record: record["log_evidence"])
     assert evidence["lam"] == best["lam"] and metrics["test_r2"] > 0.8
+    assert 0.85 <= metrics["test_interval_coverage"] <= 1.0  # ŷ ± 1.96 σ around 95 % of the held-out targets
+    assert f"cover {metrics['test_interval_coverage']:.1%} of the held-out targets" in done.stdout
+    assert (tmp_path / "run" / "regression.png").is_file()
     done = subprocess.run([*command, "often"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert done.returncode == 2 and "--lambda" in done.stderr
+
+
+def test_ctrl_c_while_computing_the_error_bars_writes_the_outputs_and_exits_130(tmp_path, capsys, monkeypatch):
+    rng = np.random.default_rng(3)
+    X = rng.uniform(-1, 1, (100, 2))
+    y = X[:, 0] - X[:, 1] ** 2 + 0.2 * rng.standard_normal(100)
+    (tmp_path / "houses.csv").write_text("a,b,price\n" + "".join(f"{a},{b},{t}\n" for (a, b), t in zip(X, y)))
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Posterior, "predictive_std", interrupted)
+    out = tmp_path / "run"
+    assert train_cli.main(["--data", str(tmp_path / "houses.csv"), "--target", "price", "--task", "regression",
+                           "--hidden", "3", "--lambda", "auto", "--quiet", "--out", str(out)]) == 130
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["interrupted"] is True and "test_interval_coverage" not in metrics and metrics["test_r2"] > 0.5
+    assert (out / "weights.mat").is_file() and (out / "regression.png").is_file()
+    assert "Interrupted (Ctrl-C) while computing the error bars" in capsys.readouterr().err
 
 
 def test_the_search_finds_the_maximum_of_the_measured_evidence_and_the_fixed_point_agrees_on_easy_data():

@@ -6,7 +6,7 @@ from sklearn.metrics import classification_report
 from bpnn import BpnnError, Network, evaluate
 from bpnn.model.params import pack
 from bpnn.plots import (confusion_matrix_figure, grid_shape, image_grid_figure, learning_curves_figure,
-                        misclassified_figure, save_figure, tile_images)
+                        misclassified_figure, regression_figure, save_figure, tile_images)
 
 
 @pytest.mark.parametrize("n, shape", [(25, (5, 5)), (100, (10, 10)), (10, (3, 4)), (1, (1, 1)), (16, (4, 4))])
@@ -58,6 +58,22 @@ def test_result_figures(tmp_path):
     assert np.all(ticks == np.round(ticks))  # integer epoch ticks
     for name, figure in (("c", confusion), ("w", wrong), ("s", scipy_run), ("e", epochs)):
         assert matplotlib.image.imread(save_figure(figure, tmp_path / f"{name}.png")).shape[1] > 300
+
+
+def test_the_regression_figure_draws_each_95_percent_interval_and_counts_the_targets_inside(tmp_path):
+    y_true = np.array([[0.0, 10.0], [1.0, 11.0], [2.0, 12.0], [3.0, 13.0]])
+    y_pred = np.array([[0.5, 10.0], [1.0, 12.0], [2.5, 12.0], [1.0, 13.0]])
+    std = np.array([[0.3, 1.0], [0.1, 0.5], [0.3, 1.0], [0.5, 1.0]])  # |true − ŷ| ≤ 1.96 σ: rows 1–3, then 1, 3, 4
+    figure = regression_figure(y_true, y_pred, "held-out data", std)
+    for k, axes in enumerate(figure.axes[::2]):
+        (bars,) = axes.containers
+        segments = bars.lines[2][0].get_segments()
+        assert np.allclose([segment[:, 1] for segment in segments],
+                           np.column_stack([y_pred[:, k] - 1.96 * std[:, k], y_pred[:, k] + 1.96 * std[:, k]]))
+        assert "95 % intervals cover 75.0% of the targets" in axes.get_title()
+    plain = regression_figure(y_true[:, 0], y_pred[:, 0])
+    assert not plain.axes[0].containers and "cover" not in plain.axes[0].get_title()
+    assert matplotlib.image.imread(save_figure(figure, tmp_path / "r.png")).shape[1] > 300
 
 
 def test_evaluate_matches_scikit_learn():

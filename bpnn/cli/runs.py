@@ -124,9 +124,11 @@ def _metrics(part, scores):
 def _finish(dataset, result, X_train, y_train, X_test, y_test, folder, settings, certifier=None):
     """Print the training and held-out reports; write weights.mat, hidden_units.png and metrics.json (only
     metrics.json when nothing was trained). ``settings`` are the run's options, for metrics.json. ``certifier``
-    (``bpnn train --certify``): θ ↦ its Certificate, run after the stop line and recorded in metrics.json, whose
-    "interrupted" then says whether Ctrl-C stopped the training or the certificate. Returns whether anything was
-    trained, and the certificate (None without a certifier)."""
+    (``bpnn train --certify``): θ ↦ its Certificate, run after the stop line and recorded in metrics.json. A
+    regression trained with ``--lambda auto`` also gets its 95 % predictive intervals on the part shown
+    (``_error_bars``). metrics.json's "interrupted" says whether Ctrl-C stopped the training, the certificate or
+    the error bars. Returns whether anything was trained, the certificate (None without a certifier), and what
+    Ctrl-C stopped after the training ("certifying", "computing the error bars"; None)."""
     network = result.network
     common = {"dataset": dataset.name, "classes": dataset.classes, "layer_sizes": list(network.sizes),
               **network.names, **settings, "method": result.method, "n_train": len(y_train), "n_test": len(y_test),
@@ -139,28 +141,54 @@ def _finish(dataset, result, X_train, y_train, X_test, y_test, folder, settings,
         print(f"Interrupted before any {'whole epoch' if result.step_unit == 'epochs' else 'evaluation'}: nothing "
               "was trained, no weights written")
         folder.save_json("metrics.json", {**common, **_metrics("train", None), **_metrics("test", None)})
-        return False, None
+        return False, None, None
     print(f"Stopped after {result.n_steps} {result.step_unit}, {result.n_evaluations} gradient evaluations, "
           f"{result.seconds:.1f} s: {result.stop_reason}; cost {result.final_cost:.6f}")
-    certificate = None
+    certificate, stopped = None, None
     if certifier is not None and not result.interrupted:
         print("Certifying θ: Lanczos on exact Hessian-vector products …", flush=True)
         certificate = certifier(result.theta)
         common.update(certificate=certificate.as_dict(), interrupted=certificate.interrupted)
+        stopped = "certifying" if certificate.interrupted else None
     train_eval = _scores(network, result.theta, X_train, y_train, dataset.classes)
     _print_report("Training set", train_eval)
     test_eval = _scores(network, result.theta, X_test, y_test, dataset.classes) if len(y_test) else None
     if test_eval:
         _print_report("Held-out set", test_eval)
+    X_shown, y_shown, part = (X_test, y_test, "held-out") if len(y_test) else (X_train, y_train, "training")
+    std = None
+    if network.task == "regression" and result.evidence is not None and not (result.interrupted or stopped):
+        std, coverage = _error_bars(result, X_shown, y_shown, part)
+        if std is None:
+            stopped = "computing the error bars"
+            common["interrupted"] = True
+        else:
+            common[f"{'test' if len(y_test) else 'train'}_interval_coverage"] = coverage
     folder.save("weights.mat", lambda path: save_weights(path, network, result.theta, class_names=dataset.classes))
     _save_hidden_units(dataset, result.thetas, folder)
-    _save_result_figures(dataset, result, *((X_test, y_test, "held-out") if len(y_test) else
-                                            (X_train, y_train, "training")), folder, settings)
+    _save_result_figures(dataset, result, X_shown, y_shown, part, folder, settings, std)
     shown = test_eval or train_eval
     folder.save_json("metrics.json", {**common, **_metrics("train", train_eval), **_metrics("test", test_eval),
                                       **({"confusion_matrix": shown["confusion_matrix"]} if "confusion_matrix" in shown
                                          else {})})
-    return True, certificate
+    return True, certificate, stopped
+
+
+def _error_bars(result, X, y, part):
+    """(σ, coverage): the predictive standard deviation of each of X's targets from the posterior at θ*
+    (``bpnn.bayes.predictive``; on the stochastic path its eigenvectors are computed here), and the share of y
+    inside ŷ ± 1.96 σ, printed; (None, None) when Ctrl-C stops it."""
+    print("Error bars: the posterior's predictive standard deviations …", flush=True)
+    try:
+        std = result.evidence.posterior.predictive_std(X)
+    except KeyboardInterrupt:
+        print("Interrupted (Ctrl-C) while computing the error bars: regression.png is drawn without them",
+              file=sys.stderr)
+        return None, None
+    predicted = predict(result.network, result.theta, X)
+    coverage = float(np.mean(np.abs(y.reshape(predicted.shape) - predicted) <= 1.96 * std))
+    print(f"95 % predictive intervals ŷ ± 1.96 σ cover {coverage:.1%} of the {part} targets")
+    return std, coverage
 
 
 def _evidence(evidence):
@@ -178,15 +206,15 @@ def _headline(result, settings):
     return ", ".join(parts) + ", " + "-".join(map(str, result.network.sizes))
 
 
-def _save_result_figures(dataset, result, X, y, part, folder, settings):
+def _save_result_figures(dataset, result, X, y, part, folder, settings, std=None):
     """confusion_matrix.png and misclassified.png on ``part`` (the held-out data, else the training data), or
-    for a regression regression.png (predicted against true, residuals), and learning_curves.png: per
-    iteration for SciPy runs, per epoch for mini-batch ones."""
+    for a regression regression.png (predicted against true, residuals; with ``std``, the 95 % intervals), and
+    learning_curves.png: per iteration for SciPy runs, per epoch for mini-batch ones."""
     headline = _headline(result, settings)
     predicted = predict(result.network, result.theta, X)
     if result.network.task == "regression":
         folder.save("regression.png", lambda path: save_figure(
-            regression_figure(y, predicted, f"{part} data: {headline}"), path))
+            regression_figure(y, predicted, f"{part} data: {headline}", std), path))
     elif result.network.task == "multilabel":
         print("(no confusion_matrix.png: each label has its own line in the report)")
     else:
@@ -241,9 +269,9 @@ def train_run(dataset, *, out, test_size, seed, quiet, **options):
                        parallel=parallel)
 
     with folder.writing():
-        trained, certificate = _finish(dataset, result, X_train, y_train, X_test, y_test, folder,
-                                       {**_settings(options), "seed": seed, "test_size": test_size},
-                                       certifier if options.get("certify") else None)
+        trained, certificate, stopped = _finish(dataset, result, X_train, y_train, X_test, y_test, folder,
+                                                {**_settings(options), "seed": seed, "test_size": test_size},
+                                                certifier if options.get("certify") else None)
         if certificate is not None:
             print(f"\n{certificate}")
         if trained and dataset.image_shape is not None:
@@ -251,11 +279,10 @@ def train_run(dataset, *, out, test_size, seed, quiet, **options):
             folder.save("samples.png", lambda path: save_figure(image_grid_figure(
                 dataset.images(X_train[picks]), "random training images and their labels", y_train[picks]), path))
         status = _wrote(folder, result)
-    if certificate is not None and certificate.interrupted:
+    if stopped == "certifying":
         print("Interrupted (Ctrl-C) while certifying: metrics.json records the certificate as interrupted",
               file=sys.stderr)
-        return INTERRUPTED
-    return status
+    return INTERRUPTED if stopped else status
 
 
 def _start(dataset, X, seed, options):
@@ -306,7 +333,7 @@ def sgd_run(dataset, *, out, test_size, validation_size, seed, quiet, **options)
                        sample_weight=_class_weights(options["class_weight"], y_fit), theta0=theta0, seed=rng,
                        progress=None if quiet else epoch_printer(len(y_val), regression=dataset.task == "regression"))
     with folder.writing():
-        trained, _ = _finish(dataset, result, X_fit, y_fit, X_test, y_test, folder,
+        trained, _, _ = _finish(dataset, result, X_fit, y_fit, X_test, y_test, folder,
                           {**_settings(options), "seed": seed, "test_size": test_size, "n_validation": len(y_val)})
         if trained:
             folder.save("weights.npz", lambda path: save_weights(path, result.network, result.theta,
