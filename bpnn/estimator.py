@@ -601,7 +601,8 @@ class BPNNClassifier(ClassifierMixin, _BPNN):
         normalized to sum to 1, h / Σ h, computed as softmax(log h) (exact when every unit saturates); for
         multilabel, each label's own probability σ(z). ``moderated`` (after a fit with alpha='auto'): each
         output's pre-activation z scaled by κ(s²) = (1 + π s²/8)^(−1/2), s² its posterior variance, MacKay's
-        moderated outputs, less confident away from the data."""
+        moderated outputs, less confident away from the data (not always better calibrated on data like the
+        training data: see the tutorial "λ from the evidence, and error bars")."""
         return np.exp(self._log_probabilities(X, moderated))
 
     def predict_log_proba(self, X):
