@@ -34,7 +34,8 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import log_loss
 
 from benchmarks.common import machine
-from bpnn.bayes.predictive import output_jacobian, probit_scale
+from bpnn.bayes.jacobian import output_jacobian
+from bpnn.bayes.predictive import probit_scale
 from bpnn.bayes.traces import WeightCurvature
 from bpnn.data.loading import load_dataset, split
 from bpnn.estimator import BPNNClassifier

@@ -119,9 +119,18 @@ def test_predictive_variance_equals_the_dense_solve(output):
     G_low = eigenvectors[:, top] * eigenvalues[top] @ eigenvectors[:, top].T
     A_low = beta * G_low + alpha * np.eye(len(G))
     expected_low = np.einsum("mkj,mkj->mk", g, np.linalg.solve(A_low, g.reshape(-1, len(G)).T).T.reshape(g.shape))
-    low = Posterior(network, theta, alpha, beta, eigenvalues[top], eigenvectors[:, top], complete=False)
+    low = Posterior(network, theta, alpha, beta, eigenvalues[top], eigenvectors[:, top], complete=False,
+                    rows=(X, Y, None))
     assert np.allclose(low.variance(Xq), expected_low, rtol=1e-6)
     assert np.all(low.variance(Xq) >= posterior.variance(Xq))  # an upper bound
+    assert np.allclose(low.variance(Xq, exact=True), expected, rtol=1e-6)  # conjugate gradients: the dense solve
+    centered = g - g.mean(axis=1, keepdims=True)
+    expected_centered = np.einsum("mkj,mkj->mk", centered,
+                                  np.linalg.solve(A, centered.reshape(-1, len(G)).T).T.reshape(g.shape))
+    assert np.allclose(low.variance(Xq, centered=True, exact=True), expected_centered, rtol=1e-6)
+    without_rows = Posterior(network, theta, alpha, beta, eigenvalues[top], eigenvectors[:, top], complete=False)
+    with pytest.raises(BpnnError, match="training rows"):
+        without_rows.predictive_std(Xq, exact=True)
 
 
 @pytest.mark.parametrize("output", ["identity", "softmax"])

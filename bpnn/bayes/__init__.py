@@ -6,6 +6,7 @@ evidence framework), error bars, and a certificate of convergence.
   evidence     λ from the evidence: MacKay's re-estimation (train, re-estimate α, retrain from θ*, until α
                settles; classification) or a search of ln λ for the largest evidence (regression);
                ``lam="auto"`` in ``bpnn.train`` and ``alpha="auto"`` in the estimators
+  jacobian     the output Jacobian ∂z/∂w of each row, for G and the predictive variance
   predictive   the linearized Laplace posterior: predictive variance 1/β + gᵀA⁻¹g and moderated outputs
   certificate  the Hessian's extreme eigenvalues by Lanczos on exact H·v products, the gradient, and a verdict
                (a minimum, a saddle, flat directions, not converged)

@@ -419,7 +419,8 @@ class _PosteriorSource:
                                               which="LA")
         finally:
             objective.close()
-        return Posterior(network, theta, alpha, beta, np.maximum(eigenvalues, 0.0), eigenvectors, complete=False)
+        return Posterior(network, theta, alpha, beta, np.maximum(eigenvalues, 0.0), eigenvectors, complete=False,
+                         rows=(self.X, self.Y, self.sample_weight))
 
 
 def _chain(results, final, evidence, seconds):

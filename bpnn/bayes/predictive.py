@@ -15,49 +15,26 @@ r largest (``scipy.sparse.linalg.eigsh``), with the rest of the space at G's eig
 
   gᵀA⁻¹g ≈ Σⱼ (vⱼᵀg)² / (βgⱼ + α) + (‖g‖² − Σⱼ (vⱼᵀg)²) / α,
 
-an upper bound (the directions left out are at least as curved as 0). The Jacobian rows gₖ come from one
-backward pass per output unit with δ⁽ᴸ⁾ = eₖ for every row, kept per row (∂zₖ/∂W⁽ˡ⁾ = δ⁽ˡ⁺¹⁾ a⁽ˡ⁾ᵀ).
+an upper bound (the directions left out are at least as curved as 0). For a few points the stochastic path
+can solve A x = g exactly instead (``exact=True``): conjugate gradients on G·v products over the training rows,
+preconditioned by that low-rank A⁻¹, which is exact on the r eigenvectors and puts the preconditioned matrix's
+other eigenvalues in [1, (βg_{r+1} + α)/α]. The Jacobian rows gₖ come from ``bpnn.bayes.jacobian``.
 """
 
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.sparse.linalg import LinearOperator, cg
 
-from ..model.network import batch, forward, forward_pass
+from ..errors import BpnnError
+from ..model.network import forward
+from ..objective.local import LocalObjective
+from .jacobian import jacobian_blocks
+from .traces import WeightCurvature
 
-__all__ = ["Posterior", "output_jacobian", "jacobian_blocks", "probit_scale", "JACOBIAN_BLOCK"]
+__all__ = ["Posterior", "probit_scale", "CG_RTOL"]
 
-JACOBIAN_BLOCK = 2**22  # numbers in one block of Jacobian rows (m × K × k), to bound memory
-
-
-def output_jacobian(network, theta, X):
-    """∂zₖ/∂w of every row and output unit over the regularized weights, (m, K, k) in θ's order, and the
-    output pre-activations z⁽ᴸ⁾ (m, K)."""
-    data = batch(network, theta, X)
-    passed = forward_pass(network, data.thetas, data.X.astype(np.float64), slopes=True)
-    m, K = passed.z_out.shape
-    out = np.empty((m, K, network.n_params))
-    delta = np.broadcast_to(np.eye(K), (m, K, K))  # δ⁽ᴸ⁾ of unit k: eₖ, per row
-    start = network.n_params
-    for layer in range(len(data.thetas) - 1, -1, -1):
-        Theta = data.thetas[layer]
-        start -= Theta.size
-        block = out[:, :, start:start + Theta.size].reshape(m, K, *Theta.shape)
-        block[..., 0] = delta
-        block[..., 1:] = delta[..., :, None] * passed.inputs[layer][:, None, None, :]
-        if layer:
-            delta = (delta @ Theta[:, 1:]) * passed.slopes[layer - 1][:, None, :]
-    return out[:, :, network.weight_mask.astype(bool)], passed.z_out
-
-
-def jacobian_blocks(network, theta, X):
-    """(rows, ∂z/∂w, z⁽ᴸ⁾) of ``output_jacobian`` for X's rows in blocks of at most ``JACOBIAN_BLOCK`` numbers,
-    ``rows`` the block's slice of X."""
-    k = int(network.weight_mask.sum())
-    size = max(1, JACOBIAN_BLOCK // (k * network.n_classes))
-    for start in range(0, len(X), size):
-        rows = slice(start, start + size)
-        yield (rows, *output_jacobian(network, theta, X[rows]))
+CG_RTOL = 1e-10  # the exact solves' relative residual
 
 
 def probit_scale(variance):
@@ -86,11 +63,14 @@ class Posterior:
         Their eigenvectors.
     complete : bool
         r = k (every eigenvector); else the rest of the space is taken at eigenvalue 0.
+    rows : tuple (X, Y, sample_weight), optional
+        The training rows as trained on (Y the one-hot or real targets; sample_weight or None), for the exact
+        solves (``exact=True``) when not ``complete``.
 
     Raises
     ------
     BpnnError
-        From its methods, X that does not fit the network.
+        From its methods, X that does not fit the network, or ``exact=True`` without ``rows``.
 
     Examples
     --------
@@ -112,31 +92,72 @@ class Posterior:
     eigenvalues: np.ndarray
     eigenvectors: np.ndarray
     complete: bool
+    rows: tuple = None
 
-    def variance(self, X, centered=False):
+    def variance(self, X, centered=False, exact=False):
         """s²ₖ(x) = gₖᵀ A⁻¹ gₖ, the variance of each output pre-activation at each row of X: (m, K). With
-        ``centered``, of zₖ − mean_j z_j (gₖ − mean_j g_j), the part of z that softmax outputs depend on."""
-        X = np.asarray(X)
+        ``centered``, of zₖ − mean_j z_j (gₖ − mean_j g_j), the part of z that softmax outputs depend on. With
+        ``exact`` on the stochastic path (not ``complete``), by conjugate gradients over the training rows instead
+        of the upper bound: one solve per row and output, each some tens of passes over the rows, so for a few
+        points."""
+        if exact and not self.complete:
+            return self._solved(X, centered)
+        inverse = 1.0 / (self.beta * self.eigenvalues + self.alpha)
         out = []
-        for _, g, _ in jacobian_blocks(self.network, self.theta, X):
-            if centered:
-                g -= g.mean(axis=1, keepdims=True)
-            projected = g @ self.eigenvectors
-            squares = projected ** 2
-            s2 = squares @ (1.0 / (self.beta * self.eigenvalues + self.alpha))
+        for g in self._jacobians(X, centered):
+            squares = (g @ self.eigenvectors) ** 2
+            s2 = squares @ inverse
             if not self.complete:
                 s2 += np.maximum(np.einsum("mkj,mkj->mk", g, g) - squares.sum(axis=2), 0.0) / self.alpha
             out.append(s2)
         return np.concatenate(out) if out else np.empty((0, self.network.n_classes))
 
-    def predictive_std(self, X):
+    def predictive_std(self, X, exact=False):
         """√(1/β + s²(x)) of each regression output at each row of X: (m, K)."""
-        return np.sqrt(1.0 / self.beta + self.variance(X))
+        return np.sqrt(1.0 / self.beta + self.variance(X, exact=exact))
 
-    def moderated(self, X):
+    def moderated(self, X, exact=False):
         """κ(s²) ⊙ z: the output pre-activations moderated by their variance (m, K), the output activation of
         which gives the moderated probabilities. Softmax outputs are moderated by the variance of the centered
         zₖ − mean_j z_j: adding one number to every z (a direction the prior alone holds, with variance ~1/α)
         changes no softmax probability."""
         softmax = self.network.output == "softmax"
-        return probit_scale(self.variance(X, centered=softmax)) * forward(self.network, self.theta, X)[1]
+        return probit_scale(self.variance(X, centered=softmax, exact=exact)) * forward(self.network, self.theta, X)[1]
+
+    def _jacobians(self, X, centered):
+        """gₖ of X's rows, block by block (``jacobian_blocks``), centered over the outputs on request."""
+        for _, g, _ in jacobian_blocks(self.network, self.theta, np.asarray(X)):
+            yield g - g.mean(axis=1, keepdims=True) if centered else g
+
+    def _low_rank_inverse(self, x):
+        """The upper bound's A⁻¹x: V diag(1/(βg + α)) Vᵀx + (x − VVᵀx)/α."""
+        projected = self.eigenvectors.T @ x
+        return (self.eigenvectors @ (projected / (self.beta * self.eigenvalues + self.alpha))
+                + (x - self.eigenvectors @ projected) / self.alpha)
+
+    def _solved(self, X, centered):
+        """gᵀA⁻¹g by conjugate gradients on A·v = βG·v + αv over the training rows, preconditioned by the
+        low-rank A⁻¹."""
+        if self.rows is None:
+            raise BpnnError("exact=True needs the training rows (Posterior's rows): this posterior has only G's "
+                            "largest eigenvectors")
+        X_train, Y, sample_weight = self.rows
+        objective = LocalObjective(self.network, X_train, Y, 0.0, sample_weight=sample_weight)
+        try:
+            curvature = WeightCurvature(objective, self.theta)
+            shape = (curvature.k, curvature.k)
+            A = LinearOperator(shape, matvec=lambda v: self.beta * curvature(v) + self.alpha * v, dtype=np.float64)
+            M = LinearOperator(shape, matvec=self._low_rank_inverse, dtype=np.float64)
+            out = []
+            for g in self._jacobians(X, centered):
+                s2 = np.empty(g.shape[:2])
+                for row, unit in np.ndindex(*s2.shape):
+                    solved, info = cg(A, g[row, unit], rtol=CG_RTOL, M=M)
+                    if info:
+                        raise BpnnError(f"conjugate gradients did not reach a relative residual of {CG_RTOL:g} in "
+                                        f"{info} steps")
+                    s2[row, unit] = g[row, unit] @ solved
+                out.append(s2)
+        finally:
+            objective.close()
+        return np.concatenate(out) if out else np.empty((0, self.network.n_classes))

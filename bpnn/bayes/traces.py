@@ -29,7 +29,7 @@ from scipy.linalg import eigh, eigh_tridiagonal
 from scipy.sparse.linalg import LinearOperator
 
 from ..speed import limit_blas
-from .predictive import jacobian_blocks
+from .jacobian import jacobian_blocks
 
 __all__ = ["WeightCurvature", "Spectrum", "Lanczos", "exact_spectrum", "stochastic_spectrum", "lanczos", "LANCZOS_STEPS",
            "PROBES"]
