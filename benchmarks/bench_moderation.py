@@ -5,7 +5,7 @@ outputs over the Laplace posterior that ``alpha="auto"`` ends at.
 
 One ``BPNNClassifier(alpha="auto")`` fit on the embedded digits (1,437 training and 360 held-out images), then
 the posterior's precision A = G + αI over all its weights built densely (G from the rows' output Jacobians,
-``WeightCurvature.dense``; 10,250 weights at 400-25-10: about 1 GB and half a minute), so that nothing below
+``WeightCurvature.dense``; 10,250 weights at 400-25-10: about 1 GB and a minute), so that nothing below
 is approximated but what its line says:
 
   * plain:                the outputs at θ*;

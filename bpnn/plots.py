@@ -201,13 +201,11 @@ def regression_figure(y_true, y_pred, title="Predicted against true", std=None):
         axes.scatter(predicted, truth - predicted, s=8, alpha=0.5)
         if half is not None:
             order = np.argsort(predicted)
-            axes.fill_between(predicted[order], -half[order, k], half[order, k], color="C1", alpha=0.25, zorder=0,
-                              label="±1.96 σ")
-            axes.legend()
+            axes.fill_between(predicted[order], -half[order, k], half[order, k], color="C1", alpha=0.25, zorder=0)
         axes.axhline(0.0, color="k", linestyle="--", linewidth=1)
         axes.set_xlabel("predicted")
         axes.set_ylabel("residual (true − predicted)")
-        axes.set_title(f"{name}residuals")
+        axes.set_title(f"{name}residuals" + ("" if half is None else "\nshaded: ±1.96 σ, the 95 % interval"))
         for each in figure.axes[-2:]:
             each.grid(True, alpha=0.3)
     figure.suptitle(title)

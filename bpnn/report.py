@@ -70,12 +70,15 @@ def evaluate(network, theta, X, y, classes=None):
 
 def evaluate_regression(network, theta, X, y):
     """R², RMSE and MAE of a regression network's predictions of the targets y (m, or m × K; R² averaged over
-    the targets as ``r2_score``), and a text table of the three per target."""
+    the targets as ``r2_score``, None for a single example, where it is not defined), and a text table of the
+    three per target."""
     predicted = predict(network, theta, X)
     y = np.asarray(y, dtype=float).reshape(predicted.shape)
-    r2 = r2_score(y, predicted, multioutput="raw_values")
+    r2 = r2_score(y, predicted, multioutput="raw_values") if len(y) > 1 else None
     rmse = np.sqrt(mean_squared_error(y, predicted, multioutput="raw_values"))
     mae = mean_absolute_error(y, predicted, multioutput="raw_values")
+    shown = ["n/a"] * len(rmse) if r2 is None else [f"{value:.4f}" for value in r2]
     rows = [f"{'target':>10} {'R²':>10} {'RMSE':>12} {'MAE':>12}"]
-    rows += [f"{k + 1:>10} {r2[k]:10.4f} {rmse[k]:12.6g} {mae[k]:12.6g}" for k in range(len(r2))]
-    return {"r2": float(r2.mean()), "rmse": rmse.tolist(), "mae": mae.tolist(), "report": "\n".join(rows)}
+    rows += [f"{k + 1:>10} {shown[k]:>10} {rmse[k]:12.6g} {mae[k]:12.6g}" for k in range(len(rmse))]
+    return {"r2": None if r2 is None else float(r2.mean()), "rmse": rmse.tolist(), "mae": mae.tolist(),
+            "report": "\n".join(rows)}

@@ -17,6 +17,7 @@ from sklearn.preprocessing import StandardScaler
 from bpnn import BpnnError, Network, Parallel, Stopping, check_gradients, cost, load_weights, train, train_sgd
 from bpnn.estimator import BPNNRegressor
 from bpnn.model.network import predict, score, score_parts
+from bpnn.report import evaluate_regression
 
 
 def fitted(X, y, **params):
@@ -176,3 +177,13 @@ def test_a_regression_trains_on_a_dask_cluster_as_in_process():
     np.testing.assert_allclose(sharded.theta, local.theta, rtol=1e-8, atol=1e-10)
     assert scored.history["training_accuracy"][-1] == pytest.approx(
         r2_score(Y, predict(network, scored.theta, X)), rel=1e-10)  # the shards' R² parts combined
+
+
+def test_a_single_held_out_example_is_reported_without_r2_which_it_cannot_define():
+    network = Network((2, 3, 2), "tanh", "quadratic", "identity")
+    rng = np.random.default_rng(5)
+    theta, X, Y = network.init(rng), rng.standard_normal((1, 2)), rng.standard_normal((1, 2))
+    scores = evaluate_regression(network, theta, X, Y)
+    error = np.abs(Y - predict(network, theta, X))[0]
+    assert scores["r2"] is None and "n/a" in scores["report"]
+    assert np.allclose(scores["rmse"], error) and np.allclose(scores["mae"], error)

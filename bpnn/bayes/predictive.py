@@ -154,8 +154,8 @@ class Posterior:
                 for row, unit in np.ndindex(*s2.shape):
                     solved, info = cg(A, g[row, unit], rtol=CG_RTOL, M=M)
                     if info:
-                        raise BpnnError(f"conjugate gradients did not reach a relative residual of {CG_RTOL:g} in "
-                                        f"{info} steps")
+                        raise BpnnError("conjugate gradients " + (f"did not reach a relative residual of {CG_RTOL:g} "
+                                                                   f"in {info} steps" if info > 0 else "broke down"))
                     s2[row, unit] = g[row, unit] @ solved
                 out.append(s2)
         finally:

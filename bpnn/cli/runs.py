@@ -103,7 +103,10 @@ def _save_hidden_units(dataset, thetas, folder):
 
 
 def _print_report(title, result):
-    headline = f"R² {result['r2']:.4f}" if "r2" in result else f"accuracy {result['accuracy']:.4f}"
+    if "accuracy" in result:
+        headline = f"accuracy {result['accuracy']:.4f}"
+    else:
+        headline = "R² n/a (one example)" if result["r2"] is None else f"R² {result['r2']:.4f}"
     print(f"\n{title}: {headline}\n{result['report']}")
 
 
@@ -158,12 +161,12 @@ def _finish(dataset, result, X_train, y_train, X_test, y_test, folder, settings,
     X_shown, y_shown, part = (X_test, y_test, "held-out") if len(y_test) else (X_train, y_train, "training")
     std = None
     if network.task == "regression" and result.evidence is not None and not (result.interrupted or stopped):
-        std, coverage = _error_bars(result, X_shown, y_shown, part)
+        std, entries = _error_bars(result, X_shown, y_shown, part, "test" if len(y_test) else "train")
         if std is None:
             stopped = "computing the error bars"
             common["interrupted"] = True
         else:
-            common[f"{'test' if len(y_test) else 'train'}_interval_coverage"] = coverage
+            common.update(entries)
     folder.save("weights.mat", lambda path: save_weights(path, network, result.theta, class_names=dataset.classes))
     _save_hidden_units(dataset, result.thetas, folder)
     _save_result_figures(dataset, result, X_shown, y_shown, part, folder, settings, std)
@@ -174,21 +177,30 @@ def _finish(dataset, result, X_train, y_train, X_test, y_test, folder, settings,
     return True, certificate, stopped
 
 
-def _error_bars(result, X, y, part):
-    """(σ, coverage): the predictive standard deviation of each of X's targets from the posterior at θ*
-    (``bpnn.bayes.predictive``; on the stochastic path its eigenvectors are computed here), and the share of y
-    inside ŷ ± 1.96 σ, printed; (None, None) when Ctrl-C stops it."""
+def _error_bars(result, X, y, part, prefix):
+    """(σ, metrics.json's entries): the predictive standard deviation of each of X's targets from the posterior
+    at θ* (``bpnn.bayes.predictive``; on the stochastic path its eigenvectors are computed here, and σ is their
+    upper bound), and the share of y inside ŷ ± 1.96 σ, over all targets and per target, printed; (None, None)
+    when Ctrl-C stops it. One noise level β serves every target."""
     print("Error bars: the posterior's predictive standard deviations …", flush=True)
+    posterior = result.evidence.posterior
     try:
-        std = result.evidence.posterior.predictive_std(X)
+        std = posterior.predictive_std(X)
     except KeyboardInterrupt:
         print("Interrupted (Ctrl-C) while computing the error bars: regression.png is drawn without them",
               file=sys.stderr)
         return None, None
     predicted = predict(result.network, result.theta, X)
-    coverage = float(np.mean(np.abs(y.reshape(predicted.shape) - predicted) <= 1.96 * std))
-    print(f"95 % predictive intervals ŷ ± 1.96 σ cover {coverage:.1%} of the {part} targets")
-    return std, coverage
+    inside = np.abs(y.reshape(predicted.shape) - predicted) <= 1.96 * std
+    coverage, by_target = float(inside.mean()), inside.mean(axis=0).tolist()
+    kind = "exact" if posterior.complete else "upper bound"
+    how = ("σ exact" if posterior.complete else
+           f"σ an upper bound: the posterior keeps G's {len(posterior.eigenvalues)} largest eigenvectors")
+    each = "" if len(by_target) == 1 else " (" + ", ".join(f"target {k + 1}: {share:.1%}"
+                                                          for k, share in enumerate(by_target)) + ")"
+    print(f"95 % predictive intervals ŷ ± 1.96 σ ({how}) cover {coverage:.1%} of the {part} targets{each}")
+    return std, {f"{prefix}_interval_coverage": coverage, f"{prefix}_interval_coverage_by_target": by_target,
+                 "interval_std": kind}
 
 
 def _evidence(evidence):
