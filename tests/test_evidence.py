@@ -272,7 +272,7 @@ def test_the_train_command_sets_lambda_from_the_evidence_and_records_the_rounds(
     assert evidence["lam"] == best["lam"] and metrics["test_r2"] > 0.8
     assert 0.85 <= metrics["test_interval_coverage"] <= 1.0  # ŷ ± 1.96 σ around 95 % of the held-out targets
     assert metrics["test_interval_coverage_by_target"] == [metrics["test_interval_coverage"]]
-    assert metrics["interval_std"] == "exact"  # 17 weights: every eigenvector of G
+    assert metrics["interval_std"] == "exact"  # 12 weights: every eigenvector of G
     assert f"cover {metrics['test_interval_coverage']:.1%} of the held-out targets" in done.stdout
     assert (tmp_path / "run" / "regression.png").is_file()
     done = subprocess.run([*command, "often"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
