@@ -725,7 +725,8 @@ validation_scores_, best_validation_score_, t_, n_layers_, interrupted_, certifi
     def predict(self, X, return_std=False):
         """The network's outputs: (n_samples,) for one target, else (n_samples, n_outputs). ``return_std``
         (after a fit with alpha='auto'): also the predictive standard deviation √(1/β + gᵀA⁻¹g) of each, the
-        linearized Laplace posterior's (``bpnn.bayes.predictive``), the same shape."""
+        linearized Laplace posterior's (``bpnn.bayes.predictive``), the same shape: exact up to 2,000 weights,
+        above an upper bound (``posterior_.predictive_std(X, exact=True)`` solves for a few points)."""
         values = self._output_sums(X)
         if not return_std:
             return values[:, 0] if values.shape[1] == 1 else values
