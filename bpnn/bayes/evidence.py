@@ -52,7 +52,7 @@ from ..training.options import Parallel
 from ..training.result import Status
 from ..training.setup import LAMBDA, make_objective, prepare
 from .predictive import Posterior
-from .traces import WeightCurvature, exact_spectrum, stochastic_spectrum
+from .traces import WeightCurvature, eigendecomposition, exact_spectrum, stochastic_spectrum
 
 __all__ = ["Evidence", "Measurement", "fit_evidence", "measure", "EXACT_WEIGHTS", "TOL", "MAX_ROUNDS", "STRATEGIES"]
 
@@ -163,8 +163,9 @@ class Evidence:
     ----------
     posterior : Posterior
         The Gaussian posterior over the weights at θ*, for error bars and moderated outputs, computed when first
-        asked for (on the stochastic path ``POSTERIOR_RANK`` eigenvectors of G by ``eigsh``, over the training
-        rows in this process: a fit that needs no error bars does not pay for them).
+        asked for, over the training rows in this process (every eigenvector of the dense G on the exact path,
+        the ``POSTERIOR_RANK`` largest by ``eigsh`` on the stochastic one): a fit that needs no error bars does
+        not pay for them.
 
     Raises
     ------
@@ -282,7 +283,7 @@ def fit_evidence(network, X, y, *, lam=LAMBDA, strategy=None, tol=TOL, max_round
     if run.best is None:
         return _chain(run.results, run.results[-1], None, time.perf_counter() - start)
     result, record, measurement = run.best
-    source = _PosteriorSource(network, result.theta, record["alpha"], record["beta"], measurement.spectrum,
+    source = _PosteriorSource(network, result.theta, record["alpha"], record["beta"], measurement.spectrum.exact,
                               problem.X, problem.Y, problem.sample_weight)
     evidence = Evidence(alpha=record["alpha"], beta=record["beta"], gamma=record["gamma"],
                         log_evidence=record["log_evidence"], lam=record["lam"], converged=bool(settled),
@@ -396,30 +397,29 @@ def _record(round_, lam, alpha, beta, measurement, result, seconds):
 
 @dataclass(frozen=True)
 class _PosteriorSource:
-    """What the posterior at θ* is made from: G's spectrum when it is exact (every eigenvector at hand), else
-    the training rows (X, Y, weights), over which the ``POSTERIOR_RANK`` largest eigenvectors are found."""
+    """What the posterior at θ* is made from: the training rows (X, Y, weights), over which G's eigenvectors are
+    found, every one on the exact path (the dense G) or the ``POSTERIOR_RANK`` largest (``eigsh``)."""
 
     network: object
     theta: np.ndarray
     alpha: float
     beta: float
-    spectrum: object
+    exact: bool
     X: np.ndarray
     Y: np.ndarray
     sample_weight: np.ndarray
 
     def posterior(self):
-        network, theta, alpha, beta, spectrum = self.network, self.theta, self.alpha, self.beta, self.spectrum
-        if spectrum.exact:
-            return Posterior(network, theta, alpha, beta, spectrum.nodes[0], spectrum.eigenvectors, complete=True)
+        network, theta, alpha, beta = self.network, self.theta, self.alpha, self.beta
         objective = LocalObjective(network, self.X, self.Y, 0.0, sample_weight=self.sample_weight)
         try:
             curvature = WeightCurvature(objective, theta)
-            eigenvalues, eigenvectors = eigsh(curvature.operator(), k=min(POSTERIOR_RANK, curvature.k - 1),
-                                              which="LA")
+            if self.exact:
+                return Posterior(network, theta, alpha, beta, *eigendecomposition(curvature), complete=True)
+            values, vectors = eigsh(curvature.operator(), k=min(POSTERIOR_RANK, curvature.k - 1), which="LA")
         finally:
             objective.close()
-        return Posterior(network, theta, alpha, beta, np.maximum(eigenvalues, 0.0), eigenvectors, complete=False,
+        return Posterior(network, theta, alpha, beta, np.maximum(values, 0.0), vectors, complete=False,
                          rows=(self.X, self.Y, self.sample_weight))
 
 

@@ -8,7 +8,7 @@ With G the Gauss–Newton matrix of Σᵢ costᵢ restricted to the k regularize
 both spectral sums tr f(G). G·v is exact by the R-operator (``bpnn.model.curvature``): an objective at λ = 0
 gives (1/n) G·v, so G·v = n · ``objective.hessp(θ, v)`` restricted to the weights, in process or sharded.
 
-* exact (``exact_spectrum``): G dense, its eigen-decomposition by ``scipy.linalg.eigh``. With the rows in this
+* exact (``exact_spectrum``): G dense, its eigenvalues by ``scipy.linalg.eigvalsh``. With the rows in this
   process, G = Σᵢ wᵢ Jᵢᵀ H_C,ᵢ Jᵢ from each row's output Jacobian Jᵢ = ∂z⁽ᴸ⁾/∂w (``output_jacobian``) and the
   output cost's Hessian H_C (the units table's ``curvature``), one matrix product per block of rows; on a
   cluster, from k products G·eⱼ;
@@ -25,14 +25,14 @@ gives (1/n) G·v, so G·v = n · ``objective.hessp(θ, v)`` restricted to the we
 """
 
 import numpy as np
-from scipy.linalg import eigh, eigh_tridiagonal
+from scipy.linalg import eigh, eigh_tridiagonal, eigvalsh
 from scipy.sparse.linalg import LinearOperator
 
 from ..speed import limit_blas
 from .jacobian import jacobian_blocks
 
-__all__ = ["WeightCurvature", "Spectrum", "Lanczos", "exact_spectrum", "stochastic_spectrum", "lanczos", "LANCZOS_STEPS",
-           "PROBES"]
+__all__ = ["WeightCurvature", "Spectrum", "Lanczos", "exact_spectrum", "eigendecomposition", "stochastic_spectrum",
+           "lanczos", "LANCZOS_STEPS", "PROBES"]
 
 LANCZOS_STEPS = 30  # Lanczos steps per probe (fewer when G has fewer dimensions)
 PROBES = (8, 64)  # the probes drawn first, and the most drawn
@@ -78,14 +78,10 @@ class WeightCurvature:
 
 class Spectrum:
     """A quadrature of G's spectrum: for each probe, nodes and weights such that probe's estimate of tr f(G)
-    is Σⱼ weightⱼ f(nodeⱼ). Exact: one 'probe', the eigenvalues with weight 1 (and the eigenvectors)."""
+    is Σⱼ weightⱼ f(nodeⱼ). Exact: one 'probe', the eigenvalues with weight 1."""
 
-    def __init__(self, nodes, weights, eigenvectors=None):
-        self.nodes, self.weights, self.eigenvectors = nodes, weights, eigenvectors
-
-    @property
-    def exact(self):
-        return self.nodes.shape[0] == 1 and self.eigenvectors is not None
+    def __init__(self, nodes, weights, exact=False):
+        self.nodes, self.weights, self.exact = nodes, weights, exact
 
     @property
     def n_probes(self):
@@ -107,10 +103,18 @@ class Spectrum:
 
 
 def exact_spectrum(curvature):
-    """G's eigenvalues (clipped at 0 against rounding) and eigenvectors, from the dense G."""
+    """G's eigenvalues (clipped at 0 against rounding), from the dense G (``eigendecomposition`` gives the vectors
+    too, a third as fast: the posterior asks for them once, the evidence's rounds never)."""
     with limit_blas(1):  # threaded BLAS competes with the objective's spinning threads: many times slower
-        eigenvalues, eigenvectors = eigh(curvature.dense(), driver="evr")
-    return Spectrum(np.maximum(eigenvalues, 0.0)[None, :], np.ones((1, curvature.k)), eigenvectors)
+        eigenvalues = eigvalsh(curvature.dense(), driver="evr")
+    return Spectrum(np.maximum(eigenvalues, 0.0)[None, :], np.ones((1, curvature.k)), exact=True)
+
+
+def eigendecomposition(curvature):
+    """G's eigenvalues (clipped at 0) and eigenvectors, from the dense G."""
+    with limit_blas(1):
+        values, vectors = eigh(curvature.dense(), driver="evr")
+    return np.maximum(values, 0.0), vectors
 
 
 def stochastic_spectrum(curvature, alpha, beta, rng, *, steps=LANCZOS_STEPS, probes=PROBES, rtol=RTOL):
