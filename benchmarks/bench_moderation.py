@@ -36,11 +36,10 @@ from sklearn.metrics import log_loss
 from benchmarks.common import machine
 from bpnn.bayes.jacobian import output_jacobian
 from bpnn.bayes.predictive import probit_scale
-from bpnn.bayes.traces import WeightCurvature
+from bpnn.bayes.traces import curvature_of_rows
 from bpnn.data.loading import load_dataset, split
 from bpnn.estimator import BPNNClassifier
 from bpnn.model.validate import one_hot
-from bpnn.objective.local import LocalObjective
 
 OUTPUTS = {"sigmoid": dict(), "softmax": dict(output="softmax", cost="log-likelihood")}
 
@@ -87,12 +86,9 @@ def main(argv=None):
           f"{time.perf_counter() - start:.1f} s")
 
     start = time.perf_counter()
-    objective = LocalObjective(network, X.astype(np.float64), one_hot(np.searchsorted(model.classes_, y),
-                                                                       network.n_classes), 0.0)
-    try:
-        A = WeightCurvature(objective, theta).dense()
-    finally:
-        objective.close()
+    rows = (X.astype(np.float64), one_hot(np.searchsorted(model.classes_, y), network.n_classes), None)
+    with curvature_of_rows(network, theta, rows) as curvature:
+        A = curvature.dense()
     k, K = len(A), network.n_classes
     output_weights = slice(k - network.sizes[-2] * K, k)  # θ's last block: the output layer's weights
     A_output = A[output_weights, output_weights] + alpha * np.eye(network.sizes[-2] * K)

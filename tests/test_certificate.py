@@ -256,19 +256,25 @@ def test_the_run_from_the_gradient_reports_the_negative_curvature_the_first_run_
     assert certificate.lambda_min == pytest.approx(-0.5, rel=1e-12) and certificate.negative_curvature
 
 
-def test_ctrl_c_ends_the_certificate_with_the_values_reached(minimum):
-    network, theta, X, _, Y = minimum
+def interrupted_at(product):
+    """A LocalObjective whose ``product``-th H·v product is stopped by Ctrl-C."""
 
     class Interrupted(LocalObjective):
         products = 0
 
         def hessp(self, theta, v, gauss_newton=True, rows=None):
             self.products += 1
-            if self.products == 4:
+            if self.products == product:
                 raise KeyboardInterrupt
             return super().hessp(theta, v, gauss_newton, rows)
 
-    certificate = certify_objective(Interrupted(network, X, Y, LAM), theta)
+    return Interrupted
+
+
+def test_ctrl_c_ends_the_certificate_with_the_values_reached(minimum):
+    network, theta, X, _, Y = minimum
+
+    certificate = certify_objective(interrupted_at(4)(network, X, Y, LAM), theta)
     assert certificate.verdict == "interrupted" and certificate.interrupted
     assert certificate.n_products == 3 and np.isfinite(certificate.lambda_max)
     assert json.loads(json.dumps(certificate.as_dict()))["decrease_bound"] is None  # NaN written as null
@@ -280,16 +286,7 @@ def test_an_interrupted_certificate_still_shows_the_negative_curvature_it_found(
     network, theta, Y = tanh_saddle(y)
     lowest = np.linalg.eigvalsh(dense_hessian(network, theta, X, Y, 0.0))[0]
 
-    class Interrupted(LocalObjective):
-        products = 0
-
-        def hessp(self, theta, v, gauss_newton=True, rows=None):
-            self.products += 1
-            if self.products == 7:
-                raise KeyboardInterrupt
-            return super().hessp(theta, v, gauss_newton, rows)
-
-    certificate = certify_objective(Interrupted(network, X, Y, 0.0), theta)
+    certificate = certify_objective(interrupted_at(7)(network, X, Y, 0.0), theta)
     assert certificate.verdict == "interrupted" and certificate.lambda_min < -certificate.tol * certificate.lambda_max
     assert lowest <= certificate.lambda_min  # a Ritz value: the Rayleigh quotient of a vector
     text = str(certificate)

@@ -47,12 +47,11 @@ from scipy.sparse.linalg import eigsh
 
 from ..errors import BpnnError
 from ..model.validate import as_generator, check_choice, check_integer, check_number
-from ..objective.local import LocalObjective
 from ..training.options import Parallel
 from ..training.result import Status
 from ..training.setup import LAMBDA, make_objective, prepare
 from .predictive import Posterior
-from .traces import WeightCurvature, eigendecomposition, exact_spectrum, stochastic_spectrum
+from .traces import WeightCurvature, curvature_of_rows, eigendecomposition, exact_spectrum, stochastic_spectrum
 
 __all__ = ["Evidence", "Measurement", "fit_evidence", "measure", "EXACT_WEIGHTS", "TOL", "MAX_ROUNDS", "STRATEGIES"]
 
@@ -284,7 +283,7 @@ def fit_evidence(network, X, y, *, lam=LAMBDA, strategy=None, tol=TOL, max_round
         return _chain(run.results, run.results[-1], None, time.perf_counter() - start)
     result, record, measurement = run.best
     source = _PosteriorSource(network, result.theta, record["alpha"], record["beta"], measurement.spectrum.exact,
-                              problem.X, problem.Y, problem.sample_weight)
+                              (problem.X, problem.Y, problem.sample_weight))
     evidence = Evidence(alpha=record["alpha"], beta=record["beta"], gamma=record["gamma"],
                         log_evidence=record["log_evidence"], lam=record["lam"], converged=bool(settled),
                         exact=measurement.spectrum.exact, history=run.history, source=source)
@@ -397,30 +396,25 @@ def _record(round_, lam, alpha, beta, measurement, result, seconds):
 
 @dataclass(frozen=True)
 class _PosteriorSource:
-    """What the posterior at θ* is made from: the training rows (X, Y, weights), over which G's eigenvectors are
-    found, every one on the exact path (the dense G) or the ``POSTERIOR_RANK`` largest (``eigsh``)."""
+    """What the posterior at θ* is made from: the training rows (X, Y, sample_weight), over which G's
+    eigenvectors are found, every one on the exact path (the dense G) or the ``POSTERIOR_RANK`` largest
+    (``eigsh``)."""
 
     network: object
     theta: np.ndarray
     alpha: float
     beta: float
     exact: bool
-    X: np.ndarray
-    Y: np.ndarray
-    sample_weight: np.ndarray
+    rows: tuple
 
     def posterior(self):
         network, theta, alpha, beta = self.network, self.theta, self.alpha, self.beta
-        objective = LocalObjective(network, self.X, self.Y, 0.0, sample_weight=self.sample_weight)
-        try:
-            curvature = WeightCurvature(objective, theta)
+        with curvature_of_rows(network, theta, self.rows) as curvature:
             if self.exact:
                 return Posterior(network, theta, alpha, beta, *eigendecomposition(curvature), complete=True)
             values, vectors = eigsh(curvature.operator(), k=min(POSTERIOR_RANK, curvature.k - 1), which="LA")
-        finally:
-            objective.close()
         return Posterior(network, theta, alpha, beta, np.maximum(values, 0.0), vectors, complete=False,
-                         rows=(self.X, self.Y, self.sample_weight))
+                         rows=self.rows)
 
 
 def _chain(results, final, evidence, seconds):

@@ -22,15 +22,15 @@ other eigenvalues in [1, (βg_{r+1} + α)/α]. The Jacobian rows gₖ come from 
 """
 
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 from scipy.sparse.linalg import LinearOperator, cg
 
 from ..errors import BpnnError
 from ..model.network import forward
-from ..objective.local import LocalObjective
 from .jacobian import jacobian_blocks
-from .traces import WeightCurvature
+from .traces import curvature_of_rows
 
 __all__ = ["Posterior", "probit_scale", "CG_RTOL"]
 
@@ -100,17 +100,13 @@ class Posterior:
         ``exact`` on the stochastic path (not ``complete``), by conjugate gradients over the training rows instead
         of the upper bound: one solve per row and output, each some tens of passes over the rows, so for a few
         points."""
-        if exact and not self.complete:
-            return self._solved(X, centered)
-        inverse = 1.0 / (self.beta * self.eigenvalues + self.alpha)
-        out = []
-        for g in self._jacobians(X, centered):
-            squares = (g @ self.eigenvectors) ** 2
-            s2 = squares @ inverse
-            if not self.complete:
-                s2 += np.maximum(np.einsum("mkj,mkj->mk", g, g) - squares.sum(axis=2), 0.0) / self.alpha
-            out.append(s2)
-        return np.concatenate(out) if out else np.empty((0, self.network.n_classes))
+        if self.complete or not exact:
+            return self._per_block(X, centered, self._bounded)
+        if self.rows is None:
+            raise BpnnError("exact=True needs the training rows (Posterior's rows): this posterior has only G's "
+                            "largest eigenvectors")
+        with curvature_of_rows(self.network, self.theta, self.rows) as curvature:
+            return self._per_block(X, centered, partial(self._solved, curvature))
 
     def predictive_std(self, X, exact=False):
         """√(1/β + s²(x)) of each regression output at each row of X: (m, K)."""
@@ -124,10 +120,21 @@ class Posterior:
         softmax = self.network.output == "softmax"
         return probit_scale(self.variance(X, centered=softmax, exact=exact)) * forward(self.network, self.theta, X)[1]
 
-    def _jacobians(self, X, centered):
-        """gₖ of X's rows, block by block (``jacobian_blocks``), centered over the outputs on request."""
+    def _per_block(self, X, centered, variances):
+        """``variances(g)`` (m, K) of each block of X's Jacobian rows gₖ (``jacobian_blocks``, centered over the
+        outputs on request), stacked."""
+        out = []
         for _, g, _ in jacobian_blocks(self.network, self.theta, np.asarray(X)):
-            yield g - g.mean(axis=1, keepdims=True) if centered else g
+            out.append(variances(g - g.mean(axis=1, keepdims=True) if centered else g))
+        return np.concatenate(out) if out else np.empty((0, self.network.n_classes))
+
+    def _bounded(self, g):
+        """gᵀA⁻¹g from the eigenvectors at hand: exact when ``complete``, else the upper bound."""
+        squares = (g @ self.eigenvectors) ** 2
+        s2 = squares @ (1.0 / (self.beta * self.eigenvalues + self.alpha))
+        if not self.complete:
+            s2 += np.maximum(np.einsum("mkj,mkj->mk", g, g) - squares.sum(axis=2), 0.0) / self.alpha
+        return s2
 
     def _low_rank_inverse(self, x):
         """The upper bound's A⁻¹x: V diag(1/(βg + α)) Vᵀx + (x − VVᵀx)/α."""
@@ -135,29 +142,17 @@ class Posterior:
         return (self.eigenvectors @ (projected / (self.beta * self.eigenvalues + self.alpha))
                 + (x - self.eigenvectors @ projected) / self.alpha)
 
-    def _solved(self, X, centered):
-        """gᵀA⁻¹g by conjugate gradients on A·v = βG·v + αv over the training rows, preconditioned by the
-        low-rank A⁻¹."""
-        if self.rows is None:
-            raise BpnnError("exact=True needs the training rows (Posterior's rows): this posterior has only G's "
-                            "largest eigenvectors")
-        X_train, Y, sample_weight = self.rows
-        objective = LocalObjective(self.network, X_train, Y, 0.0, sample_weight=sample_weight)
-        try:
-            curvature = WeightCurvature(objective, self.theta)
-            shape = (curvature.k, curvature.k)
-            A = LinearOperator(shape, matvec=lambda v: self.beta * curvature(v) + self.alpha * v, dtype=np.float64)
-            M = LinearOperator(shape, matvec=self._low_rank_inverse, dtype=np.float64)
-            out = []
-            for g in self._jacobians(X, centered):
-                s2 = np.empty(g.shape[:2])
-                for row, unit in np.ndindex(*s2.shape):
-                    solved, info = cg(A, g[row, unit], rtol=CG_RTOL, M=M)
-                    if info:
-                        raise BpnnError("conjugate gradients " + (f"did not reach a relative residual of {CG_RTOL:g} "
-                                                                   f"in {info} steps" if info > 0 else "broke down"))
-                    s2[row, unit] = g[row, unit] @ solved
-                out.append(s2)
-        finally:
-            objective.close()
-        return np.concatenate(out) if out else np.empty((0, self.network.n_classes))
+    def _solved(self, curvature, g):
+        """gᵀA⁻¹g by conjugate gradients on A·v = βG·v + αv (G·v from ``curvature``), preconditioned by the
+        low-rank A⁻¹: one solve per row and output."""
+        shape = (curvature.k, curvature.k)
+        A = LinearOperator(shape, matvec=lambda v: self.beta * curvature(v) + self.alpha * v, dtype=np.float64)
+        M = LinearOperator(shape, matvec=self._low_rank_inverse, dtype=np.float64)
+        s2 = np.empty(g.shape[:2])
+        for row, unit in np.ndindex(*s2.shape):
+            solved, info = cg(A, g[row, unit], rtol=CG_RTOL, M=M)
+            if info:
+                raise BpnnError("conjugate gradients " + (f"did not reach a relative residual of {CG_RTOL:g} in "
+                                                           f"{info} steps" if info > 0 else "broke down"))
+            s2[row, unit] = g[row, unit] @ solved
+        return s2

@@ -8,7 +8,7 @@ With G the Gauss–Newton matrix of Σᵢ costᵢ restricted to the k regularize
 both spectral sums tr f(G). G·v is exact by the R-operator (``bpnn.model.curvature``): an objective at λ = 0
 gives (1/n) G·v, so G·v = n · ``objective.hessp(θ, v)`` restricted to the weights, in process or sharded.
 
-* exact (``exact_spectrum``): G dense, its eigenvalues by ``scipy.linalg.eigvalsh``. With the rows in this
+* exact (``exact_spectrum``): G dense, its eigenvalues by ``scipy.linalg.eigh``. With the rows in this
   process, G = Σᵢ wᵢ Jᵢᵀ H_C,ᵢ Jᵢ from each row's output Jacobian Jᵢ = ∂z⁽ᴸ⁾/∂w (``output_jacobian``) and the
   output cost's Hessian H_C (the units table's ``curvature``), one matrix product per block of rows; on a
   cluster, from k products G·eⱼ;
@@ -24,15 +24,18 @@ gives (1/n) G·v, so G·v = n · ``objective.hessp(θ, v)`` restricted to the we
   reorthogonalization.)
 """
 
+from contextlib import contextmanager
+
 import numpy as np
-from scipy.linalg import eigh, eigh_tridiagonal, eigvalsh
+from scipy.linalg import eigh, eigh_tridiagonal
 from scipy.sparse.linalg import LinearOperator
 
+from ..objective.local import LocalObjective
 from ..speed import limit_blas
 from .jacobian import jacobian_blocks
 
-__all__ = ["WeightCurvature", "Spectrum", "Lanczos", "exact_spectrum", "eigendecomposition", "stochastic_spectrum",
-           "lanczos", "LANCZOS_STEPS", "PROBES"]
+__all__ = ["WeightCurvature", "Spectrum", "Lanczos", "exact_spectrum", "eigendecomposition", "curvature_of_rows",
+           "stochastic_spectrum", "lanczos", "LANCZOS_STEPS", "PROBES"]
 
 LANCZOS_STEPS = 30  # Lanczos steps per probe (fewer when G has fewer dimensions)
 PROBES = (8, 64)  # the probes drawn first, and the most drawn
@@ -103,18 +106,29 @@ class Spectrum:
 
 
 def exact_spectrum(curvature):
-    """G's eigenvalues (clipped at 0 against rounding), from the dense G (``eigendecomposition`` gives the vectors
-    too, a third as fast: the posterior asks for them once, the evidence's rounds never)."""
+    """G's eigenvalues (clipped at 0 against rounding), from the dense G."""
+    return Spectrum(eigendecomposition(curvature, vectors=False)[0][None, :], np.ones((1, curvature.k)), exact=True)
+
+
+def eigendecomposition(curvature, vectors=True):
+    """(G's eigenvalues clipped at 0, its eigenvectors or None), from the dense G. The evidence's rounds take
+    the values only, a third of the time; the posterior asks for the vectors once."""
     with limit_blas(1):  # threaded BLAS competes with the objective's spinning threads: many times slower
-        eigenvalues = eigvalsh(curvature.dense(), driver="evr")
-    return Spectrum(np.maximum(eigenvalues, 0.0)[None, :], np.ones((1, curvature.k)), exact=True)
+        found = eigh(curvature.dense(), eigvals_only=not vectors, driver="evr")
+    values, eigenvectors = found if vectors else (found, None)
+    return np.maximum(values, 0.0), eigenvectors
 
 
-def eigendecomposition(curvature):
-    """G's eigenvalues (clipped at 0) and eigenvectors, from the dense G."""
-    with limit_blas(1):
-        values, vectors = eigh(curvature.dense(), driver="evr")
-    return np.maximum(values, 0.0), vectors
+@contextmanager
+def curvature_of_rows(network, theta, rows):
+    """The ``WeightCurvature`` at θ of the rows (X, Y, sample_weight) held in this process, its objective (at
+    λ = 0) closed on leaving."""
+    X, Y, sample_weight = rows
+    objective = LocalObjective(network, X, Y, 0.0, sample_weight=sample_weight)
+    try:
+        yield WeightCurvature(objective, theta)
+    finally:
+        objective.close()
 
 
 def stochastic_spectrum(curvature, alpha, beta, rng, *, steps=LANCZOS_STEPS, probes=PROBES, rtol=RTOL):
